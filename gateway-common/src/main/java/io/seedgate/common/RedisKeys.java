@@ -1,0 +1,73 @@
+package io.seedgate.common;
+
+/**
+ * Every Redis key and Pub/Sub channel the gateway reads or writes, in one place. Names marked 2021 are the
+ * contract of the 2021 game and its services and must not change.
+ *
+ * <ul>
+ *   <li>{@code <TOKEN>} (hash, 2021): a session's player state. Fields {@code id}, {@code map_id} (written at
+ *   sign-in), {@code datetime}, {@code ping}, {@code action}, {@code ip}, {@code token} (kept up to date by
+ *   the gateway) and whatever else game services write.</li>
+ *   <li>{@code map:<MAP_ID>} (GEO set, 2021): the tokens of the players online on a map, at their positions.</li>
+ *   <li>channel {@code token:<TOKEN>} (2021), {@code player:<ID>}: deliver the payload to one player.</li>
+ *   <li>channel {@code map:<MAP_ID>} (2021): deliver the payload to every online player on that map.</li>
+ *   <li>{@code seed:session:<PLAYER_ID>} (string): the live session of a player, {@code <node>|<session>|<token>};
+ *   one per player, across the cluster.</li>
+ *   <li>{@code seed:online} (hash): token to player id of every online session in the cluster; what the
+ *   periodic flush walks.</li>
+ *   <li>{@code seed:unsaved} (set): tokens of players who left while their state could not be saved; their
+ *   hashes are kept until it is.</li>
+ * </ul>
+ */
+public final class RedisKeys {
+
+  /** Hash field names of the 2021 player hash. */
+  public static final String F_ID = "id";
+  public static final String F_MAP_ID = "map_id";
+  public static final String F_DATETIME = "datetime";
+  public static final String F_PING = "ping";
+  public static final String F_ACTION = "action";
+  public static final String F_IP = "ip";
+  public static final String F_TOKEN = "token";
+  public static final String F_POSITION_X = "position_x";
+  public static final String F_POSITION_Y = "position_y";
+
+  /** The {@code action} value of a player who has left (2021). */
+  public static final String ACTION_OFFLINE = "offline";
+
+  public static final String TOKEN_CHANNEL_PREFIX = "token:";
+  public static final String PLAYER_CHANNEL_PREFIX = "player:";
+  public static final String MAP_PREFIX = "map:";
+  public static final String SESSION_OWNER_PREFIX = "seed:session:";
+  public static final String UNSAVED = "seed:unsaved";
+  public static final String ONLINE = "seed:online";
+
+  private RedisKeys() {
+  }
+
+  /** The 2021 player hash: its key is the token itself. */
+  public static String playerHash(String token) {
+    return token;
+  }
+
+  public static String tokenChannel(String token) {
+    return TOKEN_CHANNEL_PREFIX + token;
+  }
+
+  public static String playerChannel(String playerId) {
+    return PLAYER_CHANNEL_PREFIX + playerId;
+  }
+
+  public static String mapChannel(String mapId) {
+    return MAP_PREFIX + mapId;
+  }
+
+  /** The 2021 GEO set of a map's online players (same name as its channel; keys and channels do not clash). */
+  public static String mapGeoSet(String mapId) {
+    return MAP_PREFIX + mapId;
+  }
+
+  public static String sessionOwner(String playerId) {
+    return SESSION_OWNER_PREFIX + playerId;
+  }
+}

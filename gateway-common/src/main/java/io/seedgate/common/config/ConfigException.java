@@ -1,0 +1,8 @@
+package io.seedgate.common.config;
+
+/** A configuration that cannot be used; the message names the setting and what is wrong with it. */
+public class ConfigException extends RuntimeException {
+  public ConfigException(String message) {
+    super(message);
+  }
+}

@@ -1,0 +1,134 @@
+package io.seedgate.common.config;
+
+import io.seedgate.common.config.Setting.Type;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Predicate;
+
+/**
+ * Every setting a node understands, in one place. The config loader rejects anything not listed here, and the
+ * README's configuration table is checked against this list by a test.
+ */
+public final class Settings {
+
+  public static final String PROFILE_DEV = "dev";
+  public static final String PROFILE_PROD = "prod";
+  public static final String ROLE_GATEWAY = "gateway";
+  public static final String ROLE_ROUTER = "router";
+  public static final String ROLE_PERSISTENCE = "persistence";
+  public static final String AUTH_REDIS = "redis";
+  public static final String AUTH_JWT = "jwt";
+
+  private static final Map<String, Setting> ALL = new LinkedHashMap<>();
+
+  public static final Setting PROFILE = add("profile", Type.STRING, PROFILE_DEV, "dev or prod",
+    oneOf(PROFILE_DEV, PROFILE_PROD),
+    "dev falls back to embedded Redis and PostgreSQL when none is reachable; prod refuses to start instead");
+  public static final Setting NODE_ID = add("node.id", Type.STRING, "", "letters, digits, '-', '_' or empty",
+    v -> ((String) v).matches("[A-Za-z0-9_-]{0,64}"),
+    "this node's name in the cluster and in service envelopes; empty picks <host>-<random>");
+  public static final Setting ROLES = add("roles", Type.STRING_LIST,
+    List.of(ROLE_GATEWAY, ROLE_ROUTER, ROLE_PERSISTENCE), "a non-empty subset of gateway, router, persistence",
+    v -> !((List<?>) v).isEmpty() && allOf(v, Set.of(ROLE_GATEWAY, ROLE_ROUTER, ROLE_PERSISTENCE)),
+    "which roles this node runs");
+
+  public static final Setting REDIS_URL = add("redis.url", Type.STRING, "redis://127.0.0.1:6379",
+    "a redis:// URL, or empty", v -> ((String) v).isEmpty() || ((String) v).startsWith("redis://")
+      || ((String) v).startsWith("rediss://"),
+    "Redis for sessions, actions and deliveries; empty means embedded (dev profile only)");
+  public static final Setting POSTGRES_URL = add("postgres.url", Type.STRING,
+    "postgresql://postgres@127.0.0.1:5432/postgres", "a postgresql:// URL, or empty",
+    v -> ((String) v).isEmpty() || ((String) v).startsWith("postgresql://") || ((String) v).startsWith("postgres://"),
+    "PostgreSQL for saved player state; empty means embedded (dev profile only)");
+
+  public static final Setting GATEWAY_HOST = add("gateway.host", Type.STRING, "0.0.0.0", "an interface address",
+    v -> !((String) v).isBlank(), "address the client ports bind to");
+  public static final Setting GATEWAY_INSTANCES = add("gateway.instances", Type.INT, 0, "0 to 256",
+    range(0, 256), "gateway verticle instances (one per event loop); 0 means one per event loop thread");
+  public static final Setting WS_ENABLED = add("gateway.websocket.enabled", Type.BOOL, true, "true or false",
+    v -> true, "serve WebSocket clients");
+  public static final Setting WS_PORT = add("gateway.websocket.port", Type.INT, 8081, "0 to 65535",
+    range(0, 65535), "WebSocket port (any path); 0 picks a free port");
+  public static final Setting WS_MAX_FRAME_BYTES = add("gateway.websocket.maxFrameBytes", Type.INT, 65536,
+    "256 to 16777216", range(256, 16 * 1024 * 1024),
+    "largest client message; a bigger one gets an error and a close");
+  public static final Setting IDLE_TIMEOUT = add("gateway.idleTimeoutSeconds", Type.INT, 300, "1 to 86400",
+    range(1, 86400), "a session with no client message for this long gets {\"error\":\"timeout\"} and is closed");
+  public static final Setting AUTH_TIMEOUT = add("gateway.authTimeoutSeconds", Type.INT, 10, "1 to 600",
+    range(1, 600), "a connection that has not presented a valid token by then is closed");
+  public static final Setting MAX_QUEUED_BYTES = add("gateway.maxQueuedBytes", Type.INT, 1024 * 1024,
+    "4096 to 268435456", range(4096, 256 * 1024 * 1024),
+    "outbound bytes queued for one slow client before it is disconnected");
+
+  public static final Setting ACTION_CHANNEL_PREFIX = add("routing.actionChannelPrefix", Type.STRING, "action:",
+    "a non-empty string", v -> !((String) v).isEmpty(),
+    "actions of model <m> are published on channel <prefix><m>");
+  public static final Setting ALLOWED_MODELS = add("routing.allowedModels", Type.STRING_LIST, List.of(),
+    "model names; empty allows all", v -> true,
+    "when non-empty, actions of other models get an error and the connection stays open");
+  public static final Setting BROADCAST_CHANNEL = add("routing.broadcastChannel", Type.STRING, "broadcast",
+    "a non-empty string", v -> !((String) v).isEmpty(), "a message published here reaches every online player");
+  public static final Setting CONTROL_CHANNEL = add("routing.controlChannel", Type.STRING, "gateway:control",
+    "a non-empty string", v -> !((String) v).isEmpty(),
+    "services publish session commands here (move a player to another map, kick a player)");
+
+  public static final Setting AUTH_MODES = add("auth.modes", Type.STRING_LIST, List.of(AUTH_REDIS, AUTH_JWT),
+    "a non-empty subset of redis, jwt", v -> !((List<?>) v).isEmpty() && allOf(v, Set.of(AUTH_REDIS, AUTH_JWT)),
+    "accepted token kinds: redis = 2021 token hash, jwt = signed JSON Web Token");
+  public static final Setting JWT_ALGORITHM = add("auth.jwt.algorithm", Type.STRING, "HS256", "HS256, RS256 or ES256",
+    oneOf("HS256", "RS256", "ES256"), "JWT signature algorithm");
+  public static final Setting JWT_SECRET = add("auth.jwt.secret", Type.STRING, "",
+    "empty, or at least 32 characters", v -> ((String) v).isEmpty() || ((String) v).length() >= 32,
+    "HS256 shared secret (required when jwt is on with HS256)");
+  public static final Setting JWT_PUBLIC_KEY_FILE = add("auth.jwt.publicKeyFile", Type.STRING, "", "a PEM file path",
+    v -> true, "RS256/ES256 public key (PEM, 'BEGIN PUBLIC KEY')");
+  public static final Setting JWT_MAP_CLAIM = add("auth.jwt.mapClaim", Type.STRING, "map", "a claim name",
+    v -> !((String) v).isEmpty(), "JWT claim holding the player's map id (sub holds the player id)");
+  public static final Setting JWT_ISSUER = add("auth.jwt.issuer", Type.STRING, "", "empty or an issuer",
+    v -> true, "when set, the iss claim must equal it");
+  public static final Setting JWT_AUDIENCE = add("auth.jwt.audience", Type.STRING, "", "empty or an audience",
+    v -> true, "when set, the aud claim must contain it");
+  public static final Setting JWT_LEEWAY = add("auth.jwt.leewaySeconds", Type.INT, 0, "0 to 300", range(0, 300),
+    "clock skew tolerated on exp and nbf");
+
+  public static final Setting DEFAULT_MAP = add("auth.defaultMap", Type.STRING, "1", "a map id",
+    v -> !((String) v).isEmpty(), "map of a player whose token names none (no map_id field, no map claim, no saved map)");
+
+  public static final Setting FLUSH_INTERVAL = add("persistence.flushIntervalSeconds", Type.INT, 60, "1 to 3600",
+    range(1, 3600), "how often changed player state is written from Redis to PostgreSQL");
+  public static final Setting FLUSH_BATCH_SIZE = add("persistence.batchSize", Type.INT, 1000, "1 to 100000",
+    range(1, 100_000), "players written per PostgreSQL statement during a flush");
+  public static final Setting PG_POOL_SIZE = add("persistence.poolSize", Type.INT, 4, "1 to 64", range(1, 64),
+    "PostgreSQL connections per node");
+
+  private Settings() {
+  }
+
+  /** All settings in declaration order. */
+  public static Map<String, Setting> all() {
+    return Collections.unmodifiableMap(ALL);
+  }
+
+  private static Setting add(String path, Type type, Object def, String rule, Predicate<Object> check, String doc) {
+    Setting s = new Setting(path, type, def, rule, check, doc);
+    ALL.put(path, s);
+    return s;
+  }
+
+  private static Predicate<Object> range(int min, int max) {
+    return v -> (Integer) v >= min && (Integer) v <= max;
+  }
+
+  private static Predicate<Object> oneOf(String... values) {
+    Set<String> allowed = Set.of(values);
+    return allowed::contains;
+  }
+
+  private static boolean allOf(Object list, Set<String> allowed) {
+    return ((List<?>) list).stream().allMatch(allowed::contains);
+  }
+}

@@ -1,0 +1,125 @@
+package io.seedgate.common.embedded;
+
+import io.seedgate.common.config.ConfigException;
+import io.seedgate.common.config.NodeConfig;
+import io.seedgate.common.config.Settings;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import redis.embedded.RedisServer;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Finds the Redis and PostgreSQL a node uses. In the dev profile, when the configured one is empty or not
+ * reachable, it starts an embedded one (once per JVM) and says so in the log; in the prod profile it refuses.
+ *
+ * <p>Blocking: call it before Vert.x starts or from {@code executeBlocking}.
+ */
+public final class BackingServices {
+
+  private static final Logger LOG = LoggerFactory.getLogger(BackingServices.class);
+  private static final int PROBE_TIMEOUT_MS = 1_000;
+
+  private static String embeddedRedisUrl;
+  private static String embeddedPostgresUrl;
+
+  private BackingServices() {
+  }
+
+  /**
+   * The config with {@code redis.url} and {@code postgres.url} pointing at servers that answer.
+   *
+   * @throws ConfigException in the prod profile, naming the server that could not be reached
+   */
+  public static NodeConfig resolve(NodeConfig config) {
+    boolean dev = Settings.PROFILE_DEV.equals(config.string(Settings.PROFILE));
+    Map<String, Object> resolved = new HashMap<>();
+    String redis = config.string(Settings.REDIS_URL);
+    if (!reachable(redis, 6379)) {
+      refuseUnlessDev(dev, "Redis", Settings.REDIS_URL.path(), redis);
+      resolved.put(Settings.REDIS_URL.path(), embeddedRedis());
+      LOG.warn("Redis at '{}' is not reachable: using embedded Redis at {} (dev profile)", redis, embeddedRedisUrl);
+    }
+    String pg = config.string(Settings.POSTGRES_URL);
+    if (!reachable(pg, 5432)) {
+      refuseUnlessDev(dev, "PostgreSQL", Settings.POSTGRES_URL.path(), pg);
+      resolved.put(Settings.POSTGRES_URL.path(), embeddedPostgres());
+      LOG.warn("PostgreSQL at '{}' is not reachable: using embedded PostgreSQL at {} (dev profile)", pg,
+        embeddedPostgresUrl);
+    }
+    return resolved.isEmpty() ? config : config.with(resolved);
+  }
+
+  /** Starts (once) an embedded Redis on a free loopback port and returns its URL. */
+  public static synchronized String embeddedRedis() {
+    if (embeddedRedisUrl == null) {
+      try {
+        int port = freePort();
+        RedisServer server = RedisServer.newRedisServer().bind("127.0.0.1").port(port)
+          .setting("save \"\"").setting("appendonly no").build();
+        server.start();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+          try {
+            server.stop();
+          } catch (IOException ignored) {
+            // the process is exiting; the child dies with it
+          }
+        }, "embedded-redis-stop"));
+        embeddedRedisUrl = "redis://127.0.0.1:" + port;
+      } catch (IOException e) {
+        throw new UncheckedIOException("could not start embedded Redis", e);
+      }
+    }
+    return embeddedRedisUrl;
+  }
+
+  /** Starts (once) an embedded PostgreSQL on a free loopback port and returns its URL. */
+  public static synchronized String embeddedPostgres() {
+    if (embeddedPostgresUrl == null) {
+      try {
+        EmbeddedPostgres pg = EmbeddedPostgres.builder().setPort(freePort()).start();
+        embeddedPostgresUrl = "postgresql://postgres@127.0.0.1:" + pg.getPort() + "/postgres";
+      } catch (IOException e) {
+        throw new UncheckedIOException("could not start embedded PostgreSQL", e);
+      }
+    }
+    return embeddedPostgresUrl;
+  }
+
+  /** Whether something accepts TCP connections at the URL's host and port; an empty URL is not reachable. */
+  public static boolean reachable(String url, int defaultPort) {
+    if (url == null || url.isEmpty()) {
+      return false;
+    }
+    URI uri = URI.create(url);
+    String host = uri.getHost() == null ? "127.0.0.1" : uri.getHost();
+    int port = uri.getPort() < 0 ? defaultPort : uri.getPort();
+    try (Socket s = new Socket()) {
+      s.connect(new InetSocketAddress(host, port), PROBE_TIMEOUT_MS);
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private static void refuseUnlessDev(boolean dev, String what, String setting, String url) {
+    if (!dev) {
+      throw new ConfigException("cannot reach " + what + " at '" + url + "' (setting '" + setting
+        + "'); the prod profile never falls back to an embedded one");
+    }
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+}
