@@ -18,7 +18,9 @@ public enum ErrorCode {
   SERVER_STOPPED(11, "server stopped", true),
   SLOW_CONSUMER(12, "too slow to receive", true),
   UNAVAILABLE(13, "service unavailable", true),
-  NOT_AUTHENTICATED(14, "not authenticated", true);
+  NOT_AUTHENTICATED(14, "not authenticated", true),
+  ACTION_NOT_DELIVERED(15, "action not delivered, try again", false),
+  FLOOD(16, "too many messages", false);
 
   private final int code;
   private final String text;

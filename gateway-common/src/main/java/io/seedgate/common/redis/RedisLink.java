@@ -100,7 +100,7 @@ public final class RedisLink {
   private void attach(RedisConnection c) {
     connection = c;
     backoffMs = 0;
-    c.handler(messageHandler::handle);
+    c.handler(r -> messageHandler.handle(r));
     c.exceptionHandler(e -> {
       LOG.warn("[redis: {}] connection error: {}", name, e.getMessage());
       c.close();

@@ -1,0 +1,23 @@
+package io.seedgate.gateway.session;
+
+/**
+ * What a transport gives the session core: a way to send one message to the client, to see whether the
+ * client keeps up, and to close. Framing (WebSocket frames, {@code ||} on TCP, datagrams) is the transport's.
+ */
+public interface ClientChannel {
+
+  /** Sends one message; never blocks. */
+  void send(OutboundMessage message);
+
+  /** Whether the outbound queue is over its limit: the client does not read fast enough. */
+  boolean writeQueueFull();
+
+  /** Closes the connection; the transport then calls {@link Session#onClosed()} once. */
+  void close();
+
+  /** The client's IP address, as the 2021 hash field {@code ip} stores it. */
+  String remoteIp();
+
+  /** {@code websocket}, {@code tcp} or {@code udp}. */
+  String transport();
+}

@@ -1,0 +1,242 @@
+package io.seedgate.gateway.session;
+
+import io.seedgate.common.ErrorCode;
+import io.seedgate.common.GatewayException;
+import io.seedgate.gateway.routing.Action;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayDeque;
+
+/**
+ * One client's session, the same on every transport: the first message (or the handshake) brings the token,
+ * later messages bring actions, deliveries go out through the {@link ClientChannel}. Runs on the event loop of
+ * the gateway instance that accepted the connection; not thread-safe, and needs not be.
+ *
+ * <p>States: waiting for a token, authenticating (messages are queued, a few at most), active, closed.
+ */
+public final class Session {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Session.class);
+  private static final int MAX_QUEUED_WHILE_AUTHENTICATING = 8;
+
+  enum State { AWAITING_TOKEN, AUTHENTICATING, ACTIVE, CLOSED }
+
+  private final String id;
+  private final ClientChannel channel;
+  private final SessionHub hub;
+  private final long openedAt;
+  private final ArrayDeque<ClientMessage> queued = new ArrayDeque<>(2);
+  private final Promise<Void> ended = Promise.promise();
+  private State state = State.AWAITING_TOKEN;
+  private long lastActivity;
+  private String token;
+  private String playerId;
+  private String mapId;
+  private ErrorCode closeReason;
+
+  Session(String id, ClientChannel channel, SessionHub hub, long now) {
+    this.id = id;
+    this.channel = channel;
+    this.hub = hub;
+    this.openedAt = now;
+    this.lastActivity = now;
+  }
+
+  /** Handles one complete client message (a String from a text frame, or a Buffer). */
+  public void onMessage(Object raw, int byteLength) {
+    if (state == State.CLOSED) {
+      return;
+    }
+    if (byteLength > hub.maxMessageBytes()) {
+      fail(ErrorCode.TOO_LARGE);
+      return;
+    }
+    ClientMessage message;
+    try {
+      message = ClientMessage.parse(raw);
+    } catch (IllegalArgumentException e) {
+      fail(ErrorCode.MALFORMED);
+      return;
+    }
+    lastActivity = hub.now();
+    switch (state) {
+      case AWAITING_TOKEN -> {
+        if (message.token() == null || message.token().isEmpty()) {
+          fail(ErrorCode.INVALID_TOKEN);
+        } else {
+          authenticate(message.token(), message);
+        }
+      }
+      case AUTHENTICATING -> {
+        if (queued.size() >= MAX_QUEUED_WHILE_AUTHENTICATING) {
+          fail(ErrorCode.FLOOD);
+        } else {
+          queued.add(message);
+        }
+      }
+      case ACTIVE -> act(message);
+      default -> { }
+    }
+  }
+
+  /**
+   * Starts authentication with a token that came outside a message (a JWT in the WebSocket handshake); the
+   * session then needs no first message.
+   */
+  public void authenticateWith(String handshakeToken) {
+    if (state == State.AWAITING_TOKEN) {
+      authenticate(handshakeToken, null);
+    }
+  }
+
+  private void authenticate(String presented, ClientMessage first) {
+    state = State.AUTHENTICATING;
+    if (first != null) {
+      queued.add(first);
+    }
+    hub.authenticate(this, presented).onComplete(ar -> {
+      if (ar.succeeded()) {
+        JsonObject identity = ar.result();
+        token = identity.getString("token");
+        playerId = identity.getString("player");
+        mapId = identity.getString("map");
+      }
+      if (state == State.CLOSED) {
+        if (ar.succeeded()) {
+          hub.ended(this, ErrorCode.UNAVAILABLE);
+        }
+        return;
+      }
+      if (ar.failed()) {
+        fail(GatewayException.codeOf(ar.cause()));
+        return;
+      }
+      hub.activate(this).onComplete(sub -> {
+        if (state == State.CLOSED) {
+          return;
+        }
+        if (sub.failed()) {
+          fail(ErrorCode.UNAVAILABLE);
+          return;
+        }
+        state = State.ACTIVE;
+        LOG.debug("[session: {}] player {} on map {} via {}", id, playerId, mapId, channel.transport());
+        while (!queued.isEmpty() && state == State.ACTIVE) {
+          act(queued.poll());
+        }
+      });
+    });
+  }
+
+  private void act(ClientMessage message) {
+    String raw = message.action();
+    if (raw == null) {
+      fail(ErrorCode.NO_ACTION);
+      return;
+    }
+    Action action = Action.parse(raw);
+    if (action == null || !hub.publisher().allowed(action.model())) {
+      send(ErrorCode.MODEL_NOT_ALLOWED);
+      return;
+    }
+    hub.publisher().publish(this, action, message).onFailure(e -> {
+      if (state == State.ACTIVE) {
+        send(ErrorCode.ACTION_NOT_DELIVERED);
+      }
+    });
+  }
+
+  /** Sends a message from a game service; a client that cannot keep up is disconnected. */
+  public void deliver(OutboundMessage message) {
+    if (state != State.ACTIVE) {
+      return;
+    }
+    if (channel.writeQueueFull()) {
+      LOG.info("[session: {}] client too slow, disconnecting", id);
+      fail(ErrorCode.SLOW_CONSUMER);
+      return;
+    }
+    channel.send(message);
+  }
+
+  /** Sends {@code {"error":"<text>"}}; when the error is fatal, closes the connection after it. */
+  public void fail(ErrorCode code) {
+    if (state == State.CLOSED) {
+      return;
+    }
+    send(code);
+    if (code.fatal()) {
+      closeReason = code;
+      channel.close();
+    }
+  }
+
+  private void send(ErrorCode code) {
+    channel.send(hub.errorMessage(code));
+  }
+
+  /** Called by the transport once, when the connection is gone (whoever closed it). */
+  public void onClosed() {
+    if (state == State.CLOSED) {
+      return;
+    }
+    state = State.CLOSED;
+    if (token != null) {
+      hub.ended(this, closeReason == null ? ErrorCode.UNAVAILABLE : closeReason)
+        .onComplete(ar -> ended.tryComplete());
+    } else {
+      hub.forget(this);
+      ended.tryComplete();
+    }
+  }
+
+  /** Completes once the session is closed and, when it was authenticated, its end was recorded. */
+  public Future<Void> ended() {
+    return ended.future();
+  }
+
+  /** Moves the session to another map (the router already moved it in Redis). */
+  void changeMap(String newMap) {
+    this.mapId = newMap;
+  }
+
+  boolean idleSince(long deadline) {
+    return lastActivity < deadline;
+  }
+
+  boolean unauthenticatedSince(long deadline) {
+    return (state == State.AWAITING_TOKEN || state == State.AUTHENTICATING) && openedAt < deadline;
+  }
+
+  boolean active() {
+    return state == State.ACTIVE;
+  }
+
+  public String id() {
+    return id;
+  }
+
+  public String token() {
+    return token;
+  }
+
+  public String playerId() {
+    return playerId;
+  }
+
+  public String mapId() {
+    return mapId;
+  }
+
+  public String remoteIp() {
+    return channel.remoteIp();
+  }
+
+  public String transport() {
+    return channel.transport();
+  }
+}

@@ -1,0 +1,240 @@
+package io.seedgate.gateway.session;
+
+import io.seedgate.common.Addresses;
+import io.seedgate.common.ErrorCode;
+import io.seedgate.common.RedisKeys;
+import io.seedgate.gateway.delivery.DeliverySubscriber;
+import io.seedgate.gateway.routing.ActionPublisher;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The sessions of one gateway instance (one event loop), indexed by id, token, player and map, and what they
+ * share: the router on the event bus, the action publisher and the delivery subscriptions. Deliveries from
+ * Redis arrive here on the same event loop and go straight to the sockets.
+ */
+public final class SessionHub {
+
+  private static final Logger LOG = LoggerFactory.getLogger(SessionHub.class);
+  private static final AtomicLong SEQUENCE = new AtomicLong();
+
+  private final EventBus eventBus;
+  private final String nodeId;
+  private final ActionPublisher publisher;
+  private final DeliverySubscriber subscriber;
+  private final Limits limits;
+  private final String broadcastChannel;
+  private final Map<String, Session> byId = new HashMap<>();
+  private final Map<String, Session> byToken = new HashMap<>();
+  private final Map<String, Session> byPlayer = new HashMap<>();
+  private final Map<String, Set<Session>> byMap = new HashMap<>();
+  private final Map<ErrorCode, OutboundMessage> errors = new EnumMap<>(ErrorCode.class);
+  private long delivered;
+
+  /**
+   * Limits a session enforces.
+   *
+   * @param maxMessageBytes largest client message
+   * @param idleTimeoutMs   a session with no message for this long is closed
+   * @param authTimeoutMs   a connection not authenticated by then is closed
+   */
+  public record Limits(int maxMessageBytes, long idleTimeoutMs, long authTimeoutMs) {
+  }
+
+  public SessionHub(EventBus eventBus, String nodeId, ActionPublisher publisher,
+                    DeliverySubscriber subscriber, Limits limits, String broadcastChannel) {
+    this.eventBus = eventBus;
+    this.nodeId = nodeId;
+    this.publisher = publisher;
+    this.subscriber = subscriber.onMessage(this::dispatch);
+    this.limits = limits;
+    this.broadcastChannel = broadcastChannel;
+    for (ErrorCode code : ErrorCode.values()) {
+      errors.put(code, OutboundMessage.ofText(new JsonObject().put("error", code.text()).encode()));
+    }
+  }
+
+  /** Subscribes what every instance needs whatever its sessions: the broadcast channel. */
+  public Future<Void> start() {
+    return subscriber.subscribe(List.of(broadcastChannel));
+  }
+
+  /** A new connection: its session, waiting for a token. */
+  public Session open(ClientChannel channel) {
+    Session s = new Session(nodeId + "-" + Long.toString(SEQUENCE.incrementAndGet(), 36), channel, this, now());
+    byId.put(s.id(), s);
+    return s;
+  }
+
+  Future<JsonObject> authenticate(Session s, String token) {
+    JsonObject request = new JsonObject().put("token", token).put("ip", s.remoteIp()).put("node", nodeId)
+      .put("session", s.id()).put("transport", s.transport());
+    return eventBus.<JsonObject>request(Addresses.AUTHENTICATE, request).map(m -> m.body());
+  }
+
+  /** Indexes an authenticated session and subscribes its delivery channels. */
+  Future<Void> activate(Session s) {
+    byToken.put(s.token(), s);
+    byPlayer.put(s.playerId(), s);
+    byMap.computeIfAbsent(s.mapId(), k -> new LinkedHashSet<>()).add(s);
+    return subscriber.subscribe(channelsOf(s));
+  }
+
+  /** Removes an authenticated session and asks the router to record its end (save, offline, off the map). */
+  Future<Void> ended(Session s, ErrorCode reason) {
+    forget(s);
+    byToken.remove(s.token(), s);
+    byPlayer.remove(s.playerId(), s);
+    removeFromMap(s, s.mapId());
+    subscriber.unsubscribe(channelsOf(s));
+    JsonObject body = new JsonObject().put("player", s.playerId()).put("map", s.mapId()).put("token", s.token())
+      .put("node", nodeId).put("session", s.id()).put("reason", reason.name());
+    return eventBus.request(Addresses.SESSION_ENDED, body)
+      .onFailure(e -> LOG.error("[session: {}] end of session not recorded, player {} may stay listed online: {}",
+        s.id(), s.playerId(), e.getMessage()))
+      .mapEmpty();
+  }
+
+  void forget(Session s) {
+    byId.remove(s.id(), s);
+  }
+
+  private List<String> channelsOf(Session s) {
+    return List.of(RedisKeys.tokenChannel(s.token()), RedisKeys.playerChannel(s.playerId()),
+      RedisKeys.mapChannel(s.mapId()));
+  }
+
+  private void removeFromMap(Session s, String map) {
+    Set<Session> onMap = byMap.get(map);
+    if (onMap != null && onMap.remove(s) && onMap.isEmpty()) {
+      byMap.remove(map);
+    }
+  }
+
+  /** A message from Redis for the channel: to the one player, the map's players, or everyone. */
+  void dispatch(String channel, Buffer payload) {
+    OutboundMessage message = OutboundMessage.of(payload);
+    if (channel.startsWith(RedisKeys.MAP_PREFIX)) {
+      Set<Session> onMap = byMap.get(channel.substring(RedisKeys.MAP_PREFIX.length()));
+      if (onMap != null) {
+        for (Session s : onMap.toArray(new Session[0])) {
+          deliver(s, message);
+        }
+      }
+    } else if (channel.startsWith(RedisKeys.TOKEN_CHANNEL_PREFIX)) {
+      deliver(byToken.get(channel.substring(RedisKeys.TOKEN_CHANNEL_PREFIX.length())), message);
+    } else if (channel.startsWith(RedisKeys.PLAYER_CHANNEL_PREFIX)) {
+      deliver(byPlayer.get(channel.substring(RedisKeys.PLAYER_CHANNEL_PREFIX.length())), message);
+    } else if (channel.equals(broadcastChannel)) {
+      for (Session s : byId.values().toArray(new Session[0])) {
+        deliver(s, message);
+      }
+    }
+  }
+
+  private void deliver(Session s, OutboundMessage message) {
+    if (s != null) {
+      delivered++;
+      s.deliver(message);
+    }
+  }
+
+  /** A command for a session of this node; commands for sessions of other instances are ignored here. */
+  public void command(JsonObject command) {
+    Session s = byId.get(command.getString("session", ""));
+    if (s == null) {
+      return;
+    }
+    switch (command.getString("type", "")) {
+      case "kick" -> {
+        ErrorCode reason;
+        try {
+          reason = ErrorCode.valueOf(command.getString("reason", ErrorCode.KICKED.name()));
+        } catch (IllegalArgumentException e) {
+          reason = ErrorCode.KICKED;
+        }
+        s.fail(reason.fatal() ? reason : ErrorCode.KICKED);
+      }
+      case "set-map" -> moveToMap(s, command.getString("map"));
+      default -> LOG.warn("unknown session command {}", command.encode());
+    }
+  }
+
+  private void moveToMap(Session s, String map) {
+    if (map == null || !s.active() || map.equals(s.mapId())) {
+      return;
+    }
+    String old = s.mapId();
+    removeFromMap(s, old);
+    s.changeMap(map);
+    byMap.computeIfAbsent(map, k -> new LinkedHashSet<>()).add(s);
+    subscriber.subscribe(List.of(RedisKeys.mapChannel(map)))
+      .onFailure(e -> s.fail(ErrorCode.UNAVAILABLE));
+    subscriber.unsubscribe(List.of(RedisKeys.mapChannel(old)));
+  }
+
+  /** Closes sessions idle for too long and connections that never authenticated. */
+  public void sweep() {
+    long now = now();
+    long idleDeadline = now - limits.idleTimeoutMs();
+    long authDeadline = now - limits.authTimeoutMs();
+    for (Session s : byId.values().toArray(new Session[0])) {
+      if (s.unauthenticatedSince(authDeadline)) {
+        s.fail(ErrorCode.AUTH_TIMEOUT);
+      } else if (s.active() && s.idleSince(idleDeadline)) {
+        s.fail(ErrorCode.IDLE_TIMEOUT);
+      }
+    }
+  }
+
+  /** Sends every session the error and closes it; completes when every end was recorded. */
+  public Future<Void> closeAll(ErrorCode code) {
+    List<Future<Void>> ends = new ArrayList<>();
+    for (Session s : byId.values().toArray(new Session[0])) {
+      ends.add(s.ended());
+      s.fail(code);
+    }
+    return Future.join(ends).mapEmpty();
+  }
+
+  OutboundMessage errorMessage(ErrorCode code) {
+    return errors.get(code);
+  }
+
+  ActionPublisher publisher() {
+    return publisher;
+  }
+
+  int maxMessageBytes() {
+    return limits.maxMessageBytes();
+  }
+
+  long now() {
+    return System.currentTimeMillis();
+  }
+
+  public int sessionCount() {
+    return byId.size();
+  }
+
+  public long delivered() {
+    return delivered;
+  }
+
+  public DeliverySubscriber subscriber() {
+    return subscriber;
+  }
+}

@@ -1,0 +1,99 @@
+package io.seedgate.gateway.websocket;
+
+import io.seedgate.gateway.session.Session;
+import io.seedgate.gateway.session.SessionHub;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.ServerWebSocket;
+
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The WebSocket port, any path. The 2021 Unity client sends JSON in binary frames, the WebGL build in text
+ * frames: both are accepted. A JWT may come in the handshake ({@code Authorization: Bearer <jwt>} or a
+ * {@code token} query parameter), so the client needs no token message.
+ *
+ * <p>Frames up to {@code maxMessageBytes} are read and checked by the session, which answers a too large one with
+ * an error; anything over {@value #HARD_LIMIT_FACTOR} times that is cut off by the WebSocket decoder (close
+ * code 1009) before it is buffered.
+ */
+public final class WebSocketTransport {
+
+  static final int HARD_LIMIT_FACTOR = 4;
+  private static final String BEARER = "Bearer ";
+
+  private final Vertx vertx;
+  private final SessionHub hub;
+  private final String host;
+  private final int port;
+  private final int maxMessageBytes;
+  private final int maxQueuedBytes;
+  private HttpServer server;
+
+  public WebSocketTransport(Vertx vertx, SessionHub hub, String host, int port, int maxMessageBytes,
+                            int maxQueuedBytes) {
+    this.vertx = vertx;
+    this.hub = hub;
+    this.host = host;
+    this.port = port;
+    this.maxMessageBytes = maxMessageBytes;
+    this.maxQueuedBytes = maxQueuedBytes;
+  }
+
+  /** Listens; the future completes when the port is open. */
+  public Future<HttpServer> listen() {
+    int hardLimit = maxMessageBytes * HARD_LIMIT_FACTOR;
+    HttpServerOptions options = new HttpServerOptions()
+      .setHost(host).setPort(port)
+      .setTcpNoDelay(true)
+      .setMaxWebSocketFrameSize(hardLimit)
+      .setMaxWebSocketMessageSize(hardLimit)
+      .setRegisterWebSocketWriteHandlers(false);
+    server = vertx.createHttpServer(options)
+      .requestHandler(req -> req.response().setStatusCode(426).putHeader("Upgrade", "websocket")
+        .end("WebSocket only\n"))
+      .webSocketHandler(this::accept);
+    return server.listen();
+  }
+
+  /** The port listened on (useful when configured as 0). */
+  public int actualPort() {
+    return server.actualPort();
+  }
+
+  public Future<Void> close() {
+    return server == null ? Future.succeededFuture() : server.close();
+  }
+
+  private void accept(ServerWebSocket ws) {
+    ws.setWriteQueueMaxSize(maxQueuedBytes);
+    Session session = hub.open(new WebSocketChannel(ws));
+    ws.textMessageHandler(text -> session.onMessage(text, text.length()));
+    ws.binaryMessageHandler(bytes -> session.onMessage(bytes, bytes.length()));
+    ws.closeHandler(v -> session.onClosed());
+    ws.exceptionHandler(e -> ws.close());
+    String handshakeToken = handshakeToken(ws);
+    if (handshakeToken != null) {
+      session.authenticateWith(handshakeToken);
+    }
+  }
+
+  private static String handshakeToken(ServerWebSocket ws) {
+    String auth = ws.headers().get("Authorization");
+    if (auth != null && auth.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+      return auth.substring(BEARER.length()).trim();
+    }
+    String query = ws.query();
+    if (query != null) {
+      for (String pair : query.split("&")) {
+        if (pair.startsWith("token=")) {
+          return URLDecoder.decode(pair.substring("token=".length()), StandardCharsets.UTF_8);
+        }
+      }
+    }
+    return null;
+  }
+}

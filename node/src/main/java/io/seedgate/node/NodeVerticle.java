@@ -1,0 +1,129 @@
+package io.seedgate.node;
+
+import io.seedgate.common.config.NodeConfig;
+import io.seedgate.common.config.Settings;
+import io.seedgate.common.embedded.BackingServices;
+import io.seedgate.gateway.GatewayVerticle;
+import io.seedgate.router.RouterVerticle;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.VertxOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * A node: validates its config, finds Redis and PostgreSQL (embedded ones in the dev profile when none is
+ * reachable), then deploys the roles the config names: persistence, router, and the gateway once per event
+ * loop. Stops them in the reverse order, so sessions are saved before persistence goes.
+ *
+ * <p>The config is the {@code -conf} JSON of the launcher, overridden by {@code SEED_*} environment variables.
+ */
+public class NodeVerticle extends VerticleBase {
+
+  private static final Logger LOG = LoggerFactory.getLogger(NodeVerticle.class);
+
+  private final Map<String, String> environment;
+  private final List<String> deployments = new ArrayList<>();
+  private NodeConfig config;
+
+  /** A node configured by its deployment config and the process environment. */
+  public NodeVerticle() {
+    this(System.getenv());
+  }
+
+  /** A node configured by its deployment config and the given environment (tests). */
+  public NodeVerticle(Map<String, String> environment) {
+    this.environment = environment;
+  }
+
+  @Override
+  public Future<?> start() {
+    NodeConfig loaded;
+    try {
+      loaded = NodeConfig.load(config(), environment);
+    } catch (RuntimeException e) {
+      LOG.error("invalid configuration: {}", e.getMessage());
+      return Future.failedFuture(e);
+    }
+    return vertx.executeBlocking(() -> BackingServices.resolve(withNodeId(loaded)))
+      .onFailure(e -> LOG.error("cannot start: {}", e.getMessage()))
+      .compose(resolved -> {
+        config = resolved;
+        return deployRoles();
+      })
+      .onSuccess(v -> LOG.info("node {} started [profile: {}, roles: {}, websocket: {}]",
+        config.string(Settings.NODE_ID), config.string(Settings.PROFILE), config.list(Settings.ROLES),
+        config.bool(Settings.WS_ENABLED) ? config.integer(Settings.WS_PORT) : "off"));
+  }
+
+  private Future<Void> deployRoles() {
+    List<String> roles = config.list(Settings.ROLES);
+    DeploymentOptions single = new DeploymentOptions().setConfig(config.toJson());
+    Future<Void> chain = Future.succeededFuture();
+    if (roles.contains(Settings.ROLE_PERSISTENCE)) {
+      chain = chain.compose(v -> deploy("io.seedgate.persistence.PersistenceVerticle", single));
+    }
+    if (roles.contains(Settings.ROLE_ROUTER)) {
+      chain = chain.compose(v -> vertx.deployVerticle(RouterVerticle::new, single).map(this::record));
+    }
+    if (roles.contains(Settings.ROLE_GATEWAY)) {
+      int instances = config.integer(Settings.GATEWAY_INSTANCES);
+      int n = instances > 0 ? instances : VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE;
+      chain = chain.compose(v -> vertx.deployVerticle(GatewayVerticle::new,
+        new DeploymentOptions(single).setInstances(n)).map(this::record));
+    }
+    return chain;
+  }
+
+  private Future<Void> deploy(String className, DeploymentOptions options) {
+    return vertx.deployVerticle(className, options).map(this::record);
+  }
+
+  private Void record(String deploymentId) {
+    deployments.add(deploymentId);
+    return null;
+  }
+
+  /** Undeploys the roles in reverse order: gateways first (their sessions end and are saved), persistence last. */
+  @Override
+  public Future<?> stop() {
+    List<String> reverse = new ArrayList<>(deployments);
+    Collections.reverse(reverse);
+    Future<Void> chain = Future.succeededFuture();
+    for (String id : reverse) {
+      chain = chain.compose(v -> vertx.undeploy(id).recover(e -> {
+        LOG.error("undeploying {} failed: {}", id, e.getMessage());
+        return Future.succeededFuture();
+      }));
+    }
+    return chain;
+  }
+
+  /** The config in use (after defaults, environment, node id and backing services were resolved). */
+  public NodeConfig nodeConfig() {
+    return config;
+  }
+
+  private static NodeConfig withNodeId(NodeConfig config) {
+    if (!config.string(Settings.NODE_ID).isEmpty()) {
+      return config;
+    }
+    String host;
+    try {
+      host = InetAddress.getLocalHost().getHostName().replaceAll("[^A-Za-z0-9_-]", "");
+    } catch (Exception e) {
+      host = "node";
+    }
+    String id = (host.isEmpty() ? "node" : host.substring(0, Math.min(40, host.length()))) + "-"
+      + UUID.randomUUID().toString().substring(0, 6);
+    return config.with(Map.of(Settings.NODE_ID.path(), id));
+  }
+}

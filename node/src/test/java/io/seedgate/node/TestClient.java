@@ -1,0 +1,124 @@
+package io.seedgate.node;
+
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
+import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.json.JsonObject;
+
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import static io.seedgate.node.TestSupport.await;
+
+/** A real WebSocket client for tests, read from the test thread: messages queue up until taken. */
+final class TestClient implements AutoCloseable {
+
+  private final WebSocketClient client;
+  private final WebSocket ws;
+  private final BlockingQueue<String> received = new LinkedBlockingQueue<>();
+  private final CompletableFuture<Short> closed = new CompletableFuture<>();
+
+  private TestClient(WebSocketClient client, WebSocket ws) {
+    this.client = client;
+    this.ws = ws;
+    ws.textMessageHandler(received::add);
+    ws.binaryMessageHandler(b -> received.add(b.toString()));
+    ws.closeHandler(v -> closed.complete(ws.closeStatusCode()));
+  }
+
+  static TestClient connect(Vertx vertx, int port) {
+    return connect(vertx, port, "/", MultiMap.caseInsensitiveMultiMap());
+  }
+
+  static TestClient connect(Vertx vertx, int port, String uri, MultiMap headers) {
+    WebSocketClient client = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxFrameSize(1 << 22)
+      .setMaxMessageSize(1 << 22));
+    WebSocketConnectOptions options = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI(uri);
+    headers.forEach(options::addHeader);
+    WebSocket ws = await(client.connect(options));
+    return new TestClient(client, ws);
+  }
+
+  /** Sends JSON in a binary frame, as the 2021 Unity client does. */
+  TestClient sendBinary(JsonObject json) {
+    await(ws.writeBinaryMessage(json.toBuffer()));
+    return this;
+  }
+
+  /** Sends a text frame, as the WebGL build does. */
+  TestClient sendText(String text) {
+    await(ws.writeTextMessage(text));
+    return this;
+  }
+
+  TestClient sendRaw(Buffer bytes) {
+    await(ws.writeBinaryMessage(bytes));
+    return this;
+  }
+
+  /** The next message, within 5 s. */
+  JsonObject next() {
+    String text = nextText(5_000);
+    if (text == null) {
+      throw new AssertionError("no message within 5 s");
+    }
+    return new JsonObject(text);
+  }
+
+  /** The next message whose text contains the fragment, skipping others, within 5 s. */
+  JsonObject nextContaining(String fragment) {
+    long deadline = System.currentTimeMillis() + 5_000;
+    while (System.currentTimeMillis() < deadline) {
+      String text = nextText(deadline - System.currentTimeMillis());
+      if (text != null && text.contains(fragment)) {
+        return new JsonObject(text);
+      }
+    }
+    throw new AssertionError("no message containing " + fragment + " within 5 s");
+  }
+
+  String nextText(long timeoutMs) {
+    try {
+      return received.poll(Math.max(1, timeoutMs), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+
+  /** Asserts nothing arrives within the time. */
+  void expectNothing(long ms) {
+    String text = nextText(ms);
+    if (text != null) {
+      throw new AssertionError("unexpected message " + text);
+    }
+  }
+
+  /** Waits for the server to close the connection; returns the close status code. */
+  short awaitClose() {
+    try {
+      return closed.get(10, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new AssertionError("connection not closed by the server within 10 s", e);
+    }
+  }
+
+  boolean isClosed() {
+    return closed.isDone();
+  }
+
+  @Override
+  public void close() {
+    if (!closed.isDone()) {
+      ws.close();
+    }
+    client.close();
+  }
+}

@@ -1,0 +1,105 @@
+package io.seedgate.node;
+
+import io.seedgate.common.config.NodeConfig;
+import io.seedgate.common.config.Settings;
+import io.seedgate.examples.ExampleGameService;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.auth.JWTOptions;
+import io.vertx.ext.auth.PubSecKeyOptions;
+import io.vertx.ext.auth.jwt.JWTAuth;
+import io.vertx.ext.auth.jwt.JWTAuthOptions;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisAPI;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static io.seedgate.node.TestSupport.await;
+
+/** A whole node (all roles) plus the example game service, on a free port, against real Redis and PostgreSQL. */
+final class TestNode implements AutoCloseable {
+
+  static final String JWT_SECRET = "test-secret-0123456789-0123456789-abcdef";
+
+  final Vertx vertx;
+  final NodeConfig config;
+  final int port;
+  final RedisAPI redis;
+  private final String nodeDeployment;
+  private final Redis redisClient;
+
+  private TestNode(Vertx vertx, NodeConfig config, String nodeDeployment, Redis redisClient) {
+    this.vertx = vertx;
+    this.config = config;
+    this.port = config.integer(Settings.WS_PORT);
+    this.nodeDeployment = nodeDeployment;
+    this.redisClient = redisClient;
+    this.redis = RedisAPI.api(redisClient);
+  }
+
+  /** Starts a node with the given settings (dotted paths) over test defaults, and the example service. */
+  static TestNode start(Map<String, Object> settings) {
+    Vertx vertx = Vertx.vertx();
+    Map<String, Object> all = new HashMap<>();
+    all.put(Settings.WS_PORT.path(), TestSupport.freePort());
+    all.put(Settings.GATEWAY_INSTANCES.path(), 2);
+    all.put(Settings.JWT_SECRET.path(), JWT_SECRET);
+    all.put(Settings.ACTION_CHANNEL_PREFIX.path(), "action:" + java.util.UUID.randomUUID().toString().substring(0, 8) + ":");
+    all.put(Settings.ROLES.path(), new io.vertx.core.json.JsonArray(List.of("gateway", "router")));
+    all.putAll(settings);
+    NodeConfig config = TestSupport.backingServices().with(all);
+    String id = await(vertx.deployVerticle(() -> new NodeVerticle(Map.of()),
+      new DeploymentOptions().setConfig(config.toJson())));
+    await(vertx.deployVerticle(ExampleGameService::new, new DeploymentOptions().setConfig(new JsonObject()
+      .put("redisUrl", config.string(Settings.REDIS_URL))
+      .put("actionChannelPrefix", config.string(Settings.ACTION_CHANNEL_PREFIX)))));
+    return new TestNode(vertx, config, id, Redis.createClient(vertx, config.string(Settings.REDIS_URL)));
+  }
+
+  static TestNode start() {
+    return start(Map.of());
+  }
+
+  TestClient client() {
+    return TestClient.connect(vertx, port);
+  }
+
+  /** Writes a 2021 token hash as the sign-in app did: fields id and map_id. */
+  String signIn(String playerId, String mapId) {
+    String token = java.util.UUID.randomUUID().toString().toUpperCase();
+    await(redis.hset(List.of(token, "id", playerId, "map_id", mapId)));
+    return token;
+  }
+
+  String jwt(String sub, String map, int expiresInSeconds) {
+    return jwt(JWT_SECRET, sub, map, expiresInSeconds);
+  }
+
+  String jwt(String secret, String sub, String map, int expiresInSeconds) {
+    JWTAuth auth = JWTAuth.create(vertx, new JWTAuthOptions()
+      .addPubSecKey(new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(secret)));
+    JsonObject claims = new JsonObject().put("sub", sub);
+    if (map != null) {
+      claims.put("map", map);
+    }
+    if (expiresInSeconds < 0) {
+      claims.put("exp", System.currentTimeMillis() / 1000 + expiresInSeconds);
+      return auth.generateToken(claims, new JWTOptions().setNoTimestamp(true));
+    }
+    return auth.generateToken(claims, new JWTOptions().setExpiresInSeconds(expiresInSeconds));
+  }
+
+  /** Undeploys the node (as on shutdown) without closing Vert.x. */
+  void stopNode() {
+    await(vertx.undeploy(nodeDeployment));
+  }
+
+  @Override
+  public void close() {
+    redisClient.close();
+    await(vertx.close());
+  }
+}

@@ -1,0 +1,118 @@
+package io.seedgate.router;
+
+import io.seedgate.common.Addresses;
+import io.seedgate.common.ErrorCode;
+import io.seedgate.common.GatewayException;
+import io.seedgate.common.config.NodeConfig;
+import io.seedgate.common.config.Settings;
+import io.seedgate.common.redis.RedisLink;
+import io.seedgate.router.auth.JwtTokenVerifier;
+import io.seedgate.router.auth.RedisTokenVerifier;
+import io.seedgate.router.auth.TokenVerifier;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Request;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The router role: checks tokens and keeps the session directory (who is online on which node, one session
+ * per player), ends sessions (save, offline, off the map), and carries out session commands that game services
+ * publish on the control channel. Per-message traffic does not pass through it: gateways publish actions to
+ * Redis themselves, so the router is touched once per login and once per logout.
+ *
+ * <p>Consumes {@link Addresses#AUTHENTICATE} and {@link Addresses#SESSION_ENDED}. A singleton per node.
+ */
+public class RouterVerticle extends VerticleBase {
+
+  private static final Logger LOG = LoggerFactory.getLogger(RouterVerticle.class);
+
+  private final List<TokenVerifier> verifiers = new ArrayList<>();
+  private final List<MessageConsumer<?>> consumers = new ArrayList<>();
+  private RedisLink redis;
+  private RedisLink control;
+  private SessionDirectory directory;
+
+  @Override
+  public Future<?> start() {
+    NodeConfig config = NodeConfig.load(config(), Map.of());
+    List<String> modes = config.list(Settings.AUTH_MODES);
+    String url = config.string(Settings.REDIS_URL);
+    Future<Void> jwt = modes.contains(Settings.AUTH_JWT)
+      ? vertx.executeBlocking(() -> JwtTokenVerifier.create(vertx, config)).map(v -> {
+        verifiers.add(v);
+        return null;
+      })
+      : Future.succeededFuture();
+    return jwt
+      .compose(v -> RedisLink.connect(vertx, url, "router"))
+      .compose(link -> {
+        redis = link;
+        if (modes.contains(Settings.AUTH_REDIS)) {
+          verifiers.add(new RedisTokenVerifier(redis));
+        }
+        directory = new SessionDirectory(redis, vertx.eventBus(), config.string(Settings.DEFAULT_MAP));
+        return RedisLink.connect(vertx, url, "router-control");
+      })
+      .compose(link -> {
+        control = link;
+        ControlChannel channel = new ControlChannel(redis, vertx.eventBus());
+        String name = config.string(Settings.CONTROL_CHANNEL);
+        control.messageHandler(channel::onPush)
+          .onReconnect(v -> control.send(Request.cmd(Command.SUBSCRIBE).arg(name))
+            .onFailure(e -> LOG.error("control channel re-subscribe failed", e)));
+        return control.send(Request.cmd(Command.SUBSCRIBE).arg(name));
+      })
+      .compose(v -> {
+        consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.AUTHENTICATE, this::authenticate));
+        consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.SESSION_ENDED, this::sessionEnded));
+        return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
+      })
+      .onSuccess(v -> LOG.info("router started [auth modes: {}]", modes));
+  }
+
+  @Override
+  public Future<?> stop() {
+    List<Future<?>> closing = new ArrayList<>();
+    consumers.forEach(c -> closing.add(c.unregister()));
+    if (control != null) {
+      closing.add(control.close());
+    }
+    return Future.join(closing).eventually(() -> redis == null ? Future.succeededFuture() : redis.close());
+  }
+
+  private void authenticate(Message<JsonObject> msg) {
+    JsonObject request = msg.body();
+    String token = request.getString("token", "");
+    TokenVerifier verifier = verifiers.stream().filter(v -> v.accepts(token)).findFirst().orElse(null);
+    if (verifier == null) {
+      msg.fail(ErrorCode.INVALID_TOKEN.code(), ErrorCode.INVALID_TOKEN.text());
+      return;
+    }
+    verifier.verify(token)
+      .compose(identity -> directory.open(identity, request))
+      .onSuccess(msg::reply)
+      .onFailure(e -> {
+        ErrorCode code = GatewayException.codeOf(e);
+        LOG.debug("[session: {}] authentication failed: {}", request.getString("session"), e.getMessage());
+        msg.fail(code.code(), e.getMessage());
+      });
+  }
+
+  private void sessionEnded(Message<JsonObject> msg) {
+    directory.end(msg.body())
+      .onSuccess(saved -> msg.reply(new JsonObject().put("saved", saved)))
+      .onFailure(e -> {
+        LOG.error("[session: {}] session end not recorded: {}", msg.body().getString("session"), e.getMessage());
+        msg.fail(ErrorCode.UNAVAILABLE.code(), e.getMessage());
+      });
+  }
+}
