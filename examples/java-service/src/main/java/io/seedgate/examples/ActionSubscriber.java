@@ -1,0 +1,158 @@
+package io.seedgate.examples;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisConnection;
+import io.vertx.redis.client.RedisOptions;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+import io.vertx.redis.client.ResponseType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
+
+/**
+ * Subscribes to a fixed set of channels on one dedicated Redis connection and hands every message to a
+ * consumer. When the connection is lost it reconnects and subscribes again, waiting 100 ms, 200 ms, ... up
+ * to 5 s between attempts. Messages published while it is down are lost (that is Pub/Sub).
+ *
+ * <p>Create and use it from one context (a verticle's); the consumer runs there. Works with RESP3 (messages
+ * are PUSH values {@code ["message", channel, payload]}) and RESP2 (the same as arrays).
+ */
+final class ActionSubscriber {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ActionSubscriber.class);
+  static final long MIN_BACKOFF_MS = 100;
+  static final long MAX_BACKOFF_MS = 5_000;
+  static final long SUBSCRIBE_TIMEOUT_MS = 10_000;
+
+  private final Vertx vertx;
+  private final Redis client;
+  private final List<String> channels;
+  private final BiConsumer<String, Buffer> consumer;
+  private RedisConnection connection;
+  private Set<String> unconfirmed = Set.of();
+  private Promise<Void> subscribed;
+  private long clientId = -1;
+  private volatile long subscribedClientId = -1;
+  private long backoffMs;
+  private boolean closed;
+
+  ActionSubscriber(Vertx vertx, String redisUrl, List<String> channels, BiConsumer<String, Buffer> consumer) {
+    this.vertx = vertx;
+    this.client = Redis.createClient(vertx, new RedisOptions().setConnectionString(redisUrl));
+    this.channels = List.copyOf(channels);
+    this.consumer = consumer;
+  }
+
+  /** Connects and subscribes; completes once Redis confirmed every channel, fails when it cannot now. */
+  Future<Void> start() {
+    return connectAndSubscribe();
+  }
+
+  /** The Redis client id (CLIENT ID) of the connection now subscribed, or -1; safe from any thread. */
+  long clientId() {
+    return subscribedClientId;
+  }
+
+  /** Stops reconnecting and closes the connection. */
+  Future<Void> close() {
+    closed = true;
+    subscribedClientId = -1;
+    RedisConnection c = connection;
+    connection = null;
+    Future<Void> closing = c == null ? Future.succeededFuture() : c.close();
+    return closing.eventually(client::close);
+  }
+
+  private Future<Void> connectAndSubscribe() {
+    return client.connect().compose(c -> {
+      if (closed) {
+        return c.close().compose(v -> Future.failedFuture("subscriber closed"));
+      }
+      attach(c);
+      return c.send(Request.cmd(Command.CLIENT).arg("ID")).compose(id -> {
+        clientId = id.toLong();
+        unconfirmed = new HashSet<>(channels);
+        subscribed = Promise.promise();
+        Request subscribe = Request.cmd(Command.SUBSCRIBE);
+        channels.forEach(subscribe::arg);
+        return c.send(subscribe)
+          .compose(v -> subscribed.future().timeout(SUBSCRIBE_TIMEOUT_MS, TimeUnit.MILLISECONDS));
+      }).onSuccess(v -> {
+        backoffMs = 0;
+        subscribedClientId = clientId;
+        LOG.info("[redis: subscriber {}] subscribed to {}", clientId, channels);
+      }).onFailure(e -> {
+        if (connection == c) {
+          connection = null;
+        }
+        c.close();
+      });
+    });
+  }
+
+  private void attach(RedisConnection c) {
+    connection = c;
+    c.handler(this::onPush);
+    c.exceptionHandler(e -> {
+      LOG.warn("[redis: subscriber {}] connection error: {}", clientId, e.getMessage());
+      c.close();
+    });
+    c.endHandler(v -> lost(c));
+  }
+
+  private void onPush(Response r) {
+    if (r == null || (r.type() != ResponseType.PUSH && r.type() != ResponseType.MULTI) || r.size() < 3) {
+      return;
+    }
+    String kind = r.get(0).toString();
+    if ("message".equals(kind)) {
+      consumer.accept(r.get(1).toString(), r.get(2).toBuffer());
+    } else if ("subscribe".equals(kind)) {
+      unconfirmed.remove(r.get(1).toString());
+      if (unconfirmed.isEmpty() && subscribed != null) {
+        subscribed.tryComplete();
+      }
+    }
+  }
+
+  private void lost(RedisConnection c) {
+    subscribedClientId = -1;
+    if (subscribed != null) {
+      subscribed.tryFail("connection closed before the subscription was confirmed");
+    }
+    if (connection != c) {
+      return;
+    }
+    connection = null;
+    if (!closed) {
+      LOG.warn("[redis: subscriber {}] connection lost, reconnecting", clientId);
+      scheduleReconnect();
+    }
+  }
+
+  private void scheduleReconnect() {
+    backoffMs = Math.min(MAX_BACKOFF_MS, Math.max(MIN_BACKOFF_MS, backoffMs * 2));
+    vertx.setTimer(backoffMs, t -> {
+      if (closed) {
+        return;
+      }
+      connectAndSubscribe().onFailure(e -> {
+        LOG.debug("[redis: subscriber] resubscribe failed, retrying: {}", e.getMessage());
+        if (!closed) {
+          scheduleReconnect();
+        }
+      });
+    });
+  }
+}

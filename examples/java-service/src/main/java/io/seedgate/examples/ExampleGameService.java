@@ -1,0 +1,147 @@
+package io.seedgate.examples;
+
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+
+/**
+ * The 2021 game's logic as an independent service: it reads client actions from Redis channels
+ * {@code <actionChannelPrefix>api} and {@code <actionChannelPrefix>move} and answers only by publishing on
+ * Redis ({@code token:<TOKEN>}, {@code map:<MAP>}), which the gateway delivers. See {@link GameChannels}.
+ *
+ * <p>Config: {@link GameServiceOptions}. {@link #start()} completes once the subscription is confirmed.
+ * Subscriptions use a dedicated connection that re-subscribes after a loss; commands and publications use a
+ * separate pooled client. Actions of one player are played in arrival order; different players' in parallel.
+ *
+ * <p>Run standalone: {@code java -cp example-java-service-all.jar io.seedgate.examples.ExampleGameService
+ * [redis://host:port]}.
+ */
+public class ExampleGameService extends VerticleBase {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ExampleGameService.class);
+  static final int POOL_SIZE = 8;
+  static final int POOL_WAITING = 4_096;
+
+  /**
+   * How many action messages the service has handled.
+   *
+   * @param processed actions played (including unknown ones, which are answered with an error)
+   * @param failed messages that could not be played: malformed ones and those Redis failed on
+   * @param malformed messages that were not a valid {@link Envelope} (also counted in {@code failed})
+   */
+  public record Counters(long processed, long failed, long malformed) {
+  }
+
+  private final AtomicLong processed = new AtomicLong();
+  private final AtomicLong failed = new AtomicLong();
+  private final AtomicLong malformed = new AtomicLong();
+  private final Map<String, Future<Void>> tails = new HashMap<>();
+  private GameServiceOptions options;
+  private Redis redis;
+  private GameActions actions;
+  private ActionSubscriber subscriber;
+
+  @Override
+  public Future<?> start() {
+    try {
+      options = new GameServiceOptions(config());
+    } catch (IllegalArgumentException e) {
+      return Future.failedFuture(e);
+    }
+    redis = Redis.createClient(vertx, new RedisOptions()
+      .setConnectionString(options.getRedisUrl())
+      .setMaxPoolSize(POOL_SIZE)
+      .setMaxPoolWaiting(POOL_WAITING));
+    actions = new GameActions(redis, options.getStep());
+    List<String> channels = GameActions.MODELS.stream()
+      .map(model -> GameChannels.actionChannel(options.getActionChannelPrefix(), model))
+      .toList();
+    subscriber = new ActionSubscriber(vertx, options.getRedisUrl(), channels, this::onAction);
+    return subscriber.start()
+      .onSuccess(v -> LOG.info("example game service started [redis: {}, channels: {}, step: {}]",
+        options.getRedisUrl(), channels, options.getStep()))
+      .recover(e -> Future.all(subscriber.close(), redis.close()).transform(v -> Future.failedFuture(e)));
+  }
+
+  @Override
+  public Future<?> stop() {
+    return Future.all(subscriber.close(), redis.close())
+      .onComplete(ar -> LOG.info("example game service stopped [processed: {}, failed: {}]",
+        processed.get(), failed.get()));
+  }
+
+  /** A snapshot of the counters; safe to call from any thread. */
+  public Counters counters() {
+    return new Counters(processed.get(), failed.get(), malformed.get());
+  }
+
+  /** The Redis client id of the subscribed connection, or -1 while it is down; safe from any thread (for tests). */
+  long subscriberClientId() {
+    return subscriber.clientId();
+  }
+
+  private void onAction(String channel, Buffer payload) {
+    Envelope envelope;
+    try {
+      envelope = Envelope.parse(payload);
+    } catch (MalformedEnvelopeException e) {
+      malformed.incrementAndGet();
+      failed.incrementAndGet();
+      LOG.warn("[channel: {}] malformed envelope dropped: {}", channel, e.getMessage());
+      return;
+    }
+    LOG.debug("[token: {}, action: {}] received", envelope.token(), envelope.action());
+    inOrder(envelope.token(), () -> actions.handle(envelope)).onComplete(ar -> {
+      if (ar.succeeded()) {
+        processed.incrementAndGet();
+      } else {
+        failed.incrementAndGet();
+        LOG.warn("[token: {}, action: {}] failed: {}", envelope.token(), envelope.action(),
+          ar.cause().getMessage());
+      }
+    });
+  }
+
+  /** Runs {@code work} after the previous work of the same token finished, so one player's moves do not race. */
+  private Future<Void> inOrder(String token, Supplier<Future<Void>> work) {
+    Future<Void> previous = tails.getOrDefault(token, Future.succeededFuture());
+    Future<Void> next = previous.transform(ignored -> work.get());
+    tails.put(token, next);
+    next.onComplete(ar -> tails.remove(token, next));
+    return next;
+  }
+
+  /**
+   * Runs the service until the JVM stops.
+   *
+   * @param args optional: the Redis URL (default {@value GameServiceOptions#DEFAULT_REDIS_URL})
+   */
+  public static void main(String[] args) {
+    GameServiceOptions options = new GameServiceOptions();
+    if (args.length > 0) {
+      options.setRedisUrl(args[0]);
+    }
+    Vertx vertx = Vertx.vertx();
+    vertx.deployVerticle(new ExampleGameService(), new DeploymentOptions().setConfig(options.toJson()))
+      .onSuccess(id -> {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> vertx.close().await(), "example-game-service-stop"));
+        LOG.info("running; stop with Ctrl-C");
+      })
+      .onFailure(e -> {
+        LOG.error("could not start [redis: {}]: {}", options.getRedisUrl(), e.getMessage());
+        vertx.close().onComplete(v -> System.exit(1));
+      });
+  }
+}
