@@ -4,6 +4,7 @@ import io.seedgate.common.Addresses;
 import io.seedgate.common.ErrorCode;
 import io.seedgate.common.config.NodeConfig;
 import io.seedgate.common.config.Settings;
+import io.seedgate.common.lifecycle.ShutdownOrder;
 import io.seedgate.common.redis.RedisLink;
 import io.seedgate.gateway.delivery.DeliverySubscriber;
 import io.seedgate.gateway.routing.ActionPublisher;
@@ -18,6 +19,7 @@ import org.slf4j.LoggerFactory;
 
 import java.util.HashSet;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The gateway role: the client ports and the sessions on them. Deployed once per event loop; every instance
@@ -63,6 +65,7 @@ public class GatewayVerticle extends VerticleBase {
         return Future.all(hub.start(), sessionCommands.completion());
       })
       .compose(v -> {
+        ShutdownOrder.started(vertx, Settings.ROLE_GATEWAY);
         if (!config.bool(Settings.WS_ENABLED)) {
           return Future.succeededFuture();
         }
@@ -74,22 +77,28 @@ public class GatewayVerticle extends VerticleBase {
       });
   }
 
-  /** Stops accepting, sends every client {@code {"error":"server stopped"}}, waits for their ends to be recorded. */
+  /**
+   * Sends every client {@code {"error":"server stopped"}} and closes it (connections arriving meanwhile get the
+   * same), waits for their ends to be recorded, then closes the ports and Redis connections.
+   */
   @Override
   public Future<?> stop() {
     vertx.cancelTimer(sweepTimer);
-    Future<Void> closing = webSocket == null ? Future.succeededFuture() : webSocket.close();
-    return closing
-      .compose(v -> hub == null ? Future.succeededFuture()
-        : hub.closeAll(ErrorCode.SERVER_STOPPED).timeout(SHUTDOWN_BOUND_MS, java.util.concurrent.TimeUnit.MILLISECONDS)
-        .recover(e -> {
-          LOG.error("sessions still closing after {} ms at shutdown: {}", SHUTDOWN_BOUND_MS, e.getMessage());
-          return Future.succeededFuture();
-        }))
+    Future<Void> ending = hub == null ? Future.succeededFuture()
+      : hub.closeAll(ErrorCode.SERVER_STOPPED).timeout(SHUTDOWN_BOUND_MS, TimeUnit.MILLISECONDS).recover(e -> {
+        LOG.error("sessions still closing after {} ms at shutdown: {}", SHUTDOWN_BOUND_MS, e.getMessage());
+        return Future.succeededFuture();
+      });
+    return ending
+      .eventually(() -> webSocket == null ? Future.succeededFuture() : webSocket.close())
       .eventually(() -> sessionCommands == null ? Future.succeededFuture() : sessionCommands.unregister())
       .eventually(() -> Future.join(
         deliveries == null ? Future.succeededFuture() : deliveries.close(),
-        commands == null ? Future.succeededFuture() : commands.close()));
+        commands == null ? Future.succeededFuture() : commands.close()))
+      .eventually(() -> {
+        ShutdownOrder.stopped(vertx, Settings.ROLE_GATEWAY);
+        return Future.succeededFuture();
+      });
   }
 
   /** This instance's sessions (for tests and metrics). */

@@ -13,8 +13,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.InetAddress;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -22,7 +20,8 @@ import java.util.UUID;
 /**
  * A node: validates its config, finds Redis and PostgreSQL (embedded ones in the dev profile when none is
  * reachable), then deploys the roles the config names: persistence, router, and the gateway once per event
- * loop. Stops them in the reverse order, so sessions are saved before persistence goes.
+ * loop. Vert.x stops them together when the node stops; {@link io.seedgate.common.lifecycle.ShutdownOrder} makes
+ * each role wait for the ones it serves, so sessions are saved before persistence goes.
  *
  * <p>The config is the {@code -conf} JSON of the launcher, overridden by {@code SEED_*} environment variables.
  */
@@ -31,7 +30,6 @@ public class NodeVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(NodeVerticle.class);
 
   private final Map<String, String> environment;
-  private final List<String> deployments = new ArrayList<>();
   private NodeConfig config;
 
   /** A node configured by its deployment config and the process environment. */
@@ -72,39 +70,19 @@ public class NodeVerticle extends VerticleBase {
       chain = chain.compose(v -> deploy("io.seedgate.persistence.PersistenceVerticle", single));
     }
     if (roles.contains(Settings.ROLE_ROUTER)) {
-      chain = chain.compose(v -> vertx.deployVerticle(RouterVerticle::new, single).map(this::record));
+      chain = chain.compose(v -> vertx.deployVerticle(RouterVerticle::new, single).mapEmpty());
     }
     if (roles.contains(Settings.ROLE_GATEWAY)) {
       int instances = config.integer(Settings.GATEWAY_INSTANCES);
       int n = instances > 0 ? instances : VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE;
       chain = chain.compose(v -> vertx.deployVerticle(GatewayVerticle::new,
-        new DeploymentOptions(single).setInstances(n)).map(this::record));
+        new DeploymentOptions(single).setInstances(n)).mapEmpty());
     }
     return chain;
   }
 
   private Future<Void> deploy(String className, DeploymentOptions options) {
-    return vertx.deployVerticle(className, options).map(this::record);
-  }
-
-  private Void record(String deploymentId) {
-    deployments.add(deploymentId);
-    return null;
-  }
-
-  /** Undeploys the roles in reverse order: gateways first (their sessions end and are saved), persistence last. */
-  @Override
-  public Future<?> stop() {
-    List<String> reverse = new ArrayList<>(deployments);
-    Collections.reverse(reverse);
-    Future<Void> chain = Future.succeededFuture();
-    for (String id : reverse) {
-      chain = chain.compose(v -> vertx.undeploy(id).recover(e -> {
-        LOG.error("undeploying {} failed: {}", id, e.getMessage());
-        return Future.succeededFuture();
-      }));
-    }
-    return chain;
+    return vertx.deployVerticle(className, options).mapEmpty();
   }
 
   /** The config in use (after defaults, environment, node id and backing services were resolved). */

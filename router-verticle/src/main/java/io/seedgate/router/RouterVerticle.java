@@ -5,6 +5,7 @@ import io.seedgate.common.ErrorCode;
 import io.seedgate.common.GatewayException;
 import io.seedgate.common.config.NodeConfig;
 import io.seedgate.common.config.Settings;
+import io.seedgate.common.lifecycle.ShutdownOrder;
 import io.seedgate.common.redis.RedisLink;
 import io.seedgate.router.auth.JwtTokenVerifier;
 import io.seedgate.router.auth.RedisTokenVerifier;
@@ -34,6 +35,8 @@ import java.util.Map;
 public class RouterVerticle extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(RouterVerticle.class);
+
+  private static final long STOP_BOUND_MS = 30_000;
 
   private final List<TokenVerifier> verifiers = new ArrayList<>();
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
@@ -76,17 +79,27 @@ public class RouterVerticle extends VerticleBase {
         consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.SESSION_ENDED, this::sessionEnded));
         return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
       })
-      .onSuccess(v -> LOG.info("router started [auth modes: {}]", modes));
+      .onSuccess(v -> {
+        ShutdownOrder.started(vertx, Settings.ROLE_ROUTER);
+        LOG.info("router started [auth modes: {}]", modes);
+      });
   }
 
+  /** Waits for this node's gateways to end their sessions (through this router), then closes. */
   @Override
   public Future<?> stop() {
-    List<Future<?>> closing = new ArrayList<>();
-    consumers.forEach(c -> closing.add(c.unregister()));
-    if (control != null) {
-      closing.add(control.close());
-    }
-    return Future.join(closing).eventually(() -> redis == null ? Future.succeededFuture() : redis.close());
+    return ShutdownOrder.whenStopped(vertx, Settings.ROLE_GATEWAY, STOP_BOUND_MS).compose(v -> {
+      List<Future<?>> closing = new ArrayList<>();
+      consumers.forEach(c -> closing.add(c.unregister()));
+      if (control != null) {
+        closing.add(control.close());
+      }
+      return Future.join(closing);
+    }).eventually(() -> redis == null ? Future.succeededFuture() : redis.close())
+      .eventually(() -> {
+        ShutdownOrder.stopped(vertx, Settings.ROLE_ROUTER);
+        return Future.succeededFuture();
+      });
   }
 
   private void authenticate(Message<JsonObject> msg) {

@@ -43,6 +43,7 @@ public final class SessionHub {
   private final Map<String, Set<Session>> byMap = new HashMap<>();
   private final Map<ErrorCode, OutboundMessage> errors = new EnumMap<>(ErrorCode.class);
   private long delivered;
+  private boolean stopping;
 
   /**
    * Limits a session enforces.
@@ -76,6 +77,9 @@ public final class SessionHub {
   public Session open(ClientChannel channel) {
     Session s = new Session(nodeId + "-" + Long.toString(SEQUENCE.incrementAndGet(), 36), channel, this, now());
     byId.put(s.id(), s);
+    if (stopping) {
+      s.fail(ErrorCode.SERVER_STOPPED);
+    }
     return s;
   }
 
@@ -200,8 +204,12 @@ public final class SessionHub {
     }
   }
 
-  /** Sends every session the error and closes it; completes when every end was recorded. */
+  /**
+   * Sends every session the error and closes it, and does the same to every connection opened from now on;
+   * completes when every end was recorded.
+   */
   public Future<Void> closeAll(ErrorCode code) {
+    stopping = true;
     List<Future<Void>> ends = new ArrayList<>();
     for (Session s : byId.values().toArray(new Session[0])) {
       ends.add(s.ended());

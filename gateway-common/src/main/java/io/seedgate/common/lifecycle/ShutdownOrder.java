@@ -1,0 +1,71 @@
+package io.seedgate.common.lifecycle;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.WeakHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Orders the stop of a node's roles, whoever undeploys them and in whatever order Vert.x does it (it stops a
+ * parent's children concurrently): a role's {@code stop()} waits until the roles it serves have stopped. The
+ * gateway's sessions end through the router, which saves through persistence; so the router waits for the
+ * gateways of its node and persistence waits for the router.
+ *
+ * <p>Per Vert.x instance, so several nodes can share a JVM in tests.
+ */
+public final class ShutdownOrder {
+
+  private static final Map<Vertx, Map<String, Role>> RUNNING = new WeakHashMap<>();
+
+  private static final class Role {
+    int instances;
+    final List<Promise<Void>> waiting = new ArrayList<>();
+  }
+
+  private ShutdownOrder() {
+  }
+
+  /** An instance of the role started. */
+  public static synchronized void started(Vertx vertx, String role) {
+    RUNNING.computeIfAbsent(vertx, v -> new HashMap<>()).computeIfAbsent(role, r -> new Role()).instances++;
+  }
+
+  /** An instance of the role finished stopping. */
+  public static void stopped(Vertx vertx, String role) {
+    List<Promise<Void>> release = new ArrayList<>();
+    synchronized (ShutdownOrder.class) {
+      Role r = RUNNING.getOrDefault(vertx, Map.of()).get(role);
+      if (r == null) {
+        return;
+      }
+      r.instances--;
+      if (r.instances <= 0) {
+        release.addAll(r.waiting);
+        r.waiting.clear();
+      }
+    }
+    release.forEach(Promise::tryComplete);
+  }
+
+  /**
+   * Completes when no instance of the role runs on this Vert.x instance, or after the bound (the caller then
+   * goes on stopping: a stuck role must not keep the node from exiting).
+   */
+  public static Future<Void> whenStopped(Vertx vertx, String role, long boundMs) {
+    Promise<Void> promise = Promise.promise();
+    synchronized (ShutdownOrder.class) {
+      Role r = RUNNING.getOrDefault(vertx, Map.of()).get(role);
+      if (r == null || r.instances <= 0) {
+        return Future.succeededFuture();
+      }
+      r.waiting.add(promise);
+    }
+    return promise.future().timeout(boundMs, TimeUnit.MILLISECONDS).recover(e -> Future.succeededFuture());
+  }
+}
