@@ -1,0 +1,342 @@
+package io.seedgate.persistence;
+
+import io.seedgate.common.ErrorCode;
+import io.seedgate.common.GatewayException;
+import io.seedgate.common.RedisKeys;
+import io.seedgate.common.redis.RedisLink;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * One node's flush of player state from Redis to the {@link PlayerStore}, one cycle at a time, under the
+ * cluster-wide {@link FlushLock}.
+ *
+ * <p>A cycle first retries the players in {@link RedisKeys#UNSAVED} (save, then remove their hash and GEO entry),
+ * then walks {@link RedisKeys#ONLINE} page by page ({@code HSCAN}), reads each page's hashes and positions
+ * pipelined, and writes the players whose {@link Fingerprints fingerprint} changed, {@code batchSize} rows per
+ * statement, with at most {@code maxInFlight} statements at once; reading goes on while they run. A fingerprint
+ * advances only when its row was written, so a failed cycle loses nothing: the next one finds the same players
+ * changed. Every step works on a bounded page, so the verticle's event loop is never held for long.
+ *
+ * <p>Not thread-safe: used from the persistence verticle's context.
+ */
+final class Flusher {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Flusher.class);
+
+  /** {@code COUNT} of each {@code HSCAN}/{@code SSCAN} page. */
+  static final int SCAN_COUNT = 2_000;
+
+  /**
+   * Removes a player who left from Redis once their state is saved, unless they are online again with the same
+   * token. KEYS: online hash, unsaved set, player hash[, map GEO set]; ARGV: token. Returns 1 when removed.
+   */
+  private static final String CLEAN_UP_SAVED = """
+    if redis.call('hexists', KEYS[1], ARGV[1]) == 1 then
+      redis.call('srem', KEYS[2], ARGV[1])
+      return 0
+    end
+    if #KEYS > 3 then redis.call('zrem', KEYS[4], ARGV[1]) end
+    redis.call('del', KEYS[3])
+    redis.call('srem', KEYS[2], ARGV[1])
+    return 1""";
+
+  /**
+   * The outcome of a cycle.
+   *
+   * @param ran     whether it held the lock (a skipped cycle did nothing)
+   * @param written rows written
+   * @param backlog changed players not written
+   * @param failure why it stopped early, or {@code null}
+   */
+  record Result(boolean ran, int written, int backlog, Throwable failure) {
+    static final Result SKIPPED = new Result(false, 0, 0, null);
+  }
+
+  private final Vertx vertx;
+  private final RedisLink redis;
+  private final RedisPlayerReader reader;
+  private final PlayerStore store;
+  private final FlushLock lock;
+  private final Fingerprints fingerprints;
+  private final int batchSize;
+  private final int maxInFlight;
+  private int generation;
+
+  Flusher(Vertx vertx, RedisLink redis, PlayerStore store, FlushLock lock, Fingerprints fingerprints, int batchSize,
+          int maxInFlight) {
+    this.vertx = vertx;
+    this.redis = redis;
+    this.reader = new RedisPlayerReader(redis);
+    this.store = store;
+    this.lock = lock;
+    this.fingerprints = fingerprints;
+    this.batchSize = batchSize;
+    this.maxInFlight = maxInFlight;
+  }
+
+  /**
+   * Runs one cycle if the flush lock is free.
+   *
+   * @return the outcome (a failure of the cycle is in {@link Result#failure()}); fails only when the lock could not
+   * be asked for
+   */
+  Future<Result> flush() {
+    return lock.tryAcquire().compose(taken -> {
+      if (!taken) {
+        return Future.succeededFuture(Result.SKIPPED);
+      }
+      return new Cycle().run().compose(result -> lock.release().transform(released -> {
+        if (released.failed() || !released.result()) {
+          LOG.warn("[flush: {}] lock was no longer ours at release", lock.owner());
+        }
+        return Future.succeededFuture(result);
+      }));
+    });
+  }
+
+  /** A pending row: the state to write and the fingerprint to record once it is written. */
+  private record Pending(String token, PlayerState state, long fingerprint) {
+  }
+
+  /** The state of one running cycle. */
+  private final class Cycle {
+    private final int gen = ++generation;
+    private final List<Pending> pending = new ArrayList<>();
+    private final Set<String> idsThisCycle = new HashSet<>();
+    private int changed;
+    private int written;
+    private int inFlight;
+    private Throwable failure;
+    private boolean lockLost;
+    private Promise<Void> slotFreed;
+    private Promise<Void> drained;
+    private long extendTimer;
+
+    Future<Result> run() {
+      extendTimer = vertx.setPeriodic(Math.max(1, lock.ttlMs() / 3), t -> lock.extend().onComplete(ar -> {
+        if (ar.failed() || !ar.result()) {
+          lockLost = true;
+        }
+      }));
+      return recoverUnsaved("0")
+        .compose(v -> scanOnline("0"))
+        .transform(ar -> {
+          if (ar.failed()) {
+            fail(ar.cause());
+          }
+          return drain();
+        })
+        .transform(ar -> {
+          vertx.cancelTimer(extendTimer);
+          if (failure == null) {
+            fingerprints.sweep(gen);
+          }
+          return Future.succeededFuture(new Result(true, written, Math.max(0, changed - written), failure));
+        });
+    }
+
+    // ---- players who left unsaved ----
+
+    private Future<Void> recoverUnsaved(String cursor) {
+      return redis.send(Request.cmd(Command.SSCAN).arg(RedisKeys.UNSAVED).arg(cursor).arg("COUNT").arg(SCAN_COUNT))
+        .compose(reply -> {
+          String next = reply.get(0).toString();
+          List<String> tokens = new ArrayList<>();
+          for (Response member : reply.get(1)) {
+            tokens.add(member.toString());
+          }
+          Future<Void> page = tokens.isEmpty() ? Future.succeededFuture() : recoverPage(tokens);
+          return page.compose(v -> "0".equals(next) ? Future.succeededFuture() : recoverUnsaved(next));
+        });
+    }
+
+    private Future<Void> recoverPage(List<String> tokens) {
+      return reader.read(tokens, null, null).compose(snapshots -> {
+        Map<String, PlayerState> byId = new HashMap<>();
+        List<RedisPlayerReader.Snapshot> done = new ArrayList<>();
+        for (RedisPlayerReader.Snapshot s : snapshots) {
+          if (s.unreadable()) {
+            continue;
+          }
+          done.add(s);
+          if (s.state() != null) {
+            byId.merge(s.state().id(), s.state(), Flusher::laterActivity);
+          }
+        }
+        List<PlayerState> states = new ArrayList<>(byId.values());
+        changed += states.size();
+        return writeSequentially(states, 0).compose(v -> cleanUp(done));
+      });
+    }
+
+    private Future<Void> writeSequentially(List<PlayerState> states, int from) {
+      if (from >= states.size()) {
+        return Future.succeededFuture();
+      }
+      if (lockLost) {
+        return Future.failedFuture(new GatewayException(ErrorCode.UNAVAILABLE, "flush lock lost"));
+      }
+      List<PlayerState> batch = states.subList(from, Math.min(states.size(), from + batchSize));
+      return store.upsertRecovered(batch).compose(rows -> {
+        written += batch.size();
+        return writeSequentially(states, from + batch.size());
+      });
+    }
+
+    private Future<Void> cleanUp(List<RedisPlayerReader.Snapshot> saved) {
+      if (saved.isEmpty()) {
+        return Future.succeededFuture();
+      }
+      List<Request> requests = new ArrayList<>(saved.size());
+      for (RedisPlayerReader.Snapshot s : saved) {
+        if (s.state() == null) {
+          // no hash left, or one that names no player and so cannot be saved: stop retrying, touch nothing else
+          requests.add(Request.cmd(Command.SREM).arg(RedisKeys.UNSAVED).arg(s.token()));
+          continue;
+        }
+        String map = s.state().mapId();
+        Request r = Request.cmd(Command.EVAL).arg(CLEAN_UP_SAVED).arg(map == null ? 3 : 4)
+          .arg(RedisKeys.ONLINE).arg(RedisKeys.UNSAVED).arg(RedisKeys.playerHash(s.token()));
+        if (map != null) {
+          r.arg(RedisKeys.mapGeoSet(map));
+        }
+        requests.add(r.arg(s.token()));
+      }
+      return redis.batch(requests).mapEmpty();
+    }
+
+    // ---- online players ----
+
+    private Future<Void> scanOnline(String cursor) {
+      if (failure != null) {
+        return Future.failedFuture(failure);
+      }
+      return redis.send(Request.cmd(Command.HSCAN).arg(RedisKeys.ONLINE).arg(cursor).arg("COUNT").arg(SCAN_COUNT))
+        .compose(reply -> {
+          String next = reply.get(0).toString();
+          Response items = reply.get(1);
+          List<String> tokens = new ArrayList<>(items.size() / 2);
+          List<String> ids = new ArrayList<>(items.size() / 2);
+          for (int i = 0; i + 1 < items.size(); i += 2) {
+            tokens.add(items.get(i).toString());
+            ids.add(items.get(i + 1).toString());
+          }
+          Future<Void> page = tokens.isEmpty() ? Future.succeededFuture()
+            : reader.read(tokens, ids, null).compose(this::collect);
+          return page.compose(v -> "0".equals(next) ? submitPending(true) : scanOnline(next));
+        });
+    }
+
+    private Future<Void> collect(List<RedisPlayerReader.Snapshot> snapshots) {
+      for (RedisPlayerReader.Snapshot s : snapshots) {
+        if (s.unreadable()) {
+          fingerprints.touch(s.token(), gen);
+        } else if (s.state() == null) {
+          fingerprints.forget(s.token());
+        } else {
+          long fingerprint = s.state().fingerprint();
+          if (fingerprints.changed(s.token(), fingerprint, gen)) {
+            changed++;
+            // two live tokens of one player (a sign-in replacing a session): one row per cycle, the other next time
+            if (idsThisCycle.add(s.state().id())) {
+              pending.add(new Pending(s.token(), s.state(), fingerprint));
+            }
+          }
+        }
+      }
+      return submitPending(false);
+    }
+
+    /** Hands full batches (and, at the end, the rest) to the writer, waiting for a free slot when needed. */
+    private Future<Void> submitPending(boolean all) {
+      Future<Void> chain = Future.succeededFuture();
+      while (pending.size() >= batchSize || all && !pending.isEmpty()) {
+        int n = Math.min(batchSize, pending.size());
+        List<Pending> batch = new ArrayList<>(pending.subList(0, n));
+        pending.subList(0, n).clear();
+        chain = chain.compose(v -> submit(batch));
+      }
+      return chain;
+    }
+
+    private Future<Void> submit(List<Pending> batch) {
+      if (failure != null) {
+        return Future.failedFuture(failure);
+      }
+      if (lockLost) {
+        fail(new GatewayException(ErrorCode.UNAVAILABLE, "flush lock lost"));
+        return Future.failedFuture(failure);
+      }
+      if (inFlight >= maxInFlight) {
+        slotFreed = Promise.promise();
+        return slotFreed.future().compose(v -> submit(batch));
+      }
+      inFlight++;
+      List<PlayerState> states = map(batch, Pending::state);
+      store.upsert(states).onComplete(ar -> {
+        inFlight--;
+        if (ar.succeeded()) {
+          written += batch.size();
+          for (Pending p : batch) {
+            fingerprints.written(p.token(), p.fingerprint());
+          }
+        } else {
+          fail(ar.cause());
+        }
+        if (slotFreed != null) {
+          Promise<Void> waiting = slotFreed;
+          slotFreed = null;
+          waiting.complete();
+        }
+        if (inFlight == 0 && drained != null) {
+          drained.complete();
+        }
+      });
+      return Future.succeededFuture();
+    }
+
+    private Future<Void> drain() {
+      if (inFlight == 0) {
+        return Future.succeededFuture();
+      }
+      drained = Promise.promise();
+      return drained.future();
+    }
+
+    private void fail(Throwable cause) {
+      if (failure == null) {
+        failure = cause;
+      }
+    }
+  }
+
+  private static PlayerState laterActivity(PlayerState a, PlayerState b) {
+    if (a.lastActivity() == null) {
+      return b;
+    }
+    return b.lastActivity() != null && b.lastActivity().isAfter(a.lastActivity()) ? b : a;
+  }
+
+  private static <A, B> List<B> map(List<A> in, Function<A, B> f) {
+    List<B> out = new ArrayList<>(in.size());
+    for (A a : in) {
+      out.add(f.apply(a));
+    }
+    return out;
+  }
+}

@@ -1,0 +1,299 @@
+package io.seedgate.persistence;
+
+import io.seedgate.common.Addresses;
+import io.seedgate.common.ErrorCode;
+import io.seedgate.common.GatewayException;
+import io.seedgate.common.config.NodeConfig;
+import io.seedgate.common.config.Settings;
+import io.seedgate.common.redis.RedisLink;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
+
+/**
+ * The persistence role: keeps player state from Redis in PostgreSQL. A singleton per node; several nodes may run it.
+ *
+ * <p>Its deployment config is a node config ({@link NodeConfig}). {@link #start()} migrates the schema
+ * ({@link SchemaMigrator}), connects to Redis and registers its consumers, then completes:
+ * <ul>
+ *   <li>{@link Addresses#SAVE_PLAYER}: writes one player now; the reply fails with {@link ErrorCode#UNAVAILABLE}
+ *   when Redis or PostgreSQL fails, so that the caller keeps the Redis state;</li>
+ *   <li>{@link Addresses#LOAD_PLAYER}: the saved state of a player, as hash fields;</li>
+ *   <li>{@link PersistenceAddresses#STATS}: {@link #stats()}.</li>
+ * </ul>
+ * Every {@code persistence.flushIntervalSeconds} it flushes the changed online players ({@link Flusher}), one node
+ * at a time; a failed flush is retried with capped exponential backoff. {@link #stop()} flushes once more before
+ * closing its connections.
+ */
+public class PersistenceVerticle extends VerticleBase {
+
+  private static final Logger LOG = LoggerFactory.getLogger(PersistenceVerticle.class);
+
+  /** PostgreSQL cancels a statement running longer (sent as the {@code statement_timeout} session setting). */
+  static final long STATEMENT_TIMEOUT_MS = 30_000;
+  /** A statement not answered by then fails on our side too (the server may be unreachable). */
+  static final long CLIENT_TIMEOUT_MS = 40_000;
+  /** How long a save request may wait for a pooled connection. */
+  static final int POOL_WAIT_SECONDS = 10;
+  static final int POOL_MAX_WAITING = 1_024;
+  /** Longest wait between failed flushes, unless the interval itself is longer. */
+  static final long MAX_BACKOFF_MS = 300_000;
+  /** How long {@link #stop()} waits for another node's flush to release the lock. */
+  static final long STOP_LOCK_WAIT_MS = 10_000;
+  private static final long STOP_LOCK_POLL_MS = 100;
+
+  private final UnaryOperator<PlayerStore> storeDecorator;
+
+  private Pool pool;
+  private RedisLink requestRedis;
+  private RedisLink flushRedis;
+  private PlayerStore store;
+  private RedisPlayerReader reader;
+  private Flusher flusher;
+  private final Fingerprints fingerprints = new Fingerprints();
+  private final List<MessageConsumer<?>> consumers = new ArrayList<>();
+  private long intervalMs;
+  private long flushTimer = -1;
+  private Future<Void> runningFlush;
+  private boolean stopping;
+  private volatile FlushStats stats = FlushStats.initial("");
+
+  public PersistenceVerticle() {
+    this(UnaryOperator.identity());
+  }
+
+  /**
+   * @param storeDecorator wraps the PostgreSQL {@link PlayerStore} (to observe or replace it, e.g. in tests)
+   */
+  public PersistenceVerticle(UnaryOperator<PlayerStore> storeDecorator) {
+    this.storeDecorator = storeDecorator;
+  }
+
+  /** The flush statistics; safe to call from any thread. */
+  public FlushStats stats() {
+    return stats;
+  }
+
+  @Override
+  public Future<?> start() {
+    NodeConfig config = NodeConfig.load(config(), Map.of());
+    String nodeId = config.string(Settings.NODE_ID).isEmpty() ? "node" : config.string(Settings.NODE_ID);
+    String owner = nodeId + "-" + UUID.randomUUID().toString().substring(0, 8);
+    stats = FlushStats.initial(owner);
+    intervalMs = config.integer(Settings.FLUSH_INTERVAL) * 1000L;
+    String redisUrl = config.string(Settings.REDIS_URL);
+
+    PgConnectOptions connect = PgConnectOptions.fromUri(config.string(Settings.POSTGRES_URL))
+      .setCachePreparedStatements(true)
+      .addProperty("statement_timeout", Long.toString(STATEMENT_TIMEOUT_MS))
+      .addProperty("application_name", "seed-persistence");
+    PoolOptions poolOptions = new PoolOptions()
+      .setMaxSize(config.integer(Settings.PG_POOL_SIZE))
+      .setMaxWaitQueueSize(POOL_MAX_WAITING)
+      .setConnectionTimeout(POOL_WAIT_SECONDS)
+      .setConnectionTimeoutUnit(TimeUnit.SECONDS);
+    pool = PgBuilder.pool().with(poolOptions).connectingTo(connect).using(vertx).build();
+    store = storeDecorator.apply(new PgPlayerStore(pool, CLIENT_TIMEOUT_MS));
+
+    return vertx.executeBlocking(SchemaMigrator::loadMigrations)
+      .compose(migrations -> new SchemaMigrator(pool).migrate(migrations))
+      .compose(applied -> RedisLink.connect(vertx, redisUrl, owner + "-requests"))
+      .compose(link -> {
+        requestRedis = link;
+        reader = new RedisPlayerReader(link);
+        return RedisLink.connect(vertx, redisUrl, owner + "-flush");
+      })
+      .compose(link -> {
+        flushRedis = link;
+        FlushLock lock = new FlushLock(link, owner, 2 * intervalMs);
+        flusher = new Flusher(vertx, link, store, lock, fingerprints, config.integer(Settings.FLUSH_BATCH_SIZE),
+          config.integer(Settings.PG_POOL_SIZE));
+        return Future.all(
+          register(Addresses.SAVE_PLAYER, this::save),
+          register(Addresses.LOAD_PLAYER, this::load),
+          register(PersistenceAddresses.STATS, msg -> msg.reply(stats.toJson())));
+      })
+      .onSuccess(v -> {
+        LOG.info("[persistence: {}] started, flushing every {} ms", owner, intervalMs);
+        scheduleFlush(intervalMs);
+      })
+      .recover(err -> closeAll().transform(ignored -> Future.failedFuture(err)));
+  }
+
+  /**
+   * Stops taking requests, waits for a running flush, flushes once more (waiting up to {@link #STOP_LOCK_WAIT_MS}
+   * for another node's flush to end), then closes the connections. Fails when that last flush failed: the Redis
+   * state is then still there for another node to flush.
+   */
+  @Override
+  public Future<?> stop() {
+    stopping = true;
+    vertx.cancelTimer(flushTimer);
+    List<Future<?>> unregistering = new ArrayList<>();
+    consumers.forEach(c -> unregistering.add(c.unregister()));
+    Future<Void> running = runningFlush == null ? Future.succeededFuture() : runningFlush;
+    Promise<Void> finalFlush = Promise.promise();
+    Future.join(unregistering)
+      .transform(v -> running)
+      .transform(v -> finalFlush(System.currentTimeMillis() + STOP_LOCK_WAIT_MS))
+      .onComplete(finalFlush);
+    return finalFlush.future()
+      .transform(flushed -> closeAll().transform(closed -> {
+        if (flushed.failed()) {
+          LOG.error("[persistence: {}] last flush failed, {} changed players left in Redis: {}", stats.node(),
+            stats.backlog(), flushed.cause().getMessage());
+          return Future.failedFuture(flushed.cause());
+        }
+        return Future.succeededFuture();
+      }));
+  }
+
+  private Future<Void> finalFlush(long deadline) {
+    if (flusher == null) {
+      return Future.succeededFuture();
+    }
+    return runFlush().compose(result -> {
+      if (result.ran()) {
+        return result.failure() == null ? Future.succeededFuture() : Future.failedFuture(result.failure());
+      }
+      if (System.currentTimeMillis() >= deadline) {
+        return Future.failedFuture(new GatewayException(ErrorCode.UNAVAILABLE,
+          "the flush lock stayed held by another node"));
+      }
+      return vertx.timer(STOP_LOCK_POLL_MS).compose(t -> finalFlush(deadline));
+    });
+  }
+
+  private <T> Future<Void> register(String address, io.vertx.core.Handler<Message<T>> handler) {
+    MessageConsumer<T> consumer = vertx.eventBus().consumer(address, handler);
+    consumers.add(consumer);
+    return consumer.completion();
+  }
+
+  private void scheduleFlush(long delayMs) {
+    if (!stopping) {
+      flushTimer = vertx.setTimer(delayMs, t -> {
+        runningFlush = runFlush().mapEmpty();
+        runningFlush.onComplete(ar -> {
+          runningFlush = null;
+          scheduleFlush(nextDelay());
+        });
+      });
+    }
+  }
+
+  /** The interval after a good cycle; after failures, interval x 2^(failures-1), capped. */
+  private long nextDelay() {
+    long failures = stats.consecutiveFailures();
+    if (failures == 0) {
+      return intervalMs;
+    }
+    long cap = Math.max(intervalMs, Math.min(10 * intervalMs, MAX_BACKOFF_MS));
+    return Math.min(cap, intervalMs << Math.min(failures - 1, 20));
+  }
+
+  /** Runs one flush cycle and records it in {@link #stats}. Never fails: a failure is in the result. */
+  private Future<Flusher.Result> runFlush() {
+    long start = System.nanoTime();
+    return flusher.flush().transform(ar -> {
+      long durationMs = (System.nanoTime() - start) / 1_000_000;
+      Flusher.Result r = ar.succeeded() ? ar.result() : new Flusher.Result(true, 0, 0, ar.cause());
+      if (!r.ran()) {
+        stats = stats.skippedCycle();
+        return Future.succeededFuture(r);
+      }
+      stats = stats.cycle(Instant.now(), r.written(), durationMs, r.backlog(), r.failure());
+      if (r.failure() != null) {
+        LOG.warn("[persistence: {}] flush failed after {} rows, {} left for the next one: {}", stats.node(),
+          r.written(), r.backlog(), r.failure().getMessage());
+      } else if (r.written() > 0) {
+        LOG.debug("[persistence: {}] flushed {} rows in {} ms", stats.node(), r.written(), durationMs);
+      }
+      return Future.succeededFuture(r);
+    });
+  }
+
+  private void save(Message<JsonObject> msg) {
+    JsonObject body = msg.body();
+    String player = body == null ? null : body.getString("player");
+    String token = body == null ? null : body.getString("token");
+    if (player == null || player.isEmpty() || token == null || token.isEmpty()) {
+      msg.fail(ErrorCode.MALFORMED.code(), "save-player needs 'player' and 'token'");
+      return;
+    }
+    reader.read(List.of(token), List.of(player), body.getString("map")).compose(snapshots -> {
+      RedisPlayerReader.Snapshot s = snapshots.get(0);
+      if (s.unreadable()) {
+        return Future.failedFuture(new GatewayException(ErrorCode.UNAVAILABLE, "cannot read the player's hash"));
+      }
+      if (s.state() == null) {
+        return Future.succeededFuture(false);
+      }
+      return store.upsert(List.of(s.state())).map(rows -> {
+        fingerprints.written(token, s.state().fingerprint());
+        stats = stats.saved(1);
+        return true;
+      });
+    }).onComplete(ar -> {
+      if (ar.succeeded()) {
+        msg.reply(new JsonObject().put("saved", ar.result()));
+      } else {
+        LOG.warn("[persistence: {}] [player: {}] save failed: {}", stats.node(), player, ar.cause().getMessage());
+        msg.fail(ErrorCode.UNAVAILABLE.code(), String.valueOf(ar.cause().getMessage()));
+      }
+    });
+  }
+
+  private void load(Message<JsonObject> msg) {
+    JsonObject body = msg.body();
+    String player = body == null ? null : body.getString("player");
+    if (player == null || player.isEmpty()) {
+      msg.fail(ErrorCode.MALFORMED.code(), "load-player needs 'player'");
+      return;
+    }
+    store.load(player).onComplete(ar -> {
+      if (ar.failed()) {
+        LOG.warn("[persistence: {}] [player: {}] load failed: {}", stats.node(), player, ar.cause().getMessage());
+        msg.fail(ErrorCode.UNAVAILABLE.code(), String.valueOf(ar.cause().getMessage()));
+      } else if (ar.result() == null) {
+        msg.reply(new JsonObject().put("found", false));
+      } else {
+        PlayerState state = ar.result();
+        JsonObject fields = new JsonObject();
+        state.toHashFields().forEach(fields::put);
+        msg.reply(new JsonObject().put("found", true).put("map", state.mapId()).put("fields", fields));
+      }
+    });
+  }
+
+  private Future<Void> closeAll() {
+    List<Future<?>> closing = new ArrayList<>();
+    if (requestRedis != null) {
+      closing.add(requestRedis.close());
+    }
+    if (flushRedis != null) {
+      closing.add(flushRedis.close());
+    }
+    if (pool != null) {
+      closing.add(pool.close());
+    }
+    return Future.join(closing).mapEmpty();
+  }
+}

@@ -1,0 +1,218 @@
+package io.seedgate.persistence;
+
+import io.seedgate.common.RedisKeys;
+
+import java.math.BigDecimal;
+import java.time.DateTimeException;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The saved state of one player: a row of the {@code players} table.
+ *
+ * @param id           the player id (primary key)
+ * @param mapId        the map the player is on; {@code null} keeps the stored one
+ * @param positionX    position on the map, rounded to 2 decimals; {@code null} keeps the stored one
+ * @param positionY    see {@code positionX}
+ * @param action       the last action (2021 hash field {@code action})
+ * @param ping         the last measured round trip in seconds
+ * @param ip           the client address
+ * @param lastActivity the hash field {@code datetime}
+ * @param extra        every other hash field a game service wrote, except {@code token}; also a {@code ping} or
+ *                     {@code datetime} value that does not parse, so that nothing written is lost
+ * @param readAt       the Redis time at which this state was read; a write never replaces a state read later
+ */
+public record PlayerState(String id, String mapId, Double positionX, Double positionY, String action, Double ping,
+                          String ip, LocalDateTime lastActivity, Map<String, String> extra, OffsetDateTime readAt) {
+
+  /** Hash fields that have a column of their own, or that are never saved ({@code token}). */
+  private static final Set<String> NOT_EXTRA = Set.of(RedisKeys.F_ID, RedisKeys.F_MAP_ID, RedisKeys.F_DATETIME,
+    RedisKeys.F_PING, RedisKeys.F_ACTION, RedisKeys.F_IP, RedisKeys.F_TOKEN, RedisKeys.F_POSITION_X,
+    RedisKeys.F_POSITION_Y);
+
+  public PlayerState {
+    extra = Collections.unmodifiableMap(extra);
+  }
+
+  /**
+   * The state held in a player's Redis hash.
+   *
+   * @param playerId the player id, or {@code null} to take the hash field {@code id}
+   * @param mapId    the map whose GEO set the position came from
+   * @param hash     the hash fields
+   * @param x        the GEO position (longitude), or {@code null} to use a {@code position_x} hash field if any
+   * @param y        the GEO position (latitude), likewise
+   * @param readAt   the Redis time of the read
+   * @return the state, or {@code null} when neither {@code playerId} nor the hash names the player
+   */
+  public static PlayerState fromHash(String playerId, String mapId, Map<String, String> hash, Double x, Double y,
+                                     OffsetDateTime readAt) {
+    String id = playerId != null ? playerId : hash.get(RedisKeys.F_ID);
+    if (id == null || id.isEmpty()) {
+      return null;
+    }
+    Map<String, String> extra = new HashMap<>();
+    for (Map.Entry<String, String> e : hash.entrySet()) {
+      if (!NOT_EXTRA.contains(e.getKey())) {
+        extra.put(clean(e.getKey()), clean(e.getValue()));
+      }
+    }
+    Double ping = null;
+    String rawPing = hash.get(RedisKeys.F_PING);
+    if (rawPing != null) {
+      ping = parseDouble(rawPing);
+      if (ping == null) {
+        extra.put(RedisKeys.F_PING, clean(rawPing));
+      }
+    }
+    LocalDateTime lastActivity = null;
+    String rawDatetime = hash.get(RedisKeys.F_DATETIME);
+    if (rawDatetime != null) {
+      lastActivity = parseDatetime(rawDatetime);
+      if (lastActivity == null) {
+        extra.put(RedisKeys.F_DATETIME, clean(rawDatetime));
+      }
+    }
+    Double px = x != null ? x : round2(parseDouble(hash.get(RedisKeys.F_POSITION_X)));
+    Double py = y != null ? y : round2(parseDouble(hash.get(RedisKeys.F_POSITION_Y)));
+    return new PlayerState(clean(id), clean(mapId), px, py, clean(hash.get(RedisKeys.F_ACTION)), ping,
+      clean(hash.get(RedisKeys.F_IP)), lastActivity, extra, readAt);
+  }
+
+  /**
+   * The saved fields as strings, ready to be written into a new player hash: {@code position_x},
+   * {@code position_y}, {@code action}, {@code ping} (those that are set) and every field of {@link #extra}.
+   */
+  public Map<String, String> toHashFields() {
+    Map<String, String> fields = new LinkedHashMap<>();
+    if (positionX != null) {
+      fields.put(RedisKeys.F_POSITION_X, formatNumber(positionX));
+    }
+    if (positionY != null) {
+      fields.put(RedisKeys.F_POSITION_Y, formatNumber(positionY));
+    }
+    if (action != null) {
+      fields.put(RedisKeys.F_ACTION, action);
+    }
+    if (ping != null) {
+      fields.put(RedisKeys.F_PING, formatNumber(ping));
+    }
+    fields.putAll(extra);
+    return fields;
+  }
+
+  /**
+   * A 64-bit digest of everything that is saved (not {@link #readAt}): equal states give equal values, and a
+   * change of any saved value changes it with overwhelming likelihood. The order of {@link #extra} does not matter.
+   */
+  public long fingerprint() {
+    long h = 0x5EED5EED5EED5EEDL;
+    h = mix(h, hash64(id));
+    h = mix(h, hash64(mapId));
+    h = mix(h, positionX == null ? 1 : Double.doubleToLongBits(positionX));
+    h = mix(h, positionY == null ? 1 : Double.doubleToLongBits(positionY));
+    h = mix(h, hash64(action));
+    h = mix(h, ping == null ? 1 : Double.doubleToLongBits(ping));
+    h = mix(h, hash64(ip));
+    h = mix(h, lastActivity == null ? 1 : lastActivity.toEpochSecond(ZoneOffset.UTC));
+    long extraSum = extra.size();
+    for (Map.Entry<String, String> e : extra.entrySet()) {
+      extraSum += fmix(hash64(e.getKey()) * 31 + hash64(e.getValue()));
+    }
+    return mix(h, extraSum);
+  }
+
+  /** Rounds to 2 decimals, as the 2021 server stored positions. */
+  static Double round2(Double v) {
+    return v == null ? null : Math.round(v * 100.0) / 100.0;
+  }
+
+  /** A number the way a game service would have written it: {@code 2} rather than {@code 2.0}. */
+  static String formatNumber(double v) {
+    if (Double.isNaN(v) || Double.isInfinite(v)) {
+      return Double.toString(v);
+    }
+    return BigDecimal.valueOf(v).stripTrailingZeros().toPlainString();
+  }
+
+  private static Double parseDouble(String s) {
+    if (s == null || s.isEmpty()) {
+      return null;
+    }
+    try {
+      return Double.parseDouble(s);
+    } catch (NumberFormatException e) {
+      return null;
+    }
+  }
+
+  /** Parses {@code yyyy-MM-dd HH:mm:ss} (PHP {@code Y-m-d H:i:s}); {@code null} when it is anything else. */
+  static LocalDateTime parseDatetime(String s) {
+    if (s.length() != 19 || s.charAt(4) != '-' || s.charAt(7) != '-' || s.charAt(10) != ' ' || s.charAt(13) != ':'
+      || s.charAt(16) != ':') {
+      return null;
+    }
+    int year = digits(s, 0, 4);
+    int month = digits(s, 5, 7);
+    int day = digits(s, 8, 10);
+    int hour = digits(s, 11, 13);
+    int minute = digits(s, 14, 16);
+    int second = digits(s, 17, 19);
+    if ((year | month | day | hour | minute | second) < 0) {
+      return null;
+    }
+    try {
+      return LocalDateTime.of(year, month, day, hour, minute, second);
+    } catch (DateTimeException e) {
+      return null;
+    }
+  }
+
+  private static int digits(String s, int from, int to) {
+    int v = 0;
+    for (int i = from; i < to; i++) {
+      char c = s.charAt(i);
+      if (c < '0' || c > '9') {
+        return -1;
+      }
+      v = v * 10 + (c - '0');
+    }
+    return v;
+  }
+
+  /** PostgreSQL text and jsonb cannot hold NUL; one such character must not make a whole batch fail. */
+  private static String clean(String s) {
+    return s == null || s.indexOf('\0') < 0 ? s : s.replace("\0", "");
+  }
+
+  private static long hash64(String s) {
+    if (s == null) {
+      return 0x2545F4914F6CDD1DL;
+    }
+    long h = 0xCBF29CE484222325L;
+    for (int i = 0; i < s.length(); i++) {
+      h ^= s.charAt(i);
+      h *= 0x100000001B3L;
+    }
+    return h;
+  }
+
+  private static long mix(long h, long v) {
+    return fmix(h ^ fmix(v + 0x9E3779B97F4A7C15L)) * 31;
+  }
+
+  private static long fmix(long k) {
+    k ^= k >>> 33;
+    k *= 0xFF51AFD7ED558CCDL;
+    k ^= k >>> 33;
+    k *= 0xC4CEB9FE1A85EC53L;
+    k ^= k >>> 33;
+    return k;
+  }
+}

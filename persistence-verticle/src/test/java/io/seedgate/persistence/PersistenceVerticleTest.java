@@ -1,0 +1,187 @@
+package io.seedgate.persistence;
+
+import io.seedgate.common.Addresses;
+import io.seedgate.common.ErrorCode;
+import io.seedgate.common.RedisKeys;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.json.JsonObject;
+import io.vertx.redis.client.Command;
+import io.vertx.sqlclient.Row;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class PersistenceVerticleTest extends TestSupport {
+
+  private static final int NO_PERIODIC_FLUSH = 3600;
+
+  @Test
+  void saveWritesHashFieldsPositionAndExtra() {
+    deploy(new PersistenceVerticle(), config(NO_PERIODIC_FLUSH, Map.of()));
+    String token = newToken();
+    String player = newPlayer();
+    String map = newMap();
+    putPlayer(token, player, map, 12.3456, -45.678, false, Map.of(RedisKeys.F_DATETIME, "2021-03-04 05:06:07",
+      RedisKeys.F_PING, "0.23", RedisKeys.F_ACTION, "move/up", RedisKeys.F_IP, "10.0.0.7", "hp", "100",
+      "prefab", "Knight", "login", "alice"));
+
+    JsonObject reply = await(vertx.eventBus().<JsonObject>request(Addresses.SAVE_PLAYER,
+      new JsonObject().put("player", player).put("map", map).put("token", token))).body();
+
+    assertEquals(new JsonObject().put("saved", true), reply);
+    Row row = row(player);
+    assertNotNull(row);
+    assertEquals(map, row.getString("map_id"));
+    assertEquals(12.35, row.getDouble("position_x"));
+    assertEquals(-45.68, row.getDouble("position_y"));
+    assertEquals("move/up", row.getString("action"));
+    assertEquals(0.23, row.getDouble("ping"));
+    assertEquals("10.0.0.7", row.getString("ip"));
+    assertEquals(LocalDateTime.of(2021, 3, 4, 5, 6, 7), row.getLocalDateTime("last_activity"));
+    assertEquals(new JsonObject().put("hp", "100").put("prefab", "Knight").put("login", "alice"),
+      row.getJsonObject("extra"));
+    assertNotNull(row.getOffsetDateTime("updated_at"));
+  }
+
+  @Test
+  void saveOfAPlayerWithoutHashRepliesNotSaved() {
+    deploy(new PersistenceVerticle(), config(NO_PERIODIC_FLUSH, Map.of()));
+    String player = newPlayer();
+    JsonObject reply = await(vertx.eventBus().<JsonObject>request(Addresses.SAVE_PLAYER,
+      new JsonObject().put("player", player).put("map", newMap()).put("token", newToken()))).body();
+    assertEquals(new JsonObject().put("saved", false), reply);
+    assertNull(row(player));
+  }
+
+  @Test
+  void malformedRequestsFail() {
+    deploy(new PersistenceVerticle(), config(NO_PERIODIC_FLUSH, Map.of()));
+    Throwable save = failureOf(vertx.eventBus().request(Addresses.SAVE_PLAYER, new JsonObject().put("map", "1")));
+    Throwable load = failureOf(vertx.eventBus().request(Addresses.LOAD_PLAYER, new JsonObject()));
+    assertEquals(ErrorCode.MALFORMED.code(), assertInstanceOf(ReplyException.class, save).failureCode());
+    assertEquals(ErrorCode.MALFORMED.code(), assertInstanceOf(ReplyException.class, load).failureCode());
+  }
+
+  @Test
+  void loadReturnsWhatWasSavedAsHashFields() {
+    deploy(new PersistenceVerticle(), config(NO_PERIODIC_FLUSH, Map.of()));
+    String token = newToken();
+    String player = newPlayer();
+    String map = newMap();
+    putPlayer(token, player, map, 1.5, 2, false, Map.of(RedisKeys.F_DATETIME, now(), RedisKeys.F_PING, "0.5",
+      RedisKeys.F_ACTION, "move/left", RedisKeys.F_IP, "10.0.0.8", "hp", "90", "speed", "1.25"));
+    await(vertx.eventBus().request(Addresses.SAVE_PLAYER,
+      new JsonObject().put("player", player).put("map", map).put("token", token)));
+
+    JsonObject loaded = await(vertx.eventBus().<JsonObject>request(Addresses.LOAD_PLAYER,
+      new JsonObject().put("player", player))).body();
+
+    assertEquals(new JsonObject().put("found", true).put("map", map).put("fields", new JsonObject()
+      .put("position_x", "1.5").put("position_y", "2").put("action", "move/left").put("ping", "0.5")
+      .put("hp", "90").put("speed", "1.25")), loaded);
+  }
+
+  @Test
+  void loadOfAnUnknownPlayerIsNotFound() {
+    deploy(new PersistenceVerticle(), config(NO_PERIODIC_FLUSH, Map.of()));
+    JsonObject loaded = await(vertx.eventBus().<JsonObject>request(Addresses.LOAD_PLAYER,
+      new JsonObject().put("player", newPlayer()))).body();
+    assertEquals(new JsonObject().put("found", false), loaded);
+  }
+
+  @Test
+  void changedOnlinePlayerIsFlushedAndUnchangedOneIsNotRewritten() throws Exception {
+    PersistenceVerticle verticle = deploy(new PersistenceVerticle(), config(1, Map.of()));
+    String token = newToken();
+    String player = newPlayer();
+    String map = newMap();
+    putPlayer(token, player, map, 3, 4, true, Map.of(RedisKeys.F_DATETIME, now(), RedisKeys.F_ACTION, "move/up",
+      "hp", "50"));
+
+    eventually(Duration.ofSeconds(5), () -> assertEquals("move/up", row(player) == null ? null
+      : row(player).getString("action")));
+    OffsetDateTime firstWrite = row(player).getOffsetDateTime("updated_at");
+
+    long cycles = verticle.stats().cycles();
+    eventually(Duration.ofSeconds(6), () -> assertTrue(verticle.stats().cycles() >= cycles + 2));
+    assertEquals(firstWrite, row(player).getOffsetDateTime("updated_at"), "an unchanged player was rewritten");
+
+    hset(token, RedisKeys.F_ACTION, "move/down", "hp", "49");
+    redis(Command.GEOADD, RedisKeys.mapGeoSet(map), 3.5, 4, token);
+    eventually(Duration.ofSeconds(5), () -> {
+      Row row = row(player);
+      assertEquals("move/down", row.getString("action"));
+      assertEquals(3.5, row.getDouble("position_x"));
+      assertEquals(new JsonObject().put("hp", "49"), row.getJsonObject("extra"));
+    });
+    assertTrue(row(player).getOffsetDateTime("updated_at").isAfter(firstWrite));
+    assertNotNull(verticle.stats().lastFlushAt());
+    assertEquals(0, verticle.stats().backlog());
+  }
+
+  @Test
+  void stopFlushesOutstandingChanges() {
+    PersistenceVerticle verticle = deploy(new PersistenceVerticle(), config(NO_PERIODIC_FLUSH, Map.of()));
+    String token = newToken();
+    String player = newPlayer();
+    putPlayer(token, player, newMap(), 7, 8, true, Map.of(RedisKeys.F_ACTION, "move/right", "gold", "12"));
+    assertNull(row(player));
+
+    await(vertx.undeploy(verticle.deploymentID()));
+
+    Row row = row(player);
+    assertNotNull(row);
+    assertEquals("move/right", row.getString("action"));
+    assertEquals(new JsonObject().put("gold", "12"), row.getJsonObject("extra"));
+    assertEquals(1, verticle.stats().cycles());
+  }
+
+  @Test
+  void unsavedPlayersAreSavedThenRemovedFromRedis() throws Exception {
+    deploy(new PersistenceVerticle(), config(1, Map.of()));
+    String left = newToken();
+    String leftPlayer = newPlayer();
+    String back = newToken();
+    String backPlayer = newPlayer();
+    String map = newMap();
+    putPlayer(left, leftPlayer, map, 5, 6, false, Map.of(RedisKeys.F_ACTION, RedisKeys.ACTION_OFFLINE,
+      RedisKeys.F_DATETIME, now(), RedisKeys.F_TOKEN, ""));
+    // this one left unsaved, then came back with the same token: it must stay
+    putPlayer(back, backPlayer, map, 1, 1, true, Map.of(RedisKeys.F_ACTION, "api/load", RedisKeys.F_DATETIME, now()));
+    redis(Command.SADD, RedisKeys.UNSAVED, left, back);
+
+    eventually(Duration.ofSeconds(5), () -> {
+      assertNotNull(row(leftPlayer));
+      assertEquals(0, redis(Command.SISMEMBER, RedisKeys.UNSAVED, left).toInteger());
+      assertEquals(0, redis(Command.SISMEMBER, RedisKeys.UNSAVED, back).toInteger());
+    });
+    assertEquals(RedisKeys.ACTION_OFFLINE, row(leftPlayer).getString("action"));
+    assertEquals(5.0, row(leftPlayer).getDouble("position_x"));
+    assertEquals(0, redis(Command.EXISTS, RedisKeys.playerHash(left)).toInteger());
+    assertNull(redis(Command.ZSCORE, RedisKeys.mapGeoSet(map), left));
+    assertEquals(1, redis(Command.EXISTS, RedisKeys.playerHash(back)).toInteger());
+    assertNotNull(redis(Command.ZSCORE, RedisKeys.mapGeoSet(map), back));
+    eventually(Duration.ofSeconds(5), () -> assertEquals("api/load", row(backPlayer).getString("action")));
+  }
+
+  @Test
+  void statsAreAnsweredOnTheEventBus() throws Exception {
+    PersistenceVerticle verticle = deploy(new PersistenceVerticle(), config(1, Map.of()));
+    eventually(Duration.ofSeconds(5), () -> assertTrue(verticle.stats().cycles() + verticle.stats().skipped() >= 1));
+    JsonObject stats = await(vertx.eventBus().<JsonObject>request(PersistenceAddresses.STATS, new JsonObject())).body();
+    assertEquals(verticle.stats().node(), stats.getString("node"));
+    assertTrue(stats.getLong("cycles") + stats.getLong("skipped") >= 1);
+    assertEquals(0L, stats.getLong("failures"));
+    assertFalse(stats.containsKey("nonsense"));
+  }
+}

@@ -1,0 +1,222 @@
+package io.seedgate.persistence;
+
+import io.seedgate.common.RedisKeys;
+import io.seedgate.common.config.NodeConfig;
+import io.seedgate.common.config.Settings;
+import io.seedgate.common.embedded.BackingServices;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisOptions;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowIterator;
+import io.vertx.sqlclient.Tuple;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * Integration test support: real Redis and PostgreSQL (the configured ones, or embedded ones in the dev profile),
+ * a Vert.x whose event loops may not stall for more than {@link #MAX_EVENT_LOOP_MS}, and cleanup of every key and
+ * row a test creates. Tests use their own Redis database ({@link #TEST_DB}) so that the online hash, the unsaved set
+ * and the flush lock are not shared with other modules' tests; they never flush it.
+ */
+abstract class TestSupport {
+
+  static final int TEST_DB = 11;
+  static final long MAX_EVENT_LOOP_MS = 300;
+  static final long TIMEOUT_S = 20;
+  static final DateTimeFormatter DATETIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
+
+  static String redisUrl;
+  static String postgresUrl;
+
+  protected Vertx vertx;
+  protected Redis redis;
+  protected Pool pg;
+  private final Set<String> tokens = ConcurrentHashMap.newKeySet();
+  private final Set<String> players = ConcurrentHashMap.newKeySet();
+  private final Set<String> maps = ConcurrentHashMap.newKeySet();
+
+  @BeforeAll
+  static void resolveServices() {
+    if (redisUrl == null) {
+      NodeConfig resolved = BackingServices.resolve(NodeConfig.defaults());
+      redisUrl = withDatabase(resolved.string(Settings.REDIS_URL), TEST_DB);
+      postgresUrl = resolved.string(Settings.POSTGRES_URL);
+    }
+  }
+
+  /** The Redis URL with a database index in its path. */
+  static String withDatabase(String url, int db) {
+    String base = url.replaceFirst("/\\d*$", "");
+    return base + "/" + db;
+  }
+
+  @BeforeEach
+  void startVertx() {
+    BlockedThreads.reset();
+    vertx = Vertx.vertx(new VertxOptions()
+      .setMaxEventLoopExecuteTime(MAX_EVENT_LOOP_MS).setMaxEventLoopExecuteTimeUnit(TimeUnit.MILLISECONDS)
+      .setBlockedThreadCheckInterval(50).setBlockedThreadCheckIntervalUnit(TimeUnit.MILLISECONDS));
+    redis = Redis.createClient(vertx, new RedisOptions().setConnectionString(redisUrl).setMaxWaitingHandlers(1 << 16));
+    pg = PgBuilder.pool().with(new PoolOptions().setMaxSize(2))
+      .connectingTo(PgConnectOptions.fromUri(postgresUrl)).using(vertx).build();
+  }
+
+  @AfterEach
+  void cleanUpAndCheckEventLoops() throws Exception {
+    try {
+      List<Request> cleanup = new ArrayList<>();
+      for (String token : tokens) {
+        cleanup.add(Request.cmd(Command.DEL).arg(RedisKeys.playerHash(token)));
+        cleanup.add(Request.cmd(Command.HDEL).arg(RedisKeys.ONLINE).arg(token));
+        cleanup.add(Request.cmd(Command.SREM).arg(RedisKeys.UNSAVED).arg(token));
+      }
+      for (String map : maps) {
+        cleanup.add(Request.cmd(Command.DEL).arg(RedisKeys.mapGeoSet(map)));
+      }
+      if (!cleanup.isEmpty()) {
+        await(redis.batch(cleanup));
+      }
+      if (!players.isEmpty()) {
+        await(pg.preparedQuery("DELETE FROM players WHERE id = ANY($1)")
+          .execute(Tuple.of(players.toArray(new String[0]))));
+      }
+    } finally {
+      await(vertx.close());
+    }
+    assertEquals(List.of(), BlockedThreads.warnings(), "an event loop was blocked");
+  }
+
+  /** A node config on the test servers with the flush interval given, plus other settings. */
+  static NodeConfig config(int flushIntervalSeconds, Map<String, Object> more) {
+    Map<String, Object> settings = new HashMap<>(more);
+    settings.putIfAbsent(Settings.REDIS_URL.path(), redisUrl);
+    settings.putIfAbsent(Settings.POSTGRES_URL.path(), postgresUrl);
+    settings.put(Settings.FLUSH_INTERVAL.path(), flushIntervalSeconds);
+    return NodeConfig.defaults().with(settings);
+  }
+
+  PersistenceVerticle deploy(PersistenceVerticle verticle, NodeConfig config) {
+    await(vertx.deployVerticle(verticle, new DeploymentOptions().setConfig(config.toJson())));
+    return verticle;
+  }
+
+  String newToken() {
+    String token = UUID.randomUUID().toString().toUpperCase();
+    tokens.add(token);
+    return token;
+  }
+
+  String newPlayer() {
+    String id = "it-" + UUID.randomUUID().toString().substring(0, 13);
+    players.add(id);
+    return id;
+  }
+
+  String newMap() {
+    String map = "it-map-" + ThreadLocalRandom.current().nextInt(1_000_000);
+    maps.add(map);
+    return map;
+  }
+
+  static String now() {
+    return LocalDateTime.now().withNano(0).format(DATETIME);
+  }
+
+  /** Writes a player hash as a gateway would, with extra fields, and its position; marks it online if asked. */
+  void putPlayer(String token, String player, String map, double x, double y, boolean online,
+                 Map<String, String> fields) {
+    Request hset = Request.cmd(Command.HSET).arg(RedisKeys.playerHash(token))
+      .arg(RedisKeys.F_ID).arg(player).arg(RedisKeys.F_MAP_ID).arg(map).arg(RedisKeys.F_TOKEN).arg(token);
+    fields.forEach((k, v) -> hset.arg(k).arg(v));
+    List<Request> requests = new ArrayList<>();
+    requests.add(hset);
+    requests.add(Request.cmd(Command.GEOADD).arg(RedisKeys.mapGeoSet(map)).arg(x).arg(y).arg(token));
+    if (online) {
+      requests.add(Request.cmd(Command.HSET).arg(RedisKeys.ONLINE).arg(token).arg(player));
+    }
+    await(redis.batch(requests));
+  }
+
+  void hset(String token, String... fieldValues) {
+    Request r = Request.cmd(Command.HSET).arg(RedisKeys.playerHash(token));
+    for (String s : fieldValues) {
+      r.arg(s);
+    }
+    await(redis.send(r));
+  }
+
+  Response redis(Command command, Object... args) {
+    Request r = Request.cmd(command);
+    for (Object a : args) {
+      r.arg(String.valueOf(a));
+    }
+    return await(redis.send(r));
+  }
+
+  /** The saved row of a player, or {@code null}. */
+  Row row(String player) {
+    RowIterator<Row> it = await(pg.preparedQuery("SELECT * FROM players WHERE id = $1").execute(Tuple.of(player)))
+      .iterator();
+    return it.hasNext() ? it.next() : null;
+  }
+
+  static <T> T await(Future<T> future) {
+    try {
+      return future.await(TIMEOUT_S, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new AssertionError("timed out", e);
+    }
+  }
+
+  /** The failure of a future that must fail. */
+  static Throwable failureOf(Future<?> future) {
+    Throwable failure = await(future.transform(ar -> Future.succeededFuture(ar.cause())));
+    if (failure == null) {
+      throw new AssertionError("expected a failure");
+    }
+    return failure;
+  }
+
+  /** Retries the assertion until it passes or the time is up (then its last failure is thrown). */
+  static void eventually(Duration within, Runnable assertion) throws InterruptedException {
+    long deadline = System.nanoTime() + within.toNanos();
+    while (true) {
+      try {
+        assertion.run();
+        return;
+      } catch (AssertionError e) {
+        if (System.nanoTime() > deadline) {
+          throw e;
+        }
+        Thread.sleep(100);
+      }
+    }
+  }
+}
