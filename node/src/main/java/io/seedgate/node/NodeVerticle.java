@@ -3,11 +3,13 @@ package io.seedgate.node;
 import io.seedgate.common.config.NodeConfig;
 import io.seedgate.common.config.Settings;
 import io.seedgate.common.embedded.BackingServices;
+import io.seedgate.examples.ExampleGameService;
 import io.seedgate.gateway.GatewayVerticle;
 import io.seedgate.router.RouterVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.json.JsonObject;
 import io.vertx.core.VertxOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -77,6 +79,12 @@ public class NodeVerticle extends VerticleBase {
       int n = instances > 0 ? instances : VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE;
       chain = chain.compose(v -> vertx.deployVerticle(GatewayVerticle::new,
         new DeploymentOptions(single).setInstances(n)).mapEmpty());
+    }
+    if (config.bool(Settings.EXAMPLE_SERVICE)) {
+      JsonObject service = new JsonObject().put("redisUrl", config.string(Settings.REDIS_URL))
+        .put("actionChannelPrefix", config.string(Settings.ACTION_CHANNEL_PREFIX));
+      chain = chain.compose(v -> vertx.deployVerticle(ExampleGameService::new,
+        new DeploymentOptions().setConfig(service)).mapEmpty());
     }
     return chain;
   }

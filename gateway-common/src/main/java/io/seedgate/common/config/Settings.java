@@ -105,6 +105,9 @@ public final class Settings {
   public static final Setting PG_POOL_SIZE = add("persistence.poolSize", Type.INT, 4, "1 to 64", range(1, 64),
     "PostgreSQL connections per node");
 
+  public static final Setting EXAMPLE_SERVICE = add("examples.javaService", Type.BOOL, false, "true or false",
+    v -> true, "also run the example game service (examples/java-service) inside this node, for trying it out");
+
   private Settings() {
   }
 

@@ -45,13 +45,13 @@ public final class BackingServices {
     String redis = config.string(Settings.REDIS_URL);
     if (!reachable(redis, 6379)) {
       refuseUnlessDev(dev, "Redis", Settings.REDIS_URL.path(), redis);
-      resolved.put(Settings.REDIS_URL.path(), embeddedRedis());
+      resolved.put(Settings.REDIS_URL.path(), embeddedRedis(portOf(redis, 6379)));
       LOG.warn("Redis at '{}' is not reachable: using embedded Redis at {} (dev profile)", redis, embeddedRedisUrl);
     }
     String pg = config.string(Settings.POSTGRES_URL);
     if (!reachable(pg, 5432)) {
       refuseUnlessDev(dev, "PostgreSQL", Settings.POSTGRES_URL.path(), pg);
-      resolved.put(Settings.POSTGRES_URL.path(), embeddedPostgres());
+      resolved.put(Settings.POSTGRES_URL.path(), embeddedPostgres(portOf(pg, 5432)));
       LOG.warn("PostgreSQL at '{}' is not reachable: using embedded PostgreSQL at {} (dev profile)", pg,
         embeddedPostgresUrl);
     }
@@ -60,9 +60,17 @@ public final class BackingServices {
 
   /** Starts (once) an embedded Redis on a free loopback port and returns its URL. */
   public static synchronized String embeddedRedis() {
+    return embeddedRedis(-1);
+  }
+
+  /**
+   * Starts (once) an embedded Redis on the loopback port given when it is free (so that services using the
+   * default URL find it), else on any free port, and returns its URL.
+   */
+  public static synchronized String embeddedRedis(int preferredPort) {
     if (embeddedRedisUrl == null) {
       try {
-        int port = freePort();
+        int port = portToUse(preferredPort);
         RedisServer server = RedisServer.newRedisServer().bind("127.0.0.1").port(port)
           .setting("save \"\"").setting("appendonly no").build();
         server.start();
@@ -83,9 +91,14 @@ public final class BackingServices {
 
   /** Starts (once) an embedded PostgreSQL on a free loopback port and returns its URL. */
   public static synchronized String embeddedPostgres() {
+    return embeddedPostgres(-1);
+  }
+
+  /** Like {@link #embeddedRedis(int)}, for PostgreSQL. */
+  public static synchronized String embeddedPostgres(int preferredPort) {
     if (embeddedPostgresUrl == null) {
       try {
-        EmbeddedPostgres pg = EmbeddedPostgres.builder().setPort(freePort()).start();
+        EmbeddedPostgres pg = EmbeddedPostgres.builder().setPort(portToUse(preferredPort)).start();
         embeddedPostgresUrl = "postgresql://postgres@127.0.0.1:" + pg.getPort() + "/postgres";
       } catch (IOException e) {
         throw new UncheckedIOException("could not start embedded PostgreSQL", e);
@@ -115,6 +128,28 @@ public final class BackingServices {
       throw new ConfigException("cannot reach " + what + " at '" + url + "' (setting '" + setting
         + "'); the prod profile never falls back to an embedded one");
     }
+  }
+
+  private static int portOf(String url, int defaultPort) {
+    if (url == null || url.isEmpty()) {
+      return defaultPort;
+    }
+    URI uri = URI.create(url);
+    boolean loopback = uri.getHost() == null || uri.getHost().equals("127.0.0.1") || uri.getHost().equals("localhost");
+    return !loopback ? -1 : uri.getPort() < 0 ? defaultPort : uri.getPort();
+  }
+
+  private static int portToUse(int preferred) throws IOException {
+    if (preferred > 0) {
+      try (ServerSocket s = new ServerSocket()) {
+        s.setReuseAddress(true);
+        s.bind(new InetSocketAddress("127.0.0.1", preferred));
+        return preferred;
+      } catch (IOException taken) {
+        // fall through to any free port
+      }
+    }
+    return freePort();
   }
 
   private static int freePort() throws IOException {
