@@ -1,0 +1,77 @@
+package io.seedgate.common.config;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class NodeConfigTest {
+
+  @Test
+  void defaultsApplyWhenNothingIsGiven() {
+    NodeConfig c = NodeConfig.defaults();
+    assertEquals(8081, c.integer(Settings.WS_PORT));
+    assertEquals(300, c.integer(Settings.IDLE_TIMEOUT));
+    assertEquals(List.of("redis", "jwt"), c.list(Settings.AUTH_MODES));
+  }
+
+  @Test
+  void theEnvironmentBeatsTheFileWhichBeatsTheDefault() {
+    JsonObject file = new JsonObject().put("gateway", new JsonObject()
+      .put("websocket", new JsonObject().put("port", 9000)).put("idleTimeoutSeconds", 30));
+    NodeConfig c = NodeConfig.load(file, Map.of("SEED_GATEWAY_WEBSOCKET_PORT", "9100",
+      "SEED_ROLES", "gateway, router", "SEED_GATEWAY_WEBSOCKET_ENABLED", "false"));
+    assertEquals(9100, c.integer(Settings.WS_PORT));
+    assertEquals(30, c.integer(Settings.IDLE_TIMEOUT));
+    assertEquals(List.of("gateway", "router"), c.list(Settings.ROLES));
+    assertFalse(c.bool(Settings.WS_ENABLED));
+  }
+
+  @Test
+  void anUnknownSettingIsNamed() {
+    ConfigException e = assertThrows(ConfigException.class, () -> NodeConfig.load(
+      new JsonObject().put("gateway", new JsonObject().put("idleTimeout", 5)), Map.of()));
+    assertTrue(e.getMessage().contains("gateway.idleTimeout"), e.getMessage());
+    ConfigException env = assertThrows(ConfigException.class, () -> NodeConfig.load(new JsonObject(),
+      Map.of("SEED_GATEWAY_PROT", "1")));
+    assertTrue(env.getMessage().contains("SEED_GATEWAY_PROT"), env.getMessage());
+  }
+
+  @Test
+  void aBadValueIsNamedWithWhatWasExpected() {
+    ConfigException type = assertThrows(ConfigException.class, () -> NodeConfig.load(
+      new JsonObject().put("gateway", new JsonObject().put("idleTimeoutSeconds", "5")), Map.of()));
+    assertTrue(type.getMessage().contains("gateway.idleTimeoutSeconds") && type.getMessage().contains("integer"));
+    ConfigException range = assertThrows(ConfigException.class, () -> NodeConfig.load(new JsonObject(),
+      Map.of("SEED_GATEWAY_WEBSOCKET_PORT", "70000")));
+    assertTrue(range.getMessage().contains("gateway.websocket.port") && range.getMessage().contains("0 to 65535"));
+    ConfigException choice = assertThrows(ConfigException.class, () -> NodeConfig.load(
+      new JsonObject().put("roles", new JsonArray().add("gateway").add("chat")), Map.of()));
+    assertTrue(choice.getMessage().contains("roles"));
+    ConfigException shortSecret = assertThrows(ConfigException.class, () -> NodeConfig.load(
+      new JsonObject().put("auth", new JsonObject().put("jwt", new JsonObject().put("secret", "short"))), Map.of()));
+    assertTrue(shortSecret.getMessage().contains("auth.jwt.secret"));
+  }
+
+  @Test
+  void theJsonFormRoundTrips() {
+    NodeConfig c = NodeConfig.defaults().with(Map.of("gateway.websocket.port", 7000, "auth.modes",
+      new JsonArray().add("jwt")));
+    NodeConfig again = NodeConfig.load(c.toJson(), Map.of());
+    assertEquals(c.toJson(), again.toJson());
+    assertEquals(7000, again.integer(Settings.WS_PORT));
+  }
+
+  @Test
+  void environmentNamesFollowThePath() {
+    assertEquals("SEED_GATEWAY_WEBSOCKET_MAX_FRAME_BYTES", Settings.WS_MAX_FRAME_BYTES.envName());
+    assertEquals("SEED_AUTH_JWT_PUBLIC_KEY_FILE", Settings.JWT_PUBLIC_KEY_FILE.envName());
+  }
+}
