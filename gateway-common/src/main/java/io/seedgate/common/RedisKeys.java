@@ -15,6 +15,11 @@ package io.seedgate.common;
  *   one per player, across the cluster.</li>
  *   <li>{@code seed:online} (hash): token to player id of every online session in the cluster; what the
  *   periodic flush walks.</li>
+ *   <li>{@code seed:nodes} (hash): cluster member id to node id, for every node that opened sessions; how a dead
+ *   cluster member is mapped to the sessions it held.</li>
+ *   <li>{@code seed:node:<NODE_ID>:sessions} (hash): player id to {@code {"session","token","map"}} of every
+ *   session open on that node; what is cleaned up when the node dies.</li>
+ *   <li>{@code seed:cleanup:<NODE_ID>} (string, expiring): which surviving node cleans up after a dead one.</li>
  *   <li>{@code seed:unsaved} (set): tokens of players who left while their state could not be saved; their
  *   hashes are kept until it is.</li>
  * </ul>
@@ -41,6 +46,9 @@ public final class RedisKeys {
   public static final String SESSION_OWNER_PREFIX = "seed:session:";
   public static final String UNSAVED = "seed:unsaved";
   public static final String ONLINE = "seed:online";
+  public static final String NODES = "seed:nodes";
+  private static final String NODE_SESSIONS_PREFIX = "seed:node:";
+  private static final String NODE_CLEANUP_PREFIX = "seed:cleanup:";
 
   private RedisKeys() {
   }
@@ -65,6 +73,14 @@ public final class RedisKeys {
   /** The 2021 GEO set of a map's online players (same name as its channel; keys and channels do not clash). */
   public static String mapGeoSet(String mapId) {
     return MAP_PREFIX + mapId;
+  }
+
+  public static String nodeSessions(String nodeId) {
+    return NODE_SESSIONS_PREFIX + nodeId + ":sessions";
+  }
+
+  public static String nodeCleanup(String nodeId) {
+    return NODE_CLEANUP_PREFIX + nodeId;
   }
 
   public static String sessionOwner(String playerId) {

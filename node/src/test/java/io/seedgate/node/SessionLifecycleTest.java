@@ -72,10 +72,14 @@ class SessionLifecycleTest {
   }
 
   static void waitUntil(java.util.function.BooleanSupplier condition) {
-    long deadline = System.currentTimeMillis() + 5_000;
+    waitUntil(condition, 5_000);
+  }
+
+  static void waitUntil(java.util.function.BooleanSupplier condition, long timeoutMs) {
+    long deadline = System.currentTimeMillis() + timeoutMs;
     while (!condition.getAsBoolean()) {
       if (System.currentTimeMillis() > deadline) {
-        throw new AssertionError("condition not met within 5 s");
+        throw new AssertionError("condition not met within " + timeoutMs + " ms");
       }
       WebSocketGatewayTest.sleep(20);
     }

@@ -42,7 +42,29 @@ final class TestNode implements AutoCloseable {
 
   /** Starts a node with the given settings (dotted paths) over test defaults, and the example service. */
   static TestNode start(Map<String, Object> settings) {
-    Vertx vertx = Vertx.vertx();
+    return start(Vertx.vertx(), true, settings);
+  }
+
+  /**
+   * Starts a clustered node (Hazelcast with conf/cluster.xml, under the given cluster name). Only one node of a
+   * cluster should run the example service, or every action is played twice.
+   */
+  static TestNode startClustered(String clusterName, boolean withService, Map<String, Object> settings) {
+    try {
+      com.hazelcast.config.Config hz = new com.hazelcast.config.FileSystemXmlConfig("../conf/cluster.xml");
+      hz.setClusterName(clusterName);
+      Vertx vertx = await(Vertx.builder()
+        .with(new io.vertx.core.VertxOptions().setEventBusOptions(
+          new io.vertx.core.eventbus.EventBusOptions().setHost("127.0.0.1")))
+        .withClusterManager(new io.vertx.spi.cluster.hazelcast.HazelcastClusterManager(hz))
+        .buildClustered());
+      return start(vertx, withService, settings);
+    } catch (java.io.IOException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  private static TestNode start(Vertx vertx, boolean withService, Map<String, Object> settings) {
     Map<String, Object> all = new HashMap<>();
     all.put(Settings.WS_PORT.path(), TestSupport.freePort());
     all.put(Settings.GATEWAY_INSTANCES.path(), 2);
@@ -53,9 +75,11 @@ final class TestNode implements AutoCloseable {
     NodeConfig config = TestSupport.backingServices().with(all);
     String id = await(vertx.deployVerticle(() -> new NodeVerticle(Map.of()),
       new DeploymentOptions().setConfig(config.toJson())));
-    await(vertx.deployVerticle(ExampleGameService::new, new DeploymentOptions().setConfig(new JsonObject()
-      .put("redisUrl", config.string(Settings.REDIS_URL))
-      .put("actionChannelPrefix", config.string(Settings.ACTION_CHANNEL_PREFIX)))));
+    if (withService) {
+      await(vertx.deployVerticle(ExampleGameService::new, new DeploymentOptions().setConfig(new JsonObject()
+        .put("redisUrl", config.string(Settings.REDIS_URL))
+        .put("actionChannelPrefix", config.string(Settings.ACTION_CHANNEL_PREFIX)))));
+    }
     return new TestNode(vertx, config, id, Redis.createClient(vertx, config.string(Settings.REDIS_URL)));
   }
 

@@ -93,7 +93,9 @@ final class ControlChannel {
           return commands.batch(List.of(
             zrem,
             Request.cmd(Command.GEOADD).arg(RedisKeys.mapGeoSet(map)).arg(x).arg(y).arg(token),
-            Request.cmd(Command.HSET).arg(token).arg(RedisKeys.F_MAP_ID).arg(map)));
+            Request.cmd(Command.HSET).arg(token).arg(RedisKeys.F_MAP_ID).arg(map),
+            Request.cmd(Command.HSET).arg(RedisKeys.nodeSessions(owner.node())).arg(player)
+              .arg(NodeSession.encode(owner.session(), token, map))));
         });
       })
       .onSuccess(done -> eventBus.publish(Addresses.nodeSessions(owner.node()), new JsonObject()

@@ -43,6 +43,7 @@ public class RouterVerticle extends VerticleBase {
   private RedisLink redis;
   private RedisLink control;
   private SessionDirectory directory;
+  private ClusterWatcher clusterWatcher;
 
   @Override
   public Future<?> start() {
@@ -63,6 +64,7 @@ public class RouterVerticle extends VerticleBase {
           verifiers.add(new RedisTokenVerifier(redis));
         }
         directory = new SessionDirectory(redis, vertx.eventBus(), config.string(Settings.DEFAULT_MAP));
+        clusterWatcher = new ClusterWatcher(vertx, redis, directory, config.string(Settings.NODE_ID));
         return RedisLink.connect(vertx, url, "router-control");
       })
       .compose(link -> {
@@ -79,6 +81,7 @@ public class RouterVerticle extends VerticleBase {
         consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.SESSION_ENDED, this::sessionEnded));
         return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
       })
+      .compose(v -> clusterWatcher.start(context))
       .onSuccess(v -> {
         ShutdownOrder.started(vertx, Settings.ROLE_ROUTER);
         LOG.info("router started [auth modes: {}]", modes);
@@ -88,6 +91,9 @@ public class RouterVerticle extends VerticleBase {
   /** Waits for this node's gateways to end their sessions (through this router), then closes. */
   @Override
   public Future<?> stop() {
+    if (clusterWatcher != null) {
+      clusterWatcher.stop();
+    }
     return ShutdownOrder.whenStopped(vertx, Settings.ROLE_GATEWAY, STOP_BOUND_MS).compose(v -> {
       List<Future<?>> closing = new ArrayList<>();
       consumers.forEach(c -> closing.add(c.unregister()));

@@ -33,6 +33,10 @@ final class SessionDirectory {
   private static final Logger LOG = LoggerFactory.getLogger(SessionDirectory.class);
   private static final String DELETE_IF_EQUALS =
     "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end";
+  private static final String HDEL_IF_SESSION =
+    "local v = redis.call('HGET', KEYS[1], ARGV[1]) "
+      + "if v and string.sub(v, 1, string.len(ARGV[2])) == ARGV[2] then return redis.call('HDEL', KEYS[1], ARGV[1]) end "
+      + "return 0";
   private static final long SAVE_TIMEOUT_MS = 15_000;
 
   private final RedisLink redis;
@@ -82,7 +86,11 @@ final class SessionDirectory {
             .arg(RedisKeys.F_DATETIME).arg(HashTime.now()),
           Request.cmd(Command.GEOADD).arg(RedisKeys.mapGeoSet(map)).arg("NX")
             .arg(coordinate(pos.get(0), 180)).arg(coordinate(pos.get(1), 85)).arg(token),
-          Request.cmd(Command.HSET).arg(RedisKeys.ONLINE).arg(token).arg(identity.playerId()))))
+          Request.cmd(Command.HSET).arg(RedisKeys.ONLINE).arg(token).arg(identity.playerId()),
+          request.getString("member") == null ? Request.cmd(Command.PING)
+            : Request.cmd(Command.HSET).arg(RedisKeys.NODES).arg(request.getString("member")).arg(node),
+          Request.cmd(Command.HSET).arg(RedisKeys.nodeSessions(node)).arg(identity.playerId())
+            .arg(NodeSession.encode(session, token, map)))))
         .map(done -> new JsonObject().put("player", identity.playerId()).put("map", map).put("token", token));
     });
   }
@@ -102,12 +110,46 @@ final class SessionDirectory {
     return redis.send(Request.cmd(Command.GET).arg(RedisKeys.sessionOwner(player))).compose(current -> {
       SessionOwner owner = SessionOwner.parse(current == null ? null : current.toString());
       if (owner != null && !owner.session().equals(me.session()) && owner.token().equals(token)) {
-        return Future.succeededFuture(false);
+        return redis.send(Request.cmd(Command.EVAL).arg(HDEL_IF_SESSION).arg(1).arg(RedisKeys.nodeSessions(me.node()))
+          .arg(player).arg(me.session() + "|")).map(false);
       }
       return markOffline(token, map)
         .compose(v -> save(player, map, token))
         .compose(saved -> removeLeftPlayer(me, player, map, token, saved).map(saved));
     });
+  }
+
+  /**
+   * Ends every session a dead node still held, as if each had closed: saved, offline, off its map. Several
+   * surviving nodes may call this for the same dead node; one of them does the work.
+   *
+   * @return how many sessions were ended here
+   */
+  Future<Integer> endSessionsOf(String deadNode, String memberId, String me) {
+    return redis.send(Request.cmd(Command.SET).arg(RedisKeys.nodeCleanup(deadNode)).arg(me).arg("NX").arg("EX").arg(300))
+      .compose(won -> {
+        if (won == null) {
+          return Future.succeededFuture(0);
+        }
+        return redis.send(Request.cmd(Command.HGETALL).arg(RedisKeys.nodeSessions(deadNode))).compose(all -> {
+          Future<Integer> chain = Future.succeededFuture(0);
+          for (String player : all.getKeys()) {
+            NodeSession s = NodeSession.decode(all.get(player).toString());
+            if (s == null) {
+              continue;
+            }
+            JsonObject ended = new JsonObject().put("player", player).put("map", s.map()).put("token", s.token())
+              .put("node", deadNode).put("session", s.session()).put("reason", "NODE_LEFT");
+            chain = chain.compose(n -> end(ended).map(saved -> n + 1).recover(e -> {
+              LOG.error("[player: {}] session of dead node {} not ended: {}", player, deadNode, e.getMessage());
+              return Future.succeededFuture(n);
+            }));
+          }
+          return chain;
+        }).compose(n -> redis.batch(List.of(
+          Request.cmd(Command.DEL).arg(RedisKeys.nodeSessions(deadNode)),
+          Request.cmd(Command.HDEL).arg(RedisKeys.NODES).arg(memberId))).map(n));
+      });
   }
 
   private Future<Void> markOffline(String token, String map) {
@@ -144,6 +186,8 @@ final class SessionDirectory {
     cleanup.add(saved ? Request.cmd(Command.DEL).arg(token) : Request.cmd(Command.SADD).arg(RedisKeys.UNSAVED).arg(token));
     cleanup.add(Request.cmd(Command.EVAL).arg(DELETE_IF_EQUALS).arg(1).arg(RedisKeys.sessionOwner(player))
       .arg(me.encode()));
+    cleanup.add(Request.cmd(Command.EVAL).arg(HDEL_IF_SESSION).arg(1).arg(RedisKeys.nodeSessions(me.node()))
+      .arg(player).arg(me.session() + "|"));
     return redis.batch(cleanup).mapEmpty();
   }
 

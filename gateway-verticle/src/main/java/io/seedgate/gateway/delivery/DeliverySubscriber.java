@@ -31,7 +31,7 @@ public final class DeliverySubscriber {
   private BiConsumer<String, Buffer> onMessage = (channel, payload) -> { };
   private final Map<String, Integer> refs = new HashMap<>();
   private final Map<String, Future<?>> inFlight = new HashMap<>();
-  private long received;
+  private volatile long received;
 
   public DeliverySubscriber(RedisLink link) {
     this.link = link;
@@ -91,7 +91,7 @@ public final class DeliverySubscriber {
     return refs.size();
   }
 
-  /** Messages received since start. */
+  /** Messages received since start; readable from any thread (one writer: this instance's event loop). */
   public long received() {
     return received;
   }

@@ -33,6 +33,7 @@ public final class SessionHub {
 
   private final EventBus eventBus;
   private final String nodeId;
+  private final String memberId;
   private final ActionPublisher publisher;
   private final DeliverySubscriber subscriber;
   private final Limits limits;
@@ -42,7 +43,8 @@ public final class SessionHub {
   private final Map<String, Session> byPlayer = new HashMap<>();
   private final Map<String, Set<Session>> byMap = new HashMap<>();
   private final Map<ErrorCode, OutboundMessage> errors = new EnumMap<>(ErrorCode.class);
-  private long delivered;
+  private volatile long delivered;
+  private volatile int sessionCount;
   private boolean stopping;
 
   /**
@@ -55,10 +57,11 @@ public final class SessionHub {
   public record Limits(int maxMessageBytes, long idleTimeoutMs, long authTimeoutMs) {
   }
 
-  public SessionHub(EventBus eventBus, String nodeId, ActionPublisher publisher,
+  public SessionHub(EventBus eventBus, String nodeId, String memberId, ActionPublisher publisher,
                     DeliverySubscriber subscriber, Limits limits, String broadcastChannel) {
     this.eventBus = eventBus;
     this.nodeId = nodeId;
+    this.memberId = memberId;
     this.publisher = publisher;
     this.subscriber = subscriber.onMessage(this::dispatch);
     this.limits = limits;
@@ -77,6 +80,7 @@ public final class SessionHub {
   public Session open(ClientChannel channel) {
     Session s = new Session(nodeId + "-" + Long.toString(SEQUENCE.incrementAndGet(), 36), channel, this, now());
     byId.put(s.id(), s);
+    sessionCount = byId.size();
     if (stopping) {
       s.fail(ErrorCode.SERVER_STOPPED);
     }
@@ -86,6 +90,9 @@ public final class SessionHub {
   Future<JsonObject> authenticate(Session s, String token) {
     JsonObject request = new JsonObject().put("token", token).put("ip", s.remoteIp()).put("node", nodeId)
       .put("session", s.id()).put("transport", s.transport());
+    if (memberId != null) {
+      request.put("member", memberId);
+    }
     return eventBus.<JsonObject>request(Addresses.AUTHENTICATE, request).map(m -> m.body());
   }
 
@@ -114,6 +121,7 @@ public final class SessionHub {
 
   void forget(Session s) {
     byId.remove(s.id(), s);
+    sessionCount = byId.size();
   }
 
   private List<String> channelsOf(Session s) {
@@ -234,8 +242,9 @@ public final class SessionHub {
     return System.currentTimeMillis();
   }
 
+  /** Sessions of this instance; readable from any thread. */
   public int sessionCount() {
-    return byId.size();
+    return sessionCount;
   }
 
   public long delivered() {
