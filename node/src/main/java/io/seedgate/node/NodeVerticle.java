@@ -22,7 +22,7 @@ import java.util.UUID;
 /**
  * A node: validates its config, finds Redis and PostgreSQL (embedded ones in the dev profile when none is
  * reachable), then deploys the roles the config names: persistence, router, and the gateway once per event
- * loop. Vert.x stops them together when the node stops; {@link io.seedgate.common.lifecycle.ShutdownOrder} makes
+ * loop. Vert.x stops them together when the node stops; {@link io.seedgate.common.lifecycle.LocalRoles} makes
  * each role wait for the ones it serves, so sessions are saved before persistence goes.
  *
  * <p>The config is the {@code -conf} JSON of the launcher, overridden by {@code SEED_*} environment variables.

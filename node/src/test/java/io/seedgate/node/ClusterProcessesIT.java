@@ -135,7 +135,7 @@ class ClusterProcessesIT {
       if (text.contains(fragment)) {
         return;
       }
-      if (text.contains("Failed to deploy") || text.contains("cannot start")) {
+      if (text.contains("Failed in deploying") || text.contains("cannot start")) {
         throw new AssertionError("node failed to start:\n" + text);
       }
       Thread.sleep(200);

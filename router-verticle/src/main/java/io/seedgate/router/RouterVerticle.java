@@ -5,7 +5,7 @@ import io.seedgate.common.ErrorCode;
 import io.seedgate.common.GatewayException;
 import io.seedgate.common.config.NodeConfig;
 import io.seedgate.common.config.Settings;
-import io.seedgate.common.lifecycle.ShutdownOrder;
+import io.seedgate.common.lifecycle.LocalRoles;
 import io.seedgate.common.redis.RedisLink;
 import io.seedgate.router.auth.JwtTokenVerifier;
 import io.seedgate.router.auth.RedisTokenVerifier;
@@ -37,6 +37,7 @@ public class RouterVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(RouterVerticle.class);
 
   private static final long STOP_BOUND_MS = 30_000;
+  private static final long SAVE_TIMEOUT_MS = 15_000;
 
   private final List<TokenVerifier> verifiers = new ArrayList<>();
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
@@ -63,7 +64,8 @@ public class RouterVerticle extends VerticleBase {
         if (modes.contains(Settings.AUTH_REDIS)) {
           verifiers.add(new RedisTokenVerifier(redis));
         }
-        directory = new SessionDirectory(redis, vertx.eventBus(), config.string(Settings.DEFAULT_MAP));
+        directory = new SessionDirectory(redis, vertx.eventBus(), config.string(Settings.DEFAULT_MAP),
+          LocalRoles.deliveryTo(vertx, Settings.ROLE_PERSISTENCE, SAVE_TIMEOUT_MS));
         clusterWatcher = new ClusterWatcher(vertx, redis, directory, config.string(Settings.NODE_ID));
         return RedisLink.connect(vertx, url, "router-control");
       })
@@ -83,7 +85,7 @@ public class RouterVerticle extends VerticleBase {
       })
       .compose(v -> clusterWatcher.start(context))
       .onSuccess(v -> {
-        ShutdownOrder.started(vertx, Settings.ROLE_ROUTER);
+        LocalRoles.started(vertx, Settings.ROLE_ROUTER);
         LOG.info("router started [auth modes: {}]", modes);
       });
   }
@@ -94,7 +96,7 @@ public class RouterVerticle extends VerticleBase {
     if (clusterWatcher != null) {
       clusterWatcher.stop();
     }
-    return ShutdownOrder.whenStopped(vertx, Settings.ROLE_GATEWAY, STOP_BOUND_MS).compose(v -> {
+    return LocalRoles.whenStopped(vertx, Settings.ROLE_GATEWAY, STOP_BOUND_MS).compose(v -> {
       List<Future<?>> closing = new ArrayList<>();
       consumers.forEach(c -> closing.add(c.unregister()));
       if (control != null) {
@@ -103,7 +105,7 @@ public class RouterVerticle extends VerticleBase {
       return Future.join(closing);
     }).eventually(() -> redis == null ? Future.succeededFuture() : redis.close())
       .eventually(() -> {
-        ShutdownOrder.stopped(vertx, Settings.ROLE_ROUTER);
+        LocalRoles.stopped(vertx, Settings.ROLE_ROUTER);
         return Future.succeededFuture();
       });
   }

@@ -37,16 +37,20 @@ final class SessionDirectory {
     "local v = redis.call('HGET', KEYS[1], ARGV[1]) "
       + "if v and string.sub(v, 1, string.len(ARGV[2])) == ARGV[2] then return redis.call('HDEL', KEYS[1], ARGV[1]) end "
       + "return 0";
-  private static final long SAVE_TIMEOUT_MS = 15_000;
 
   private final RedisLink redis;
   private final EventBus eventBus;
   private final String defaultMap;
+  private final DeliveryOptions persistenceDelivery;
 
-  SessionDirectory(RedisLink redis, EventBus eventBus, String defaultMap) {
+  /**
+   * @param persistenceDelivery how to reach persistence: {@link io.seedgate.common.lifecycle.LocalRoles#deliveryTo}
+   */
+  SessionDirectory(RedisLink redis, EventBus eventBus, String defaultMap, DeliveryOptions persistenceDelivery) {
     this.redis = redis;
     this.eventBus = eventBus;
     this.defaultMap = defaultMap;
+    this.persistenceDelivery = persistenceDelivery;
   }
 
   /**
@@ -170,7 +174,7 @@ final class SessionDirectory {
 
   private Future<Boolean> save(String player, String map, String token) {
     JsonObject body = new JsonObject().put("player", player).put("map", map).put("token", token);
-    return eventBus.request(Addresses.SAVE_PLAYER, body, new DeliveryOptions().setSendTimeout(SAVE_TIMEOUT_MS))
+    return eventBus.request(Addresses.SAVE_PLAYER, body, persistenceDelivery)
       .map(reply -> true)
       .recover(e -> {
         LOG.warn("[player: {}] state not saved on leave, kept in Redis for the next flush: {}", player,
@@ -226,7 +230,7 @@ final class SessionDirectory {
 
   private Future<JsonObject> loadSaved(String player) {
     return eventBus.<JsonObject>request(Addresses.LOAD_PLAYER, new JsonObject().put("player", player),
-        new DeliveryOptions().setSendTimeout(SAVE_TIMEOUT_MS))
+        persistenceDelivery)
       .map(m -> m.body())
       .recover(e -> {
         if (e instanceof ReplyException re && re.failureType() == ReplyFailure.NO_HANDLERS) {

@@ -3,10 +3,14 @@ package io.seedgate.gateway.session;
 import io.seedgate.common.Addresses;
 import io.seedgate.common.ErrorCode;
 import io.seedgate.common.RedisKeys;
+import io.seedgate.common.config.Settings;
+import io.seedgate.common.lifecycle.LocalRoles;
 import io.seedgate.gateway.delivery.DeliverySubscriber;
 import io.seedgate.gateway.routing.ActionPublisher;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
@@ -30,10 +34,12 @@ public final class SessionHub {
 
   private static final Logger LOG = LoggerFactory.getLogger(SessionHub.class);
   private static final AtomicLong SEQUENCE = new AtomicLong();
+  private static final long ROUTER_TIMEOUT_MS = 20_000;
 
   private final EventBus eventBus;
   private final String nodeId;
   private final String memberId;
+  private final DeliveryOptions routerDelivery;
   private final ActionPublisher publisher;
   private final DeliverySubscriber subscriber;
   private final Limits limits;
@@ -57,9 +63,10 @@ public final class SessionHub {
   public record Limits(int maxMessageBytes, long idleTimeoutMs, long authTimeoutMs) {
   }
 
-  public SessionHub(EventBus eventBus, String nodeId, String memberId, ActionPublisher publisher,
+  public SessionHub(Vertx vertx, String nodeId, String memberId, ActionPublisher publisher,
                     DeliverySubscriber subscriber, Limits limits, String broadcastChannel) {
-    this.eventBus = eventBus;
+    this.eventBus = vertx.eventBus();
+    this.routerDelivery = LocalRoles.deliveryTo(vertx, Settings.ROLE_ROUTER, ROUTER_TIMEOUT_MS);
     this.nodeId = nodeId;
     this.memberId = memberId;
     this.publisher = publisher;
@@ -93,7 +100,7 @@ public final class SessionHub {
     if (memberId != null) {
       request.put("member", memberId);
     }
-    return eventBus.<JsonObject>request(Addresses.AUTHENTICATE, request).map(m -> m.body());
+    return eventBus.<JsonObject>request(Addresses.AUTHENTICATE, request, routerDelivery).map(m -> m.body());
   }
 
   /** Indexes an authenticated session and subscribes its delivery channels. */
@@ -113,7 +120,7 @@ public final class SessionHub {
     subscriber.unsubscribe(channelsOf(s));
     JsonObject body = new JsonObject().put("player", s.playerId()).put("map", s.mapId()).put("token", s.token())
       .put("node", nodeId).put("session", s.id()).put("reason", reason.name());
-    return eventBus.request(Addresses.SESSION_ENDED, body)
+    return eventBus.request(Addresses.SESSION_ENDED, body, routerDelivery)
       .onFailure(e -> LOG.error("[session: {}] end of session not recorded, player {} may stay listed online: {}",
         s.id(), s.playerId(), e.getMessage()))
       .mapEmpty();

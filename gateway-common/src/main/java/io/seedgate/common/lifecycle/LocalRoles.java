@@ -3,6 +3,7 @@ package io.seedgate.common.lifecycle;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -12,14 +13,15 @@ import java.util.WeakHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Orders the stop of a node's roles, whoever undeploys them and in whatever order Vert.x does it (it stops a
+ * The roles running on this node (this Vert.x instance), so that requests go to a local role when there is
+ * one ({@link #deliveryTo}), and the stop of a node's roles is ordered, whoever undeploys them and in whatever order Vert.x does it (it stops a
  * parent's children concurrently): a role's {@code stop()} waits until the roles it serves have stopped. The
  * gateway's sessions end through the router, which saves through persistence; so the router waits for the
  * gateways of its node and persistence waits for the router.
  *
  * <p>Per Vert.x instance, so several nodes can share a JVM in tests.
  */
-public final class ShutdownOrder {
+public final class LocalRoles {
 
   private static final Map<Vertx, Map<String, Role>> RUNNING = new WeakHashMap<>();
 
@@ -28,7 +30,21 @@ public final class ShutdownOrder {
     final List<Promise<Void>> waiting = new ArrayList<>();
   }
 
-  private ShutdownOrder() {
+  private LocalRoles() {
+  }
+
+  /** Whether at least one instance of the role runs on this Vert.x instance. */
+  public static synchronized boolean running(Vertx vertx, String role) {
+    Role r = RUNNING.getOrDefault(vertx, Map.of()).get(role);
+    return r != null && r.instances > 0;
+  }
+
+  /**
+   * Delivery options for a request to a role: local-only when the role runs on this node (no network hop, and
+   * never a dead member's stale registration), cluster-wide otherwise.
+   */
+  public static DeliveryOptions deliveryTo(Vertx vertx, String role, long timeoutMs) {
+    return new DeliveryOptions().setSendTimeout(timeoutMs).setLocalOnly(running(vertx, role));
   }
 
   /** An instance of the role started. */
@@ -39,7 +55,7 @@ public final class ShutdownOrder {
   /** An instance of the role finished stopping. */
   public static void stopped(Vertx vertx, String role) {
     List<Promise<Void>> release = new ArrayList<>();
-    synchronized (ShutdownOrder.class) {
+    synchronized (LocalRoles.class) {
       Role r = RUNNING.getOrDefault(vertx, Map.of()).get(role);
       if (r == null) {
         return;
@@ -59,7 +75,7 @@ public final class ShutdownOrder {
    */
   public static Future<Void> whenStopped(Vertx vertx, String role, long boundMs) {
     Promise<Void> promise = Promise.promise();
-    synchronized (ShutdownOrder.class) {
+    synchronized (LocalRoles.class) {
       Role r = RUNNING.getOrDefault(vertx, Map.of()).get(role);
       if (r == null || r.instances <= 0) {
         return Future.succeededFuture();
