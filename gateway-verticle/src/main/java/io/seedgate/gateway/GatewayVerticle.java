@@ -5,7 +5,7 @@ import io.seedgate.common.ErrorCode;
 import io.seedgate.common.cluster.ClusterInfo;
 import io.seedgate.common.config.NodeConfig;
 import io.seedgate.common.config.Settings;
-import io.seedgate.common.lifecycle.ShutdownOrder;
+import io.seedgate.common.lifecycle.LocalRoles;
 import io.seedgate.common.redis.RedisLink;
 import io.seedgate.gateway.delivery.DeliverySubscriber;
 import io.seedgate.gateway.routing.ActionPublisher;
@@ -58,7 +58,7 @@ public class GatewayVerticle extends VerticleBase {
         int maxMessage = config.integer(Settings.WS_MAX_FRAME_BYTES);
         long idleMs = config.integer(Settings.IDLE_TIMEOUT) * 1000L;
         long authMs = config.integer(Settings.AUTH_TIMEOUT) * 1000L;
-        hub = new SessionHub(vertx.eventBus(), nodeId, ClusterInfo.memberId(vertx, null), publisher, new DeliverySubscriber(deliveries),
+        hub = new SessionHub(vertx, nodeId, ClusterInfo.memberId(vertx, null), publisher, new DeliverySubscriber(deliveries),
           new SessionHub.Limits(maxMessage, idleMs, authMs), config.string(Settings.BROADCAST_CHANNEL));
         sessionCommands = vertx.eventBus().consumer(Addresses.nodeSessions(nodeId), m -> hub.command(m.body()));
         long sweepEvery = Math.max(50, Math.min(1000, Math.min(idleMs, authMs) / 4));
@@ -66,7 +66,7 @@ public class GatewayVerticle extends VerticleBase {
         return Future.all(hub.start(), sessionCommands.completion());
       })
       .compose(v -> {
-        ShutdownOrder.started(vertx, Settings.ROLE_GATEWAY);
+        LocalRoles.started(vertx, Settings.ROLE_GATEWAY);
         LocalGateways.add(vertx, hub);
         if (!config.bool(Settings.WS_ENABLED)) {
           return Future.succeededFuture();
@@ -99,7 +99,7 @@ public class GatewayVerticle extends VerticleBase {
         commands == null ? Future.succeededFuture() : commands.close()))
       .eventually(() -> {
         LocalGateways.remove(vertx, hub);
-        ShutdownOrder.stopped(vertx, Settings.ROLE_GATEWAY);
+        LocalRoles.stopped(vertx, Settings.ROLE_GATEWAY);
         return Future.succeededFuture();
       });
   }
