@@ -1,0 +1,82 @@
+package io.seedgate.bench;
+
+import io.seedgate.bench.Players.Player;
+import io.vertx.core.json.JsonObject;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code connections}: N idle authenticated connections, held; the node's heap after GC and RSS with 0 and with N
+ * of them give the memory per connection.
+ */
+@Command(name = "connections", mixinStandardHelpOptions = true,
+  description = "Open N idle authenticated connections, hold them, report the node's memory per connection.")
+final class ConnectionsCommand implements Callable<Integer> {
+
+  /** Open files one process may hold here (a hard limit); a client and a server socket each take one. */
+  static final int FD_LIMIT = 20_000;
+
+  @Mixin
+  TargetOptions target = new TargetOptions();
+  @Mixin
+  LoadOptions load = new LoadOptions();
+
+  @Option(names = "--clients", description = "Connections to open (default: ${DEFAULT-VALUE}).")
+  int clients = 1_000;
+
+  @Option(names = "--hold", description = "Seconds to hold them before the last sample (default: ${DEFAULT-VALUE}).")
+  double hold = 10;
+
+  @Option(names = "--login-action", description = "Action of the first (token) message (default: ${DEFAULT-VALUE}).")
+  String loginAction = "api/load";
+
+  @Override
+  public Integer call() throws Exception {
+    boolean sameJvm = target.url == null && !target.spawnNode;
+    if (sameJvm && clients * 2 > FD_LIMIT - 500) {
+      System.err.printf("%d connections need %d open files in one JVM (limit %d): use --spawn-node or --url%n",
+        clients, clients * 2, FD_LIMIT);
+      return 2;
+    }
+    try (NodeTarget node = NodeTarget.start(target);
+         LoadGenerator gen = new LoadGenerator(load, target.redis)) {
+      JsonObject info = RunInfo.describe(gen.redis, node);
+      System.out.print(RunInfo.header("connections", info));
+      System.out.printf(Locale.ROOT, "  load: %d idle %s clients from %d source address(es), login %s, %d load "
+        + "thread(s), %d logins in flight%n%n", clients, load.transport, load.sourceAddresses, loginAction,
+        load.threads, load.loginConcurrency);
+      List<Player> players = BenchMain.await(gen.players.create(clients, null), 300_000);
+      MemoryProbe.Sample before = node.memory == null ? MemoryProbe.Sample.UNKNOWN : node.memory.sample();
+      long t0 = System.nanoTime();
+      LoadGenerator.Connections c = gen.connectGateway(players, node.host, node.port, loginAction, "api/save");
+      double loginSeconds = (System.nanoTime() - t0) / 1e9;
+      System.out.printf(Locale.ROOT, "connections: %d attempted, %d opened, %d authenticated, %d failed in %.1f s "
+          + "(%,.0f logins/s)%s%n", c.attempted(), c.connected(), c.authenticated(), c.failed(), loginSeconds,
+        c.authenticated() / loginSeconds, c.firstError() == null ? "" : " (first: " + c.firstError() + ")");
+      MemoryProbe.Sample loaded = node.memory == null ? MemoryProbe.Sample.UNKNOWN : node.memory.sample();
+      LoadGenerator.sleepMs((long) (hold * 1000));
+      MemoryProbe.Sample held = node.memory == null ? MemoryProbe.Sample.UNKNOWN : node.memory.sample();
+      PhaseResult idle = gen.collect("idle", hold);
+      System.out.printf("after %.0f s held: %d connections lost or error messages%n", hold, idle.errors());
+      JsonObject memory = RoundTripCommand.memoryReport(node, before, held, c.authenticated());
+      if (node.memory != null) {
+        System.out.printf("  right after the logins: heap %s, RSS %s%n", ReportFormat.bytes(loaded.heapUsed()),
+          ReportFormat.bytes(loaded.rss()));
+      }
+      System.out.printf("load average after: %s%n", RunInfo.loadAverage());
+      if (load.json != null) {
+        Files.writeString(Path.of(load.json), new JsonObject().put("scenario", "connections").put("run", info)
+          .put("clients", clients).put("authenticated", c.authenticated()).put("failed", c.failed())
+          .put("login_seconds", loginSeconds).put("lost", idle.errors()).put("memory", memory).encodePrettily());
+      }
+      return c.authenticated() == clients ? 0 : 1;
+    }
+  }
+}

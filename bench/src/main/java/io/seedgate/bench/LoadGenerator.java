@@ -1,0 +1,313 @@
+package io.seedgate.bench;
+
+import io.seedgate.bench.Players.Player;
+import io.seedgate.common.RedisKeys;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
+import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisConnection;
+import io.vertx.redis.client.RedisOptions;
+import org.HdrHistogram.Histogram;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * The load generator: a Vert.x instance of its own with {@code --threads} event loops ({@link Worker}s), the
+ * clients spread over them, and the phases it measures. Methods here block the calling (main) thread.
+ */
+final class LoadGenerator implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(LoadGenerator.class);
+  static final long LOGIN_TIMEOUT_MS = 60_000;
+
+  final Vertx vertx;
+  final List<Worker> workers = new ArrayList<>();
+  final Redis redis;
+  final Players players;
+  private final LoadOptions options;
+  private final String redisUrl;
+  private final List<List<WebSocketClient>> wsClients = new ArrayList<>();
+  private final List<Redis> floorRedis = new ArrayList<>();
+  private final List<RedisConnection> floorPublishers = new ArrayList<>();
+
+  /**
+   * Connection counts of one set of gateway clients.
+   *
+   * @param attempted connections tried
+   * @param connected connections opened
+   * @param authenticated logins answered
+   * @param failed connections or logins that failed
+   * @param firstError the first failure's message, or null
+   */
+  record Connections(int attempted, int connected, int authenticated, int failed, String firstError) {
+  }
+
+  LoadGenerator(LoadOptions options, String redisUrl) {
+    this.options = options;
+    this.redisUrl = redisUrl;
+    this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(Math.max(1, options.threads)));
+    for (int i = 0; i < Math.max(1, options.threads); i++) {
+      workers.add(new Worker(vertx, i));
+    }
+    this.redis = Redis.createClient(vertx, new RedisOptions().setConnectionString(redisUrl)
+      .setMaxWaitingHandlers(1 << 16));
+    this.players = new Players(redis);
+  }
+
+  /** Per worker, one WebSocket client per source address (the source address is a client option). */
+  private List<WebSocketClient> webSocketClients(int worker, int connections) {
+    while (wsClients.size() <= worker) {
+      List<WebSocketClient> perAddress = new ArrayList<>();
+      for (int a = 1; a <= Math.max(1, options.sourceAddresses); a++) {
+        WebSocketClientOptions o = new WebSocketClientOptions()
+          .setMaxConnections(Math.max(50, connections + 16))
+          .setTcpNoDelay(true)
+          .setConnectTimeout(30_000)
+          .setIdleTimeout(0);
+        if (options.sourceAddresses > 1) {
+          o.setLocalAddress("127.0.0." + a);
+        }
+        perAddress.add(vertx.createWebSocketClient(o));
+      }
+      wsClients.add(perAddress);
+    }
+    return wsClients.get(worker);
+  }
+
+  /**
+   * Opens one gateway connection per player and logs each in; clients go round-robin to the workers and, within
+   * a worker, to the source addresses. At most {@code --login-concurrency} logins are in flight.
+   *
+   * @param loginAction the first message's action ({@code api/load} as the 2021 client, or {@code api/save})
+   * @param action the action the clients send later
+   */
+  Connections connectGateway(List<Player> ps, String host, int port, String loginAction, String action) {
+    byte[] loginReply = Messages.replyPrefix(loginAction);
+    byte[] reply = Messages.replyPrefix(action);
+    Buffer actionMessage = Messages.action(action);
+    int n = workers.size();
+    List<Future<Connections>> perWorker = new ArrayList<>();
+    for (int w = 0; w < n; w++) {
+      Worker worker = workers.get(w);
+      List<Player> share = new ArrayList<>();
+      for (int i = w; i < ps.size(); i += n) {
+        share.add(ps.get(i));
+      }
+      List<WebSocketClient> clients = webSocketClients(w, share.size());
+      int concurrency = Math.max(1, options.loginConcurrency / n);
+      perWorker.add(worker.call(() -> {
+        WebSocketConnectOptions target = new WebSocketConnectOptions().setHost(host).setPort(port).setURI("/");
+        int[] counts = new int[3];
+        String[] firstError = new String[1];
+        return throttled(share, concurrency, p -> {
+          WebSocketGatewayClient c = new WebSocketGatewayClient(worker,
+            clients.get(Math.floorMod(p.token().hashCode(), clients.size())), target, actionMessage, reply,
+            options.frames == LoadOptions.Frames.text);
+          return c.connect()
+            .compose(v -> {
+              counts[0]++;
+              return c.login(Messages.login(p.token(), loginAction), loginReply, LOGIN_TIMEOUT_MS);
+            })
+            .onSuccess(v -> {
+              counts[1]++;
+              worker.endpoints.add(c);
+            })
+            .onFailure(e -> {
+              counts[2]++;
+              if (firstError[0] == null) {
+                firstError[0] = e.toString();
+              }
+              c.close();
+            })
+            .otherwiseEmpty();
+        }).map(v -> new Connections(share.size(), counts[0], counts[1], counts[2], firstError[0]));
+      }));
+    }
+    int attempted = 0;
+    int connected = 0;
+    int authenticated = 0;
+    int failed = 0;
+    String firstError = null;
+    for (Future<Connections> f : perWorker) {
+      Connections c = BenchMain.await(f, LOGIN_TIMEOUT_MS + ps.size() * 50L);
+      attempted += c.attempted();
+      connected += c.connected();
+      authenticated += c.authenticated();
+      failed += c.failed();
+      firstError = firstError != null ? firstError : c.firstError();
+    }
+    if (firstError != null) {
+      LOG.warn("{} of {} connections or logins failed, first: {}", failed, attempted, firstError);
+    }
+    return new Connections(attempted, connected, authenticated, failed, firstError);
+  }
+
+  /** Closes every client of every worker and forgets them. */
+  void disconnectAll() {
+    List<Future<Void>> closing = new ArrayList<>();
+    for (Worker w : workers) {
+      closing.add(w.call(() -> {
+        List<Future<Void>> all = new ArrayList<>();
+        for (RoundTripper e : w.endpoints) {
+          if (e instanceof GatewayClient g) {
+            all.add(g.close().otherwiseEmpty());
+          } else if (e instanceof FloorClient f) {
+            all.add(f.close().otherwiseEmpty());
+          }
+        }
+        w.endpoints.clear();
+        return Future.join(all).mapEmpty();
+      }));
+    }
+    closing.forEach(f -> BenchMain.await(f.otherwiseEmpty(), 120_000));
+    floorPublishers.forEach(RedisConnection::close);
+    floorPublishers.clear();
+    floorRedis.forEach(Redis::close);
+    floorRedis.clear();
+  }
+
+  /**
+   * Sets up the floor clients: per worker one publisher connection, per player one subscriber connection on
+   * {@code token:<T>}.
+   */
+  void connectFloor(List<Player> ps, String actionPrefix, String nodeId, String action) {
+    byte[] reply = Messages.replyPrefix(action);
+    String channel = actionPrefix + action.substring(0, action.indexOf('/'));
+    int n = workers.size();
+    List<Future<Void>> perWorker = new ArrayList<>();
+    for (int w = 0; w < n; w++) {
+      Worker worker = workers.get(w);
+      List<Player> share = new ArrayList<>();
+      for (int i = w; i < ps.size(); i += n) {
+        share.add(ps.get(i));
+      }
+      Redis r = Redis.createClient(vertx, new RedisOptions().setConnectionString(redisUrl)
+        .setMaxPoolSize(share.size() + 4).setMaxPoolWaiting(share.size() + 16).setMaxWaitingHandlers(1 << 16));
+      floorRedis.add(r);
+      perWorker.add(worker.call(() -> r.connect().compose(pub -> {
+        floorPublishers.add(pub);
+        return throttled(share, 64, p -> {
+          FloorClient c = new FloorClient(worker, pub, channel, Players.envelope(p, action, nodeId), reply);
+          return c.subscribe(r, RedisKeys.tokenChannel(p.token())).onSuccess(v -> worker.endpoints.add(c));
+        });
+      })));
+    }
+    perWorker.forEach(f -> BenchMain.await(f, 120_000));
+  }
+
+  /**
+   * Runs one measured phase over the endpoints attached now: warm-up, then the window, then waits up to
+   * {@code drainMs} for the answers still due.
+   *
+   * @param rate total actions per second (open loop), or 0 for a closed loop
+   */
+  PhaseResult runPhase(String name, double warmupSeconds, double durationSeconds, double rate, long drainMs) {
+    long start = System.nanoTime() + 100_000_000L;
+    long windowStart = start + (long) (warmupSeconds * 1e9);
+    long windowEnd = windowStart + (long) (durationSeconds * 1e9);
+    double share = rate / workers.size();
+    workers.forEach(w -> BenchMain.await(w.call(() -> w.begin(start, windowStart, windowEnd, share)), 10_000));
+    sleepUntil(windowEnd);
+    workers.forEach(w -> BenchMain.await(w.call(w::stop), 10_000));
+    long drainEnd = System.nanoTime() + drainMs * 1_000_000L;
+    while (System.nanoTime() < drainEnd && outstanding() > 0) {
+      sleepMs(20);
+    }
+    return collect(name, durationSeconds);
+  }
+
+  /** Merges the workers' figures of the current phase. */
+  PhaseResult collect(String name, double durationSeconds) {
+    Histogram merged = LatencySummary.newHistogram();
+    long completed = 0;
+    long errors = 0;
+    long lost = 0;
+    long outstanding = 0;
+    for (Worker w : workers) {
+      Worker.Snapshot s = BenchMain.await(w.call(w::snapshot), 10_000);
+      merged.add(s.histogram());
+      completed += s.completed();
+      errors += s.errors();
+      lost += s.lost();
+      outstanding += s.outstanding();
+    }
+    return new PhaseResult(name, LatencySummary.of(merged), completed, durationSeconds, errors + lost, outstanding);
+  }
+
+  private long outstanding() {
+    long n = 0;
+    for (Worker w : workers) {
+      n += BenchMain.await(w.call(w::outstanding), 10_000);
+    }
+    return n;
+  }
+
+  /** Runs {@code task} for every item with at most {@code concurrency} running at once; never fails. */
+  static <T> Future<Void> throttled(List<T> items, int concurrency, Function<T, Future<?>> task) {
+    Promise<Void> done = Promise.promise();
+    if (items.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    int[] next = {0};
+    int[] finished = {0};
+    Runnable[] launch = new Runnable[1];
+    launch[0] = () -> {
+      if (next[0] >= items.size()) {
+        return;
+      }
+      T item = items.get(next[0]++);
+      Future<?> f;
+      try {
+        f = task.apply(item);
+      } catch (RuntimeException e) {
+        f = Future.failedFuture(e);
+      }
+      f.onComplete(ar -> {
+        finished[0]++;
+        if (finished[0] == items.size()) {
+          done.tryComplete();
+        } else {
+          launch[0].run();
+        }
+      });
+    };
+    for (int i = 0; i < Math.min(concurrency, items.size()); i++) {
+      launch[0].run();
+    }
+    return done.future();
+  }
+
+  static void sleepUntil(long nanoTime) {
+    long left;
+    while ((left = nanoTime - System.nanoTime()) > 0) {
+      sleepMs(Math.max(1, Math.min(500, left / 1_000_000)));
+    }
+  }
+
+  static void sleepMs(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
+  }
+
+  @Override
+  public void close() {
+    disconnectAll();
+    BenchMain.await(players.cleanUp().otherwiseEmpty(), 120_000);
+    redis.close();
+    BenchMain.await(vertx.close(), 60_000);
+  }
+}

@@ -1,0 +1,92 @@
+package io.seedgate.bench;
+
+import io.vertx.core.buffer.Buffer;
+
+import java.nio.charset.StandardCharsets;
+
+/** Pre-built client messages and byte-level checks on server messages (no JSON parsing on the hot path). */
+final class Messages {
+
+  /** The answer the example service publishes on {@code token:<T>} for {@code api/save}. */
+  static final byte[] SAVE_REPLY = bytes("{\"action\":\"save\"");
+  /** The answer to {@code api/load}. */
+  static final byte[] LOAD_REPLY = bytes("{\"action\":\"load\"");
+  static final byte[] ERROR = bytes("{\"error\"");
+  /** A fan-out broadcast the bench publishes: {@code {"seq":<n>,"t":<nanoTime>,"players":[...]}}. */
+  static final byte[] FANOUT = bytes("{\"seq\":");
+  private static final byte[] T_FIELD = bytes("\"t\":");
+
+  private Messages() {
+  }
+
+  static byte[] bytes(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** The first message: {@code {"token":"<T>","action":"<action>"}}. */
+  static Buffer login(String token, String action) {
+    return Buffer.buffer("{\"token\":\"" + token + "\",\"action\":\"" + action + "\"}");
+  }
+
+  /** A later message: {@code {"action":"<action>","pingTime":0}}. */
+  static Buffer action(String action) {
+    return Buffer.buffer("{\"action\":\"" + action + "\",\"pingTime\":0}");
+  }
+
+  /** The reply prefix the example service answers {@code action} with, on the token channel. */
+  static byte[] replyPrefix(String action) {
+    String method = action.substring(action.indexOf('/') + 1);
+    return bytes("{\"action\":\"" + method + "\"");
+  }
+
+  static boolean startsWith(Buffer b, byte[] prefix) {
+    if (b.length() < prefix.length) {
+      return false;
+    }
+    for (int i = 0; i < prefix.length; i++) {
+      if (b.getByte(i) != prefix[i]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** A fan-out payload of about {@code size} bytes (at least the header) for broadcast {@code seq}. */
+  static Buffer fanout(long seq, long nanos, int size) {
+    StringBuilder sb = new StringBuilder(size + 16).append("{\"seq\":").append(seq).append(",\"t\":").append(nanos)
+      .append(",\"players\":[{\"id\":0,\"action\":\"bench\",\"position\":[0,0],\"pad\":\"");
+    int pad = size - sb.length() - 4;
+    for (int i = 0; i < pad; i++) {
+      sb.append('x');
+    }
+    return Buffer.buffer(sb.append("\"}]}").toString());
+  }
+
+  /** The {@code t} field of a fan-out payload; {@link Long#MIN_VALUE} when absent. */
+  static long fanoutTime(Buffer b) {
+    int n = b.length();
+    outer:
+    for (int i = FANOUT.length; i + T_FIELD.length < n; i++) {
+      for (int j = 0; j < T_FIELD.length; j++) {
+        if (b.getByte(i + j) != T_FIELD[j]) {
+          continue outer;
+        }
+      }
+      int k = i + T_FIELD.length;
+      boolean negative = b.getByte(k) == '-';
+      if (negative) {
+        k++;
+      }
+      long v = 0;
+      for (; k < n; k++) {
+        byte c = b.getByte(k);
+        if (c < '0' || c > '9') {
+          break;
+        }
+        v = v * 10 + (c - '0');
+      }
+      return negative ? -v : v;
+    }
+    return Long.MIN_VALUE;
+  }
+}

@@ -1,0 +1,176 @@
+package io.seedgate.bench;
+
+import io.seedgate.node.NodeVerticle;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * The node under test: started in this JVM ({@code --embedded-node}, on a Vert.x instance of its own), started
+ * as a child process from this jar ({@code --spawn-node}), or already running ({@code --url}). Embedded and
+ * spawned nodes run the gateway and router roles and the example service, on an action channel prefix of their
+ * own so that nothing else on a shared Redis plays their actions.
+ */
+final class NodeTarget implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(NodeTarget.class);
+  private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
+
+  final String host;
+  final int port;
+  final String actionPrefix;
+  final String nodeId;
+  final String description;
+  final MemoryProbe memory;
+  private final Vertx nodeVertx;
+  private final Process process;
+
+  private NodeTarget(String host, int port, String actionPrefix, String nodeId, String description,
+                     MemoryProbe memory, Vertx nodeVertx, Process process) {
+    this.host = host;
+    this.port = port;
+    this.actionPrefix = actionPrefix;
+    this.nodeId = nodeId;
+    this.description = description;
+    this.memory = memory;
+    this.nodeVertx = nodeVertx;
+    this.process = process;
+  }
+
+  static NodeTarget start(TargetOptions o) throws Exception {
+    if (o.url != null) {
+      URI uri = URI.create(o.url);
+      int port = uri.getPort() > 0 ? uri.getPort() : 8081;
+      String prefix = o.actionPrefix != null ? o.actionPrefix : "action:";
+      MemoryProbe probe = o.nodePid > 0 ? MemoryProbe.process(o.nodePid) : null;
+      return new NodeTarget(uri.getHost(), port, prefix, "gw-ext", "external node at " + o.url
+        + (o.nodePid > 0 ? " (pid " + o.nodePid + ")" : ""), probe, null, null);
+    }
+    String tag = UUID.randomUUID().toString().substring(0, 6);
+    String prefix = o.actionPrefix != null ? o.actionPrefix : "bench-" + tag + ":action:";
+    String nodeId = "bench-" + tag;
+    int port = freePort();
+    JsonObject conf = nodeConfig(o, nodeId, port, prefix);
+    if (o.spawnNode) {
+      return spawn(o, conf, port, prefix, nodeId);
+    }
+    Vertx vertx = Vertx.vertx();
+    try {
+      BenchMain.await(vertx.deployVerticle(() -> new NodeVerticle(Map.of()),
+        new DeploymentOptions().setConfig(conf)), START_TIMEOUT.toMillis());
+    } catch (Exception e) {
+      BenchMain.await(vertx.close(), 30_000);
+      throw e;
+    }
+    return new NodeTarget("127.0.0.1", port, prefix, nodeId, "node in this JVM (roles " + o.roles
+      + ", gateway instances " + instances(o) + ", separate Vert.x instance)", MemoryProbe.self(), vertx, null);
+  }
+
+  private static String instances(TargetOptions o) {
+    return o.nodeInstances > 0 ? Integer.toString(o.nodeInstances) : "one per event loop";
+  }
+
+  private static JsonObject nodeConfig(TargetOptions o, String nodeId, int port, String prefix) {
+    JsonObject gateway = new JsonObject().put("host", "127.0.0.1").put("instances", o.nodeInstances)
+      .put("websocket", new JsonObject().put("enabled", true).put("port", port))
+      .put("idleTimeoutSeconds", 3600).put("authTimeoutSeconds", 60);
+    return new JsonObject()
+      .put("profile", "dev")
+      .put("node", new JsonObject().put("id", nodeId))
+      .put("roles", new JsonArray(List.of(o.roles.split(","))))
+      .put("redis", new JsonObject().put("url", o.redis))
+      .put("gateway", gateway)
+      .put("routing", new JsonObject().put("actionChannelPrefix", prefix))
+      .put("auth", new JsonObject().put("modes", new JsonArray().add("redis")))
+      .put("examples", new JsonObject().put("javaService", true));
+  }
+
+  private static NodeTarget spawn(TargetOptions o, JsonObject conf, int port, String prefix, String nodeId)
+    throws Exception {
+    Path confFile = Files.createTempFile("seed-bench-node", ".json");
+    Files.writeString(confFile, conf.encodePrettily());
+    Path log = Files.createTempFile("seed-bench-node", ".log");
+    List<String> cmd = new ArrayList<>();
+    cmd.add(ProcessHandle.current().info().command().orElse("java"));
+    if (!o.nodeJvmArgs.isBlank()) {
+      cmd.addAll(List.of(o.nodeJvmArgs.trim().split("\\s+")));
+    }
+    for (String open : List.of("java.base/java.lang", "java.base/sun.nio.ch", "java.management/sun.management",
+      "jdk.management/com.sun.management.internal")) {
+      cmd.add("--add-opens");
+      cmd.add(open + "=ALL-UNNAMED");
+    }
+    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"),
+      "io.vertx.launcher.application.VertxApplication", NodeVerticle.class.getName(), "-conf", confFile.toString()));
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+    pb.environment().put("GATEWAY_LOG_LEVEL", "INFO");
+    Process p = pb.start();
+    LOG.info("node process {} starting, log {}", p.pid(), log);
+    long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (!p.isAlive()) {
+        throw new IllegalStateException("node process exited with " + p.exitValue() + ", see " + log);
+      }
+      String text = Files.readString(log);
+      if (text.contains("node " + nodeId + " started")) {
+        return new NodeTarget("127.0.0.1", port, prefix, nodeId, "node in child process " + p.pid() + " (roles "
+          + o.roles + ", gateway instances " + instances(o) + ", JVM args '" + o.nodeJvmArgs + "', log " + log + ")",
+          MemoryProbe.process(p.pid()), null, p);
+      }
+      Thread.sleep(200);
+    }
+    p.destroy();
+    throw new IllegalStateException("node process did not start within " + START_TIMEOUT + ", see " + log);
+  }
+
+  /** Whether the node's port accepts TCP connections now. */
+  boolean reachable() {
+    try (Socket s = new Socket()) {
+      s.connect(new InetSocketAddress(host, port), 2_000);
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  static int freePort() {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Override
+  public void close() throws Exception {
+    if (memory != null) {
+      memory.close();
+    }
+    if (nodeVertx != null) {
+      BenchMain.await(nodeVertx.close(), 60_000);
+    }
+    if (process != null) {
+      process.destroy();
+      if (!process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+      }
+    }
+  }
+}

@@ -1,0 +1,75 @@
+package io.seedgate.bench;
+
+import java.util.List;
+import java.util.Locale;
+
+/** Plain-text tables for the report printed on stdout. Pure functions, so they are unit-tested. */
+final class ReportFormat {
+
+  static final String LATENCY_HEADER = String.format(Locale.ROOT, "%-14s %9s %9s %9s %9s %9s %10s %8s %10s",
+    "", "p50 us", "p90 us", "p99 us", "p99.9 us", "max us", "per s", "errors", "unanswered");
+
+  private ReportFormat() {
+  }
+
+  /** One line per phase under {@link #LATENCY_HEADER}. */
+  static String latencyRow(PhaseResult r) {
+    LatencySummary l = r.latency();
+    return String.format(Locale.ROOT, "%-14s %9d %9d %9d %9d %9d %10s %8d %10d", r.name(), l.p50(), l.p90(), l.p99(),
+      l.p999(), l.max(), perSecond(r.throughput()), r.errors(), r.unanswered());
+  }
+
+  /** The ratio line: gateway p50, p99 and throughput divided by the floor's. */
+  static String ratioRow(Ratios ratios) {
+    return String.format(Locale.ROOT, "%-14s %9s %9s %9s %9s %9s %10s", "gateway/floor", times(ratios.p50()), "",
+      times(ratios.p99()), "", "", times(ratios.throughput()));
+  }
+
+  static String table(List<PhaseResult> phases, Ratios ratios) {
+    StringBuilder sb = new StringBuilder(LATENCY_HEADER).append('\n');
+    phases.forEach(p -> sb.append(latencyRow(p)).append('\n'));
+    if (ratios != null) {
+      sb.append(ratioRow(ratios)).append('\n');
+    }
+    return sb.toString();
+  }
+
+  /** {@code 1.23x}, or {@code n/a} when the ratio is undefined. */
+  static String times(double ratio) {
+    return Double.isNaN(ratio) || Double.isInfinite(ratio) ? "n/a" : String.format(Locale.ROOT, "%.2fx", ratio);
+  }
+
+  /** A rate with thousands separators and no decimals: {@code 12,345}. */
+  static String perSecond(double rate) {
+    return String.format(Locale.ROOT, "%,d", Math.round(rate));
+  }
+
+  /** Bytes as {@code 512 B}, {@code 12.3 KiB}, {@code 45.6 MiB} or {@code 1.2 GiB}; negative means unknown. */
+  static String bytes(long bytes) {
+    if (bytes < 0) {
+      return "n/a";
+    }
+    if (bytes < 1024) {
+      return bytes + " B";
+    }
+    String[] units = {"KiB", "MiB", "GiB", "TiB"};
+    double v = bytes;
+    int u = -1;
+    while (v >= 1024 && u < units.length - 1) {
+      v /= 1024;
+      u++;
+    }
+    return String.format(Locale.ROOT, "%.1f %s", v, units[u]);
+  }
+
+  /**
+   * Memory per connection: {@code (after - before) / connections}, or -1 when either sample is unknown or there
+   * are no connections.
+   */
+  static long perConnection(long before, long after, long connections) {
+    if (before < 0 || after < 0 || connections <= 0) {
+      return -1;
+    }
+    return Math.round((after - before) / (double) connections);
+  }
+}

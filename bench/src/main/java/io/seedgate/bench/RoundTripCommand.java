@@ -1,0 +1,151 @@
+package io.seedgate.bench;
+
+import io.seedgate.bench.Players.Player;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code roundtrip}: N clients, each on a map of its own, send an action whose answer goes to that client only
+ * ({@code api/save}, answered on {@code token:<T>}) in a closed or an open loop; the same is measured without the
+ * gateway (the floor) in the same run, at the same concurrency.
+ */
+@Command(name = "roundtrip", mixinStandardHelpOptions = true,
+  description = "Round-trip latency and throughput through the gateway, against the floor (the same two Redis "
+    + "hops through the same example service, no gateway).")
+final class RoundTripCommand implements Callable<Integer> {
+
+  @Mixin
+  TargetOptions target = new TargetOptions();
+  @Mixin
+  LoadOptions load = new LoadOptions();
+
+  @Option(names = "--clients", description = "Concurrent clients (default: ${DEFAULT-VALUE}).")
+  int clients = 50;
+
+  @Option(names = "--rate", description = "Open loop: total actions per second over all clients. 0: closed loop, "
+    + "each client sends its next action when the previous one was answered (default: ${DEFAULT-VALUE}).")
+  double rate = 0;
+
+  @Option(names = "--warmup", description = "Seconds of warm-up before each measured window (default: ${DEFAULT-VALUE}).")
+  double warmup = 3;
+
+  @Option(names = "--duration", description = "Seconds measured per phase (default: ${DEFAULT-VALUE}).")
+  double duration = 10;
+
+  @Option(names = "--rounds", description = "Floor and gateway phases, alternated, this many times (default: "
+    + "${DEFAULT-VALUE}).")
+  int rounds = 1;
+
+  @Option(names = "--action", description = "The action timed; its answer must go to the sender only "
+    + "(default: ${DEFAULT-VALUE}).")
+  String action = "api/save";
+
+  @Option(names = "--login-action", description = "Action of the first (token) message (default: ${DEFAULT-VALUE}).")
+  String loginAction = "api/load";
+
+  @Option(names = "--drain", description = "Milliseconds to wait for late answers after a window (default: "
+    + "${DEFAULT-VALUE}).")
+  long drainMs = 3_000;
+
+  @Option(names = "--no-floor", description = "Measure the gateway only.")
+  boolean noFloor;
+
+  @Override
+  public Integer call() throws Exception {
+    try (NodeTarget node = NodeTarget.start(target);
+         LoadGenerator gen = new LoadGenerator(load, target.redis)) {
+      JsonObject info = RunInfo.describe(gen.redis, node);
+      String mode = rate > 0 ? String.format(Locale.ROOT, "open loop at %,.0f actions/s", rate) : "closed loop";
+      System.out.print(RunInfo.header("roundtrip", info));
+      System.out.printf(Locale.ROOT, "  load: %d clients (%s, %s frames), %s, action %s, %d load thread(s), "
+          + "%.0f s warm-up + %.0f s measured per phase, %d round(s)%n%n", clients, load.transport, load.frames, mode,
+        action, load.threads, warmup, duration, rounds);
+      List<Player> players = BenchMain.await(gen.players.create(clients, null), 120_000);
+      JsonArray roundsJson = new JsonArray();
+      MemoryProbe.Sample idle0 = MemoryProbe.Sample.UNKNOWN;
+      MemoryProbe.Sample idleN = MemoryProbe.Sample.UNKNOWN;
+      LoadGenerator.Connections connections = null;
+      int exit = 0;
+      for (int round = 1; round <= rounds; round++) {
+        List<PhaseResult> phases = new ArrayList<>();
+        PhaseResult floor = null;
+        if (!noFloor) {
+          gen.connectFloor(players, node.actionPrefix, node.nodeId, action);
+          floor = gen.runPhase("floor", warmup, duration, rate, drainMs);
+          gen.disconnectAll();
+          phases.add(floor);
+        }
+        BenchMain.await(gen.players.rewrite(players), 120_000);
+        if (round == 1 && node.memory != null) {
+          idle0 = node.memory.sample();
+        }
+        connections = gen.connectGateway(players, node.host, node.port, loginAction, action);
+        if (round == 1 && node.memory != null) {
+          idleN = node.memory.sample();
+        }
+        PhaseResult gateway = gen.runPhase("gateway", warmup, duration, rate, drainMs);
+        gen.disconnectAll();
+        phases.add(gateway);
+        Ratios ratios = floor == null ? null : Ratios.of(gateway, floor);
+        if (rounds > 1) {
+          System.out.printf("round %d%n", round);
+        }
+        System.out.print(ReportFormat.table(phases, ratios));
+        System.out.printf("connections: %d attempted, %d opened, %d authenticated, %d failed%s%n%n",
+          connections.attempted(), connections.connected(), connections.authenticated(), connections.failed(),
+          connections.firstError() == null ? "" : " (first: " + connections.firstError() + ")");
+        JsonObject r = new JsonObject().put("round", round).put("gateway", gateway.toJson())
+          .put("connections", new JsonObject().put("attempted", connections.attempted())
+            .put("opened", connections.connected()).put("authenticated", connections.authenticated())
+            .put("failed", connections.failed()));
+        if (floor != null) {
+          r.put("floor", floor.toJson()).put("ratios", ratios.toJson());
+        }
+        roundsJson.add(r);
+        if (connections.authenticated() == 0) {
+          exit = 1;
+          break;
+        }
+        LoadGenerator.sleepMs(1_000);
+      }
+      JsonObject memory = memoryReport(node, idle0, idleN, connections == null ? 0 : connections.authenticated());
+      System.out.printf("load average after: %s%n", RunInfo.loadAverage());
+      if (load.json != null) {
+        Files.writeString(Path.of(load.json), new JsonObject().put("scenario", "roundtrip").put("run", info)
+          .put("clients", clients).put("rate", rate).put("action", action).put("rounds", roundsJson)
+          .put("memory", memory).encodePrettily());
+      }
+      return exit;
+    }
+  }
+
+  static JsonObject memoryReport(NodeTarget node, MemoryProbe.Sample before, MemoryProbe.Sample after, long n) {
+    JsonObject json = new JsonObject();
+    if (node.memory == null) {
+      System.out.println("node memory: not measured (external node without --node-pid)");
+      return json;
+    }
+    long heapPer = ReportFormat.perConnection(before.heapUsed(), after.heapUsed(), n);
+    long rssPer = ReportFormat.perConnection(before.rss(), after.rss(), n);
+    System.out.printf("node memory (%s): heap after GC %s with 0 clients, %s with %d idle authenticated clients "
+        + "= %s per connection; RSS %s -> %s = %s per connection%n", node.memory.describe(),
+      ReportFormat.bytes(before.heapUsed()), ReportFormat.bytes(after.heapUsed()), n, ReportFormat.bytes(heapPer),
+      ReportFormat.bytes(before.rss()), ReportFormat.bytes(after.rss()), ReportFormat.bytes(rssPer));
+    if (node.description.contains("this JVM")) {
+      System.out.println("  (node in this JVM: heap and RSS include the load generator's client objects)");
+    }
+    return json.put("probe", node.memory.describe()).put("clients", n)
+      .put("heap_before", before.heapUsed()).put("heap_after", after.heapUsed()).put("heap_per_connection", heapPer)
+      .put("rss_before", before.rss()).put("rss_after", after.rss()).put("rss_per_connection", rssPer);
+  }
+}

@@ -1,0 +1,42 @@
+package io.seedgate.bench;
+
+import picocli.CommandLine.Option;
+
+/** Where the node under test is, or how to start it. */
+final class TargetOptions {
+
+  @Option(names = "--url", paramLabel = "ws://HOST:PORT/",
+    description = "Target an external node (e.g. java -jar node/target/seed-gateway.jar -conf conf/dev.json, which "
+      + "runs the example service). Without it the bench starts a node itself.")
+  String url;
+
+  @Option(names = "--embedded-node", description = "Start the node in this JVM (the default without --url). "
+    + "Heap figures then include the load generator's own objects.")
+  boolean embeddedNode;
+
+  @Option(names = "--spawn-node", description = "Start the node as a child JVM from this jar (its own heap, "
+    + "file-descriptor limit and RSS).")
+  boolean spawnNode;
+
+  @Option(names = "--node-pid", description = "Process id of the external node, to read its heap (attach + JMX) "
+    + "and RSS (/proc/<pid>/status).")
+  long nodePid = -1;
+
+  @Option(names = "--redis", description = "Redis the node uses (default: ${DEFAULT-VALUE}).")
+  String redis = "redis://127.0.0.1:6379";
+
+  @Option(names = "--action-prefix", description = "routing.actionChannelPrefix of the node (default: action: "
+    + "with --url; a prefix of this run's own for a node the bench starts).")
+  String actionPrefix;
+
+  @Option(names = "--node-roles", description = "Roles of a node the bench starts (default: ${DEFAULT-VALUE}; add "
+    + "persistence to save players to PostgreSQL when they leave).")
+  String roles = "gateway,router";
+
+  @Option(names = "--node-instances", description = "gateway.instances of a node the bench starts (0: one per "
+    + "event loop, as a real node; default: ${DEFAULT-VALUE}).")
+  int nodeInstances = 0;
+
+  @Option(names = "--node-jvm-args", description = "JVM arguments of a spawned node, e.g. '-Xmx2g'.")
+  String nodeJvmArgs = "";
+}

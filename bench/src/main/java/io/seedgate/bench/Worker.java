@@ -1,0 +1,206 @@
+package io.seedgate.bench;
+
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import org.HdrHistogram.Histogram;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * One event loop of the load generator and the clients it drives. Everything here runs on that loop: no locks,
+ * no thread per connection. The main thread talks to it only through {@link #call}.
+ *
+ * <p>A phase: {@link #begin} starts sending (closed loop: each client sends its next action when the previous
+ * one was answered; open loop: a 1 ms ticker sends what is due at the worker's share of the rate, each action
+ * timed from when it was due, so a stall shows up as latency instead of as fewer sends). Only actions sent
+ * inside {@code [windowStart, windowEnd)} are recorded; the time before is the warm-up.
+ */
+final class Worker {
+
+  private final Vertx vertx;
+  private final Context context;
+  private final int index;
+  final List<RoundTripper> endpoints = new ArrayList<>();
+
+  private Histogram histogram = LatencySummary.newHistogram();
+  private long windowStart = Long.MAX_VALUE;
+  private long windowEnd = Long.MIN_VALUE;
+  private boolean closedLoop;
+  private boolean sending;
+  private long ticker = -1;
+  private long loopStart;
+  private double intervalNanos;
+  private long sent;
+  private int next;
+  private long completed;
+  private long errors;
+  private long other;
+  private long lost;
+
+  Worker(Vertx vertx, int index) {
+    this.vertx = vertx;
+    this.context = vertx.getOrCreateContext();
+    this.index = index;
+  }
+
+  int index() {
+    return index;
+  }
+
+  Vertx vertx() {
+    return vertx;
+  }
+
+  /** Runs {@code work} on this worker's event loop; the future completes with its result. */
+  <T> Future<T> call(Supplier<Future<T>> work) {
+    Promise<T> promise = Promise.promise();
+    context.runOnContext(v -> {
+      try {
+        work.get().onComplete(promise);
+      } catch (RuntimeException e) {
+        promise.fail(e);
+      }
+    });
+    return promise.future();
+  }
+
+  /**
+   * Starts a phase for the endpoints now attached.
+   *
+   * @param start when sending starts (System.nanoTime())
+   * @param ratePerSecond this worker's share of an open-loop rate, 0 for a closed loop, negative to send nothing
+   *     (fan-out: the clients only receive)
+   */
+  Future<Void> begin(long start, long windowStart, long windowEnd, double ratePerSecond) {
+    this.histogram = LatencySummary.newHistogram();
+    this.windowStart = windowStart;
+    this.windowEnd = windowEnd;
+    this.completed = 0;
+    this.errors = 0;
+    this.other = 0;
+    this.lost = 0;
+    this.sending = true;
+    this.closedLoop = ratePerSecond == 0;
+    endpoints.forEach(RoundTripper::reset);
+    if (ratePerSecond < 0) {
+      sending = false;
+      return Future.succeededFuture();
+    }
+    long delay = Math.max(1, (start - System.nanoTime()) / 1_000_000);
+    vertx.setTimer(delay, t -> {
+      if (closedLoop) {
+        long now = System.nanoTime();
+        for (RoundTripper e : endpoints) {
+          e.fire(now);
+        }
+      } else if (!endpoints.isEmpty()) {
+        loopStart = System.nanoTime();
+        intervalNanos = 1e9 / ratePerSecond;
+        sent = 0;
+        ticker = vertx.setPeriodic(1, id -> tick());
+      }
+    });
+    return Future.succeededFuture();
+  }
+
+  private void tick() {
+    long now = System.nanoTime();
+    if (!sending || now >= windowEnd) {
+      stopSending();
+      return;
+    }
+    long due = (long) ((now - loopStart) / intervalNanos) + 1;
+    int n = endpoints.size();
+    while (sent < due) {
+      long intended = loopStart + (long) (sent * intervalNanos);
+      RoundTripper e = endpoints.get(next);
+      next = next + 1 == n ? 0 : next + 1;
+      sent++;
+      e.fire(intended);
+    }
+  }
+
+  private void stopSending() {
+    sending = false;
+    if (ticker >= 0) {
+      vertx.cancelTimer(ticker);
+      ticker = -1;
+    }
+  }
+
+  /** An answer to an action sent at {@code sentAt}; in a closed loop the endpoint sends its next one. */
+  void answered(RoundTripper endpoint, long sentAt, long now) {
+    if (sentAt >= windowStart && sentAt < windowEnd) {
+      LatencySummary.recordNanos(histogram, now - sentAt);
+      completed++;
+    }
+    if (closedLoop && sending) {
+      if (now < windowEnd) {
+        endpoint.fire(now);
+      } else {
+        sending = false;
+      }
+    }
+  }
+
+  /** A fan-out delivery of a broadcast published at {@code sentAt} (nanoTime, same JVM). */
+  void delivered(long sentAt, long now) {
+    if (sentAt >= windowStart && sentAt < windowEnd) {
+      LatencySummary.recordNanos(histogram, now - sentAt);
+      completed++;
+    }
+  }
+
+  void error() {
+    errors++;
+  }
+
+  void other() {
+    other++;
+  }
+
+  void lost() {
+    lost++;
+  }
+
+  /** Stops sending (the window is over or the run is being cut short). */
+  Future<Void> stop() {
+    stopSending();
+    return Future.succeededFuture();
+  }
+
+  /** Actions still waiting for an answer. */
+  Future<Integer> outstanding() {
+    int n = 0;
+    for (RoundTripper e : endpoints) {
+      n += e.outstanding();
+    }
+    return Future.succeededFuture(n);
+  }
+
+  /** A copy of this phase's figures so far. */
+  Future<Snapshot> snapshot() {
+    int waiting = 0;
+    for (RoundTripper e : endpoints) {
+      waiting += e.outstanding();
+    }
+    return Future.succeededFuture(new Snapshot(histogram.copy(), completed, errors, other, lost, waiting));
+  }
+
+  /**
+   * One worker's figures.
+   *
+   * @param histogram latencies in microseconds
+   * @param completed answers to actions sent inside the window
+   * @param errors error messages and failed sends
+   * @param other messages that were neither answers nor errors (join broadcasts and the like)
+   * @param lost connections that closed while the phase ran
+   * @param outstanding actions without an answer yet
+   */
+  record Snapshot(Histogram histogram, long completed, long errors, long other, long lost, long outstanding) {
+  }
+}

@@ -1,0 +1,60 @@
+package io.seedgate.bench;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class MessagesTest {
+
+  @Test
+  void repliesAreRecognisedByTheirPrefix() {
+    byte[] save = Messages.replyPrefix("api/save");
+    assertTrue(Messages.startsWith(Buffer.buffer("{\"action\":\"save\",\"ok\":true}"), save));
+    assertFalse(Messages.startsWith(Buffer.buffer("{\"action\":\"load\",\"players\":[]}"), save));
+    assertFalse(Messages.startsWith(Buffer.buffer("{\"act"), save));
+    assertTrue(Messages.startsWith(Buffer.buffer("{\"error\":\"timeout\"}"), Messages.ERROR));
+  }
+
+  @Test
+  void clientMessagesAreTheProtocols() {
+    assertEquals(new JsonObject().put("token", "T").put("action", "api/load"),
+      new JsonObject(Messages.login("T", "api/load")));
+    assertEquals(new JsonObject().put("action", "api/save").put("pingTime", 0),
+      new JsonObject(Messages.action("api/save")));
+  }
+
+  @Test
+  void fanoutPayloadCarriesItsSendTime() {
+    Buffer b = Messages.fanout(7, -123456789L, 120);
+    assertEquals(120, b.length());
+    JsonObject json = new JsonObject(b);
+    assertEquals(7, json.getLong("seq"));
+    assertEquals(-123456789L, Messages.fanoutTime(b));
+    assertEquals(987654321987L, Messages.fanoutTime(Messages.fanout(1, 987654321987L, 10)));
+    assertTrue(Messages.startsWith(b, Messages.FANOUT));
+  }
+
+  @Test
+  void ringIsFirstInFirstOutAndGrows() {
+    LongRing ring = new LongRing(2);
+    for (long i = 0; i < 100; i++) {
+      ring.add(i);
+      if (i % 3 == 0) {
+        ring.poll();
+      }
+    }
+    assertEquals(66, ring.size());
+    assertEquals(34, ring.poll());
+    ring.clear();
+    assertEquals(LongRing.EMPTY, ring.poll());
+  }
+
+  @Test
+  void procStatusLinesParse() {
+    assertEquals(123456, MemoryProbe.parseKb("VmRSS:\t  123456 kB"));
+  }
+}
