@@ -56,6 +56,29 @@ public final class Settings {
   public static final Setting WS_MAX_FRAME_BYTES = add("gateway.websocket.maxFrameBytes", Type.INT, 65536,
     "256 to 16777216", range(256, 16 * 1024 * 1024),
     "largest client message; a bigger one gets an error and a close");
+  public static final Setting TCP_ENABLED = add("gateway.tcp.enabled", Type.BOOL, true, "true or false",
+    v -> true, "serve 2021 TCP clients (JSON messages followed by ||, both ways)");
+  public static final Setting TCP_PORT = add("gateway.tcp.port", Type.INT, 8082, "0 to 65535",
+    range(0, 65535), "TCP port; 0 picks a free port");
+  public static final Setting TCP_MAX_FRAME_BYTES = add("gateway.tcp.maxFrameBytes", Type.INT, 65536,
+    "256 to 16777216", range(256, 16 * 1024 * 1024),
+    "largest TCP client message (without the ||); a bigger one gets an error and a close, never buffered whole");
+  public static final Setting TCP_TLS_ENABLED = add("gateway.tcp.tls.enabled", Type.BOOL, false, "true or false",
+    v -> true, "TLS on the TCP port (needs gateway.tcp.tls.certFile and gateway.tcp.tls.keyFile)");
+  public static final Setting TCP_TLS_CERT_FILE = add("gateway.tcp.tls.certFile", Type.STRING, "",
+    "a PEM file path, or empty", v -> true, "TCP TLS certificate chain (PEM)");
+  public static final Setting TCP_TLS_KEY_FILE = add("gateway.tcp.tls.keyFile", Type.STRING, "",
+    "a PEM file path, or empty", v -> true, "TCP TLS private key (PEM, PKCS#8 or PKCS#1)");
+  public static final Setting UDP_ENABLED = add("gateway.udp.enabled", Type.BOOL, true, "true or false",
+    v -> true, "serve 2021 UDP clients (one gateway instance per node listens)");
+  public static final Setting UDP_PORT = add("gateway.udp.port", Type.INT, 8083, "0 to 65535",
+    range(0, 65535), "UDP port; 0 picks a free port");
+  public static final Setting UDP_MAX_DATAGRAM_BYTES = add("gateway.udp.maxDatagramBytes", Type.INT, 8192,
+    "256 to 65507", range(256, 65507), "largest client datagram; bigger ones are dropped unanswered and counted");
+  public static final Setting UDP_MAX_OUTBOUND_DATAGRAM_BYTES = add("gateway.udp.maxOutboundDatagramBytes", Type.INT,
+    8192, "512 to 65507", range(512, 65507),
+    "largest server datagram; a bigger message is replaced by {\"error\":\"message too large for udp\",\"limit\":N}"
+      + " and counted (over about 1472 bytes a datagram is IP-fragmented)");
   public static final Setting IDLE_TIMEOUT = add("gateway.idleTimeoutSeconds", Type.INT, 300, "1 to 86400",
     range(1, 86400), "a session with no client message for this long gets {\"error\":\"timeout\"} and is closed");
   public static final Setting AUTH_TIMEOUT = add("gateway.authTimeoutSeconds", Type.INT, 10, "1 to 600",
