@@ -20,4 +20,12 @@ public interface ClientChannel {
 
   /** {@code websocket}, {@code tcp} or {@code udp}. */
   String transport();
+
+  /**
+   * Called once, on the session's event loop, when the session has authenticated and is about to handle its
+   * first action. Transports that treat unauthenticated peers differently (UDP answers an unproven address only
+   * sparingly) use it; the default does nothing.
+   */
+  default void onAuthenticated() {
+  }
 }

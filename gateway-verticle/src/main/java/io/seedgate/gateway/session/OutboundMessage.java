@@ -6,12 +6,16 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * One message for one or many clients: the payload bytes as a game service published them, with its text decoded
- * at most once however many WebSocket clients it goes to.
+ * (WebSocket) and its framed form built (TCP) at most once however many clients it goes to.
  */
 public final class OutboundMessage {
 
   private final Buffer bytes;
   private String text;
+  private volatile Framed framed;
+
+  private record Framed(Buffer suffix, Buffer bytes) {
+  }
 
   private OutboundMessage(Buffer bytes, String text) {
     this.bytes = bytes;
@@ -39,5 +43,18 @@ public final class OutboundMessage {
 
   public int length() {
     return bytes.length();
+  }
+
+  /**
+   * The payload followed by {@code suffix} (a transport's frame delimiter) in one buffer, built once per message
+   * however many clients of that transport it goes to. The result is shared: callers only write it.
+   */
+  public Buffer withSuffix(Buffer suffix) {
+    Framed f = framed;
+    if (f == null || f.suffix() != suffix) {
+      f = new Framed(suffix, Buffer.buffer(bytes.length() + suffix.length()).appendBuffer(bytes).appendBuffer(suffix));
+      framed = f;
+    }
+    return f.bytes();
   }
 }

@@ -124,6 +124,7 @@ public final class Session {
           return;
         }
         state = State.ACTIVE;
+        channel.onAuthenticated();
         LOG.debug("[session: {}] player {} on map {} via {}", id, playerId, mapId, channel.transport());
         while (!queued.isEmpty() && state == State.ACTIVE) {
           act(queued.poll());

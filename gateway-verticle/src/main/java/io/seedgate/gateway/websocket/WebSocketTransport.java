@@ -1,5 +1,6 @@
 package io.seedgate.gateway.websocket;
 
+import io.seedgate.common.ErrorCode;
 import io.seedgate.gateway.session.Session;
 import io.seedgate.gateway.session.SessionHub;
 import io.vertx.core.Future;
@@ -16,9 +17,9 @@ import java.nio.charset.StandardCharsets;
  * frames: both are accepted. A JWT may come in the handshake ({@code Authorization: Bearer <jwt>} or a
  * {@code token} query parameter), so the client needs no token message.
  *
- * <p>Frames up to {@code maxMessageBytes} are read and checked by the session, which answers a too large one with
- * an error; anything over {@value #HARD_LIMIT_FACTOR} times that is cut off by the WebSocket decoder (close
- * code 1009) before it is buffered.
+ * <p>A message over {@code maxMessageBytes} is answered with an error and a close (the session core's own limit is
+ * the largest of all transports'); anything over {@value #HARD_LIMIT_FACTOR} times that is cut off by the
+ * WebSocket decoder (close code 1009) before it is buffered.
  */
 public final class WebSocketTransport {
 
@@ -71,13 +72,21 @@ public final class WebSocketTransport {
   private void accept(ServerWebSocket ws) {
     ws.setWriteQueueMaxSize(maxQueuedBytes);
     Session session = hub.open(new WebSocketChannel(ws));
-    ws.textMessageHandler(text -> session.onMessage(text, text.length()));
-    ws.binaryMessageHandler(bytes -> session.onMessage(bytes, bytes.length()));
+    ws.textMessageHandler(text -> receive(session, text, text.length()));
+    ws.binaryMessageHandler(bytes -> receive(session, bytes, bytes.length()));
     ws.closeHandler(v -> session.onClosed());
     ws.exceptionHandler(e -> ws.close());
     String handshakeToken = handshakeToken(ws);
     if (handshakeToken != null) {
       session.authenticateWith(handshakeToken);
+    }
+  }
+
+  private void receive(Session session, Object message, int length) {
+    if (length > maxMessageBytes) {
+      session.fail(ErrorCode.TOO_LARGE);
+    } else {
+      session.onMessage(message, length);
     }
   }
 
