@@ -3,6 +3,7 @@ package io.seedgate.gateway;
 import io.seedgate.common.Addresses;
 import io.seedgate.common.ErrorCode;
 import io.seedgate.common.cluster.ClusterInfo;
+import io.seedgate.common.config.ConfigException;
 import io.seedgate.common.config.NodeConfig;
 import io.seedgate.common.config.Settings;
 import io.seedgate.common.lifecycle.LocalRoles;
@@ -10,6 +11,8 @@ import io.seedgate.common.redis.RedisLink;
 import io.seedgate.gateway.delivery.DeliverySubscriber;
 import io.seedgate.gateway.routing.ActionPublisher;
 import io.seedgate.gateway.session.SessionHub;
+import io.seedgate.gateway.tcp.TcpTransport;
+import io.seedgate.gateway.udp.UdpTransport;
 import io.seedgate.gateway.websocket.WebSocketTransport;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -27,6 +30,9 @@ import java.util.concurrent.TimeUnit;
  * has its own Redis connections (one for actions, one for deliveries) and its own sessions, so a message
  * crosses no thread between a socket and Redis.
  *
+ * <p>Client ports, each when enabled: WebSocket and TCP in every instance (Vert.x spreads the connections over
+ * them), UDP in one instance per node (see {@link UdpTransport}).
+ *
  * <p>Config: the node config ({@link Settings}), with {@code node.id} set.
  */
 public class GatewayVerticle extends VerticleBase {
@@ -38,12 +44,20 @@ public class GatewayVerticle extends VerticleBase {
   private RedisLink deliveries;
   private SessionHub hub;
   private WebSocketTransport webSocket;
+  private TcpTransport tcp;
+  private UdpTransport udp;
   private MessageConsumer<JsonObject> sessionCommands;
   private long sweepTimer = -1;
 
   @Override
   public Future<?> start() {
     NodeConfig config = NodeConfig.load(config(), Map.of());
+    TcpTransport.Config tcpConfig;
+    try {
+      tcpConfig = TcpTransport.Config.from(config);
+    } catch (ConfigException e) {
+      return Future.failedFuture(e);
+    }
     String nodeId = config.string(Settings.NODE_ID);
     String redisUrl = config.string(Settings.REDIS_URL);
     return RedisLink.connect(vertx, redisUrl, "gateway-actions")
@@ -55,7 +69,8 @@ public class GatewayVerticle extends VerticleBase {
         deliveries = link;
         ActionPublisher publisher = new ActionPublisher(commands, config.string(Settings.ACTION_CHANNEL_PREFIX),
           new HashSet<>(config.list(Settings.ALLOWED_MODELS)), nodeId);
-        int maxMessage = config.integer(Settings.WS_MAX_FRAME_BYTES);
+        int maxMessage = Math.max(config.integer(Settings.WS_MAX_FRAME_BYTES),
+          Math.max(config.integer(Settings.TCP_MAX_FRAME_BYTES), config.integer(Settings.UDP_MAX_DATAGRAM_BYTES)));
         long idleMs = config.integer(Settings.IDLE_TIMEOUT) * 1000L;
         long authMs = config.integer(Settings.AUTH_TIMEOUT) * 1000L;
         hub = new SessionHub(vertx, nodeId, ClusterInfo.memberId(vertx, null), publisher, new DeliverySubscriber(deliveries),
@@ -68,20 +83,50 @@ public class GatewayVerticle extends VerticleBase {
       .compose(v -> {
         LocalRoles.started(vertx, Settings.ROLE_GATEWAY);
         LocalGateways.add(vertx, hub);
-        if (!config.bool(Settings.WS_ENABLED)) {
-          return Future.succeededFuture();
-        }
-        webSocket = new WebSocketTransport(vertx, hub, config.string(Settings.GATEWAY_HOST),
-          config.integer(Settings.WS_PORT), config.integer(Settings.WS_MAX_FRAME_BYTES),
-          config.integer(Settings.MAX_QUEUED_BYTES));
-        return webSocket.listen()
-          .onSuccess(s -> LOG.debug("gateway instance listening [websocket: {}]", s.actualPort()));
+        return listen(config, tcpConfig);
       });
   }
 
   /**
-   * Sends every client {@code {"error":"server stopped"}} and closes it (connections arriving meanwhile get the
-   * same), waits for their ends to be recorded, then closes the ports and Redis connections.
+   * Opens the enabled client ports, one after the other. When one cannot open, undoes this instance's start (Vert.x
+   * does not stop a verticle whose start failed: ports, Redis connections and the role registration would stay)
+   * and fails with that port's failure.
+   */
+  private Future<Void> listen(NodeConfig config, TcpTransport.Config tcpConfig) {
+    Future<?> opened = Future.succeededFuture();
+    if (config.bool(Settings.WS_ENABLED)) {
+      webSocket = new WebSocketTransport(vertx, hub, config.string(Settings.GATEWAY_HOST),
+        config.integer(Settings.WS_PORT), config.integer(Settings.WS_MAX_FRAME_BYTES),
+        config.integer(Settings.MAX_QUEUED_BYTES));
+      opened = webSocket.listen();
+    }
+    if (config.bool(Settings.TCP_ENABLED)) {
+      tcp = new TcpTransport(vertx, hub, tcpConfig);
+      opened = opened.compose(v -> tcp.listen());
+    }
+    if (config.bool(Settings.UDP_ENABLED)) {
+      udp = UdpTransport.claim(vertx, hub, UdpTransport.Config.from(config));
+      if (udp != null) {
+        opened = opened.compose(v -> udp.listen());
+      }
+    }
+    return opened.<Void>mapEmpty()
+      .onSuccess(v -> LOG.debug("gateway instance listening [websocket: {}, tcp: {}, udp: {}]", webSocketPort(),
+        tcpPort(), udpPort()))
+      .recover(e -> stop().transform(stopped -> Future.failedFuture(e)));
+  }
+
+  /** Closes the client ports (after the sessions on them were closed). */
+  private Future<Void> closePorts() {
+    return Future.join(
+      webSocket == null ? Future.succeededFuture() : webSocket.close(),
+      tcp == null ? Future.succeededFuture() : tcp.close(),
+      udp == null ? Future.succeededFuture() : udp.close()).mapEmpty();
+  }
+
+  /**
+   * Sends every client {@code {"error":"server stopped"}} and closes it (connections and UDP addresses arriving
+   * meanwhile get the same), waits for their ends to be recorded, then closes the ports and Redis connections.
    */
   @Override
   public Future<?> stop() {
@@ -92,7 +137,7 @@ public class GatewayVerticle extends VerticleBase {
         return Future.succeededFuture();
       });
     return ending
-      .eventually(() -> webSocket == null ? Future.succeededFuture() : webSocket.close())
+      .eventually(this::closePorts)
       .eventually(() -> sessionCommands == null ? Future.succeededFuture() : sessionCommands.unregister())
       .eventually(() -> Future.join(
         deliveries == null ? Future.succeededFuture() : deliveries.close(),
@@ -112,5 +157,15 @@ public class GatewayVerticle extends VerticleBase {
   /** The WebSocket port (useful when configured as 0). */
   public int webSocketPort() {
     return webSocket == null ? -1 : webSocket.actualPort();
+  }
+
+  /** The TCP port (useful when configured as 0), or -1 when TCP is off. */
+  public int tcpPort() {
+    return tcp == null ? -1 : tcp.actualPort();
+  }
+
+  /** The UDP port when this instance serves the node's UDP, else -1. */
+  public int udpPort() {
+    return udp == null ? -1 : udp.actualPort();
   }
 }
