@@ -67,6 +67,8 @@ final class TestNode implements AutoCloseable {
   private static TestNode start(Vertx vertx, boolean withService, Map<String, Object> settings) {
     Map<String, Object> all = new HashMap<>();
     all.put(Settings.WS_PORT.path(), TestSupport.freePort());
+    all.put(Settings.TCP_PORT.path(), TestSupport.freePort());
+    all.put(Settings.UDP_PORT.path(), TestSupport.freePort());
     all.put(Settings.GATEWAY_INSTANCES.path(), 2);
     all.put(Settings.JWT_SECRET.path(), JWT_SECRET);
     all.put(Settings.ACTION_CHANNEL_PREFIX.path(), "action:" + java.util.UUID.randomUUID().toString().substring(0, 8) + ":");
