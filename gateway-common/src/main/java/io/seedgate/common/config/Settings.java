@@ -68,7 +68,7 @@ public final class Settings {
   public static final Setting TCP_TLS_CERT_FILE = add("gateway.tcp.tls.certFile", Type.STRING, "",
     "a PEM file path, or empty", v -> true, "TCP TLS certificate chain (PEM)");
   public static final Setting TCP_TLS_KEY_FILE = add("gateway.tcp.tls.keyFile", Type.STRING, "",
-    "a PEM file path, or empty", v -> true, "TCP TLS private key (PEM, PKCS#8 or PKCS#1)");
+    "a PEM file path, or empty", v -> true, "TCP TLS private key (PEM)");
   public static final Setting UDP_ENABLED = add("gateway.udp.enabled", Type.BOOL, true, "true or false",
     v -> true, "serve 2021 UDP clients (one gateway instance per node listens)");
   public static final Setting UDP_PORT = add("gateway.udp.port", Type.INT, 8083, "0 to 65535",

@@ -6,6 +6,7 @@ import io.seedgate.common.config.Settings;
 import io.seedgate.gateway.session.OutboundMessage;
 import io.seedgate.gateway.session.Session;
 import io.seedgate.gateway.session.SessionHub;
+import io.seedgate.gateway.tcp.TcpTransport;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -54,7 +55,8 @@ public final class UdpTransport {
   /** The error text sent instead of a server message too large for one datagram. */
   public static final String TOO_LARGE_FOR_UDP = "message too large for udp";
   static final String OWNER_KEY = "owner";
-  static final String SUFFIX = "||";
+  /** What ends a 2021 client datagram: the TCP delimiter. */
+  static final String SUFFIX = TcpTransport.DELIMITER;
   static final int MAX_PENDING = 1024;
   static final long REPLY_INTERVAL_MS = 1000;
   static final int MAX_UNPROVEN_REPLIES_PER_SECOND = 200;
@@ -130,7 +132,7 @@ public final class UdpTransport {
       .setReceiveBufferSize(RECEIVE_BUFFER_BYTES)
       .setIpV6(config.host().contains(":")));
     socket.handler(this::onDatagram);
-    socket.exceptionHandler(e -> LOG.warn("udp socket error: {}", e.toString()));
+    socket.exceptionHandler(e -> LOG.warn("[udp: {}] socket error: {}", actualPort(), e.toString()));
     return socket.listen(config.port(), config.host())
       .onSuccess(s -> {
         ownership(vertx).put(STATS_KEY, stats);
@@ -242,7 +244,13 @@ public final class UdpTransport {
 
   private static Buffer withoutSuffix(Buffer data) {
     int n = data.length();
-    return n >= 2 && data.getByte(n - 1) == '|' && data.getByte(n - 2) == '|' ? data.slice(0, n - 2) : data;
+    int k = SUFFIX.length();
+    for (int i = 1; i <= k; i++) {
+      if (n < k || data.getByte(n - i) != SUFFIX.charAt(k - i)) {
+        return data;
+      }
+    }
+    return data.slice(0, n - k);
   }
 
   private static boolean carriesToken(Buffer message) {
