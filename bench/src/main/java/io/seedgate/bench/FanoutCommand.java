@@ -95,14 +95,18 @@ final class FanoutCommand implements Callable<Integer> {
       PhaseResult result = new PhaseResult("fanout", deliveries.latency(), deliveries.completed(), duration,
         deliveries.errors(), Math.max(0, expected - deliveries.completed()));
       publisherLoop.call(publisher::close);
-      System.out.print(ReportFormat.table(List.of(result), null));
+      List<PhaseResult> perBroadcast = gen.firstAndLast("per bcast", duration);
+      System.out.print(ReportFormat.table(List.of(result, perBroadcast.get(0), perBroadcast.get(1)), null));
+      System.out.println("(fanout: every delivery; per bcast first/last: one value per broadcast, its first and its "
+        + "last delivery; 'per s' is deliveries, or broadcasts, per second)");
       System.out.printf("broadcasts in the window: %d (%.1f/s), deliveries expected %d, received %d, missed %d%n",
         broadcasts, broadcasts / duration, expected, deliveries.completed(), result.unanswered());
       System.out.printf("load average after: %s%n", RunInfo.loadAverage());
       if (load.json != null) {
         Files.writeString(Path.of(load.json), new JsonObject().put("scenario", "fanout").put("run", info)
           .put("clients", clients).put("broadcast_rate", broadcastRate).put("broadcasts", broadcasts)
-          .put("expected", expected).put("result", result.toJson()).encodePrettily());
+          .put("expected", expected).put("result", result.toJson())
+          .put("first_delivery", perBroadcast.get(0).toJson()).put("last_delivery", perBroadcast.get(1).toJson()).encodePrettily());
       }
       return 0;
     }

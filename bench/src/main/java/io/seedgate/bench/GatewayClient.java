@@ -60,7 +60,7 @@ abstract class GatewayClient extends RoundTripper {
       if (Messages.startsWith(b, replyPrefix)) {
         answered();
       } else if (Messages.startsWith(b, Messages.FANOUT)) {
-        worker.delivered(Messages.fanoutTime(b), System.nanoTime());
+        worker.delivered(Messages.fanoutSeq(b), Messages.fanoutTime(b), System.nanoTime());
       } else if (Messages.startsWith(b, Messages.ERROR)) {
         worker.error();
       } else {

@@ -226,6 +226,41 @@ final class LoadGenerator implements AutoCloseable {
     return collect(name, durationSeconds);
   }
 
+  /**
+   * Fan-out: per broadcast in the window, the latency of its first delivery and of its last one, over all workers.
+   *
+   * @return two phase results, {@code <name> first} and {@code <name> last}, one value per broadcast
+   */
+  List<PhaseResult> firstAndLast(String name, double durationSeconds) {
+    long[] first = new long[0];
+    long[] last = new long[0];
+    for (Worker w : workers) {
+      Worker.Snapshot s = BenchMain.await(w.call(w::snapshot), 10_000);
+      if (s.firstBySeq().length > first.length) {
+        first = java.util.Arrays.copyOf(first, s.firstBySeq().length);
+        last = java.util.Arrays.copyOf(last, s.lastBySeq().length);
+      }
+      for (int i = 0; i < s.firstBySeq().length; i++) {
+        long f = s.firstBySeq()[i];
+        if (f > 0 && (first[i] == 0 || f < first[i])) {
+          first[i] = f;
+        }
+        last[i] = Math.max(last[i], s.lastBySeq()[i]);
+      }
+    }
+    Histogram firsts = LatencySummary.newHistogram();
+    Histogram lasts = LatencySummary.newHistogram();
+    for (int i = 0; i < first.length; i++) {
+      if (first[i] > 0) {
+        LatencySummary.recordNanos(firsts, first[i]);
+        LatencySummary.recordNanos(lasts, last[i]);
+      }
+    }
+    return List.of(new PhaseResult(name + " first", LatencySummary.of(firsts), firsts.getTotalCount(),
+        durationSeconds, 0, 0),
+      new PhaseResult(name + " last", LatencySummary.of(lasts), lasts.getTotalCount(), durationSeconds, 0, 0));
+  }
+
   /** Merges the workers' figures of the current phase. */
   PhaseResult collect(String name, double durationSeconds) {
     Histogram merged = LatencySummary.newHistogram();

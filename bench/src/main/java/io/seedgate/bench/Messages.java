@@ -62,6 +62,21 @@ final class Messages {
     return Buffer.buffer(sb.append("\"}]}").toString());
   }
 
+  /** The {@code seq} field of a fan-out payload (it comes first); -1 when absent. */
+  static long fanoutSeq(Buffer b) {
+    long v = 0;
+    int n = b.length();
+    int k = FANOUT.length;
+    for (; k < n; k++) {
+      byte c = b.getByte(k);
+      if (c < '0' || c > '9') {
+        break;
+      }
+      v = v * 10 + (c - '0');
+    }
+    return k == FANOUT.length ? -1 : v;
+  }
+
   /** The {@code t} field of a fan-out payload; {@link Long#MIN_VALUE} when absent. */
   static long fanoutTime(Buffer b) {
     int n = b.length();

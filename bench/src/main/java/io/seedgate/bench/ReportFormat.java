@@ -6,7 +6,7 @@ import java.util.Locale;
 /** Plain-text tables for the report printed on stdout. Pure functions, so they are unit-tested. */
 final class ReportFormat {
 
-  static final String LATENCY_HEADER = String.format(Locale.ROOT, "%-14s %9s %9s %9s %9s %9s %10s %8s %10s",
+  static final String LATENCY_HEADER = String.format(Locale.ROOT, "%-15s %9s %9s %9s %9s %9s %10s %8s %10s",
     "", "p50 us", "p90 us", "p99 us", "p99.9 us", "max us", "per s", "errors", "unanswered");
 
   private ReportFormat() {
@@ -15,13 +15,13 @@ final class ReportFormat {
   /** One line per phase under {@link #LATENCY_HEADER}. */
   static String latencyRow(PhaseResult r) {
     LatencySummary l = r.latency();
-    return String.format(Locale.ROOT, "%-14s %9d %9d %9d %9d %9d %10s %8d %10d", r.name(), l.p50(), l.p90(), l.p99(),
+    return String.format(Locale.ROOT, "%-15s %9d %9d %9d %9d %9d %10s %8d %10d", r.name(), l.p50(), l.p90(), l.p99(),
       l.p999(), l.max(), perSecond(r.throughput()), r.errors(), r.unanswered());
   }
 
   /** The ratio line: gateway p50, p99 and throughput divided by the floor's. */
   static String ratioRow(Ratios ratios) {
-    return String.format(Locale.ROOT, "%-14s %9s %9s %9s %9s %9s %10s", "gateway/floor", times(ratios.p50()), "",
+    return String.format(Locale.ROOT, "%-15s %9s %9s %9s %9s %9s %10s", "gateway/floor", times(ratios.p50()), "",
       times(ratios.p99()), "", "", times(ratios.throughput()));
   }
 

@@ -40,6 +40,8 @@ final class Worker {
   private long errors;
   private long other;
   private long lost;
+  private long[] firstBySeq = new long[0];
+  private long[] lastBySeq = new long[0];
 
   Worker(Vertx vertx, int index) {
     this.vertx = vertx;
@@ -83,6 +85,8 @@ final class Worker {
     this.errors = 0;
     this.other = 0;
     this.lost = 0;
+    this.firstBySeq = new long[0];
+    this.lastBySeq = new long[0];
     this.sending = true;
     this.closedLoop = ratePerSecond == 0;
     endpoints.forEach(RoundTripper::reset);
@@ -147,11 +151,28 @@ final class Worker {
     }
   }
 
-  /** A fan-out delivery of a broadcast published at {@code sentAt} (nanoTime, same JVM). */
-  void delivered(long sentAt, long now) {
+  /**
+   * A fan-out delivery of broadcast {@code seq}, published at {@code sentAt} (nanoTime, same JVM). Besides every
+   * delivery, the first and the last delivery of each broadcast on this worker are kept, to tell the pipeline's
+   * latency from the time it takes to write to (and read from) every socket.
+   */
+  void delivered(long seq, long sentAt, long now) {
     if (sentAt >= windowStart && sentAt < windowEnd) {
-      LatencySummary.recordNanos(histogram, now - sentAt);
+      long latency = now - sentAt;
+      LatencySummary.recordNanos(histogram, latency);
       completed++;
+      if (seq >= 0 && seq < 1_000_000) {
+        int i = (int) seq;
+        if (i >= firstBySeq.length) {
+          int size = Math.max(i + 1, firstBySeq.length * 2);
+          firstBySeq = java.util.Arrays.copyOf(firstBySeq, size);
+          lastBySeq = java.util.Arrays.copyOf(lastBySeq, size);
+        }
+        if (firstBySeq[i] == 0 || latency < firstBySeq[i]) {
+          firstBySeq[i] = Math.max(1, latency);
+        }
+        lastBySeq[i] = Math.max(lastBySeq[i], latency);
+      }
     }
   }
 
@@ -188,7 +209,8 @@ final class Worker {
     for (RoundTripper e : endpoints) {
       waiting += e.outstanding();
     }
-    return Future.succeededFuture(new Snapshot(histogram.copy(), completed, errors, other, lost, waiting));
+    return Future.succeededFuture(new Snapshot(histogram.copy(), completed, errors, other, lost, waiting,
+      firstBySeq.clone(), lastBySeq.clone()));
   }
 
   /**
@@ -200,7 +222,10 @@ final class Worker {
    * @param other messages that were neither answers nor errors (join broadcasts and the like)
    * @param lost connections that closed while the phase ran
    * @param outstanding actions without an answer yet
+   * @param firstBySeq fan-out: per broadcast, the latency of its first delivery on this worker (0: none), in ns
+   * @param lastBySeq fan-out: per broadcast, the latency of its last delivery on this worker, in ns
    */
-  record Snapshot(Histogram histogram, long completed, long errors, long other, long lost, long outstanding) {
+  record Snapshot(Histogram histogram, long completed, long errors, long other, long lost, long outstanding,
+                  long[] firstBySeq, long[] lastBySeq) {
   }
 }

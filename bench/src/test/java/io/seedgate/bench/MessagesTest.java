@@ -33,6 +33,8 @@ class MessagesTest {
     assertEquals(120, b.length());
     JsonObject json = new JsonObject(b);
     assertEquals(7, json.getLong("seq"));
+    assertEquals(7, Messages.fanoutSeq(b));
+    assertEquals(-1, Messages.fanoutSeq(Buffer.buffer("{\"seq\":x")));
     assertEquals(-123456789L, Messages.fanoutTime(b));
     assertEquals(987654321987L, Messages.fanoutTime(Messages.fanout(1, 987654321987L, 10)));
     assertTrue(Messages.startsWith(b, Messages.FANOUT));

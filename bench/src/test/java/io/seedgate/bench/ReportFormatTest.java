@@ -66,11 +66,11 @@ class ReportFormatTest {
     String[] lines = table.split("\n");
     assertEquals(4, lines.length);
     assertEquals(ReportFormat.LATENCY_HEADER, lines[0]);
-    assertEquals("floor                141       259       499      3297      7191     23,424        0          0",
+    assertEquals("floor                 141       259       499      3297      7191     23,424        0          0",
       lines[1]);
-    assertEquals("gateway              440      2621      9479     32191     37727      3,803        2          1",
+    assertEquals("gateway               440      2621      9479     32191     37727      3,803        2          1",
       lines[2]);
-    assertEquals("gateway/floor      3.12x              19.00x                          0.16x", lines[3]);
+    assertEquals("gateway/floor       3.12x              19.00x                          0.16x", lines[3]);
     assertEquals(lines[0].indexOf("p50 us") + "p50 us".length(), lines[1].indexOf("141") + 3);
   }
 
