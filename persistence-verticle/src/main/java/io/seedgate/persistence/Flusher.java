@@ -222,10 +222,34 @@ final class Flusher {
 
     // ---- online players ----
 
+    /** A page of the online hash, read: the cursor of the next page ("0" at the end) and the players' state. */
+    private record Page(String next, List<RedisPlayerReader.Snapshot> snapshots) {
+    }
+
+    /**
+     * Walks the online hash. The next page is fetched (scanned and read) while the current one is compared and
+     * handed to the writer, so that Redis works while we do.
+     */
     private Future<Void> scanOnline(String cursor) {
-      if (failure != null) {
-        return Future.failedFuture(failure);
-      }
+      return processPages(fetchPage(cursor));
+    }
+
+    private Future<Void> processPages(Future<Page> fetching) {
+      return fetching.compose(page -> {
+        if (failure != null) {
+          return Future.failedFuture(failure);
+        }
+        Future<Page> next = "0".equals(page.next()) ? null : fetchPage(page.next());
+        Future<Void> processed = collect(page.snapshots());
+        if (next == null) {
+          return processed.compose(v -> submitPending(true));
+        }
+        return processed.transform(ar -> ar.failed() ? next.transform(ignored -> Future.failedFuture(ar.cause()))
+          : processPages(next));
+      });
+    }
+
+    private Future<Page> fetchPage(String cursor) {
       return redis.send(Request.cmd(Command.HSCAN).arg(RedisKeys.ONLINE).arg(cursor).arg("COUNT").arg(SCAN_COUNT))
         .compose(reply -> {
           String next = reply.get(0).toString();
@@ -236,9 +260,10 @@ final class Flusher {
             tokens.add(items.get(i).toString());
             ids.add(items.get(i + 1).toString());
           }
-          Future<Void> page = tokens.isEmpty() ? Future.succeededFuture()
-            : reader.read(tokens, ids, null).compose(this::collect);
-          return page.compose(v -> "0".equals(next) ? submitPending(true) : scanOnline(next));
+          if (tokens.isEmpty()) {
+            return Future.succeededFuture(new Page(next, List.of()));
+          }
+          return reader.read(tokens, ids, null).map(snapshots -> new Page(next, snapshots));
         });
     }
 

@@ -5,6 +5,7 @@ import io.seedgate.common.ErrorCode;
 import io.seedgate.common.GatewayException;
 import io.seedgate.common.config.NodeConfig;
 import io.seedgate.common.config.Settings;
+import io.seedgate.common.lifecycle.LocalRoles;
 import io.seedgate.common.redis.RedisLink;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -55,6 +56,8 @@ public class PersistenceVerticle extends VerticleBase {
   static final int POOL_MAX_WAITING = 1_024;
   /** Longest wait between failed flushes, unless the interval itself is longer. */
   static final long MAX_BACKOFF_MS = 300_000;
+  /** How long {@link #stop()} waits for this node's router to finish ending sessions. */
+  private static final long ROUTER_STOP_BOUND_MS = 35_000;
   /** How long {@link #stop()} waits for another node's flush to release the lock. */
   static final long STOP_LOCK_WAIT_MS = 10_000;
   private static final long STOP_LOCK_POLL_MS = 100;
@@ -71,7 +74,7 @@ public class PersistenceVerticle extends VerticleBase {
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
   private long intervalMs;
   private long flushTimer = -1;
-  private Future<Void> runningFlush;
+  private Future<Flusher.Result> runningFlush;
   private boolean stopping;
   private volatile FlushStats stats = FlushStats.initial("");
 
@@ -108,7 +111,9 @@ public class PersistenceVerticle extends VerticleBase {
       .setMaxSize(config.integer(Settings.PG_POOL_SIZE))
       .setMaxWaitQueueSize(POOL_MAX_WAITING)
       .setConnectionTimeout(POOL_WAIT_SECONDS)
-      .setConnectionTimeoutUnit(TimeUnit.SECONDS);
+      .setConnectionTimeoutUnit(TimeUnit.SECONDS)
+      // encode and decode on event loops of their own: a flush builds large statements
+      .setEventLoopSize(config.integer(Settings.PG_POOL_SIZE));
     pool = PgBuilder.pool().with(poolOptions).connectingTo(connect).using(vertx).build();
     store = storeDecorator.apply(new PgPlayerStore(pool, CLIENT_TIMEOUT_MS));
 
@@ -131,6 +136,7 @@ public class PersistenceVerticle extends VerticleBase {
           register(PersistenceAddresses.STATS, msg -> msg.reply(stats.toJson())));
       })
       .onSuccess(v -> {
+        LocalRoles.started(vertx, Settings.ROLE_PERSISTENCE);
         LOG.info("[persistence: {}] started, flushing every {} ms", owner, intervalMs);
         scheduleFlush(intervalMs);
       })
@@ -144,14 +150,24 @@ public class PersistenceVerticle extends VerticleBase {
    */
   @Override
   public Future<?> stop() {
+    return LocalRoles.whenStopped(vertx, Settings.ROLE_ROUTER, ROUTER_STOP_BOUND_MS)
+      .transform(routerDone -> stopAfterRouter())
+      .eventually(() -> {
+        LocalRoles.stopped(vertx, Settings.ROLE_PERSISTENCE);
+        return Future.succeededFuture();
+      });
+  }
+
+  /** The router saves leaving players through this verticle: stop only once it is done. */
+  private Future<?> stopAfterRouter() {
     stopping = true;
     vertx.cancelTimer(flushTimer);
     List<Future<?>> unregistering = new ArrayList<>();
     consumers.forEach(c -> unregistering.add(c.unregister()));
-    Future<Void> running = runningFlush == null ? Future.succeededFuture() : runningFlush;
+    Future<?> running = runningFlush == null ? Future.succeededFuture() : runningFlush;
     Promise<Void> finalFlush = Promise.promise();
     Future.join(unregistering)
-      .transform(v -> running)
+      .transform(v -> running.transform(ignored -> Future.succeededFuture()))
       .transform(v -> finalFlush(System.currentTimeMillis() + STOP_LOCK_WAIT_MS))
       .onComplete(finalFlush);
     return finalFlush.future()
@@ -189,14 +205,35 @@ public class PersistenceVerticle extends VerticleBase {
 
   private void scheduleFlush(long delayMs) {
     if (!stopping) {
-      flushTimer = vertx.setTimer(delayMs, t -> {
-        runningFlush = runFlush().mapEmpty();
-        runningFlush.onComplete(ar -> {
-          runningFlush = null;
-          scheduleFlush(nextDelay());
-        });
-      });
+      flushTimer = vertx.setTimer(delayMs, t -> afterRunning().onComplete(ar -> scheduleFlush(nextDelay())));
     }
+  }
+
+  /**
+   * Runs a flush cycle now, after the one running if any (for tools and benchmarks; call from any thread).
+   *
+   * @return the statistics once it has run; fails only when the verticle is not started
+   */
+  Future<FlushStats> flushNow() {
+    Promise<FlushStats> done = Promise.promise();
+    if (context == null || flusher == null) {
+      return Future.failedFuture(new IllegalStateException("not started"));
+    }
+    context.runOnContext(v -> afterRunning().map(r -> stats).onComplete(done));
+    return done.future();
+  }
+
+  /** Runs a cycle once the running one (if any) has ended; on the verticle's context. */
+  private Future<Flusher.Result> afterRunning() {
+    Future<?> before = runningFlush == null ? Future.succeededFuture() : runningFlush;
+    Future<Flusher.Result> cycle = before.transform(ignored -> runFlush());
+    runningFlush = cycle;
+    cycle.onComplete(ar -> {
+      if (runningFlush == cycle) {
+        runningFlush = null;
+      }
+    });
+    return cycle;
   }
 
   /** The interval after a good cycle; after failures, interval x 2^(failures-1), capped. */

@@ -1,7 +1,6 @@
 package io.seedgate.persistence;
 
 import io.vertx.core.Future;
-import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
@@ -86,11 +85,46 @@ final class PgPlayerStore implements PlayerStore {
       pings[i] = s.ping();
       ips[i] = s.ip();
       activities[i] = s.lastActivity();
-      extras[i] = s.extra().isEmpty() ? "{}" : Json.encode(s.extra());
+      extras[i] = json(s.extra());
       readAts[i] = s.readAt();
     }
     return Tuple.of(ids, maps, xs, ys, actions, pings, ips, activities, extras, readAts);
   }
+
+  /** A JSON object of string values (what jsonb {@code extra} holds). */
+  static String json(Map<String, String> fields) {
+    if (fields.isEmpty()) {
+      return "{}";
+    }
+    StringBuilder sb = new StringBuilder(fields.size() * 24);
+    sb.append('{');
+    for (Map.Entry<String, String> e : fields.entrySet()) {
+      if (sb.length() > 1) {
+        sb.append(',');
+      }
+      quote(sb, e.getKey());
+      sb.append(':');
+      quote(sb, e.getValue());
+    }
+    return sb.append('}').toString();
+  }
+
+  private static void quote(StringBuilder sb, String s) {
+    sb.append('"');
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == '"' || c == '\\') {
+        sb.append('\\').append(c);
+      } else if (c < 0x20) {
+        sb.append("\\u00").append(HEX[c >> 4]).append(HEX[c & 0xF]);
+      } else {
+        sb.append(c);
+      }
+    }
+    sb.append('"');
+  }
+
+  private static final char[] HEX = "0123456789abcdef".toCharArray();
 
   private static PlayerState toState(String playerId, Row row) {
     Map<String, String> extra = new HashMap<>();

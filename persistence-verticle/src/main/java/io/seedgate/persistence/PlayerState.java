@@ -7,11 +7,12 @@ import java.time.DateTimeException;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * The saved state of one player: a row of the {@code players} table.
@@ -31,11 +32,6 @@ import java.util.Set;
 public record PlayerState(String id, String mapId, Double positionX, Double positionY, String action, Double ping,
                           String ip, LocalDateTime lastActivity, Map<String, String> extra, OffsetDateTime readAt) {
 
-  /** Hash fields that have a column of their own, or that are never saved ({@code token}). */
-  private static final Set<String> NOT_EXTRA = Set.of(RedisKeys.F_ID, RedisKeys.F_MAP_ID, RedisKeys.F_DATETIME,
-    RedisKeys.F_PING, RedisKeys.F_ACTION, RedisKeys.F_IP, RedisKeys.F_TOKEN, RedisKeys.F_POSITION_X,
-    RedisKeys.F_POSITION_Y);
-
   public PlayerState {
     extra = Collections.unmodifiableMap(extra);
   }
@@ -53,18 +49,48 @@ public record PlayerState(String id, String mapId, Double positionX, Double posi
    */
   public static PlayerState fromHash(String playerId, String mapId, Map<String, String> hash, Double x, Double y,
                                      OffsetDateTime readAt) {
-    String id = playerId != null ? playerId : hash.get(RedisKeys.F_ID);
+    List<String> flat = new ArrayList<>(hash.size() * 2);
+    hash.forEach((k, v) -> {
+      flat.add(k);
+      flat.add(v);
+    });
+    return fromFields(playerId, mapId, flat, x, y, readAt);
+  }
+
+  /**
+   * Like {@link #fromHash}, from the fields as an {@code HGETALL} lists them: name, value, name, value...
+   */
+  static PlayerState fromFields(String playerId, String mapId, List<String> fields, Double x, Double y,
+                                OffsetDateTime readAt) {
+    String id = playerId;
+    String action = null;
+    String ip = null;
+    String rawPing = null;
+    String rawDatetime = null;
+    String rawX = null;
+    String rawY = null;
+    Map<String, String> extra = new HashMap<>();
+    for (int i = 0; i + 1 < fields.size(); i += 2) {
+      String name = fields.get(i);
+      String value = fields.get(i + 1);
+      switch (name) {
+        case RedisKeys.F_ID -> id = id != null ? id : value;
+        case RedisKeys.F_ACTION -> action = value;
+        case RedisKeys.F_IP -> ip = value;
+        case RedisKeys.F_PING -> rawPing = value;
+        case RedisKeys.F_DATETIME -> rawDatetime = value;
+        case RedisKeys.F_POSITION_X -> rawX = value;
+        case RedisKeys.F_POSITION_Y -> rawY = value;
+        case RedisKeys.F_MAP_ID, RedisKeys.F_TOKEN -> {
+          // the map is given; the token is never saved
+        }
+        default -> extra.put(clean(name), clean(value));
+      }
+    }
     if (id == null || id.isEmpty()) {
       return null;
     }
-    Map<String, String> extra = new HashMap<>();
-    for (Map.Entry<String, String> e : hash.entrySet()) {
-      if (!NOT_EXTRA.contains(e.getKey())) {
-        extra.put(clean(e.getKey()), clean(e.getValue()));
-      }
-    }
     Double ping = null;
-    String rawPing = hash.get(RedisKeys.F_PING);
     if (rawPing != null) {
       ping = parseDouble(rawPing);
       if (ping == null) {
@@ -72,17 +98,16 @@ public record PlayerState(String id, String mapId, Double positionX, Double posi
       }
     }
     LocalDateTime lastActivity = null;
-    String rawDatetime = hash.get(RedisKeys.F_DATETIME);
     if (rawDatetime != null) {
       lastActivity = parseDatetime(rawDatetime);
       if (lastActivity == null) {
         extra.put(RedisKeys.F_DATETIME, clean(rawDatetime));
       }
     }
-    Double px = x != null ? x : round2(parseDouble(hash.get(RedisKeys.F_POSITION_X)));
-    Double py = y != null ? y : round2(parseDouble(hash.get(RedisKeys.F_POSITION_Y)));
-    return new PlayerState(clean(id), clean(mapId), px, py, clean(hash.get(RedisKeys.F_ACTION)), ping,
-      clean(hash.get(RedisKeys.F_IP)), lastActivity, extra, readAt);
+    Double px = x != null ? x : round2(parseDouble(rawX));
+    Double py = y != null ? y : round2(parseDouble(rawY));
+    return new PlayerState(clean(id), clean(mapId), px, py, clean(action), ping, clean(ip), lastActivity, extra,
+      readAt);
   }
 
   /**

@@ -42,13 +42,21 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 /**
  * Integration test support: real Redis and PostgreSQL (the configured ones, or embedded ones in the dev profile),
  * a Vert.x whose event loops may not stall for more than {@link #MAX_EVENT_LOOP_MS}, and cleanup of every key and
- * row a test creates. Tests use their own Redis database ({@link #TEST_DB}) so that the online hash, the unsaved set
- * and the flush lock are not shared with other modules' tests; they never flush it.
+ * row a test creates.
+ *
+ * <p>The online hash, the unsaved set and the flush lock have fixed names, so tests that run at the same time as
+ * other modules' tests, or as another run of these, would see each other's players and locks. Each test JVM
+ * therefore leases a Redis database of its own ({@link #leaseDatabase}); nothing is ever flushed.
  */
 abstract class TestSupport {
 
-  static final int TEST_DB = 11;
-  static final long MAX_EVENT_LOOP_MS = 300;
+  /** Redis databases these tests may lease, one per test JVM. */
+  static final int FIRST_TEST_DB = 8;
+  static final int LAST_TEST_DB = 15;
+  private static final String LEASE_PREFIX = "seed:test-lease:persistence:";
+  private static final long LEASE_MS = 15 * 60_000;
+  /** Half the Vert.x default; lower limits give false alarms on a loaded 2-core machine (the benchmark uses 100). */
+  static final long MAX_EVENT_LOOP_MS = 1_000;
   static final long TIMEOUT_S = 20;
   static final DateTimeFormatter DATETIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
 
@@ -66,8 +74,58 @@ abstract class TestSupport {
   static void resolveServices() {
     if (redisUrl == null) {
       NodeConfig resolved = BackingServices.resolve(NodeConfig.defaults());
-      redisUrl = withDatabase(resolved.string(Settings.REDIS_URL), TEST_DB);
+      redisUrl = withDatabase(resolved.string(Settings.REDIS_URL), leaseDatabase(resolved.string(Settings.REDIS_URL)));
       postgresUrl = resolved.string(Settings.POSTGRES_URL);
+    }
+  }
+
+  /**
+   * Takes a lease (a key in database 0, expiring after {@link #LEASE_MS}, deleted when the JVM exits) on the first
+   * free database from {@link #FIRST_TEST_DB} to {@link #LAST_TEST_DB}, waiting when all are taken.
+   */
+  static int leaseDatabase(String url) {
+    Vertx vertx = Vertx.vertx();
+    Redis redis = Redis.createClient(vertx, withDatabase(url, 0));
+    String holder = UUID.randomUUID().toString();
+    try {
+      for (int attempt = 0; attempt < 600; attempt++) {
+        for (int db = FIRST_TEST_DB; db <= LAST_TEST_DB; db++) {
+          Response ok = await(redis.send(Request.cmd(Command.SET).arg(LEASE_PREFIX + db).arg(holder).arg("NX")
+            .arg("PX").arg(LEASE_MS)));
+          if (ok != null) {
+            int leased = db;
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> release(url, leased, holder)));
+            return db;
+          }
+        }
+        Thread.sleep(1_000);
+      }
+      throw new IllegalStateException("no free Redis test database from " + FIRST_TEST_DB + " to " + LAST_TEST_DB);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    } finally {
+      await(vertx.close());
+    }
+  }
+
+  /** Deletes the lease if still ours; from a shutdown hook, where no Vert.x can start, so over a plain socket. */
+  private static void release(String url, int db, String holder) {
+    java.net.URI uri = java.net.URI.create(url);
+    try (java.net.Socket socket = new java.net.Socket(uri.getHost(), uri.getPort() < 0 ? 6379 : uri.getPort())) {
+      socket.setSoTimeout(2_000);
+      List<String> command = List.of("EVAL",
+        "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0", "1",
+        LEASE_PREFIX + db, holder);
+      StringBuilder resp = new StringBuilder("*").append(command.size()).append("\r\n");
+      for (String part : command) {
+        resp.append('$').append(part.getBytes(java.nio.charset.StandardCharsets.UTF_8).length).append("\r\n")
+          .append(part).append("\r\n");
+      }
+      socket.getOutputStream().write(resp.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      socket.getInputStream().read();
+    } catch (java.io.IOException e) {
+      // the lease expires by itself
     }
   }
 

@@ -1,0 +1,245 @@
+package io.seedgate.persistence;
+
+import io.seedgate.common.RedisKeys;
+import io.seedgate.common.config.NodeConfig;
+import io.seedgate.common.config.Settings;
+import io.seedgate.common.embedded.BackingServices;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisOptions;
+import io.vertx.redis.client.Request;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Tuple;
+
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Times the flush of 100,000 changed online players (target: at most 1 s), on the test servers (in a Redis database
+ * leased as the tests do, cleaned up afterwards; rows {@code bench-*} in {@code players}, deleted at the end).
+ *
+ * <p>Flush cycles are run one after the other ({@link PersistenceVerticle#flushNow()}) and timed: every player new
+ * (insert, on a cold JVM), nothing changed (read only), then {@value #ROUNDS} rounds of every player changed
+ * (update). Each line also shows the CPU time the JVM, Redis and (when local) PostgreSQL used meanwhile, since on a
+ * small machine they compete for the same cores. The event loops are watched with a 100 ms limit; stalls are
+ * reported.
+ *
+ * <pre>
+ * cd persistence-verticle && mvn -q -B -o test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt
+ * java -cp target/test-classes:target/classes:$(cat target/cp.txt) io.seedgate.persistence.FlushBenchmark [players]
+ * </pre>
+ */
+public final class FlushBenchmark {
+
+  private static final int FILL_BATCH = 1_000;
+  private static final int MAPS = 10;
+  private static final int ROUNDS = 5;
+
+  private FlushBenchmark() {
+  }
+
+  public static void main(String[] args) throws Exception {
+    int players = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
+    NodeConfig resolved = BackingServices.resolve(NodeConfig.defaults());
+    String redisUrl = TestSupport.withDatabase(resolved.string(Settings.REDIS_URL),
+      TestSupport.leaseDatabase(resolved.string(Settings.REDIS_URL)));
+    String postgresUrl = resolved.string(Settings.POSTGRES_URL);
+    Vertx vertx = Vertx.vertx(new VertxOptions()
+      .setMaxEventLoopExecuteTime(100).setMaxEventLoopExecuteTimeUnit(TimeUnit.MILLISECONDS)
+      .setBlockedThreadCheckInterval(20).setBlockedThreadCheckIntervalUnit(TimeUnit.MILLISECONDS)
+      .setWarningExceptionTime(100).setWarningExceptionTimeUnit(TimeUnit.MILLISECONDS));
+    Redis redis = Redis.createClient(vertx, new RedisOptions().setConnectionString(redisUrl)
+      .setMaxWaitingHandlers(1 << 16));
+    Pool pg = PgBuilder.pool().connectingTo(PgConnectOptions.fromUri(postgresUrl)).using(vertx).build();
+    String run = UUID.randomUUID().toString().substring(0, 6);
+    List<String> tokens = new ArrayList<>(players);
+    for (int i = 0; i < players; i++) {
+      tokens.add(UUID.randomUUID().toString().toUpperCase());
+    }
+    try {
+      long fillStart = System.nanoTime();
+      fill(redis, tokens, run, "move/up");
+      System.out.printf("filled Redis with %,d online players in %d ms%n", players, ms(fillStart));
+
+      PersistenceVerticle verticle = new PersistenceVerticle();
+      NodeConfig config = NodeConfig.defaults().with(Map.of(Settings.REDIS_URL.path(), redisUrl,
+        Settings.POSTGRES_URL.path(), postgresUrl, Settings.FLUSH_INTERVAL.path(), 3600));
+      await(vertx.deployVerticle(verticle, new DeploymentOptions().setConfig(config.toJson())));
+      System.out.printf("batch size %d, pool size %d, %d cores%n", config.integer(Settings.FLUSH_BATCH_SIZE),
+        config.integer(Settings.PG_POOL_SIZE), Runtime.getRuntime().availableProcessors());
+
+      flush(verticle, redis, "all new (insert), cold");
+      flush(verticle, redis, "none changed");
+      List<Long> updates = new ArrayList<>();
+      for (int round = 1; round <= ROUNDS; round++) {
+        fill(redis, tokens, run, "move/" + round);
+        updates.add(flush(verticle, redis, "all changed, round " + round).lastDurationMs());
+      }
+      List<Long> sorted = new ArrayList<>(updates);
+      sorted.sort(null);
+      System.out.printf("all changed: best %,d ms, median %,d ms over %d rounds%n", sorted.get(0),
+        sorted.get(sorted.size() / 2), sorted.size());
+      await(vertx.undeploy(verticle.deploymentID()));
+      System.out.println("event-loop stalls over 100 ms: " + BlockedThreads.warnings().size());
+      BlockedThreads.warnings().forEach(w -> System.out.println("  " + w));
+    } finally {
+      cleanUp(redis, pg, tokens, run);
+      await(vertx.close());
+    }
+  }
+
+  private static void fill(Redis redis, List<String> tokens, String run, String action) {
+    String now = LocalDateTime.now().withNano(0).format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss"));
+    for (int from = 0; from < tokens.size(); from += FILL_BATCH) {
+      List<Request> requests = new ArrayList<>();
+      for (int i = from; i < Math.min(tokens.size(), from + FILL_BATCH); i++) {
+        String token = tokens.get(i);
+        String player = "bench-" + run + "-" + i;
+        String map = "bench-" + run + "-" + (i % MAPS);
+        requests.add(Request.cmd(Command.HSET).arg(RedisKeys.playerHash(token)).arg(RedisKeys.F_ID).arg(player)
+          .arg(RedisKeys.F_MAP_ID).arg(map).arg(RedisKeys.F_TOKEN).arg(token).arg(RedisKeys.F_DATETIME).arg(now)
+          .arg(RedisKeys.F_PING).arg("0.0" + (i % 10)).arg(RedisKeys.F_ACTION).arg(action)
+          .arg(RedisKeys.F_IP).arg("10.0." + (i % 250) + ".1").arg("hp").arg(100 - i % 50).arg("mp").arg(i % 70)
+          .arg("speed").arg("1.5").arg("prefab").arg("Knight"));
+        requests.add(Request.cmd(Command.GEOADD).arg(RedisKeys.mapGeoSet(map))
+          .arg((i % 3600) / 20.0 - 90).arg((i % 1700) / 20.0 - 42.5).arg(token));
+        requests.add(Request.cmd(Command.HSET).arg(RedisKeys.ONLINE).arg(token).arg(player));
+      }
+      await(redis.batch(requests));
+    }
+  }
+
+  private static FlushStats flush(PersistenceVerticle verticle, Redis redis, String what) {
+    Cpu cpu = new Cpu(redis);
+    FlushStats stats = await(verticle.flushNow());
+    report(what, stats, cpu);
+    if (stats.lastError() != null) {
+      throw new IllegalStateException("flush failed: " + stats.lastError());
+    }
+    return stats;
+  }
+
+  private static void report(String what, FlushStats stats, Cpu cpu) {
+    System.out.printf("flush, %-22s %,7d rows in %,5d ms   (backlog %d, failures %d)   %s%n", what + ":",
+      stats.lastRowsWritten(), stats.lastDurationMs(), stats.backlog(), stats.failures(), cpu.used());
+  }
+
+  /** CPU time used since creation by this JVM, by Redis and (when local) by PostgreSQL: where a flush spends. */
+  private static final class Cpu {
+    private final Redis redis;
+    private final long jvm = jvmCpuMs();
+    private final long eventLoops = eventLoopCpuMs();
+    private final long redisCpu;
+    private final long postgres = postgresCpuMs();
+
+    Cpu(Redis redis) {
+      this.redis = redis;
+      this.redisCpu = redisCpuMs(redis);
+    }
+
+    String used() {
+      long pg = postgresCpuMs();
+      return String.format("cpu: jvm %,d ms (event loops %,d ms), redis %,d ms, postgres %s", jvmCpuMs() - jvm,
+        eventLoopCpuMs() - eventLoops, redisCpuMs(redis) - redisCpu,
+        pg < 0 ? "?" : String.format("%,d ms", pg - postgres));
+    }
+
+    private static long jvmCpuMs() {
+      return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+        .getOperatingSystemMXBean()).getProcessCpuTime() / 1_000_000;
+    }
+
+    /** CPU time of the Vert.x event-loop threads (the flush itself, without GC and JIT threads). */
+    private static long eventLoopCpuMs() {
+      java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+      long nanos = 0;
+      for (java.lang.management.ThreadInfo t : threads.getThreadInfo(threads.getAllThreadIds())) {
+        if (t != null && t.getThreadName().startsWith("vert.x-eventloop-thread")) {
+          nanos += Math.max(0, threads.getThreadCpuTime(t.getThreadId()));
+        }
+      }
+      return nanos / 1_000_000;
+    }
+
+    private static long redisCpuMs(Redis redis) {
+      String info = await(redis.send(Request.cmd(Command.INFO).arg("cpu"))).toString();
+      double seconds = 0;
+      for (String line : info.split("\r?\n")) {
+        if (line.startsWith("used_cpu_user:") || line.startsWith("used_cpu_sys:")) {
+          seconds += Double.parseDouble(line.substring(line.indexOf(':') + 1).trim());
+        }
+      }
+      return (long) (seconds * 1000);
+    }
+
+    /** Sum of user and system time of local processes named postgres, or -1 when /proc cannot tell. */
+    private static long postgresCpuMs() {
+      try (java.util.stream.Stream<java.nio.file.Path> procs = java.nio.file.Files.list(java.nio.file.Path.of("/proc"))) {
+        long ticks = 0;
+        for (java.nio.file.Path p : (Iterable<java.nio.file.Path>) procs::iterator) {
+          if (!p.getFileName().toString().matches("\\d+")) {
+            continue;
+          }
+          try {
+            String stat = java.nio.file.Files.readString(p.resolve("stat"));
+            String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+            if (name.startsWith("postgres")) {
+              String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+              ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]);
+            }
+          } catch (java.io.IOException | RuntimeException e) {
+            // the process ended meanwhile
+          }
+        }
+        return ticks * 10;
+      } catch (java.io.IOException e) {
+        return -1;
+      }
+    }
+  }
+
+  private static void cleanUp(Redis redis, Pool pg, List<String> tokens, String run) {
+    for (int from = 0; from < tokens.size(); from += FILL_BATCH) {
+      List<Request> requests = new ArrayList<>();
+      Request hdel = Request.cmd(Command.HDEL).arg(RedisKeys.ONLINE);
+      Request del = Request.cmd(Command.DEL);
+      for (String token : tokens.subList(from, Math.min(tokens.size(), from + FILL_BATCH))) {
+        hdel.arg(token);
+        del.arg(RedisKeys.playerHash(token));
+      }
+      requests.add(hdel);
+      requests.add(del);
+      await(redis.batch(requests));
+    }
+    Request maps = Request.cmd(Command.DEL);
+    for (int m = 0; m < MAPS; m++) {
+      maps.arg(RedisKeys.mapGeoSet("bench-" + run + "-" + m));
+    }
+    await(redis.send(maps));
+    await(pg.preparedQuery("DELETE FROM players WHERE id LIKE $1").execute(Tuple.of("bench-" + run + "-%")));
+  }
+
+  private static long ms(long startNanos) {
+    return (System.nanoTime() - startNanos) / 1_000_000;
+  }
+
+  private static <T> T await(Future<T> f) {
+    try {
+      return f.await(120, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new IllegalStateException("timed out", e);
+    }
+  }
+
+}
