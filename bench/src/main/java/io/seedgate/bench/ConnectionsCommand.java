@@ -55,7 +55,7 @@ final class ConnectionsCommand implements Callable<Integer> {
       List<Player> players = BenchMain.await(gen.players.create(clients, null), 300_000);
       MemoryProbe.Sample before = node.memory == null ? MemoryProbe.Sample.UNKNOWN : node.memory.sample();
       long t0 = System.nanoTime();
-      LoadGenerator.Connections c = gen.connectGateway(players, node.host, node.port, loginAction, "api/save");
+      LoadGenerator.Connections c = gen.connectGateway(players, node, loginAction, "api/save");
       double loginSeconds = (System.nanoTime() - t0) / 1e9;
       System.out.printf(Locale.ROOT, "connections: %d attempted, %d opened, %d authenticated, %d failed in %.1f s "
           + "(%,.0f logins/s)%s%n", c.attempted(), c.connected(), c.authenticated(), c.failed(), loginSeconds,

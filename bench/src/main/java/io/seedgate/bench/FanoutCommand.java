@@ -62,7 +62,7 @@ final class FanoutCommand implements Callable<Integer> {
         load.threads, warmup, duration);
       String map = gen.players.mapId(9_999_999);
       List<Player> players = BenchMain.await(gen.players.create(clients, map), 120_000);
-      LoadGenerator.Connections c = gen.connectGateway(players, node.host, node.port, loginAction, "api/save");
+      LoadGenerator.Connections c = gen.connectGateway(players, node, loginAction, "api/save");
       System.out.printf("connections: %d attempted, %d opened, %d authenticated, %d failed%s%n", c.attempted(),
         c.connected(), c.authenticated(), c.failed(), c.firstError() == null ? "" : " (first: " + c.firstError() + ")");
       if (c.authenticated() == 0) {
@@ -76,7 +76,8 @@ final class FanoutCommand implements Callable<Integer> {
       long windowEnd = windowStart + (long) (duration * 1e9);
       long[] inWindow = {0, 0};
       long periodMs = Math.max(1, Math.round(1000 / broadcastRate));
-      gen.workers.forEach(w -> BenchMain.await(w.call(() -> w.begin(start, windowStart, windowEnd, -1)), 10_000));
+      gen.workers.forEach(w -> BenchMain.await(w.call(() -> w.begin(start, windowStart, windowEnd, -1, 60_000)),
+        10_000));
       long timer = BenchMain.await(publisherLoop.call(() -> Future.succeededFuture(
         gen.vertx.setPeriodic(Math.max(1, (start - System.nanoTime()) / 1_000_000), periodMs, id -> {
           long now = System.nanoTime();

@@ -10,6 +10,8 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.net.NetClient;
+import io.vertx.core.net.NetClientOptions;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisConnection;
 import io.vertx.redis.client.RedisOptions;
@@ -37,6 +39,7 @@ final class LoadGenerator implements AutoCloseable {
   private final LoadOptions options;
   private final String redisUrl;
   private final List<List<WebSocketClient>> wsClients = new ArrayList<>();
+  private final List<List<NetClient>> tcpClients = new ArrayList<>();
   private final List<Redis> floorRedis = new ArrayList<>();
   private final List<RedisConnection> floorPublishers = new ArrayList<>();
 
@@ -66,6 +69,9 @@ final class LoadGenerator implements AutoCloseable {
 
   /** Per worker, one WebSocket client per source address (the source address is a client option). */
   private List<WebSocketClient> webSocketClients(int worker, int connections) {
+    if (options.transport != LoadOptions.Transport.websocket) {
+      return List.of();
+    }
     while (wsClients.size() <= worker) {
       List<WebSocketClient> perAddress = new ArrayList<>();
       for (int a = 1; a <= Math.max(1, options.sourceAddresses); a++) {
@@ -75,13 +81,51 @@ final class LoadGenerator implements AutoCloseable {
           .setConnectTimeout(30_000)
           .setIdleTimeout(0);
         if (options.sourceAddresses > 1) {
-          o.setLocalAddress("127.0.0." + a);
+          o.setLocalAddress(sourceAddress(a));
         }
         perAddress.add(vertx.createWebSocketClient(o));
       }
       wsClients.add(perAddress);
     }
     return wsClients.get(worker);
+  }
+
+  /** Per worker, one TCP client per source address. */
+  private List<NetClient> tcpClients(int worker) {
+    if (options.transport != LoadOptions.Transport.tcp) {
+      return List.of();
+    }
+    while (tcpClients.size() <= worker) {
+      List<NetClient> perAddress = new ArrayList<>();
+      for (int a = 1; a <= Math.max(1, options.sourceAddresses); a++) {
+        NetClientOptions o = new NetClientOptions().setTcpNoDelay(true).setConnectTimeout(30_000);
+        if (options.sourceAddresses > 1) {
+          o.setLocalAddress(sourceAddress(a));
+        }
+        perAddress.add(vertx.createNetClient(o));
+      }
+      tcpClients.add(perAddress);
+    }
+    return tcpClients.get(worker);
+  }
+
+  private static String sourceAddress(int a) {
+    return "127.0.0." + a;
+  }
+
+  /** A client of the chosen transport for one player, its source address picked by the player's token. */
+  private GatewayClient newClient(Worker worker, Player p, NodeTarget node, int share, Buffer action, byte[] reply) {
+    int addresses = Math.max(1, options.sourceAddresses);
+    int a = Math.floorMod(p.token().hashCode(), addresses);
+    return switch (options.transport) {
+      case websocket -> new WebSocketGatewayClient(worker, webSocketClients(worker.index(), share).get(a),
+        new WebSocketConnectOptions().setHost(node.host).setPort(node.port).setURI("/"), action, reply,
+        options.frames == LoadOptions.Frames.text);
+      case tcp -> new TcpGatewayClient(worker, tcpClients(worker.index()).get(a), node.host, node.tcpPort, action,
+        reply);
+      case udp -> new UdpGatewayClient(worker, addresses > 1 ? sourceAddress(a + 1) : null, node.host, node.udpPort,
+        action, reply);
+    };
   }
 
   /**
@@ -91,7 +135,7 @@ final class LoadGenerator implements AutoCloseable {
    * @param loginAction the first message's action ({@code api/load} as the 2021 client, or {@code api/save})
    * @param action the action the clients send later
    */
-  Connections connectGateway(List<Player> ps, String host, int port, String loginAction, String action) {
+  Connections connectGateway(List<Player> ps, NodeTarget node, String loginAction, String action) {
     byte[] loginReply = Messages.replyPrefix(loginAction);
     byte[] reply = Messages.replyPrefix(action);
     Buffer actionMessage = Messages.action(action);
@@ -103,16 +147,15 @@ final class LoadGenerator implements AutoCloseable {
       for (int i = w; i < ps.size(); i += n) {
         share.add(ps.get(i));
       }
-      List<WebSocketClient> clients = webSocketClients(w, share.size());
       int concurrency = Math.max(1, options.loginConcurrency / n);
+      // the per-address transport clients are created here, on the main thread, before the workers use them
+      webSocketClients(w, share.size());
+      tcpClients(w);
       perWorker.add(worker.call(() -> {
-        WebSocketConnectOptions target = new WebSocketConnectOptions().setHost(host).setPort(port).setURI("/");
         int[] counts = new int[3];
         String[] firstError = new String[1];
         return throttled(share, concurrency, p -> {
-          WebSocketGatewayClient c = new WebSocketGatewayClient(worker,
-            clients.get(Math.floorMod(p.token().hashCode(), clients.size())), target, actionMessage, reply,
-            options.frames == LoadOptions.Frames.text);
+          GatewayClient c = newClient(worker, p, node, share.size(), actionMessage, reply);
           return c.connect()
             .compose(v -> {
               counts[0]++;
@@ -216,7 +259,8 @@ final class LoadGenerator implements AutoCloseable {
     long windowStart = start + (long) (warmupSeconds * 1e9);
     long windowEnd = windowStart + (long) (durationSeconds * 1e9);
     double share = rate / workers.size();
-    workers.forEach(w -> BenchMain.await(w.call(() -> w.begin(start, windowStart, windowEnd, share)), 10_000));
+    workers.forEach(w -> BenchMain.await(w.call(() -> w.begin(start, windowStart, windowEnd, share,
+      options.answerTimeoutMs)), 10_000));
     sleepUntil(windowEnd);
     workers.forEach(w -> BenchMain.await(w.call(w::stop), 10_000));
     long drainEnd = System.nanoTime() + drainMs * 1_000_000L;

@@ -45,6 +45,11 @@ final class LongRing {
     return v;
   }
 
+  /** The oldest value, kept; {@link #EMPTY} when there is none. */
+  long peek() {
+    return size == 0 ? EMPTY : values[head];
+  }
+
   int size() {
     return size;
   }

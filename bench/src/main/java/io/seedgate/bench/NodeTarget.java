@@ -35,6 +35,8 @@ final class NodeTarget implements AutoCloseable {
 
   final String host;
   final int port;
+  final int tcpPort;
+  final int udpPort;
   final String actionPrefix;
   final String nodeId;
   final String description;
@@ -42,10 +44,12 @@ final class NodeTarget implements AutoCloseable {
   private final Vertx nodeVertx;
   private final Process process;
 
-  private NodeTarget(String host, int port, String actionPrefix, String nodeId, String description,
+  private NodeTarget(String host, int[] ports, String actionPrefix, String nodeId, String description,
                      MemoryProbe memory, Vertx nodeVertx, Process process) {
     this.host = host;
-    this.port = port;
+    this.port = ports[0];
+    this.tcpPort = ports[1];
+    this.udpPort = ports[2];
     this.actionPrefix = actionPrefix;
     this.nodeId = nodeId;
     this.description = description;
@@ -60,13 +64,13 @@ final class NodeTarget implements AutoCloseable {
       int port = uri.getPort() > 0 ? uri.getPort() : 8081;
       String prefix = o.actionPrefix != null ? o.actionPrefix : "action:";
       MemoryProbe probe = o.nodePid > 0 ? MemoryProbe.process(o.nodePid) : null;
-      return new NodeTarget(uri.getHost(), port, prefix, "gw-ext", "external node at " + o.url
-        + (o.nodePid > 0 ? " (pid " + o.nodePid + ")" : ""), probe, null, null);
+      return new NodeTarget(uri.getHost(), new int[]{port, o.tcpPort, o.udpPort}, prefix, "gw-ext",
+        "external node at " + o.url + (o.nodePid > 0 ? " (pid " + o.nodePid + ")" : ""), probe, null, null);
     }
     String tag = UUID.randomUUID().toString().substring(0, 6);
     String prefix = o.actionPrefix != null ? o.actionPrefix : "bench-" + tag + ":action:";
     String nodeId = "bench-" + tag;
-    int port = freePort();
+    int[] port = {freePort(), freePort(), freeUdpPort()};
     JsonObject conf = nodeConfig(o, nodeId, port, prefix);
     if (o.spawnNode) {
       return spawn(o, conf, port, prefix, nodeId);
@@ -87,9 +91,11 @@ final class NodeTarget implements AutoCloseable {
     return o.nodeInstances > 0 ? Integer.toString(o.nodeInstances) : "one per event loop";
   }
 
-  private static JsonObject nodeConfig(TargetOptions o, String nodeId, int port, String prefix) {
+  private static JsonObject nodeConfig(TargetOptions o, String nodeId, int[] port, String prefix) {
     JsonObject gateway = new JsonObject().put("host", "127.0.0.1").put("instances", o.nodeInstances)
-      .put("websocket", new JsonObject().put("enabled", true).put("port", port))
+      .put("websocket", new JsonObject().put("enabled", true).put("port", port[0]))
+      .put("tcp", new JsonObject().put("enabled", true).put("port", port[1]))
+      .put("udp", new JsonObject().put("enabled", true).put("port", port[2]))
       .put("idleTimeoutSeconds", 3600).put("authTimeoutSeconds", 60);
     return new JsonObject()
       .put("profile", "dev")
@@ -102,7 +108,7 @@ final class NodeTarget implements AutoCloseable {
       .put("examples", new JsonObject().put("javaService", true));
   }
 
-  private static NodeTarget spawn(TargetOptions o, JsonObject conf, int port, String prefix, String nodeId)
+  private static NodeTarget spawn(TargetOptions o, JsonObject conf, int[] port, String prefix, String nodeId)
     throws Exception {
     Path confFile = Files.createTempFile("seed-bench-node", ".json");
     Files.writeString(confFile, conf.encodePrettily());
@@ -147,6 +153,14 @@ final class NodeTarget implements AutoCloseable {
       return true;
     } catch (IOException e) {
       return false;
+    }
+  }
+
+  static int freeUdpPort() {
+    try (java.net.DatagramSocket s = new java.net.DatagramSocket(0)) {
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 

@@ -89,7 +89,7 @@ final class RoundTripCommand implements Callable<Integer> {
         if (round == 1 && node.memory != null) {
           idle0 = node.memory.sample();
         }
-        connections = gen.connectGateway(players, node.host, node.port, loginAction, action);
+        connections = gen.connectGateway(players, node, loginAction, action);
         if (round == 1 && node.memory != null) {
           idleN = node.memory.sample();
         }

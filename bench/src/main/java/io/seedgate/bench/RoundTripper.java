@@ -29,6 +29,16 @@ abstract class RoundTripper {
     worker.answered(this, t, System.nanoTime());
   }
 
+  /** Forgets the actions sent before {@code deadline} (nanoTime) that are still unanswered; returns how many. */
+  final int dropOlderThan(long deadline) {
+    int n = 0;
+    while (sentAt.size() > 0 && sentAt.peek() < deadline) {
+      sentAt.poll();
+      n++;
+    }
+    return n;
+  }
+
   final int outstanding() {
     return sentAt.size();
   }

@@ -10,6 +10,12 @@ final class TargetOptions {
       + "runs the example service). Without it the bench starts a node itself.")
   String url;
 
+  @Option(names = "--tcp-port", description = "TCP port of the external node (default: ${DEFAULT-VALUE}).")
+  int tcpPort = 8082;
+
+  @Option(names = "--udp-port", description = "UDP port of the external node (default: ${DEFAULT-VALUE}).")
+  int udpPort = 8083;
+
   @Option(names = "--embedded-node", description = "Start the node in this JVM (the default without --url). "
     + "Heap figures then include the load generator's own objects.")
   boolean embeddedNode;

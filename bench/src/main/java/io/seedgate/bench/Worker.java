@@ -40,6 +40,9 @@ final class Worker {
   private long errors;
   private long other;
   private long lost;
+  private long timedOut;
+  private long answerTimeoutNanos = Long.MAX_VALUE;
+  private long sweeper = -1;
   private long[] firstBySeq = new long[0];
   private long[] lastBySeq = new long[0];
 
@@ -77,7 +80,7 @@ final class Worker {
    * @param ratePerSecond this worker's share of an open-loop rate, 0 for a closed loop, negative to send nothing
    *     (fan-out: the clients only receive)
    */
-  Future<Void> begin(long start, long windowStart, long windowEnd, double ratePerSecond) {
+  Future<Void> begin(long start, long windowStart, long windowEnd, double ratePerSecond, long answerTimeoutMs) {
     this.histogram = LatencySummary.newHistogram();
     this.windowStart = windowStart;
     this.windowEnd = windowEnd;
@@ -89,7 +92,13 @@ final class Worker {
     this.lastBySeq = new long[0];
     this.sending = true;
     this.closedLoop = ratePerSecond == 0;
+    this.timedOut = 0;
+    this.answerTimeoutNanos = answerTimeoutMs * 1_000_000L;
     endpoints.forEach(RoundTripper::reset);
+    if (sweeper >= 0) {
+      vertx.cancelTimer(sweeper);
+    }
+    sweeper = vertx.setPeriodic(Math.max(10, answerTimeoutMs / 4), id -> sweep());
     if (ratePerSecond < 0) {
       sending = false;
       return Future.succeededFuture();
@@ -125,6 +134,24 @@ final class Worker {
       next = next + 1 == n ? 0 : next + 1;
       sent++;
       e.fire(intended);
+    }
+  }
+
+  /**
+   * Drops actions unanswered for longer than the answer timeout (UDP loses datagrams): they count as unanswered,
+   * and a closed-loop client sends its next action.
+   */
+  private void sweep() {
+    long now = System.nanoTime();
+    long deadline = now - answerTimeoutNanos;
+    for (RoundTripper e : endpoints) {
+      int dropped = e.dropOlderThan(deadline);
+      if (dropped > 0) {
+        timedOut += dropped;
+        if (closedLoop && sending && now < windowEnd && e.outstanding() == 0) {
+          e.fire(now);
+        }
+      }
     }
   }
 
@@ -191,6 +218,10 @@ final class Worker {
   /** Stops sending (the window is over or the run is being cut short). */
   Future<Void> stop() {
     stopSending();
+    if (sweeper >= 0) {
+      vertx.cancelTimer(sweeper);
+      sweeper = -1;
+    }
     return Future.succeededFuture();
   }
 
@@ -209,7 +240,7 @@ final class Worker {
     for (RoundTripper e : endpoints) {
       waiting += e.outstanding();
     }
-    return Future.succeededFuture(new Snapshot(histogram.copy(), completed, errors, other, lost, waiting,
+    return Future.succeededFuture(new Snapshot(histogram.copy(), completed, errors, other, lost, waiting + timedOut,
       firstBySeq.clone(), lastBySeq.clone()));
   }
 
@@ -221,7 +252,7 @@ final class Worker {
    * @param errors error messages and failed sends
    * @param other messages that were neither answers nor errors (join broadcasts and the like)
    * @param lost connections that closed while the phase ran
-   * @param outstanding actions without an answer yet
+   * @param outstanding actions without an answer yet, and those dropped after the answer timeout
    * @param firstBySeq fan-out: per broadcast, the latency of its first delivery on this worker (0: none), in ns
    * @param lastBySeq fan-out: per broadcast, the latency of its last delivery on this worker, in ns
    */
