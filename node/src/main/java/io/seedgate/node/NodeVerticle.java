@@ -1,6 +1,7 @@
 package io.seedgate.node;
 
 import io.seedgate.common.config.NodeConfig;
+import io.seedgate.common.config.Setting;
 import io.seedgate.common.config.Settings;
 import io.seedgate.common.embedded.BackingServices;
 import io.seedgate.examples.ExampleGameService;
@@ -59,9 +60,15 @@ public class NodeVerticle extends VerticleBase {
         config = resolved;
         return deployRoles();
       })
-      .onSuccess(v -> LOG.info("node {} started [profile: {}, roles: {}, websocket: {}]",
+      .onSuccess(v -> LOG.info("node {} started [profile: {}, roles: {}, websocket: {}, tcp: {}, udp: {}]",
         config.string(Settings.NODE_ID), config.string(Settings.PROFILE), config.list(Settings.ROLES),
-        config.bool(Settings.WS_ENABLED) ? config.integer(Settings.WS_PORT) : "off"));
+        port(Settings.WS_ENABLED, Settings.WS_PORT), port(Settings.TCP_ENABLED, Settings.TCP_PORT),
+        port(Settings.UDP_ENABLED, Settings.UDP_PORT)));
+  }
+
+  private Object port(Setting enabled, Setting port) {
+    return config.list(Settings.ROLES).contains(Settings.ROLE_GATEWAY) && config.bool(enabled)
+      ? config.integer(port) : "off";
   }
 
   private Future<Void> deployRoles() {
