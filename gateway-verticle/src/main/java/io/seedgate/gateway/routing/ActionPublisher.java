@@ -12,13 +12,14 @@ import io.vertx.redis.client.Request;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.List;
 import java.util.Set;
 
 /**
  * Hands a client's action to the game services: one {@code PUBLISH} on channel {@code <prefix><model>} with the
  * service envelope, pipelined with the {@code HSET} that keeps the 2021 hash fields {@code datetime},
- * {@code action} and {@code ping} current. Both go out on this gateway instance's own connection, in one
- * round trip, without waiting for each other.
+ * {@code action} and {@code ping} current. Both go out on this gateway instance's own connection in one write
+ * (a pipelined batch, not a transaction).
  *
  * <p>The envelope, the contract with game services:
  * <pre>{"player":"5","map":"1","token":"1A2B..","model":"move","method":"up","action":"move/up",
@@ -33,7 +34,6 @@ public final class ActionPublisher {
   private final String channelPrefix;
   private final Set<String> allowedModels;
   private final String nodeId;
-  private long hashUpdateFailures;
 
   public ActionPublisher(RedisLink redis, String channelPrefix, Set<String> allowedModels, String nodeId) {
     this.redis = redis;
@@ -61,10 +61,6 @@ public final class ActionPublisher {
     if (ping != null) {
       hset.arg(RedisKeys.F_PING).arg(ping.toString());
     }
-    redis.send(hset).onFailure(e -> {
-      hashUpdateFailures++;
-      LOG.debug("[session: {}] hash update failed: {}", session.id(), e.getMessage());
-    });
     JsonObject envelope = new JsonObject()
       .put("player", session.playerId())
       .put("map", session.mapId())
@@ -77,12 +73,8 @@ public final class ActionPublisher {
       .put("session", session.id())
       .put("ip", session.remoteIp())
       .put("ts", System.currentTimeMillis());
-    return redis.send(Request.cmd(Command.PUBLISH).arg(channelPrefix + action.model()).arg(envelope.toBuffer()))
-      .mapEmpty();
-  }
-
-  /** Hash updates that failed since start (Redis unreachable); the PUBLISH failures reach the client instead. */
-  public long hashUpdateFailures() {
-    return hashUpdateFailures;
+    Request publish = Request.cmd(Command.PUBLISH).arg(channelPrefix + action.model()).arg(envelope.toBuffer());
+    return redis.batch(List.of(hset, publish)).onFailure(e ->
+      LOG.debug("[session: {}] action not handed to Redis: {}", session.id(), e.getMessage())).mapEmpty();
   }
 }
