@@ -254,20 +254,25 @@ final class LoadGenerator implements AutoCloseable {
    *
    * @param rate total actions per second (open loop), or 0 for a closed loop
    */
-  PhaseResult runPhase(String name, double warmupSeconds, double durationSeconds, double rate, long drainMs) {
+  PhaseResult runPhase(String name, double warmupSeconds, double durationSeconds, double rate, long drainMs,
+                       CpuMeter cpu) {
     long start = System.nanoTime() + 100_000_000L;
     long windowStart = start + (long) (warmupSeconds * 1e9);
     long windowEnd = windowStart + (long) (durationSeconds * 1e9);
     double share = rate / workers.size();
     workers.forEach(w -> BenchMain.await(w.call(() -> w.begin(start, windowStart, windowEnd, share,
       options.answerTimeoutMs)), 10_000));
+    sleepUntil(windowStart);
+    CpuMeter.Sample cpuBefore = cpu.sample();
     sleepUntil(windowEnd);
+    CpuMeter.Sample cpuAfter = cpu.sample();
     workers.forEach(w -> BenchMain.await(w.call(w::stop), 10_000));
     long drainEnd = System.nanoTime() + drainMs * 1_000_000L;
     while (System.nanoTime() < drainEnd && outstanding() > 0) {
       sleepMs(20);
     }
-    return collect(name, durationSeconds);
+    PhaseResult result = collect(name, durationSeconds);
+    return result.withCpu(CpuMeter.perRoundTrip(cpuBefore, cpuAfter, result.completed()));
   }
 
   /**

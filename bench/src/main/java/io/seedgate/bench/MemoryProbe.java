@@ -53,6 +53,10 @@ final class MemoryProbe implements AutoCloseable {
     return new MemoryProbe(pid, false);
   }
 
+  long pid() {
+    return pid;
+  }
+
   String describe() {
     return self ? "in this JVM (pid " + pid + ")" : "process " + pid;
   }

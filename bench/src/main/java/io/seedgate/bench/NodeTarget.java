@@ -41,6 +41,8 @@ final class NodeTarget implements AutoCloseable {
   final String nodeId;
   final String description;
   final MemoryProbe memory;
+  /** The node's process id when it is another process and known, else -1. */
+  final long pid;
   private final Vertx nodeVertx;
   private final Process process;
 
@@ -54,6 +56,7 @@ final class NodeTarget implements AutoCloseable {
     this.nodeId = nodeId;
     this.description = description;
     this.memory = memory;
+    this.pid = process != null ? process.pid() : nodeVertx == null && memory != null ? memory.pid() : -1;
     this.nodeVertx = nodeVertx;
     this.process = process;
   }

@@ -15,7 +15,15 @@ import io.vertx.core.json.JsonObject;
  *     (for fan-out: deliveries missed)
  */
 record PhaseResult(String name, LatencySummary latency, long completed, double seconds, long errors,
-                   long unanswered) {
+                   long unanswered, CpuMeter.PerRoundTrip cpu) {
+
+  PhaseResult(String name, LatencySummary latency, long completed, double seconds, long errors, long unanswered) {
+    this(name, latency, completed, seconds, errors, unanswered, null);
+  }
+
+  PhaseResult withCpu(CpuMeter.PerRoundTrip perRoundTrip) {
+    return new PhaseResult(name, latency, completed, seconds, errors, unanswered, perRoundTrip);
+  }
 
   /** Answers (deliveries) per second over the window. */
   double throughput() {
@@ -25,6 +33,6 @@ record PhaseResult(String name, LatencySummary latency, long completed, double s
   JsonObject toJson() {
     return new JsonObject().put("name", name).put("latency", latency.toJson()).put("completed", completed)
       .put("seconds", seconds).put("per_second", Math.round(throughput())).put("errors", errors)
-      .put("unanswered", unanswered);
+      .put("unanswered", unanswered).put("cpu_per_round_trip", cpu == null ? null : cpu.toJson());
   }
 }

@@ -31,7 +31,23 @@ final class ReportFormat {
     if (ratios != null) {
       sb.append(ratioRow(ratios)).append('\n');
     }
+    for (PhaseResult p : phases) {
+      if (p.cpu() != null) {
+        sb.append(cpuRow(p)).append('\n');
+      }
+    }
     return sb.toString();
+  }
+
+  /** CPU microseconds per round trip of a phase, per process: where a CPU-bound machine spends its time. */
+  static String cpuRow(PhaseResult p) {
+    CpuMeter.PerRoundTrip c = p.cpu();
+    return String.format(Locale.ROOT, "cpu per round trip, %s: load generator JVM %s (with the node when it runs there), node process %s, redis %s", p.name(),
+      micros(c.bench()), micros(c.node()), micros(c.redis()));
+  }
+
+  private static String micros(double us) {
+    return us < 0 ? "n/a" : String.format(Locale.ROOT, "%.1f us", us);
   }
 
   /** {@code 1.23x}, or {@code n/a} when the ratio is undefined. */

@@ -71,6 +71,7 @@ final class RoundTripCommand implements Callable<Integer> {
           + "%.0f s warm-up + %.0f s measured per phase, %d round(s)%n%n", clients, load.transport, load.frames, mode,
         action, load.threads, warmup, duration, rounds);
       List<Player> players = BenchMain.await(gen.players.create(clients, null), 120_000);
+      CpuMeter cpu = new CpuMeter(gen.redis, node.pid);
       JsonArray roundsJson = new JsonArray();
       MemoryProbe.Sample idle0 = MemoryProbe.Sample.UNKNOWN;
       MemoryProbe.Sample idleN = MemoryProbe.Sample.UNKNOWN;
@@ -81,7 +82,7 @@ final class RoundTripCommand implements Callable<Integer> {
         PhaseResult floor = null;
         if (!noFloor) {
           gen.connectFloor(players, node.actionPrefix, node.nodeId, action);
-          floor = gen.runPhase("floor", warmup, duration, rate, drainMs);
+          floor = gen.runPhase("floor", warmup, duration, rate, drainMs, cpu);
           gen.disconnectAll();
           phases.add(floor);
         }
@@ -93,7 +94,7 @@ final class RoundTripCommand implements Callable<Integer> {
         if (round == 1 && node.memory != null) {
           idleN = node.memory.sample();
         }
-        PhaseResult gateway = gen.runPhase("gateway", warmup, duration, rate, drainMs);
+        PhaseResult gateway = gen.runPhase("gateway", warmup, duration, rate, drainMs, cpu);
         gen.disconnectAll();
         phases.add(gateway);
         Ratios ratios = floor == null ? null : Ratios.of(gateway, floor);

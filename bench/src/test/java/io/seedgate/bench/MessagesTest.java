@@ -58,5 +58,7 @@ class MessagesTest {
   @Test
   void procStatusLinesParse() {
     assertEquals(123456, MemoryProbe.parseKb("VmRSS:\t  123456 kB"));
+    String stat = "4650 (a (weird) name) R 4646 4646 15415 0 -1 4194304 123 0 0 0 250 50 0 0 20 0 1 0 254249";
+    assertEquals(3.0, CpuMeter.parseStat(stat), 1e-9);
   }
 }
