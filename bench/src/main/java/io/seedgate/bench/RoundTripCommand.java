@@ -60,6 +60,11 @@ final class RoundTripCommand implements Callable<Integer> {
   @Option(names = "--no-floor", description = "Measure the gateway only.")
   boolean noFloor;
 
+  @Option(names = "--node-warmup", description = "Seconds of unmeasured load, half without and half through the "
+    + "gateway, before the first round, so that a freshly started node (and the service in it) is compiled by the "
+    + "JIT before anything is measured (default: ${DEFAULT-VALUE}).")
+  double nodeWarmup = 10;
+
   @Override
   public Integer call() throws Exception {
     try (NodeTarget node = NodeTarget.start(target);
@@ -77,6 +82,18 @@ final class RoundTripCommand implements Callable<Integer> {
       MemoryProbe.Sample idleN = MemoryProbe.Sample.UNKNOWN;
       LoadGenerator.Connections connections = null;
       int exit = 0;
+      if (nodeWarmup > 0) {
+        if (!noFloor) {
+          gen.connectFloor(players, node.actionPrefix, node.nodeId, action);
+          gen.runPhase("warm-up", 0, nodeWarmup / 2, rate, drainMs, cpu);
+          gen.disconnectAll();
+        }
+        BenchMain.await(gen.players.rewrite(players), 120_000);
+        gen.connectGateway(players, node, loginAction, action);
+        gen.runPhase("warm-up", 0, nodeWarmup / 2, rate, drainMs, cpu);
+        gen.disconnectAll();
+        LoadGenerator.sleepMs(1_000);
+      }
       for (int round = 1; round <= rounds; round++) {
         List<PhaseResult> phases = new ArrayList<>();
         PhaseResult floor = null;
