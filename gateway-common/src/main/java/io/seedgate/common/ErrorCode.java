@@ -20,7 +20,9 @@ public enum ErrorCode {
   UNAVAILABLE(13, "service unavailable", true),
   NOT_AUTHENTICATED(14, "not authenticated", true),
   ACTION_NOT_DELIVERED(15, "action not delivered, try again", false),
-  FLOOD(16, "too many messages", false);
+  FLOOD(16, "too many messages", false),
+  FLOODING(17, "too many messages", true),
+  TOO_MANY_CONNECTIONS(18, "too many connections", true);
 
   private final int code;
   private final String text;

@@ -10,6 +10,7 @@ import io.seedgate.common.lifecycle.LocalRoles;
 import io.seedgate.common.redis.RedisLink;
 import io.seedgate.gateway.delivery.DeliverySubscriber;
 import io.seedgate.gateway.routing.ActionPublisher;
+import io.seedgate.gateway.session.ConnectionLimits;
 import io.seedgate.gateway.session.SessionHub;
 import io.seedgate.gateway.tcp.TcpTransport;
 import io.seedgate.gateway.udp.UdpTransport;
@@ -74,7 +75,10 @@ public class GatewayVerticle extends VerticleBase {
         long idleMs = config.integer(Settings.IDLE_TIMEOUT) * 1000L;
         long authMs = config.integer(Settings.AUTH_TIMEOUT) * 1000L;
         hub = new SessionHub(vertx, nodeId, ClusterInfo.memberId(vertx, null), publisher, new DeliverySubscriber(deliveries),
-          new SessionHub.Limits(maxMessage, idleMs, authMs), config.string(Settings.BROADCAST_CHANNEL));
+          new SessionHub.Limits(maxMessage, idleMs, authMs,
+          config.integer(Settings.MESSAGES_PER_SECOND), config.integer(Settings.MESSAGE_BURST),
+          ConnectionLimits.of(vertx, config.integer(Settings.MAX_CONNECTIONS),
+            config.integer(Settings.MAX_CONNECTIONS_PER_IP))), config.string(Settings.BROADCAST_CHANNEL));
         sessionCommands = vertx.eventBus().consumer(Addresses.nodeSessions(nodeId), m -> hub.command(m.body()));
         long sweepEvery = Math.max(50, Math.min(1000, Math.min(idleMs, authMs) / 4));
         sweepTimer = vertx.setPeriodic(sweepEvery, t -> hub.sweep());

@@ -87,6 +87,18 @@ public final class Settings {
     "4096 to 268435456", range(4096, 256 * 1024 * 1024),
     "outbound bytes queued for one slow client before it is disconnected");
 
+  public static final Setting MESSAGES_PER_SECOND = add("gateway.limits.messagesPerSecond", Type.INT, 20,
+    "1 to 100000", range(1, 100_000),
+    "messages per second one connection may send on average (token bucket); excess ones get an error and are dropped");
+  public static final Setting MESSAGE_BURST = add("gateway.limits.messageBurst", Type.INT, 40, "1 to 100000",
+    range(1, 100_000), "messages one connection may send at once above the rate; after this many more dropped in a "
+      + "row the connection is closed");
+  public static final Setting MAX_CONNECTIONS = add("gateway.limits.maxConnections", Type.INT, 100_000,
+    "1 to 10000000", range(1, 10_000_000), "client connections one node accepts (all transports); more get "
+      + "{\"error\":\"too many connections\"} and a close");
+  public static final Setting MAX_CONNECTIONS_PER_IP = add("gateway.limits.maxConnectionsPerIp", Type.INT, 2000,
+    "1 to 10000000", range(1, 10_000_000), "client connections one node accepts from one IP address");
+
   public static final Setting ACTION_CHANNEL_PREFIX = add("routing.actionChannelPrefix", Type.STRING, "action:",
     "a non-empty string", v -> !((String) v).isEmpty(),
     "actions of model <m> are published on channel <prefix><m>");

@@ -37,9 +37,12 @@ public final class Session {
   private String playerId;
   private String mapId;
   private ErrorCode closeReason;
+  private final RateLimiter rate;
+  private boolean counted;
 
-  Session(String id, ClientChannel channel, SessionHub hub, long now) {
+  Session(String id, ClientChannel channel, SessionHub hub, long now, RateLimiter rate) {
     this.id = id;
+    this.rate = rate;
     this.channel = channel;
     this.hub = hub;
     this.openedAt = now;
@@ -54,6 +57,20 @@ public final class Session {
     if (byteLength > hub.maxMessageBytes()) {
       fail(ErrorCode.TOO_LARGE);
       return;
+    }
+    switch (rate.take(hub.now())) {
+      case DROP -> {
+        return;
+      }
+      case DROP_AND_WARN -> {
+        send(ErrorCode.FLOOD);
+        return;
+      }
+      case CLOSE -> {
+        fail(ErrorCode.FLOODING);
+        return;
+      }
+      default -> { }
     }
     ClientMessage message;
     try {
@@ -215,6 +232,15 @@ public final class Session {
 
   boolean active() {
     return state == State.ACTIVE;
+  }
+
+  /** Whether the node's connection limits count this session (so its end must release it). */
+  boolean counted() {
+    return counted;
+  }
+
+  void counted(boolean counted) {
+    this.counted = counted;
   }
 
   public String id() {

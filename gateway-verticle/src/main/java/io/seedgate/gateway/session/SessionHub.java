@@ -59,8 +59,12 @@ public final class SessionHub {
    * @param maxMessageBytes largest client message
    * @param idleTimeoutMs   a session with no message for this long is closed
    * @param authTimeoutMs   a connection not authenticated by then is closed
+   * @param messagesPerSecond average messages per second one connection may send
+   * @param messageBurst    messages one connection may send at once
+   * @param connections     the node's connection counts and limits
    */
-  public record Limits(int maxMessageBytes, long idleTimeoutMs, long authTimeoutMs) {
+  public record Limits(int maxMessageBytes, long idleTimeoutMs, long authTimeoutMs, int messagesPerSecond,
+                       int messageBurst, ConnectionLimits connections) {
   }
 
   public SessionHub(Vertx vertx, String nodeId, String memberId, ActionPublisher publisher,
@@ -85,11 +89,17 @@ public final class SessionHub {
 
   /** A new connection: its session, waiting for a token. */
   public Session open(ClientChannel channel) {
-    Session s = new Session(nodeId + "-" + Long.toString(SEQUENCE.incrementAndGet(), 36), channel, this, now());
+    long now = now();
+    Session s = new Session(nodeId + "-" + Long.toString(SEQUENCE.incrementAndGet(), 36), channel, this, now,
+      new RateLimiter(limits.messagesPerSecond(), limits.messageBurst(), now));
     byId.put(s.id(), s);
     sessionCount = byId.size();
     if (stopping) {
       s.fail(ErrorCode.SERVER_STOPPED);
+    } else if (!limits.connections().tryAcquire(s.remoteIp())) {
+      s.fail(ErrorCode.TOO_MANY_CONNECTIONS);
+    } else {
+      s.counted(true);
     }
     return s;
   }
@@ -127,7 +137,10 @@ public final class SessionHub {
   }
 
   void forget(Session s) {
-    byId.remove(s.id(), s);
+    if (byId.remove(s.id(), s) && s.counted()) {
+      s.counted(false);
+      limits.connections().release(s.remoteIp());
+    }
     sessionCount = byId.size();
   }
 
