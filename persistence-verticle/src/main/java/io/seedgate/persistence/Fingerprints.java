@@ -4,7 +4,7 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Per online token, the {@link PlayerState#fingerprint()} of the state last written to the store, so that a flush
+ * Per online token, the {@link Fingerprint} of the state last written to the store, so that a flush
  * writes only players whose state changed. Held in memory only: after a restart every player is written once.
  * Not thread-safe: used from the persistence verticle's context.
  */

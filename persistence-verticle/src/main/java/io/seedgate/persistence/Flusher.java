@@ -271,16 +271,17 @@ final class Flusher {
       for (RedisPlayerReader.Snapshot s : snapshots) {
         if (s.unreadable()) {
           fingerprints.touch(s.token(), gen);
-        } else if (s.state() == null) {
+        } else if (!s.exists()) {
           fingerprints.forget(s.token());
-        } else {
-          long fingerprint = s.state().fingerprint();
-          if (fingerprints.changed(s.token(), fingerprint, gen)) {
-            changed++;
-            // two live tokens of one player (a sign-in replacing a session): one row per cycle, the other next time
-            if (idsThisCycle.add(s.state().id())) {
-              pending.add(new Pending(s.token(), s.state(), fingerprint));
-            }
+        } else if (fingerprints.changed(s.token(), s.fingerprint(), gen)) {
+          PlayerState state = s.state();
+          if (state == null) {
+            continue;
+          }
+          changed++;
+          // two live tokens of one player (a sign-in replacing a session): one row per cycle, the other next time
+          if (idsThisCycle.add(state.id())) {
+            pending.add(new Pending(s.token(), state, s.fingerprint()));
           }
         }
       }

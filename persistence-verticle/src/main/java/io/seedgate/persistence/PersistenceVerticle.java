@@ -284,7 +284,7 @@ public class PersistenceVerticle extends VerticleBase {
         return Future.succeededFuture(false);
       }
       return store.upsert(List.of(s.state())).map(rows -> {
-        fingerprints.written(token, s.state().fingerprint());
+        fingerprints.written(token, s.fingerprint());
         stats = stats.saved(1);
         return true;
       });

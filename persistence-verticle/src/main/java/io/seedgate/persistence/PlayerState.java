@@ -6,7 +6,6 @@ import java.math.BigDecimal;
 import java.time.DateTimeException;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -132,27 +131,6 @@ public record PlayerState(String id, String mapId, Double positionX, Double posi
     return fields;
   }
 
-  /**
-   * A 64-bit digest of everything that is saved (not {@link #readAt}): equal states give equal values, and a
-   * change of any saved value changes it with overwhelming likelihood. The order of {@link #extra} does not matter.
-   */
-  public long fingerprint() {
-    long h = 0x5EED5EED5EED5EEDL;
-    h = mix(h, hash64(id));
-    h = mix(h, hash64(mapId));
-    h = mix(h, positionX == null ? 1 : Double.doubleToLongBits(positionX));
-    h = mix(h, positionY == null ? 1 : Double.doubleToLongBits(positionY));
-    h = mix(h, hash64(action));
-    h = mix(h, ping == null ? 1 : Double.doubleToLongBits(ping));
-    h = mix(h, hash64(ip));
-    h = mix(h, lastActivity == null ? 1 : lastActivity.toEpochSecond(ZoneOffset.UTC));
-    long extraSum = extra.size();
-    for (Map.Entry<String, String> e : extra.entrySet()) {
-      extraSum += fmix(hash64(e.getKey()) * 31 + hash64(e.getValue()));
-    }
-    return mix(h, extraSum);
-  }
-
   /** Rounds to 2 decimals, as the 2021 server stored positions. */
   static Double round2(Double v) {
     return v == null ? null : Math.round(v * 100.0) / 100.0;
@@ -214,30 +192,5 @@ public record PlayerState(String id, String mapId, Double positionX, Double posi
   /** PostgreSQL text and jsonb cannot hold NUL; one such character must not make a whole batch fail. */
   private static String clean(String s) {
     return s == null || s.indexOf('\0') < 0 ? s : s.replace("\0", "");
-  }
-
-  private static long hash64(String s) {
-    if (s == null) {
-      return 0x2545F4914F6CDD1DL;
-    }
-    long h = 0xCBF29CE484222325L;
-    for (int i = 0; i < s.length(); i++) {
-      h ^= s.charAt(i);
-      h *= 0x100000001B3L;
-    }
-    return h;
-  }
-
-  private static long mix(long h, long v) {
-    return fmix(h ^ fmix(v + 0x9E3779B97F4A7C15L)) * 31;
-  }
-
-  private static long fmix(long k) {
-    k ^= k >>> 33;
-    k *= 0xFF51AFD7ED558CCDL;
-    k ^= k >>> 33;
-    k *= 0xC4CEB9FE1A85EC53L;
-    k ^= k >>> 33;
-    return k;
   }
 }

@@ -37,19 +37,63 @@ final class RedisPlayerReader {
   static final int MAX_PIPELINE = 2_000;
 
   /**
-   * What Redis holds for one token.
-   *
-   * @param token      the hash key
-   * @param state      the state, or {@code null} when the hash does not exist (or names no player), or could not
-   *                   be read
-   * @param unreadable whether Redis refused to read this hash (a key of another type): then {@code state} is
-   *                   {@code null} but the player may well exist
+   * What Redis holds for one token: its {@link Fingerprint} at once, its state decoded only when asked for (an
+   * unchanged player is never decoded).
    */
-  record Snapshot(String token, PlayerState state, boolean unreadable) {
+  static final class Snapshot {
+    private final String token;
+    private final boolean unreadable;
+    private final Response hash;
+    private final String playerId;
+    private final String mapId;
+    private final Double x;
+    private final Double y;
+    private final OffsetDateTime readAt;
+    private final long fingerprint;
+    private PlayerState state;
+
+    Snapshot(String token, boolean unreadable, Response hash, String playerId, String mapId, Double x, Double y,
+             OffsetDateTime readAt) {
+      this.token = token;
+      this.unreadable = unreadable;
+      this.hash = hash == null || hash.size() == 0 ? null : hash;
+      this.playerId = playerId;
+      this.mapId = mapId;
+      this.x = x;
+      this.y = y;
+      this.readAt = readAt;
+      this.fingerprint = this.hash == null ? 0 : Fingerprint.of(playerId, mapId, x, y, this.hash);
+    }
+
+    String token() {
+      return token;
+    }
+
+    /** Whether Redis refused to read this hash (a key of another type): the player may well exist. */
+    boolean unreadable() {
+      return unreadable;
+    }
+
+    /** Whether the hash exists. */
+    boolean exists() {
+      return hash != null;
+    }
+
+    long fingerprint() {
+      return fingerprint;
+    }
+
+    /** The state, decoded on first call; {@code null} when there is no hash or it names no player. */
+    PlayerState state() {
+      if (state == null && hash != null) {
+        state = PlayerState.fromFields(playerId, mapId, fields(hash), x, y, readAt);
+      }
+      return state;
+    }
   }
 
-  /** The hashes of a chunk: fields as name, value, ... (empty: no hash), and those Redis refused to read. */
-  private record Hashes(OffsetDateTime readAt, List<List<String>> fields, BitSet unreadable) {
+  /** The hashes of a chunk, and those Redis refused to read. */
+  private record Hashes(OffsetDateTime readAt, List<Response> replies, BitSet unreadable) {
   }
 
   private final RedisLink redis;
@@ -91,11 +135,11 @@ final class RedisPlayerReader {
       String[] maps = new String[n];
       Map<String, List<Integer>> byMap = new LinkedHashMap<>();
       for (int i = 0; i < n; i++) {
-        List<String> fields = hashes.fields().get(i);
-        if (fields.isEmpty()) {
+        Response hash = hashes.replies().get(i);
+        if (hash == null || hash.size() == 0) {
           continue;
         }
-        String map = valueOf(fields, RedisKeys.F_MAP_ID);
+        String map = field(hash, RedisKeys.F_MAP_ID);
         maps[i] = map == null || map.isEmpty() ? mapHint : map;
         if (maps[i] != null) {
           byMap.computeIfAbsent(maps[i], k -> new ArrayList<>()).add(i);
@@ -107,11 +151,8 @@ final class RedisPlayerReader {
       return positions.map(v -> {
         List<Snapshot> snapshots = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-          String id = playerIds == null ? null : playerIds.get(i);
-          List<String> fields = hashes.fields().get(i);
-          PlayerState state = fields.isEmpty() ? null
-            : PlayerState.fromFields(id, maps[i], fields, xs[i], ys[i], hashes.readAt());
-          snapshots.add(new Snapshot(tokens.get(i), state, hashes.unreadable().get(i)));
+          snapshots.add(new Snapshot(tokens.get(i), hashes.unreadable().get(i), hashes.replies().get(i),
+            playerIds == null ? null : playerIds.get(i), maps[i], xs[i], ys[i], hashes.readAt()));
         }
         return snapshots;
       });
@@ -129,15 +170,9 @@ final class RedisPlayerReader {
       if (result.failed().get(0)) {
         return Future.failedFuture(new IllegalStateException("redis TIME failed"));
       }
-      List<List<String>> fields = new ArrayList<>(tokens.size());
-      BitSet unreadable = new BitSet();
-      for (int i = 0; i < tokens.size(); i++) {
-        fields.add(fields(result.replies().get(i + 1)));
-        if (result.failed().get(i + 1)) {
-          unreadable.set(i);
-        }
-      }
-      return Future.succeededFuture(new Hashes(time(result.replies().get(0)), fields, unreadable));
+      BitSet unreadable = result.failed().get(1, tokens.size() + 1);
+      return Future.succeededFuture(new Hashes(time(result.replies().get(0)),
+        result.replies().subList(1, tokens.size() + 1), unreadable));
     });
   }
 
@@ -239,10 +274,15 @@ final class RedisPlayerReader {
     return r == null ? "" : r.toBuffer().toString(StandardCharsets.UTF_8);
   }
 
-  private static String valueOf(List<String> fields, String name) {
-    for (int i = 0; i + 1 < fields.size(); i += 2) {
-      if (name.equals(fields.get(i))) {
-        return fields.get(i + 1);
+  /** One field of an {@code HGETALL} reply, or {@code null}. */
+  static String field(Response hash, String name) {
+    if (hash.isMap()) {
+      Response value = hash.get(name);
+      return value == null ? null : string(value);
+    }
+    for (int i = 0; i + 1 < hash.size(); i += 2) {
+      if (name.equals(hash.get(i).toString())) {
+        return string(hash.get(i + 1));
       }
     }
     return null;

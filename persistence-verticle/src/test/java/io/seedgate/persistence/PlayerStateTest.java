@@ -5,12 +5,10 @@ import org.junit.jupiter.api.Test;
 
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 class PlayerStateTest {
@@ -85,24 +83,6 @@ class PlayerStateTest {
     Map<String, String> fields = s.toHashFields();
     assertEquals(Map.of("position_x", "1.5", "position_y", "2", "action", "move/up", "ping", "0.23", "hp", "100",
       "login", "alice"), fields);
-  }
-
-  @Test
-  void fingerprintFollowsSavedValuesOnly() {
-    PlayerState a = PlayerState.fromHash(null, "1", hash(), 1.5, 2.0, READ_AT);
-    Map<String, String> reordered = new HashMap<>(hash());
-    reordered.put(RedisKeys.F_TOKEN, "");
-    PlayerState sameValues = PlayerState.fromHash(null, "1", reordered, 1.5, 2.0, READ_AT.plusSeconds(60));
-    assertEquals(a.fingerprint(), sameValues.fingerprint());
-
-    Map<String, String> hp = hash();
-    hp.put("hp", "99");
-    assertNotEquals(a.fingerprint(), PlayerState.fromHash(null, "1", hp, 1.5, 2.0, READ_AT).fingerprint());
-    assertNotEquals(a.fingerprint(), PlayerState.fromHash(null, "1", hash(), 1.51, 2.0, READ_AT).fingerprint());
-    Map<String, String> swapped = hash();
-    swapped.put("hp", "alice");
-    swapped.put("login", "100");
-    assertNotEquals(a.fingerprint(), PlayerState.fromHash(null, "1", swapped, 1.5, 2.0, READ_AT).fingerprint());
   }
 
   @Test
