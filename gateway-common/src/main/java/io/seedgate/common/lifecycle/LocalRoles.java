@@ -47,6 +47,26 @@ public final class LocalRoles {
     return new DeliveryOptions().setSendTimeout(timeoutMs).setLocalOnly(running(vertx, role));
   }
 
+  /**
+   * Waits (blocking, for shutdown hooks) until no role runs on any Vert.x instance of this process, at most the
+   * bound: what the embedded servers wait for before they stop, so the last saves still reach them.
+   */
+  public static void awaitNoneRunning(long boundMs) {
+    long deadline = System.currentTimeMillis() + boundMs;
+    while (System.currentTimeMillis() < deadline && anyRunning()) {
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
+
+  private static synchronized boolean anyRunning() {
+    return RUNNING.values().stream().flatMap(m -> m.values().stream()).anyMatch(r -> r.instances > 0);
+  }
+
   /** An instance of the role started. */
   public static synchronized void started(Vertx vertx, String role) {
     RUNNING.computeIfAbsent(vertx, v -> new HashMap<>()).computeIfAbsent(role, r -> new Role()).instances++;
