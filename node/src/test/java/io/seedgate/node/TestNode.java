@@ -45,6 +45,11 @@ final class TestNode implements AutoCloseable {
     return start(Vertx.vertx(), true, settings);
   }
 
+  /** Starts a node like {@link #start(Map)} but without the example service: the test runs a service itself. */
+  static TestNode startWithoutService(Map<String, Object> settings) {
+    return start(Vertx.vertx(), false, settings);
+  }
+
   /**
    * Starts a clustered node (Hazelcast with conf/cluster.xml, under the given cluster name). Only one node of a
    * cluster should run the example service, or every action is played twice.

@@ -1,0 +1,58 @@
+// Unit tests of the pure game rules: `npm test` (node's built-in test runner; no Redis needed).
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import * as game from '../lib/game.js';
+
+test('a move is one step, clamped to the GEO range and rounded to 2 decimals', () => {
+  assert.deepEqual(game.step({ x: 1.5, y: 2 }, game.direction('up'), 0.5), { x: 1.5, y: 2.5 });
+  assert.deepEqual(game.step({ x: 179.9, y: 0 }, game.direction('right'), 0.5), { x: 180, y: 0 });
+  assert.deepEqual(game.step({ x: 0, y: -84.8 }, game.direction('down'), 0.5), { x: 0, y: -85 });
+  assert.deepEqual(game.step({ x: 0.1, y: 0 }, game.direction('left'), 0.333), { x: -0.23, y: 0 });
+  assert.equal(Object.is(game.round2(-0.001), 0), true, 'never -0');
+  assert.equal(game.round2(1.005 + 1e-9), 1.01);
+  assert.equal(game.direction('jump'), undefined);
+  assert.equal(game.direction('constructor'), undefined);
+});
+
+test('GEOPOS entries become normalized positions, the origin when absent', () => {
+  assert.deepEqual(game.geoPosition({ longitude: '1.49999994039535522', latitude: '2.00000011920928955' }),
+    { x: 1.5, y: 2 });
+  assert.deepEqual(game.geoPosition(null), game.ORIGIN);
+});
+
+test('ids are numbers when they are canonical integers', () => {
+  assert.equal(game.idValue('5'), 5);
+  assert.equal(game.idValue('05'), '05');
+  assert.equal(game.idValue('g123'), 'g123');
+  assert.equal(game.idValue('99999999999999999999'), '99999999999999999999');
+});
+
+test('envelopes: model and method from the action, defaults api/index, bad ones refused', () => {
+  const e = game.parseEnvelope('{"player":5,"map":"1","token":"T","action":"move/up","data":{"pingTime":0.2}}');
+  assert.deepEqual(e, { player: '5', map: '1', token: 'T', model: 'move', method: 'up', action: 'move/up',
+    data: { pingTime: 0.2 } });
+  assert.equal(game.parseEnvelope('{"player":"5","map":"1","token":"T","action":"/"}').action, '/');
+  assert.equal(game.parseEnvelope('{"player":"5","map":"1","token":"T","action":"/"}').model, 'api');
+  assert.equal(game.parseEnvelope('{"player":"5","map":"1","token":"T","action":"/"}').method, 'index');
+  for (const bad of ['x', '[]', '{"map":"1","token":"T","action":"a/b"}', '{"player":1.5,"map":"1","token":"T","action":"a"}',
+    '{"player":"5","map":"1","token":" ","action":"a"}', '{"player":"5","map":"1","token":"T"}',
+    '{"player":"5","map":"1","token":"T","action":"a","data":[]}', '{"player":"5","map":"1","token":"T","action":"a","ts":"1"}']) {
+    assert.throws(() => game.parseEnvelope(bad), game.MalformedEnvelopeError, bad);
+  }
+});
+
+test('replies have the 2021 shapes', () => {
+  assert.equal(JSON.stringify(game.replies.load([game.playerState('5', 'idle', { x: 1.5, y: 2 })])),
+    '{"action":"load","players":[{"id":5,"action":"idle","position":[1.5,2]}],"enemys":[],"objects":[],"map":{"data":""}}');
+  assert.equal(JSON.stringify(game.replies.saved()), '{"action":"save","ok":true}');
+});
+
+test('settings come from the environment and bad ones name the setting', () => {
+  assert.deepEqual(game.settings({}), { redisUrl: 'redis://127.0.0.1:6379', actionChannelPrefix: 'action:', step: 0.5 });
+  assert.deepEqual(game.settings({ REDIS_URL: 'redis://r:1', ACTION_CHANNEL_PREFIX: 'a:', STEP: '2' }, []),
+    { redisUrl: 'redis://r:1', actionChannelPrefix: 'a:', step: 2 });
+  assert.equal(game.settings({ REDIS_URL: 'redis://r:1' }, ['redis://arg:2']).redisUrl, 'redis://arg:2');
+  assert.throws(() => game.settings({ STEP: '0' }), /STEP/);
+  assert.throws(() => game.settings({ STEP: 'x' }), /STEP/);
+  assert.throws(() => game.settings({ ACTION_CHANNEL_PREFIX: '' }), /ACTION_CHANNEL_PREFIX/);
+});
