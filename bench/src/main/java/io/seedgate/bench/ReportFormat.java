@@ -50,6 +50,58 @@ final class ReportFormat {
     return us < 0 ? "n/a" : String.format(Locale.ROOT, "%.1f us", us);
   }
 
+  /**
+   * Over several rounds: the median of each figure, and the median of each round's ratio (on a shared machine one
+   * disturbed round moves a mean, not a median).
+   */
+  static String medians(List<PhaseResult> floors, List<PhaseResult> gateways) {
+    StringBuilder sb = new StringBuilder("median of ").append(gateways.size()).append(" rounds\n")
+      .append(LATENCY_HEADER).append('\n');
+    if (!floors.isEmpty()) {
+      sb.append(latencyRow(median("floor", floors))).append('\n');
+    }
+    sb.append(latencyRow(median("gateway", gateways))).append('\n');
+    if (floors.size() == gateways.size()) {
+      double[] p50 = new double[floors.size()];
+      double[] p99 = new double[floors.size()];
+      double[] tp = new double[floors.size()];
+      for (int i = 0; i < floors.size(); i++) {
+        Ratios r = Ratios.of(gateways.get(i), floors.get(i));
+        p50[i] = r.p50();
+        p99[i] = r.p99();
+        tp[i] = r.throughput();
+      }
+      sb.append(String.format(Locale.ROOT, "%-15s %9s %9s %9s %9s %9s %10s", "median ratio", times(median(p50)), "",
+        times(median(p99)), "", "", times(median(tp)))).append('\n');
+    }
+    return sb.toString();
+  }
+
+  /** A phase whose every figure is the median of the given phases' (latencies, rate, errors). */
+  static PhaseResult median(String name, List<PhaseResult> phases) {
+    int n = phases.size();
+    double[][] v = new double[8][n];
+    for (int i = 0; i < n; i++) {
+      PhaseResult p = phases.get(i);
+      LatencySummary l = p.latency();
+      double[] row = {l.p50(), l.p90(), l.p99(), l.p999(), l.max(), p.throughput(), p.errors(), p.unanswered()};
+      for (int k = 0; k < row.length; k++) {
+        v[k][i] = row[k];
+      }
+    }
+    double seconds = phases.get(0).seconds();
+    return new PhaseResult(name, new LatencySummary(0, Math.round(median(v[0])), Math.round(median(v[1])),
+      Math.round(median(v[2])), Math.round(median(v[3])), Math.round(median(v[4])), 0),
+      Math.round(median(v[5]) * seconds), seconds, Math.round(median(v[6])), Math.round(median(v[7])));
+  }
+
+  static double median(double[] values) {
+    double[] sorted = values.clone();
+    java.util.Arrays.sort(sorted);
+    int n = sorted.length;
+    return n == 0 ? Double.NaN : n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+  }
+
   /** {@code 1.23x}, or {@code n/a} when the ratio is undefined. */
   static String times(double ratio) {
     return Double.isNaN(ratio) || Double.isInfinite(ratio) ? "n/a" : String.format(Locale.ROOT, "%.2fx", ratio);

@@ -82,6 +82,8 @@ final class RoundTripCommand implements Callable<Integer> {
       MemoryProbe.Sample idleN = MemoryProbe.Sample.UNKNOWN;
       LoadGenerator.Connections connections = null;
       int exit = 0;
+      List<PhaseResult> floors = new ArrayList<>();
+      List<PhaseResult> gateways = new ArrayList<>();
       if (nodeWarmup > 0) {
         if (!noFloor) {
           gen.connectFloor(players, node.actionPrefix, node.nodeId, action);
@@ -115,6 +117,10 @@ final class RoundTripCommand implements Callable<Integer> {
         gen.disconnectAll();
         phases.add(gateway);
         Ratios ratios = floor == null ? null : Ratios.of(gateway, floor);
+        gateways.add(gateway);
+        if (floor != null) {
+          floors.add(floor);
+        }
         if (rounds > 1) {
           System.out.printf("round %d%n", round);
         }
@@ -135,6 +141,10 @@ final class RoundTripCommand implements Callable<Integer> {
           break;
         }
         LoadGenerator.sleepMs(1_000);
+      }
+      if (gateways.size() > 1) {
+        System.out.print(ReportFormat.medians(floors, gateways));
+        System.out.println();
       }
       JsonObject memory = memoryReport(node, idle0, idleN, connections == null ? 0 : connections.authenticated());
       System.out.printf("load average after: %s%n", RunInfo.loadAverage());

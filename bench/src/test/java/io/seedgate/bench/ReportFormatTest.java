@@ -75,6 +75,26 @@ class ReportFormatTest {
   }
 
   @Test
+  void mediansOfRoundsResistOneDisturbedRound() {
+    List<PhaseResult> floors = List.of(phase("floor", 40, 12_000), phase("floor", 124, 2_900), phase("floor", 40, 14_800));
+    List<PhaseResult> gateways = List.of(phase("gateway", 73, 6_100), phase("gateway", 76, 6_400),
+      phase("gateway", 67, 8_300));
+    PhaseResult m = ReportFormat.median("gateway", gateways);
+    assertEquals(73, m.latency().p50());
+    assertEquals(6_400, m.throughput(), 1e-9);
+    String text = ReportFormat.medians(floors, gateways);
+    assertTrue(text.startsWith("median of 3 rounds\n"), text);
+    // per-round p50 ratios 1.83, 0.61, 1.68: the median is 1.68
+    assertTrue(text.contains("median ratio        1.68x"), text);
+    assertEquals(2.5, ReportFormat.median(new double[]{3, 1, 2, 4}), 1e-9);
+  }
+
+  private static PhaseResult phase(String name, long p50, long perSecond) {
+    return new PhaseResult(name, new LatencySummary(1, p50, p50, p50 * 2, p50 * 3, p50 * 4, p50), perSecond * 10, 10,
+      0, 0);
+  }
+
+  @Test
   void bytesAndPerConnection() {
     assertEquals("512 B", ReportFormat.bytes(512));
     assertEquals("12.0 KiB", ReportFormat.bytes(12 * 1024));
