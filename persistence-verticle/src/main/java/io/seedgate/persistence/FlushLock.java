@@ -1,6 +1,5 @@
 package io.seedgate.persistence;
 
-import io.seedgate.common.redis.RedisLink;
 import io.vertx.core.Future;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Request;
@@ -18,7 +17,7 @@ final class FlushLock {
   private static final String RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then "
     + "return redis.call('del', KEYS[1]) else return 0 end";
 
-  private final RedisLink redis;
+  private final RedisCommands redis;
   private final String owner;
   private final long ttlMs;
 
@@ -26,7 +25,7 @@ final class FlushLock {
    * @param owner this holder's unique value ({@code <nodeId>-<random>})
    * @param ttlMs how long the lock lives without being extended
    */
-  FlushLock(RedisLink redis, String owner, long ttlMs) {
+  FlushLock(RedisCommands redis, String owner, long ttlMs) {
     this.redis = redis;
     this.owner = owner;
     this.ttlMs = ttlMs;

@@ -3,7 +3,6 @@ package io.seedgate.persistence;
 import io.seedgate.common.ErrorCode;
 import io.seedgate.common.GatewayException;
 import io.seedgate.common.RedisKeys;
-import io.seedgate.common.redis.RedisLink;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -68,7 +67,7 @@ final class Flusher {
   }
 
   private final Vertx vertx;
-  private final RedisLink redis;
+  private final FlushConnection redis;
   private final RedisPlayerReader reader;
   private final PlayerStore store;
   private final FlushLock lock;
@@ -77,7 +76,7 @@ final class Flusher {
   private final int maxInFlight;
   private int generation;
 
-  Flusher(Vertx vertx, RedisLink redis, PlayerStore store, FlushLock lock, Fingerprints fingerprints, int batchSize,
+  Flusher(Vertx vertx, FlushConnection redis, PlayerStore store, FlushLock lock, Fingerprints fingerprints, int batchSize,
           int maxInFlight) {
     this.vertx = vertx;
     this.redis = redis;
@@ -92,11 +91,11 @@ final class Flusher {
   /**
    * Runs one cycle if the flush lock is free.
    *
-   * @return the outcome (a failure of the cycle is in {@link Result#failure()}); fails only when the lock could not
-   * be asked for
+   * @return the outcome (a failure of the cycle is in {@link Result#failure()}); fails only when Redis could not
+   * be asked for the lock
    */
   Future<Result> flush() {
-    return lock.tryAcquire().compose(taken -> {
+    return redis.open().compose(v -> lock.tryAcquire()).compose(taken -> {
       if (!taken) {
         return Future.succeededFuture(Result.SKIPPED);
       }

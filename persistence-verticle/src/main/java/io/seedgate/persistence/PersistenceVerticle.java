@@ -66,7 +66,7 @@ public class PersistenceVerticle extends VerticleBase {
 
   private Pool pool;
   private RedisLink requestRedis;
-  private RedisLink flushRedis;
+  private FlushConnection flushRedis;
   private PlayerStore store;
   private RedisPlayerReader reader;
   private Flusher flusher;
@@ -122,13 +122,13 @@ public class PersistenceVerticle extends VerticleBase {
       .compose(applied -> RedisLink.connect(vertx, redisUrl, owner + "-requests"))
       .compose(link -> {
         requestRedis = link;
-        reader = new RedisPlayerReader(link);
-        return RedisLink.connect(vertx, redisUrl, owner + "-flush");
+        reader = new RedisPlayerReader(RedisCommands.of(link));
+        flushRedis = new FlushConnection(vertx, redisUrl, owner + "-flush");
+        return flushRedis.open();
       })
-      .compose(link -> {
-        flushRedis = link;
-        FlushLock lock = new FlushLock(link, owner, 2 * intervalMs);
-        flusher = new Flusher(vertx, link, store, lock, fingerprints, config.integer(Settings.FLUSH_BATCH_SIZE),
+      .compose(opened -> {
+        FlushLock lock = new FlushLock(flushRedis, owner, 2 * intervalMs);
+        flusher = new Flusher(vertx, flushRedis, store, lock, fingerprints, config.integer(Settings.FLUSH_BATCH_SIZE),
           config.integer(Settings.PG_POOL_SIZE));
         return Future.all(
           register(Addresses.SAVE_PLAYER, this::save),

@@ -1,7 +1,6 @@
 package io.seedgate.persistence;
 
 import io.seedgate.common.RedisKeys;
-import io.seedgate.common.redis.RedisLink;
 import io.vertx.core.Future;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Request;
@@ -96,9 +95,9 @@ final class RedisPlayerReader {
   private record Hashes(OffsetDateTime readAt, List<Response> replies, BitSet unreadable) {
   }
 
-  private final RedisLink redis;
+  private final RedisCommands redis;
 
-  RedisPlayerReader(RedisLink redis) {
+  RedisPlayerReader(RedisCommands redis) {
     this.redis = redis;
   }
 

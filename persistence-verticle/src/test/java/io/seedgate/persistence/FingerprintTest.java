@@ -58,6 +58,13 @@ class FingerprintTest {
   }
 
   @Test
+  void resp2AndResp3RepliesAgree() {
+    // saves read over RESP3 (the request link), flushes over RESP2: a saved player must not look changed
+    assertEquals(Fingerprint.of("5", "1", 1.5, 2.0, reply(hash(), true)),
+      Fingerprint.of("5", "1", 1.5, 2.0, reply(hash(), false)));
+  }
+
+  @Test
   void anySavedChangeChangesIt() {
     long base = of(hash(), 1.5);
     Map<String, String> hp = hash();
