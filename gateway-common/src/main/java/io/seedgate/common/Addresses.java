@@ -40,6 +40,7 @@ public final class Addresses {
   public static final String LOAD_PLAYER = "seed.persistence.load-player";
 
   private static final String NODE_SESSIONS_PREFIX = "seed.node.";
+  private static final String MEMBER_PREFIX = "seed.member.";
 
   private Addresses() {
   }
@@ -51,5 +52,36 @@ public final class Addresses {
    */
   public static String nodeSessions(String nodeId) {
     return NODE_SESSIONS_PREFIX + nodeId + ".sessions";
+  }
+
+  /**
+   * Request, to one node's operations verticle (when {@code ops.enabled}); the same requests are answered on
+   * {@link #memberOps(String)}. Fails with {@link ErrorCode#MALFORMED} for an unknown {@code type}.
+   * <ul>
+   *   <li><pre>{"type":"stats"}</pre> Reply: the node and its health, e.g.
+   *   <pre>{"node":"gw-1", "member":"3f9a..", "roles":["gateway","router"], "startedAt":"2025-01-01T10:00:00Z",
+   *   "uptimeSeconds":3600, "draining":false, "connections":{"websocket":120,"tcp":3,"udp":0}, "sessions":123,
+   *   "messagesIn":5120, "messagesOut":20480, "checks":{"redis":"ok","postgres":"not run here","cluster":"ok"},
+   *   "opsPort":8090, "recentErrors":[{"at":"2025-01-01T10:59:00Z","level":"WARN","logger":"..","message":".."}]}</pre>
+   *   {@code checks} values are {@code ok}, {@code not run here}, or a text saying what is wrong.</li>
+   *   <li><pre>{"type":"session", "session":"gw-1-2k"}</pre> Reply: {@code {"found":false}} or
+   *   <pre>{"found":true, "session":"gw-1-2k", "transport":"websocket", "player":"5", "map":"1", "ip":"1.2.3.4",
+   *   "idleMs":1250}</pre></li>
+   *   <li><pre>{"type":"drain"}</pre> The node stops accepting clients, sends each
+   *   {@code {"error":"server stopped","reconnect":true}}, waits for their ends to be recorded, then stops.
+   *   Reply, at once: {@code {"node":"gw-1", "draining":true, "sessions":123}}.</li>
+   * </ul>
+   */
+  public static String nodeOps(String nodeId) {
+    return NODE_SESSIONS_PREFIX + nodeId + ".ops";
+  }
+
+  /**
+   * Request, to the operations verticle of one cluster member (by its cluster member id, as listed by
+   * {@link io.seedgate.common.cluster.ClusterInfo#members}; a node not clustered uses its node id): the requests
+   * and replies of {@link #nodeOps(String)}. How a node lists the cluster without knowing the other node ids.
+   */
+  public static String memberOps(String memberId) {
+    return MEMBER_PREFIX + memberId + ".ops";
   }
 }

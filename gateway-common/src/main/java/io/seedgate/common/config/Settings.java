@@ -111,6 +111,20 @@ public final class Settings {
     "a non-empty string", v -> !((String) v).isEmpty(),
     "services publish session commands here (move a player to another map, kick a player)");
 
+  public static final Setting OPS_ENABLED = add("ops.enabled", Type.BOOL, true, "true or false", v -> true,
+    "serve the operations HTTP port: /health, /ready, /metrics, /admin and the /status page");
+  public static final Setting OPS_HOST = add("ops.host", Type.STRING, "0.0.0.0", "an interface address",
+    v -> !((String) v).isBlank(), "address the operations port binds to");
+  public static final Setting OPS_PORT = add("ops.port", Type.INT, 8090, "0 to 65535", range(0, 65535),
+    "operations HTTP port; 0 picks a free port");
+  public static final Setting OPS_ADMIN_TOKEN = add("ops.adminToken", Type.STRING, "",
+    "empty, or at least 16 characters", v -> ((String) v).isEmpty() || ((String) v).length() >= 16,
+    "bearer token of the admin API and of the status page's data; empty refuses them all");
+  public static final Setting OPS_SHUTDOWN_TIMEOUT = add("ops.shutdownTimeoutSeconds", Type.INT, 30, "1 to 3600",
+    range(1, 3600), "on SIGTERM or a drain, the process exits within this many seconds even if stopping hangs");
+  public static final Setting LOGGING_JSON = add("logging.json", Type.BOOL, false, "true or false", v -> true,
+    "log JSON lines (logback's JsonEncoder) instead of human-readable text");
+
   public static final Setting AUTH_MODES = add("auth.modes", Type.STRING_LIST, List.of(AUTH_REDIS, AUTH_JWT),
     "a non-empty subset of redis, jwt", v -> !((List<?>) v).isEmpty() && allOf(v, Set.of(AUTH_REDIS, AUTH_JWT)),
     "accepted token kinds: redis = 2021 token hash, jwt = signed JSON Web Token");

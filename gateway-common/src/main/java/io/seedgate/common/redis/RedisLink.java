@@ -14,6 +14,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.List;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * One dedicated Redis connection that reconnects by itself, with capped exponential backoff.
@@ -32,6 +33,7 @@ public final class RedisLink {
   private final Vertx vertx;
   private final Redis client;
   private final String name;
+  private final LongAdder errors;
   private RedisConnection connection;
   private Handler<Response> messageHandler = r -> { };
   private Handler<Void> reconnectHandler = v -> { };
@@ -41,6 +43,7 @@ public final class RedisLink {
   private RedisLink(Vertx vertx, String url, String name) {
     this.vertx = vertx;
     this.name = name;
+    this.errors = RedisErrors.of(vertx);
     this.client = Redis.createClient(vertx, new RedisOptions()
       .setConnectionString(url)
       .setMaxWaitingHandlers(1 << 16));
@@ -75,6 +78,7 @@ public final class RedisLink {
   public Future<Response> send(Request request) {
     RedisConnection c = connection;
     if (c == null) {
+      errors.increment();
       return Future.failedFuture(new GatewayException(ErrorCode.UNAVAILABLE, "redis link '" + name + "' is down"));
     }
     return c.send(request);
@@ -84,6 +88,7 @@ public final class RedisLink {
   public Future<List<Response>> batch(List<Request> requests) {
     RedisConnection c = connection;
     if (c == null) {
+      errors.increment();
       return Future.failedFuture(new GatewayException(ErrorCode.UNAVAILABLE, "redis link '" + name + "' is down"));
     }
     return c.batch(requests);
@@ -102,6 +107,7 @@ public final class RedisLink {
     backoffMs = 0;
     c.handler(r -> messageHandler.handle(r));
     c.exceptionHandler(e -> {
+      errors.increment();
       LOG.warn("[redis: {}] connection error: {}", name, e.getMessage());
       c.close();
     });
@@ -114,6 +120,7 @@ public final class RedisLink {
     }
     connection = null;
     if (!closed) {
+      errors.increment();
       LOG.warn("[redis: {}] connection lost, reconnecting", name);
       scheduleReconnect();
     }
@@ -127,6 +134,7 @@ public final class RedisLink {
       }
       client.connect().onComplete(ar -> {
         if (ar.failed()) {
+          errors.increment();
           LOG.debug("[redis: {}] reconnect failed: {}", name, ar.cause().getMessage());
           scheduleReconnect();
         } else if (closed) {
