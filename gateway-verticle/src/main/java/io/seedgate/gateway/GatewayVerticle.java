@@ -86,6 +86,7 @@ public class GatewayVerticle extends VerticleBase {
       })
       .compose(v -> {
         LocalRoles.started(vertx, Settings.ROLE_GATEWAY);
+        hub.onRouted(LocalGateways.routingLatency(vertx));
         LocalGateways.add(vertx, hub);
         return listen(config, tcpConfig);
       });

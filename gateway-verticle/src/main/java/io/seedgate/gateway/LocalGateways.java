@@ -1,22 +1,54 @@
 package io.seedgate.gateway;
 
+import io.seedgate.common.ErrorCode;
+import io.seedgate.gateway.session.HubCounters;
 import io.seedgate.gateway.session.SessionHub;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
 
 import java.util.List;
 import java.util.Map;
 import java.util.WeakHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.LongConsumer;
+import java.util.function.ToLongFunction;
 
 /**
- * The gateway instances running on a Vert.x instance, for node-wide figures (sessions, messages received from
- * Redis, deliveries) read by metrics and tests. Reads are from any thread and may lag by a message or two.
+ * The gateway instances running on a Vert.x instance, for node-wide figures (sessions, messages, deliveries)
+ * read by metrics, the admin API and tests, and for node-wide actions (drain). Reads are from any thread and may
+ * lag by a message or two.
  */
 public final class LocalGateways {
 
   private static final Map<Vertx, List<SessionHub>> HUBS = new WeakHashMap<>();
+  private static final Map<Vertx, RoutingLatency> LATENCY = new WeakHashMap<>();
 
   private LocalGateways() {
+  }
+
+  /**
+   * The node's routing-latency sink, which every gateway instance of the node feeds: nanoseconds from a parsed
+   * client message to Redis accepting its PUBLISH. Whoever records them sets {@link #recordTo}; until then they are
+   * dropped.
+   */
+  public static final class RoutingLatency implements LongConsumer {
+    private volatile LongConsumer target = nanos -> { };
+
+    @Override
+    public void accept(long nanos) {
+      target.accept(nanos);
+    }
+
+    /** Sends latencies to the recorder (thread-safe: called from every gateway event loop); null drops them. */
+    public void recordTo(LongConsumer recorder) {
+      target = recorder == null ? nanos -> { } : recorder;
+    }
+  }
+
+  /** The node's routing-latency sink (created on first use). */
+  public static synchronized RoutingLatency routingLatency(Vertx vertx) {
+    return LATENCY.computeIfAbsent(vertx, v -> new RoutingLatency());
   }
 
   static synchronized void add(Vertx vertx, SessionHub hub) {
@@ -39,13 +71,74 @@ public final class LocalGateways {
     return of(vertx).stream().mapToInt(SessionHub::sessionCount).sum();
   }
 
+  /** Open connections of one transport ({@link HubCounters#TRANSPORTS}) on this node. */
+  public static long connections(Vertx vertx, String transport) {
+    return sum(vertx, h -> h.counters().connections(transport));
+  }
+
+  /** Open connections on this node by transport: {@code {"websocket":n,"tcp":n,"udp":n}}. */
+  public static JsonObject connectionsByTransport(Vertx vertx) {
+    JsonObject counts = new JsonObject();
+    for (String t : HubCounters.TRANSPORTS) {
+      long n = connections(vertx, t);
+      if (n > 0 || !"other".equals(t)) {
+        counts.put(t, n);
+      }
+    }
+    return counts;
+  }
+
+  /** Client messages received by this node since start. */
+  public static long messagesIn(Vertx vertx) {
+    return sum(vertx, h -> h.counters().messagesIn());
+  }
+
+  /** Messages sent to this node's clients since start (deliveries and errors). */
+  public static long messagesOut(Vertx vertx) {
+    return sum(vertx, h -> h.counters().messagesOut());
+  }
+
+  /** Client actions this node could not hand to Redis since start. */
+  public static long actionsFailed(Vertx vertx) {
+    return sum(vertx, h -> h.counters().actionsFailed());
+  }
+
+  /** Connections refused at authentication for the reason since start. */
+  public static long authFailures(Vertx vertx, ErrorCode reason) {
+    return sum(vertx, h -> h.counters().authFailures(reason));
+  }
+
   /** Pub/Sub messages this node received from Redis since start. */
   public static long receivedFromRedis(Vertx vertx) {
-    return of(vertx).stream().mapToLong(h -> h.subscriber().received()).sum();
+    return sum(vertx, h -> h.subscriber().received());
   }
 
   /** Messages handed to client sessions since start. */
   public static long delivered(Vertx vertx) {
-    return of(vertx).stream().mapToLong(SessionHub::delivered).sum();
+    return sum(vertx, SessionHub::delivered);
+  }
+
+  /**
+   * Drains every gateway instance of the node ({@link SessionHub#drain()}): new connections are refused, clients
+   * are told to reconnect elsewhere and closed. Completes when every session's end was recorded.
+   */
+  public static Future<Void> drain(Vertx vertx) {
+    return Future.join(of(vertx).stream().map(h -> h.onContext(h::drain)).toList()).mapEmpty();
+  }
+
+  /** The session with this id on this node ({@link SessionHub#describe}), or {@code {"found":false}}. */
+  public static Future<JsonObject> describe(Vertx vertx, String sessionId) {
+    List<Future<JsonObject>> lookups = of(vertx).stream()
+      .map(h -> h.onContext(() -> Future.succeededFuture(h.describe(sessionId)))).toList();
+    return Future.join(lookups).map(all -> lookups.stream().filter(Future::succeeded).map(Future::result)
+      .filter(d -> d.getBoolean("found", false)).findFirst().orElse(new JsonObject().put("found", false)));
+  }
+
+  private static long sum(Vertx vertx, ToLongFunction<SessionHub> figure) {
+    long total = 0;
+    for (SessionHub h : of(vertx)) {
+      total += figure.applyAsLong(h);
+    }
+    return total;
   }
 }

@@ -28,6 +28,7 @@ public final class Session {
   private final String id;
   private final ClientChannel channel;
   private final SessionHub hub;
+  private final int transportSlot;
   private final long openedAt;
   private final ArrayDeque<ClientMessage> queued = new ArrayDeque<>(2);
   private final Promise<Void> ended = Promise.promise();
@@ -45,6 +46,7 @@ public final class Session {
     this.rate = rate;
     this.channel = channel;
     this.hub = hub;
+    this.transportSlot = HubCounters.transportIndex(channel.transport());
     this.openedAt = now;
     this.lastActivity = now;
   }
@@ -54,6 +56,7 @@ public final class Session {
     if (state == State.CLOSED) {
       return;
     }
+    hub.counters().messageIn();
     if (byteLength > hub.maxMessageBytes()) {
       fail(ErrorCode.TOO_LARGE);
       return;
@@ -83,7 +86,7 @@ public final class Session {
     switch (state) {
       case AWAITING_TOKEN -> {
         if (message.token() == null || message.token().isEmpty()) {
-          fail(ErrorCode.INVALID_TOKEN);
+          authFailed(ErrorCode.INVALID_TOKEN);
         } else {
           authenticate(message.token(), message);
         }
@@ -95,7 +98,7 @@ public final class Session {
           queued.add(message);
         }
       }
-      case ACTIVE -> act(message);
+      case ACTIVE -> act(message, System.nanoTime());
       default -> { }
     }
   }
@@ -129,7 +132,7 @@ public final class Session {
         return;
       }
       if (ar.failed()) {
-        fail(GatewayException.codeOf(ar.cause()));
+        authFailed(GatewayException.codeOf(ar.cause()));
         return;
       }
       hub.activate(this).onComplete(sub -> {
@@ -137,20 +140,32 @@ public final class Session {
           return;
         }
         if (sub.failed()) {
-          fail(ErrorCode.UNAVAILABLE);
+          authFailed(ErrorCode.UNAVAILABLE);
           return;
         }
         state = State.ACTIVE;
         channel.onAuthenticated();
         LOG.debug("[session: {}] player {} on map {} via {}", id, playerId, mapId, channel.transport());
         while (!queued.isEmpty() && state == State.ACTIVE) {
-          act(queued.poll());
+          act(queued.poll(), System.nanoTime());
         }
       });
     });
   }
 
-  private void act(ClientMessage message) {
+  /** A failed authentication: counted by reason, then the error and the close. */
+  void authFailed(ErrorCode reason) {
+    hub.counters().authFailed(reason);
+    fail(reason);
+  }
+
+  /**
+   * Hands an action to the services.
+   *
+   * @param parsedAt {@link System#nanoTime()} when the message was parsed (or taken from the queue it waited in
+   *                 during authentication): the routing latency runs from there to Redis accepting the PUBLISH
+   */
+  private void act(ClientMessage message, long parsedAt) {
     String raw = message.action();
     if (raw == null) {
       fail(ErrorCode.NO_ACTION);
@@ -161,9 +176,14 @@ public final class Session {
       send(ErrorCode.MODEL_NOT_ALLOWED);
       return;
     }
-    hub.publisher().publish(this, action, message).onFailure(e -> {
-      if (state == State.ACTIVE) {
-        send(ErrorCode.ACTION_NOT_DELIVERED);
+    hub.publisher().publish(this, action, message).onComplete(ar -> {
+      if (ar.succeeded()) {
+        hub.routed(System.nanoTime() - parsedAt);
+      } else {
+        hub.counters().actionFailed();
+        if (state == State.ACTIVE) {
+          send(ErrorCode.ACTION_NOT_DELIVERED);
+        }
       }
     });
   }
@@ -178,15 +198,22 @@ public final class Session {
       fail(ErrorCode.SLOW_CONSUMER);
       return;
     }
+    hub.counters().messageOut();
     channel.send(message);
   }
 
   /** Sends {@code {"error":"<text>"}}; when the error is fatal, closes the connection after it. */
   public void fail(ErrorCode code) {
+    fail(code, hub.errorMessage(code));
+  }
+
+  /** Sends the message standing for the error; when the error is fatal, closes the connection after it. */
+  void fail(ErrorCode code, OutboundMessage message) {
     if (state == State.CLOSED) {
       return;
     }
-    send(code);
+    hub.counters().messageOut();
+    channel.send(message);
     if (code.fatal()) {
       closeReason = code;
       channel.close();
@@ -194,6 +221,7 @@ public final class Session {
   }
 
   private void send(ErrorCode code) {
+    hub.counters().messageOut();
     channel.send(hub.errorMessage(code));
   }
 
@@ -220,6 +248,17 @@ public final class Session {
   /** Moves the session to another map (the router already moved it in Redis). */
   void changeMap(String newMap) {
     this.mapId = newMap;
+  }
+
+  /** What an operator sees of the session (admin API); on the session's event loop. */
+  JsonObject describe(long now) {
+    return new JsonObject().put("found", true).put("session", id).put("transport", transport())
+      .put("player", playerId).put("map", mapId).put("ip", remoteIp()).put("state", state.name().toLowerCase())
+      .put("idleMs", Math.max(0, now - lastActivity));
+  }
+
+  int transportSlot() {
+    return transportSlot;
   }
 
   boolean idleSince(long deadline) {

@@ -7,7 +7,9 @@ import io.seedgate.common.config.Settings;
 import io.seedgate.common.lifecycle.LocalRoles;
 import io.seedgate.gateway.delivery.DeliverySubscriber;
 import io.seedgate.gateway.routing.ActionPublisher;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -24,6 +26,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongConsumer;
+import java.util.function.Supplier;
 
 /**
  * The sessions of one gateway instance (one event loop), indexed by id, token, player and map, and what they
@@ -35,8 +39,12 @@ public final class SessionHub {
   private static final Logger LOG = LoggerFactory.getLogger(SessionHub.class);
   private static final AtomicLong SEQUENCE = new AtomicLong();
   private static final long ROUTER_TIMEOUT_MS = 20_000;
+  /** What a drained node sends its clients: go and connect to another node. */
+  private static final OutboundMessage RECONNECT = OutboundMessage.ofText(new JsonObject()
+    .put("error", ErrorCode.SERVER_STOPPED.text()).put("reconnect", true).encode());
 
   private final EventBus eventBus;
+  private final Context context;
   private final String nodeId;
   private final String memberId;
   private final DeliveryOptions routerDelivery;
@@ -49,9 +57,12 @@ public final class SessionHub {
   private final Map<String, Session> byPlayer = new HashMap<>();
   private final Map<String, Set<Session>> byMap = new HashMap<>();
   private final Map<ErrorCode, OutboundMessage> errors = new EnumMap<>(ErrorCode.class);
+  private final HubCounters counters = new HubCounters();
+  private LongConsumer routingLatency = nanos -> { };
   private volatile long delivered;
   private volatile int sessionCount;
-  private boolean stopping;
+  private ErrorCode stoppingCode;
+  private OutboundMessage stoppingMessage;
 
   /**
    * Limits a session enforces.
@@ -70,6 +81,7 @@ public final class SessionHub {
   public SessionHub(Vertx vertx, String nodeId, String memberId, ActionPublisher publisher,
                     DeliverySubscriber subscriber, Limits limits, String broadcastChannel) {
     this.eventBus = vertx.eventBus();
+    this.context = vertx.getOrCreateContext();
     this.routerDelivery = LocalRoles.deliveryTo(vertx, Settings.ROLE_ROUTER, ROUTER_TIMEOUT_MS);
     this.nodeId = nodeId;
     this.memberId = memberId;
@@ -94,8 +106,9 @@ public final class SessionHub {
       new RateLimiter(limits.messagesPerSecond(), limits.messageBurst(), now));
     byId.put(s.id(), s);
     sessionCount = byId.size();
-    if (stopping) {
-      s.fail(ErrorCode.SERVER_STOPPED);
+    counters.opened(s.transportSlot());
+    if (stoppingCode != null) {
+      s.fail(stoppingCode, stoppingMessage);
     } else if (!limits.connections().tryAcquire(s.remoteIp())) {
       s.fail(ErrorCode.TOO_MANY_CONNECTIONS);
     } else {
@@ -137,9 +150,12 @@ public final class SessionHub {
   }
 
   void forget(Session s) {
-    if (byId.remove(s.id(), s) && s.counted()) {
-      s.counted(false);
-      limits.connections().release(s.remoteIp());
+    if (byId.remove(s.id(), s)) {
+      counters.closed(s.transportSlot());
+      if (s.counted()) {
+        s.counted(false);
+        limits.connections().release(s.remoteIp());
+      }
     }
     sessionCount = byId.size();
   }
@@ -225,7 +241,7 @@ public final class SessionHub {
     long authDeadline = now - limits.authTimeoutMs();
     for (Session s : byId.values().toArray(new Session[0])) {
       if (s.unauthenticatedSince(authDeadline)) {
-        s.fail(ErrorCode.AUTH_TIMEOUT);
+        s.authFailed(ErrorCode.AUTH_TIMEOUT);
       } else if (s.active() && s.idleSince(idleDeadline)) {
         s.fail(ErrorCode.IDLE_TIMEOUT);
       }
@@ -237,13 +253,60 @@ public final class SessionHub {
    * completes when every end was recorded.
    */
   public Future<Void> closeAll(ErrorCode code) {
-    stopping = true;
+    return closeAll(code, errors.get(code));
+  }
+
+  /**
+   * Like {@link #closeAll(ErrorCode)} with {@link ErrorCode#SERVER_STOPPED}, but clients are told to reconnect
+   * (to another node): {@code {"error":"server stopped","reconnect":true}}. Call on this hub's context
+   * ({@link #onContext}).
+   */
+  public Future<Void> drain() {
+    return closeAll(ErrorCode.SERVER_STOPPED, RECONNECT);
+  }
+
+  private Future<Void> closeAll(ErrorCode code, OutboundMessage message) {
+    if (stoppingCode == null) {
+      stoppingCode = code;
+      stoppingMessage = message;
+    }
     List<Future<Void>> ends = new ArrayList<>();
     for (Session s : byId.values().toArray(new Session[0])) {
       ends.add(s.ended());
-      s.fail(code);
+      s.fail(stoppingCode, stoppingMessage);
     }
     return Future.join(ends).mapEmpty();
+  }
+
+  /** Runs the action on this hub's event loop (call from any thread); the future completes with its result. */
+  public <T> Future<T> onContext(Supplier<Future<T>> action) {
+    Promise<T> promise = Promise.promise();
+    context.runOnContext(v -> action.get().onComplete(promise));
+    return promise.future();
+  }
+
+  /**
+   * The session with this id when it is on this hub: {@code {"found":true,"session","transport","player","map",
+   * "ip","state","idleMs"}}, else {@code {"found":false}}. Call on this hub's context ({@link #onContext}).
+   */
+  public JsonObject describe(String sessionId) {
+    Session s = byId.get(sessionId);
+    return s == null ? new JsonObject().put("found", false) : s.describe(now());
+  }
+
+  /** Where routing latencies go: nanoseconds from a parsed client message to Redis accepting its PUBLISH. */
+  public SessionHub onRouted(LongConsumer recorder) {
+    this.routingLatency = recorder;
+    return this;
+  }
+
+  void routed(long nanos) {
+    routingLatency.accept(nanos);
+  }
+
+  /** This instance's figures; readable from any thread. */
+  public HubCounters counters() {
+    return counters;
   }
 
   OutboundMessage errorMessage(ErrorCode code) {
