@@ -6,6 +6,7 @@ import io.seedgate.common.config.Settings;
 import io.seedgate.common.embedded.BackingServices;
 import io.seedgate.examples.ExampleGameService;
 import io.seedgate.gateway.GatewayVerticle;
+import io.seedgate.node.ops.OpsVerticle;
 import io.seedgate.router.RouterVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -26,6 +27,10 @@ import java.util.UUID;
  * loop. Vert.x stops them together when the node stops; {@link io.seedgate.common.lifecycle.LocalRoles} makes
  * each role wait for the ones it serves, so sessions are saved before persistence goes.
  *
+ * <p>Last, when {@code ops.enabled}, the operations port ({@link OpsVerticle}: health, readiness, metrics, admin
+ * API, status page). A drain asked through it stops this node: the whole process when run by
+ * {@link SeedGatewayLauncher}, else this verticle's deployment.
+ *
  * <p>The config is the {@code -conf} JSON of the launcher, overridden by {@code SEED_*} environment variables.
  */
 public class NodeVerticle extends VerticleBase {
@@ -34,6 +39,7 @@ public class NodeVerticle extends VerticleBase {
 
   private final Map<String, String> environment;
   private NodeConfig config;
+  private OpsVerticle ops;
 
   /** A node configured by its deployment config and the process environment. */
   public NodeVerticle() {
@@ -54,12 +60,16 @@ public class NodeVerticle extends VerticleBase {
       LOG.error("invalid configuration: {}", e.getMessage());
       return Future.failedFuture(e);
     }
+    if (loaded.bool(Settings.LOGGING_JSON)) {
+      JsonLogging.enable();
+    }
     return vertx.executeBlocking(() -> BackingServices.resolve(withNodeId(loaded)))
       .onFailure(e -> LOG.error("cannot start: {}", e.getMessage()))
       .compose(resolved -> {
         config = resolved;
         return deployRoles();
       })
+      .compose(v -> deployOps(new DeploymentOptions().setConfig(config.toJson())))
       .onSuccess(v -> LOG.info("node {} started [profile: {}, roles: {}, websocket: {}, tcp: {}, udp: {}]",
         config.string(Settings.NODE_ID), config.string(Settings.PROFILE), config.list(Settings.ROLES),
         port(Settings.WS_ENABLED, Settings.WS_PORT), port(Settings.TCP_ENABLED, Settings.TCP_PORT),
@@ -94,6 +104,30 @@ public class NodeVerticle extends VerticleBase {
         new DeploymentOptions().setConfig(service)).mapEmpty());
     }
     return chain;
+  }
+
+  /** Deploys the operations port, last, when {@code ops.enabled}. */
+  private Future<Void> deployOps(DeploymentOptions options) {
+    if (!config.bool(Settings.OPS_ENABLED)) {
+      return Future.succeededFuture();
+    }
+    ops = new OpsVerticle(this::stopAfterDrain);
+    return vertx.deployVerticle(ops, options).mapEmpty();
+  }
+
+  /** After a drain: ends the process when the launcher runs it, else undeploys this node. */
+  private void stopAfterDrain() {
+    if (SeedGatewayLauncher.running()) {
+      SeedGatewayLauncher.exit();
+    } else {
+      vertx.undeploy(context.deploymentID())
+        .onFailure(e -> LOG.error("node not stopped after its drain: {}", e.getMessage()));
+    }
+  }
+
+  /** The operations verticle, or {@code null} when {@code ops.enabled} is false. */
+  public OpsVerticle ops() {
+    return ops;
   }
 
   private Future<Void> deploy(String className, DeploymentOptions options) {

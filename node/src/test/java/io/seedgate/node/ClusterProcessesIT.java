@@ -113,6 +113,7 @@ class ClusterProcessesIT {
     pb.environment().put("SEED_NODE_ID", id);
     pb.environment().put("SEED_GATEWAY_WEBSOCKET_PORT", Integer.toString(port));
     pb.environment().put("SEED_GATEWAY_INSTANCES", "2");
+    pb.environment().put("SEED_OPS_PORT", Integer.toString(TestSupport.freePort()));
     pb.environment().put("SEED_ROUTING_ACTION_CHANNEL_PREFIX", prefix);
     pb.environment().put("SEED_EXAMPLES_JAVA_SERVICE", Boolean.toString(service));
     pb.environment().put("SEED_AUTH_JWT_SECRET", TestNode.JWT_SECRET);

@@ -23,10 +23,13 @@ import static io.seedgate.node.TestSupport.await;
 final class TestNode implements AutoCloseable {
 
   static final String JWT_SECRET = "test-secret-0123456789-0123456789-abcdef";
+  static final String ADMIN_TOKEN = "test-admin-token-0123456789";
 
   final Vertx vertx;
   final NodeConfig config;
   final int port;
+  /** The operations port (health, metrics, admin API, status page). */
+  final int opsPort;
   final RedisAPI redis;
   private final String nodeDeployment;
   private final Redis redisClient;
@@ -35,6 +38,7 @@ final class TestNode implements AutoCloseable {
     this.vertx = vertx;
     this.config = config;
     this.port = config.integer(Settings.WS_PORT);
+    this.opsPort = config.integer(Settings.OPS_PORT);
     this.nodeDeployment = nodeDeployment;
     this.redisClient = redisClient;
     this.redis = RedisAPI.api(redisClient);
@@ -74,6 +78,9 @@ final class TestNode implements AutoCloseable {
     all.put(Settings.WS_PORT.path(), TestSupport.freePort());
     all.put(Settings.TCP_PORT.path(), TestSupport.freePort());
     all.put(Settings.UDP_PORT.path(), TestSupport.freePort());
+    all.put(Settings.NODE_ID.path(), "test-" + java.util.UUID.randomUUID().toString().substring(0, 8));
+    all.put(Settings.OPS_PORT.path(), TestSupport.freePort());
+    all.put(Settings.OPS_ADMIN_TOKEN.path(), ADMIN_TOKEN);
     all.put(Settings.GATEWAY_INSTANCES.path(), 2);
     all.put(Settings.JWT_SECRET.path(), JWT_SECRET);
     all.put(Settings.ACTION_CHANNEL_PREFIX.path(), "action:" + java.util.UUID.randomUUID().toString().substring(0, 8) + ":");
@@ -121,6 +128,11 @@ final class TestNode implements AutoCloseable {
       return auth.generateToken(claims, new JWTOptions().setNoTimestamp(true));
     }
     return auth.generateToken(claims, new JWTOptions().setExpiresInSeconds(expiresInSeconds));
+  }
+
+  /** Whether the node (not the example service beside it) is still deployed. */
+  boolean nodeDeployed() {
+    return vertx.deploymentIDs().contains(nodeDeployment);
   }
 
   /** Undeploys the node (as on shutdown) without closing Vert.x. */

@@ -1,0 +1,114 @@
+package io.seedgate.node;
+
+import io.seedgate.common.config.NodeConfig;
+import io.seedgate.common.config.Settings;
+import io.vertx.core.json.JsonObject;
+import io.vertx.launcher.application.ExitCodes;
+import io.vertx.launcher.application.HookContext;
+import io.vertx.launcher.application.VertxApplication;
+import io.vertx.launcher.application.VertxApplicationHooks;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import io.vertx.micrometer.VertxPrometheusOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The shaded jar's main class: the Vert.x launcher ({@code java -jar seed-gateway.jar [-cluster ...] -conf
+ * <file>.json}, main verticle {@link NodeVerticle} from the manifest) with what a node needs around it:
+ * <ul>
+ *   <li>Vert.x is created with Micrometer metrics in a Prometheus registry (plus JVM metrics), unless
+ *   {@code -options} names {@code metricsOptions} itself; the node's {@code /metrics} serves them with its own.</li>
+ *   <li>{@code logging.json} takes effect as soon as the config is read.</li>
+ *   <li>Shutdown is bounded: when the JVM begins to exit (SIGTERM, or a drain ending), a watchdog gives Vert.x
+ *   {@code ops.shutdownTimeoutSeconds} to stop the node (clients told, sessions saved, cluster left); if it has
+ *   not by then, the process is halted with exit code 1. A stop within the bound ends the process normally: code
+ *   143 (128 + SIGTERM) after a SIGTERM, 0 after a drain.</li>
+ * </ul>
+ */
+public class SeedGatewayLauncher extends VertxApplication implements VertxApplicationHooks {
+
+  private static final Logger LOG = LoggerFactory.getLogger(SeedGatewayLauncher.class);
+  private static volatile boolean running;
+
+  private final CountDownLatch stopped = new CountDownLatch(1);
+  private volatile long shutdownTimeoutMs = ((Integer) Settings.OPS_SHUTDOWN_TIMEOUT.defaultValue()) * 1000L;
+
+  public SeedGatewayLauncher(String[] args) {
+    super(args);
+  }
+
+  public static void main(String[] args) {
+    new SeedGatewayLauncher(args).launch();
+  }
+
+  /** Whether this process was started by the launcher: then a node that stops ends the process. */
+  static boolean running() {
+    return running;
+  }
+
+  /** Ends the process, from a thread of its own (the shutdown hooks close Vert.x, which needs its threads). */
+  static void exit() {
+    Thread exit = new Thread(() -> System.exit(0), "seed-exit");
+    exit.setDaemon(false);
+    exit.start();
+  }
+
+  @Override
+  public JsonObject afterVertxOptionsParsed(JsonObject vertxOptions) {
+    JsonObject options = vertxOptions == null ? new JsonObject() : vertxOptions;
+    if (!options.containsKey("metricsOptions")) {
+      options.put("metricsOptions", new MicrometerMetricsOptions()
+        .setEnabled(true)
+        .setJvmMetricsEnabled(true)
+        .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true))
+        .toJson());
+    }
+    return options;
+  }
+
+  @Override
+  public JsonObject afterConfigParsed(JsonObject config) {
+    try {
+      NodeConfig node = NodeConfig.load(config, System.getenv());
+      shutdownTimeoutMs = node.integer(Settings.OPS_SHUTDOWN_TIMEOUT) * 1000L;
+      if (node.bool(Settings.LOGGING_JSON)) {
+        JsonLogging.enable();
+      }
+    } catch (RuntimeException invalid) {
+      // the node reports an invalid config itself, naming the setting, and the process exits
+    }
+    return config;
+  }
+
+  @Override
+  public void afterVertxStarted(HookContext context) {
+    running = true;
+    Runtime.getRuntime().addShutdownHook(new Thread(this::watchdog, "seed-shutdown-watchdog"));
+  }
+
+  @Override
+  public void afterVertxStopped(HookContext context) {
+    stopped.countDown();
+  }
+
+  @Override
+  public void afterFailureToStopVertx(HookContext context, Throwable t) {
+    LOG.error("node did not stop cleanly: {}", t == null ? "timed out" : t.getMessage());
+    stopped.countDown();
+  }
+
+  /** A shutdown hook: returns once Vert.x has stopped, or halts the process after the bound. */
+  private void watchdog() {
+    try {
+      if (!stopped.await(shutdownTimeoutMs, TimeUnit.MILLISECONDS)) {
+        LOG.error("node still stopping after {} s (ops.shutdownTimeoutSeconds): halting", shutdownTimeoutMs / 1000);
+        Runtime.getRuntime().halt(ExitCodes.SOFTWARE);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,193 @@
+package io.seedgate.node.ops;
+
+import io.seedgate.common.Addresses;
+import io.seedgate.common.cluster.ClusterInfo;
+import io.seedgate.common.config.NodeConfig;
+import io.seedgate.common.config.Settings;
+import io.seedgate.common.lifecycle.LocalRoles;
+import io.seedgate.gateway.LocalGateways;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisOptions;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The operations port of a node (a singleton per node, deployed by the node when {@code ops.enabled}):
+ * {@code /health}, {@code /ready} ({@link HealthHandler}), {@code /metrics} ({@link MetricsHandler}), the admin API
+ * under {@code /admin} ({@link AdminApi}) and the {@code /status} page ({@link StatusPage}). It also answers other
+ * nodes' admin requests on {@link Addresses#nodeOps} and {@link Addresses#memberOps} ({@link OpsRequests}) and drains
+ * the node when asked.
+ *
+ * <p>Config: the node config ({@link Settings}), with {@code node.id} set. Its own Redis client (a small pool) and,
+ * when the node runs persistence, a one-connection PostgreSQL pool serve the checks and the admin API; both
+ * connect on demand, so a node whose Redis is down still starts its operations port and reports it.
+ */
+public class OpsVerticle extends VerticleBase {
+
+  private static final Logger LOG = LoggerFactory.getLogger(OpsVerticle.class);
+  private static final long STOP_BOUND_MS = 20_000;
+  static final String DRAINING = "draining";
+  static final String STOPPING = "stopping";
+
+  private final Runnable stopNode;
+  private final List<MessageConsumer<?>> consumers = new ArrayList<>();
+  private volatile String state = Checks.OK;
+  private NodeConfig config;
+  private String nodeId;
+  private Redis redis;
+  private Pool postgres;
+  private FlushFigures flush;
+  private EventLoopProbe probe;
+  private NodeMetrics metrics;
+  private HttpServer server;
+
+  /** An operations port whose drain ends without stopping anything (tests, tools). */
+  public OpsVerticle() {
+    this(() -> LOG.info("drained; nothing set to stop the node"));
+  }
+
+  /** @param stopNode stops the node after a drain (called once, on this verticle's context) */
+  public OpsVerticle(Runnable stopNode) {
+    this.stopNode = stopNode;
+  }
+
+  @Override
+  public Future<?> start() {
+    config = NodeConfig.load(config(), Map.of());
+    nodeId = config.string(Settings.NODE_ID);
+    String memberId = ClusterInfo.memberId(vertx, nodeId);
+    RecentErrors.install();
+    redis = Redis.createClient(vertx, new RedisOptions().setConnectionString(config.string(Settings.REDIS_URL))
+      .setMaxPoolSize(2).setMaxPoolWaiting(64).setPoolRecycleTimeout(60_000));
+    if (config.list(Settings.ROLES).contains(Settings.ROLE_PERSISTENCE)) {
+      postgres = PgBuilder.pool().with(new PoolOptions().setMaxSize(1).setMaxWaitQueueSize(16)
+          .setConnectionTimeout((int) Checks.TIMEOUT_MS).setConnectionTimeoutUnit(TimeUnit.MILLISECONDS))
+        .connectingTo(PgConnectOptions.fromUri(config.string(Settings.POSTGRES_URL))
+          .addProperty("application_name", "seed-ops"))
+        .using(vertx).build();
+    }
+    Checks checks = new Checks(vertx, redis, postgres, nodeId, () -> state);
+    flush = new FlushFigures(vertx);
+    probe = new EventLoopProbe(vertx);
+    metrics = new NodeMetrics(vertx);
+    metrics.register(nodeId, checks, flush, probe, () -> !Checks.OK.equals(state));
+    OpsRequests requests = new OpsRequests(vertx, nodeId, memberId, config.list(Settings.ROLES), checks, flush,
+      this::drain, this::actualPort);
+    StatusPage page = new StatusPage();
+
+    Router router = Router.router(vertx);
+    HealthHandler health = new HealthHandler(nodeId, checks);
+    router.get("/health").handler(health::health);
+    router.get("/ready").handler(health::ready);
+    router.get("/metrics").handler(new MetricsHandler(metrics));
+    page.mount(router);
+    new AdminApi(vertx, redis, nodeId, config.string(Settings.BROADCAST_CHANNEL),
+      config.string(Settings.OPS_ADMIN_TOKEN)).mount(router);
+    router.route().last().handler(ctx -> OpsResponses.error(ctx, 404, "no such endpoint"));
+    router.errorHandler(500, ctx -> {
+      LOG.error("ops request {} {} failed", ctx.request().method(), ctx.request().path(), ctx.failure());
+      OpsResponses.error(ctx, 500, "internal error: " + (ctx.failure() == null ? "unknown" : ctx.failure().getMessage()));
+    });
+
+    consumers.add(vertx.eventBus().consumer(Addresses.nodeOps(nodeId), requests::handle));
+    consumers.add(vertx.eventBus().consumer(Addresses.memberOps(memberId), requests::handle));
+    return page.load(vertx)
+      .compose(v -> Future.all(consumers.stream().map(MessageConsumer::completion).toList()))
+      .compose(v -> vertx.createHttpServer(new HttpServerOptions().setHost(config.string(Settings.OPS_HOST))
+        .setPort(config.integer(Settings.OPS_PORT))).requestHandler(router).listen())
+      .<Void>map(s -> {
+        server = s;
+        flush.start();
+        probe.start();
+        LOG.info("operations port {} open [node: {}, admin API: {}, vert.x metrics: {}]", s.actualPort(), nodeId,
+          config.string(Settings.OPS_ADMIN_TOKEN).isEmpty() ? "off (ops.adminToken is empty)" : "on",
+          metrics.withVertxMetrics() ? "on" : "off");
+        return null;
+      })
+      .recover(e -> {
+        LOG.error("operations port {} cannot open: {}", config.integer(Settings.OPS_PORT), e.getMessage());
+        return closeAll().transform(ignored -> Future.failedFuture(e));
+      });
+  }
+
+  /** The port listened on (useful when configured as 0), or -1 before start. */
+  public int actualPort() {
+    return server == null ? -1 : server.actualPort();
+  }
+
+  /**
+   * Starts draining, once: new clients are refused, every client gets {@code {"error":"server stopped",
+   * "reconnect":true}} and is closed; when their ends are recorded (at most {@code ops.shutdownTimeoutSeconds}),
+   * the node stops. Returns at once with {@code {"node","draining":true,"sessions":n}}.
+   */
+  JsonObject drain() {
+    int sessions = LocalGateways.sessions(vertx);
+    JsonObject reply = new JsonObject().put("node", nodeId).put("draining", true).put("sessions", sessions);
+    if (!Checks.OK.equals(state)) {
+      return reply.put("already", true);
+    }
+    state = DRAINING;
+    long boundMs = config.integer(Settings.OPS_SHUTDOWN_TIMEOUT) * 1000L;
+    LOG.info("[node: {}] draining: {} sessions told to reconnect elsewhere", nodeId, sessions);
+    LocalGateways.drain(vertx).timeout(boundMs, TimeUnit.MILLISECONDS).onComplete(ar -> {
+      if (ar.failed()) {
+        LOG.warn("[node: {}] sessions still ending after {} ms of draining, stopping anyway: {}", nodeId, boundMs,
+          ar.cause().getMessage());
+      } else {
+        LOG.info("[node: {}] drained, stopping", nodeId);
+      }
+      stopNode.run();
+    });
+    return reply;
+  }
+
+  /**
+   * Reports not ready from now on, stays up while this node's gateways close their sessions (so probes see the
+   * node going), then closes.
+   */
+  @Override
+  public Future<?> stop() {
+    state = STOPPING;
+    return LocalRoles.whenStopped(vertx, Settings.ROLE_GATEWAY, STOP_BOUND_MS).eventually(this::closeAll);
+  }
+
+  private Future<Void> closeAll() {
+    if (probe != null) {
+      probe.stop();
+    }
+    if (flush != null) {
+      flush.stop();
+    }
+    if (metrics != null) {
+      metrics.close();
+    }
+    List<Future<?>> closing = new ArrayList<>();
+    consumers.forEach(c -> closing.add(c.unregister()));
+    if (server != null) {
+      closing.add(server.close());
+    }
+    if (postgres != null) {
+      closing.add(postgres.close());
+    }
+    if (redis != null) {
+      redis.close();
+    }
+    return Future.join(closing).mapEmpty();
+  }
+}

@@ -1,0 +1,233 @@
+package io.seedgate.node;
+
+import io.seedgate.common.config.Settings;
+import io.seedgate.node.ops.OpsVerticle;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static io.seedgate.node.SessionLifecycleTest.waitUntil;
+import static io.seedgate.node.TestSupport.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The operations port of one node (gateway and router roles): health, readiness, metrics after traffic, the admin
+ * API (refusals, nodes, player lookup, kick, send, drain), and readiness with a dead Redis.
+ */
+class OpsTest {
+
+  private static TestNode node;
+  private static OpsHttp http;
+
+  @BeforeAll
+  static void start() {
+    node = TestNode.start(Map.of());
+    http = new OpsHttp(node.vertx, node.opsPort, TestNode.ADMIN_TOKEN);
+  }
+
+  @AfterAll
+  static void stop() {
+    http.close();
+    node.close();
+  }
+
+  @Test
+  void healthAndReadiness() {
+    OpsHttp.Reply health = http.request(HttpMethod.GET, "/health", null, null);
+    assertEquals(200, health.status());
+    assertEquals("up", health.json().getString("status"));
+    OpsHttp.Reply ready = http.request(HttpMethod.GET, "/ready", null, null);
+    assertEquals(200, ready.status(), ready.body());
+    JsonObject checks = ready.json().getJsonObject("checks");
+    assertEquals("ok", checks.getString("redis"));
+    assertEquals("not run here", checks.getString("postgres"), "this node does not run persistence");
+    assertEquals("not clustered", checks.getString("cluster"));
+  }
+
+  @Test
+  void metricsShowTheTrafficInPrometheusFormat() {
+    String player = player();
+    try (TestClient c = loggedIn(player, "m" + UUID.randomUUID()); TestClient bad = node.client()) {
+      c.sendBinary(new JsonObject().put("action", "move/up"));
+      c.nextContaining("move_up");
+      bad.sendBinary(new JsonObject().put("token", "no-such-token").put("action", "api/load"));
+      assertEquals("invalid token", bad.nextContaining("error").getString("error"));
+      bad.awaitClose();
+      waitUntil(() -> value(scrape(), "seed_auth_failures_total\\{reason=\"INVALID_TOKEN\"}") >= 1);
+      String text = scrape();
+      assertTrue(value(text, "seed_connections\\{transport=\"websocket\"}") >= 1, text);
+      assertTrue(value(text, "seed_messages_in_total") >= 2, text);
+      assertTrue(value(text, "seed_messages_out_total") >= 2, text);
+      assertTrue(value(text, "seed_routing_latency_seconds_count") >= 2, "api/load and move/up were routed");
+      assertTrue(text.contains("seed_routing_latency_seconds_bucket{le=\"0.001\"}"), "a histogram with buckets");
+      for (String name : List.of("seed_redis_errors_total", "seed_postgres_errors_total",
+        "seed_eventloop_delay_seconds{loop=\"0\"}", "seed_persistence_rows_written_total", "seed_actions_failed_total",
+        "seed_node_draining", "seed_node_info{node=\"" + node.config.string(Settings.NODE_ID) + "\"}")) {
+        assertTrue(text.contains(name), "metrics lack " + name);
+      }
+    }
+  }
+
+  @Test
+  void theAdminApiRefusesRequestsWithoutTheRightToken() {
+    for (String uri : List.of("/admin/nodes", "/admin/players/5", "/admin/errors")) {
+      assertEquals(401, http.request(HttpMethod.GET, uri, null, null).status(), uri);
+      assertEquals(401, http.request(HttpMethod.GET, uri, null, "wrong-token-0123456789").status(), uri);
+      assertEquals(401, http.request(HttpMethod.GET, uri, null, TestNode.ADMIN_TOKEN + "x").status(), uri);
+    }
+    OpsHttp.Reply send = http.request(HttpMethod.POST, "/admin/send",
+      new JsonObject().put("all", true).put("payload", new JsonObject()), "nope-nope-nope-nope");
+    assertEquals(401, send.status());
+    assertTrue(send.json().containsKey("error"));
+  }
+
+  @Test
+  void anEmptyAdminTokenRefusesEverything() {
+    try (TestNode other = TestNode.start(Map.of(Settings.OPS_ADMIN_TOKEN.path(), ""));
+         OpsHttp client = new OpsHttp(other.vertx, other.opsPort, "")) {
+      OpsHttp.Reply r = client.request(HttpMethod.GET, "/admin/nodes", null, "");
+      assertEquals(401, r.status());
+      assertTrue(r.json().getString("error").contains("ops.adminToken"), r.body());
+      assertEquals(200, client.request(HttpMethod.GET, "/health", null, null).status());
+    }
+  }
+
+  @Test
+  void nodesListThisNodeWithItsConnections() {
+    try (TestClient c = loggedIn(player(), "m" + UUID.randomUUID())) {
+      OpsHttp.Reply r = http.get("/admin/nodes");
+      assertEquals(200, r.status(), r.body());
+      JsonArray nodes = r.json().getJsonArray("nodes");
+      assertEquals(1, nodes.size(), r.body());
+      JsonObject me = nodes.getJsonObject(0);
+      assertEquals(node.config.string(Settings.NODE_ID), me.getString("node"));
+      assertTrue(me.getBoolean("answered"));
+      assertTrue(me.getJsonObject("connections").getLong("websocket") >= 1, r.body());
+      assertEquals("ok", me.getJsonObject("checks").getString("redis"));
+      assertNotNull(me.getJsonArray("recentErrors"));
+    }
+  }
+
+  @Test
+  void aPlayerIsFoundKickedAndMessaged() {
+    String player = player();
+    String map = "m" + UUID.randomUUID();
+    try (TestClient c = loggedIn(player, map)) {
+      OpsHttp.Reply found = http.get("/admin/players/" + player);
+      assertEquals(200, found.status(), found.body());
+      JsonObject p = found.json();
+      assertEquals(node.config.string(Settings.NODE_ID), p.getString("node"));
+      assertEquals("websocket", p.getString("transport"));
+      assertEquals(map, p.getString("map"));
+      assertTrue(p.getDouble("idleSeconds") >= 0);
+      assertFalse(p.containsKey("token"), "the token is a credential and stays out of the API");
+
+      assertEquals(202, http.post("/admin/send", new JsonObject().put("player", player)
+        .put("payload", new JsonObject().put("notice", "to-player"))).status());
+      assertEquals("to-player", c.nextContaining("notice").getString("notice"));
+      assertEquals(202, http.post("/admin/send", new JsonObject().put("map", map)
+        .put("payload", new JsonObject().put("notice", "to-map"))).status());
+      assertEquals("to-map", c.nextContaining("notice").getString("notice"));
+      OpsHttp.Reply all = http.post("/admin/send", new JsonObject().put("all", true)
+        .put("payload", new JsonObject().put("notice", "to-all")));
+      assertEquals(202, all.status());
+      assertTrue(all.json().getLong("receivers") >= 1);
+      assertEquals("to-all", c.nextContaining("notice").getString("notice"));
+      assertEquals(400, http.post("/admin/send", new JsonObject().put("player", player).put("map", map)
+        .put("payload", new JsonObject())).status());
+      assertEquals(400, http.post("/admin/send", new JsonObject().put("all", true).put("payload", "text")).status());
+
+      OpsHttp.Reply kicked = http.post("/admin/players/" + player + "/kick", null);
+      assertEquals(202, kicked.status(), kicked.body());
+      assertEquals("kicked", c.nextContaining("error").getString("error"));
+      c.awaitClose();
+    }
+    waitUntil(() -> http.get("/admin/players/" + player).status() == 404);
+    assertEquals(404, http.post("/admin/players/" + player + "/kick", null).status());
+  }
+
+  @Test
+  void aDrainedNodeTellsItsClientsToReconnectAndStops() {
+    try (TestNode drained = TestNode.start(Map.of());
+         OpsHttp client = new OpsHttp(drained.vertx, drained.opsPort, TestNode.ADMIN_TOKEN)) {
+      String token = drained.signIn(player(), "m" + UUID.randomUUID());
+      TestClient c = drained.client();
+      c.sendBinary(new JsonObject().put("token", token).put("action", "api/load"));
+      c.nextContaining("\"load\"");
+      String id = drained.config.string(Settings.NODE_ID);
+      OpsHttp.Reply r = client.post("/admin/nodes/" + id + "/drain", null);
+      assertEquals(202, r.status(), r.body());
+      assertTrue(r.json().getBoolean("draining"));
+      assertEquals(1, r.json().getInteger("sessions"));
+      JsonObject stopped = c.nextContaining("error");
+      assertEquals("server stopped", stopped.getString("error"));
+      assertEquals(true, stopped.getBoolean("reconnect"));
+      c.awaitClose();
+      waitUntil(() -> !drained.nodeDeployed(), 15_000);
+      waitUntil(() -> await(drained.redis.hget("seed:online", token)) == null);
+      assertEquals(404, http.post("/admin/nodes/no-such-node/drain", null).status());
+    }
+  }
+
+  @Test
+  void readinessNamesADeadRedis() {
+    Vertx vertx = Vertx.vertx();
+    try {
+      int port = TestSupport.freePort();
+      JsonObject config = TestSupport.backingServices().with(Map.of(
+        Settings.NODE_ID.path(), "dead-redis-" + UUID.randomUUID().toString().substring(0, 6),
+        Settings.ROLES.path(), new JsonArray(List.of("gateway")),
+        Settings.REDIS_URL.path(), "redis://127.0.0.1:" + TestSupport.freePort(),
+        Settings.OPS_PORT.path(), port)).toJson();
+      await(vertx.deployVerticle(new OpsVerticle(), new DeploymentOptions().setConfig(config)));
+      try (OpsHttp client = new OpsHttp(vertx, port, null)) {
+        assertEquals(200, client.get("/health").status(), "alive even without Redis");
+        OpsHttp.Reply ready = client.get("/ready");
+        assertEquals(503, ready.status(), ready.body());
+        assertEquals(new JsonArray().add("redis"), ready.json().getJsonArray("failing"));
+        assertTrue(ready.json().getJsonObject("checks").getString("redis").startsWith("unreachable"), ready.body());
+        assertTrue(value(client.get("/metrics").body(), "seed_redis_errors_total") >= 1);
+      }
+    } finally {
+      await(vertx.close());
+    }
+  }
+
+  private static String scrape() {
+    OpsHttp.Reply r = http.request(HttpMethod.GET, "/metrics", null, null);
+    assertEquals(200, r.status());
+    return r.body();
+  }
+
+  /** The value of the first sample whose name (and labels) match the regex, or -1. */
+  static double value(String metrics, String sample) {
+    Matcher m = Pattern.compile("(?m)^" + sample + " ([0-9.eE+-]+)$").matcher(metrics);
+    return m.find() ? Double.parseDouble(m.group(1)) : -1;
+  }
+
+  private static TestClient loggedIn(String player, String map) {
+    String token = node.signIn(player, map);
+    TestClient c = node.client();
+    c.sendBinary(new JsonObject().put("token", token).put("action", "api/load"));
+    c.nextContaining("\"load\"");
+    return c;
+  }
+
+  private static String player() {
+    return Long.toString(7_000_000 + (long) (Math.random() * 1_000_000_000L));
+  }
+}
