@@ -15,7 +15,6 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.BitSet;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -256,16 +255,6 @@ final class RedisPlayerReader {
       }
     }
     return fields;
-  }
-
-  /** The fields of a hash as a map. */
-  static Map<String, String> toMap(Response reply) {
-    List<String> fields = fields(reply);
-    Map<String, String> map = new HashMap<>();
-    for (int i = 0; i + 1 < fields.size(); i += 2) {
-      map.put(fields.get(i), fields.get(i + 1));
-    }
-    return map;
   }
 
   /** A bulk string, decoded straight from the reply's buffer. */

@@ -37,7 +37,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <pre>
  * cd persistence-verticle && mvn -q -B -o test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt
- * java -cp target/test-classes:target/classes:$(cat target/cp.txt) io.seedgate.persistence.FlushBenchmark [players]
+ * java -cp target/test-classes:target/classes:$(cat target/cp.txt) io.seedgate.persistence.FlushBenchmark [players [batchSize]]
  * </pre>
  */
 public final class FlushBenchmark {
@@ -51,6 +51,7 @@ public final class FlushBenchmark {
 
   public static void main(String[] args) throws Exception {
     int players = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
+    Integer batchSize = args.length > 1 ? Integer.valueOf(args[1]) : null;
     NodeConfig resolved = BackingServices.resolve(NodeConfig.defaults());
     String redisUrl = TestSupport.withDatabase(resolved.string(Settings.REDIS_URL),
       TestSupport.leaseDatabase(resolved.string(Settings.REDIS_URL)));
@@ -73,8 +74,12 @@ public final class FlushBenchmark {
       System.out.printf("filled Redis with %,d online players in %d ms%n", players, ms(fillStart));
 
       PersistenceVerticle verticle = new PersistenceVerticle();
-      NodeConfig config = NodeConfig.defaults().with(Map.of(Settings.REDIS_URL.path(), redisUrl,
+      Map<String, Object> settings = new java.util.HashMap<>(Map.of(Settings.REDIS_URL.path(), redisUrl,
         Settings.POSTGRES_URL.path(), postgresUrl, Settings.FLUSH_INTERVAL.path(), 3600));
+      if (batchSize != null) {
+        settings.put(Settings.FLUSH_BATCH_SIZE.path(), batchSize);
+      }
+      NodeConfig config = NodeConfig.defaults().with(settings);
       await(vertx.deployVerticle(verticle, new DeploymentOptions().setConfig(config.toJson())));
       System.out.printf("batch size %d, pool size %d, %d cores%n", config.integer(Settings.FLUSH_BATCH_SIZE),
         config.integer(Settings.PG_POOL_SIZE), Runtime.getRuntime().availableProcessors());
