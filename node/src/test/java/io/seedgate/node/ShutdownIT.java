@@ -1,0 +1,188 @@
+package io.seedgate.node;
+
+import io.seedgate.common.config.Settings;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.Tuple;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+import static io.seedgate.node.SessionLifecycleTest.waitUntil;
+import static io.seedgate.node.TestSupport.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A node as a real process from the shaded jar (all roles, JSON logs, Micrometer from the launcher): SIGTERM tells
+ * the client, saves the player to PostgreSQL and ends the process within {@code ops.shutdownTimeoutSeconds}; a
+ * drain through the admin API ends it with exit code 0.
+ */
+class ShutdownIT {
+
+  private static final int SHUTDOWN_TIMEOUT_SECONDS = 20;
+  /** How the JVM ends after SIGTERM once its shutdown hooks are done (128 + 15). */
+  private static final int SIGTERM_EXIT = 143;
+
+  private final List<Process> processes = new ArrayList<>();
+  private final Vertx vertx = Vertx.vertx();
+
+  @AfterEach
+  void stop() throws Exception {
+    for (Process p : processes) {
+      if (p.isAlive()) {
+        p.destroyForcibly();
+        p.waitFor(30, TimeUnit.SECONDS);
+      }
+    }
+    await(vertx.close());
+  }
+
+  @Test
+  void sigtermTellsTheClientSavesThePlayerAndEndsTheProcessInTime() throws Exception {
+    Node node = start();
+    String player = "61" + (int) (Math.random() * 10_000_000);
+    try (TestClient client = loggedIn(node, player); OpsHttp http = new OpsHttp(vertx, node.opsPort, TestNode.ADMIN_TOKEN)) {
+      client.sendBinary(new JsonObject().put("action", "move/up").put("pingTime", 0.125));
+      waitUntil(() -> "move/up".equals(http.get("/admin/players/" + player).json().getString("lastAction")), 10_000);
+
+      String metrics = http.get("/metrics").body();
+      assertTrue(OpsTest.value(metrics, "seed_connections\\{transport=\"websocket\"}") >= 1, metrics);
+      assertTrue(metrics.contains("vertx_http_server_") && metrics.contains("jvm_memory_used_bytes"),
+        "the launcher creates Vert.x with Micrometer metrics: Vert.x's and the JVM's meters are served too");
+
+      long start = System.nanoTime();
+      node.process.destroy();
+      JsonObject told = client.nextContaining("error");
+      assertEquals("server stopped", told.getString("error"));
+      client.awaitClose();
+      assertTrue(node.process.waitFor(SHUTDOWN_TIMEOUT_SECONDS + 5, TimeUnit.SECONDS), "the process did not end");
+      long tookMs = (System.nanoTime() - start) / 1_000_000;
+      assertTrue(Set.of(0, SIGTERM_EXIT).contains(node.process.exitValue()),
+        "a clean stop, not the watchdog's halt: exit code " + node.process.exitValue() + "\n" + Files.readString(node.log));
+      assertTrue(tookMs < SHUTDOWN_TIMEOUT_SECONDS * 1000L, "took " + tookMs + " ms");
+      System.out.println("SIGTERM to exit: " + tookMs + " ms");
+    }
+    Row row = savedPlayer(player);
+    assertEquals("offline", row.getString("action"), "saved as it left (the 2021 'offline' marker)");
+    assertEquals(0.125, row.getDouble("ping"), 1e-9, "with the ping of its last action");
+    assertJsonLogs(node.log);
+  }
+
+  @Test
+  void aDrainEndsTheProcessWithExitCodeZero() throws Exception {
+    Node node = start();
+    try (TestClient client = loggedIn(node, "62" + (int) (Math.random() * 10_000_000));
+         OpsHttp http = new OpsHttp(vertx, node.opsPort, TestNode.ADMIN_TOKEN)) {
+      OpsHttp.Reply r = http.post("/admin/nodes/" + node.id + "/drain", null);
+      assertEquals(202, r.status(), r.body());
+      JsonObject told = client.nextContaining("error");
+      assertEquals("server stopped", told.getString("error"));
+      assertEquals(true, told.getBoolean("reconnect"));
+      assertTrue(node.process.waitFor(SHUTDOWN_TIMEOUT_SECONDS + 5, TimeUnit.SECONDS), "the process did not end");
+      assertEquals(0, node.process.exitValue(), Files.readString(node.log));
+    }
+  }
+
+  private record Node(String id, Process process, int wsPort, int opsPort, Path log) {
+  }
+
+  private Node start() throws Exception {
+    var backing = TestSupport.backingServices();
+    String id = "sd-" + UUID.randomUUID().toString().substring(0, 8);
+    int ws = TestSupport.freePort();
+    int ops = TestSupport.freePort();
+    JsonObject conf = new JsonObject()
+      .put("profile", "dev")
+      .put("node", new JsonObject().put("id", id))
+      .put("roles", new JsonArray(List.of("gateway", "router", "persistence")))
+      .put("redis", new JsonObject().put("url", backing.string(Settings.REDIS_URL)))
+      .put("postgres", new JsonObject().put("url", backing.string(Settings.POSTGRES_URL)))
+      .put("gateway", new JsonObject().put("instances", 2)
+        .put("websocket", new JsonObject().put("port", ws))
+        .put("tcp", new JsonObject().put("port", TestSupport.freePort()))
+        .put("udp", new JsonObject().put("port", TestSupport.freePort())))
+      .put("routing", new JsonObject().put("actionChannelPrefix", "action:" + id + ":"))
+      .put("auth", new JsonObject().put("modes", new JsonArray().add("redis")))
+      .put("ops", new JsonObject().put("port", ops).put("adminToken", TestNode.ADMIN_TOKEN)
+        .put("shutdownTimeoutSeconds", SHUTDOWN_TIMEOUT_SECONDS))
+      .put("logging", new JsonObject().put("json", true));
+    Path confFile = Files.createTempFile("seed-shutdown", ".json");
+    Files.writeString(confFile, conf.encodePrettily());
+    Path log = Files.createTempFile("seed-shutdown", ".log");
+    ProcessBuilder pb = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"),
+      "-jar", "target/seed-gateway.jar", "-conf", confFile.toString())
+      .redirectErrorStream(true).redirectOutput(log.toFile());
+    pb.environment().keySet().removeIf(k -> k.startsWith("SEED_"));
+    Process p = pb.start();
+    processes.add(p);
+    awaitLog(p, log, "started [profile");
+    return new Node(id, p, ws, ops, log);
+  }
+
+  private TestClient loggedIn(Node node, String player) {
+    String token = UUID.randomUUID().toString().toUpperCase();
+    var redis = io.vertx.redis.client.RedisAPI.api(io.vertx.redis.client.Redis.createClient(vertx,
+      TestSupport.backingServices().string(Settings.REDIS_URL)));
+    await(redis.hset(List.of(token, "id", player, "map_id", "m" + UUID.randomUUID())));
+    redis.close();
+    TestClient client = TestClient.connect(vertx, node.wsPort, "/", MultiMap.caseInsensitiveMultiMap());
+    client.sendBinary(new JsonObject().put("token", token).put("action", "api/load"));
+    try (OpsHttp http = new OpsHttp(vertx, node.opsPort, TestNode.ADMIN_TOKEN)) {
+      waitUntil(() -> http.get("/admin/players/" + player).status() == 200, 10_000);
+    }
+    return client;
+  }
+
+  private Row savedPlayer(String player) {
+    SqlClient pg = PgBuilder.client()
+      .connectingTo(PgConnectOptions.fromUri(TestSupport.backingServices().string(Settings.POSTGRES_URL)))
+      .using(vertx).build();
+    try {
+      RowSet<Row> rows = await(pg.preparedQuery("select action, ping from players where id = $1")
+        .execute(Tuple.of(player)));
+      assertEquals(1, rows.size(), "player " + player + " not saved in PostgreSQL");
+      return rows.iterator().next();
+    } finally {
+      pg.close();
+    }
+  }
+
+  private static void assertJsonLogs(Path log) throws IOException {
+    List<String> lines = Files.readAllLines(log).stream().filter(l -> l.contains("started [profile")).toList();
+    assertEquals(1, lines.size(), "one start line");
+    JsonObject line = new JsonObject(lines.get(0));
+    assertEquals("INFO", line.getString("level"));
+    assertTrue(line.getString("formattedMessage").contains("started [profile"), lines.get(0));
+  }
+
+  private static void awaitLog(Process p, Path log, String fragment) throws Exception {
+    long deadline = System.currentTimeMillis() + 60_000;
+    while (System.currentTimeMillis() < deadline) {
+      String text = Files.readString(log);
+      if (text.contains(fragment)) {
+        return;
+      }
+      if (!p.isAlive()) {
+        throw new AssertionError("node exited with " + p.exitValue() + ":\n" + text);
+      }
+      Thread.sleep(200);
+    }
+    throw new AssertionError("node did not start in 60 s:\n" + Files.readString(log));
+  }
+}
