@@ -42,8 +42,8 @@ final class RoundTripCommand implements Callable<Integer> {
   @Option(names = "--duration", description = "Seconds measured per phase (default: ${DEFAULT-VALUE}).")
   double duration = 10;
 
-  @Option(names = "--rounds", description = "Floor and gateway phases, alternated, this many times (default: "
-    + "${DEFAULT-VALUE}).")
+  @Option(names = "--rounds", description = "Floor and gateway phases this many times, the floor first in odd rounds "
+    + "and second in even ones; with several rounds the medians are reported too (default: ${DEFAULT-VALUE}).")
   int rounds = 1;
 
   @Option(names = "--action", description = "The action timed; its answer must go to the sender only "
@@ -63,7 +63,7 @@ final class RoundTripCommand implements Callable<Integer> {
   @Option(names = "--node-warmup", description = "Seconds of unmeasured load, half without and half through the "
     + "gateway, before the first round, so that a freshly started node (and the service in it) is compiled by the "
     + "JIT before anything is measured (default: ${DEFAULT-VALUE}).")
-  double nodeWarmup = 10;
+  double nodeWarmup = 20;
 
   @Override
   public Integer call() throws Exception {
@@ -99,11 +99,11 @@ final class RoundTripCommand implements Callable<Integer> {
       for (int round = 1; round <= rounds; round++) {
         List<PhaseResult> phases = new ArrayList<>();
         PhaseResult floor = null;
-        if (!noFloor) {
-          gen.connectFloor(players, node.actionPrefix, node.nodeId, action);
-          floor = gen.runPhase("floor", warmup, duration, rate, drainMs, cpu);
-          gen.disconnectAll();
-          phases.add(floor);
+        // odd rounds measure the floor first, even rounds the gateway first: whatever drifts during a run (the JIT,
+        // other processes on a shared machine) does not always favour the same side
+        boolean floorFirst = round % 2 == 1;
+        if (!noFloor && floorFirst) {
+          floor = measureFloor(gen, node, players, cpu);
         }
         BenchMain.await(gen.players.rewrite(players), 120_000);
         if (round == 1 && node.memory != null) {
@@ -115,6 +115,13 @@ final class RoundTripCommand implements Callable<Integer> {
         }
         PhaseResult gateway = gen.runPhase("gateway", warmup, duration, rate, drainMs, cpu);
         gen.disconnectAll();
+        if (!noFloor && !floorFirst) {
+          LoadGenerator.sleepMs(1_000);
+          floor = measureFloor(gen, node, players, cpu);
+        }
+        if (floor != null) {
+          phases.add(floor);
+        }
         phases.add(gateway);
         Ratios ratios = floor == null ? null : Ratios.of(gateway, floor);
         gateways.add(gateway);
@@ -155,6 +162,13 @@ final class RoundTripCommand implements Callable<Integer> {
       }
       return exit;
     }
+  }
+
+  private PhaseResult measureFloor(LoadGenerator gen, NodeTarget node, List<Player> players, CpuMeter cpu) {
+    gen.connectFloor(players, node.actionPrefix, node.nodeId, action);
+    PhaseResult floor = gen.runPhase("floor", warmup, duration, rate, drainMs, cpu);
+    gen.disconnectAll();
+    return floor;
   }
 
   static JsonObject memoryReport(NodeTarget node, MemoryProbe.Sample before, MemoryProbe.Sample after, long n) {
