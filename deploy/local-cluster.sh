@@ -3,6 +3,7 @@
 #   deploy/local-cluster.sh start   # nodes 1..3: WebSocket 8181, 8281, 8381 (TCP/UDP +1/+2), logs in deploy/run/
 #                                   # operations ports 8190, 8290, 8390 (admin token: $SEED_OPS_ADMIN_TOKEN, else
 #                                   # dev-only-admin-token-change-me): http://127.0.0.1:8190/status?token=...
+#   DEMO=1 deploy/local-cluster.sh start   # dev profile, and each node serves the browser demo: 8180, 8280, 8380
 #   deploy/local-cluster.sh status
 #   deploy/local-cluster.sh stop    # SIGTERM: clients get {"error":"server stopped"}, state is saved
 # Needs Redis and PostgreSQL reachable at the URLs of conf/dev.json (or SEED_REDIS_URL / SEED_POSTGRES_URL):
@@ -22,7 +23,9 @@ start() {
     fi
     base=$((8081 + i * 100))
     service=false; [ "$i" = 1 ] && service=true
-    SEED_PROFILE=prod SEED_NODE_ID="node$i" \
+    profile=prod; demo=false
+    if [ "${DEMO:-0}" = 1 ]; then profile=dev; demo=true; fi # the demo's guest sign-in is dev-only
+    SEED_PROFILE=$profile SEED_DEMO_ENABLED=$demo SEED_DEMO_PORT=$((base - 1)) SEED_NODE_ID="node$i" \
     SEED_GATEWAY_WEBSOCKET_PORT=$base SEED_GATEWAY_TCP_PORT=$((base + 1)) SEED_GATEWAY_UDP_PORT=$((base + 2)) \
     SEED_OPS_PORT=$((base + 9)) SEED_OPS_ADMIN_TOKEN=${SEED_OPS_ADMIN_TOKEN:-dev-only-admin-token-change-me} \
     SEED_EXAMPLES_JAVA_SERVICE=$service SEED_AUTH_MODES=${SEED_AUTH_MODES:-redis,jwt} \

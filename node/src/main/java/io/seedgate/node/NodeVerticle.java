@@ -6,6 +6,7 @@ import io.seedgate.common.config.Settings;
 import io.seedgate.common.embedded.BackingServices;
 import io.seedgate.examples.ExampleGameService;
 import io.seedgate.gateway.GatewayVerticle;
+import io.seedgate.node.demo.DemoVerticle;
 import io.seedgate.node.ops.OpsVerticle;
 import io.seedgate.router.RouterVerticle;
 import io.vertx.core.DeploymentOptions;
@@ -56,6 +57,7 @@ public class NodeVerticle extends VerticleBase {
     NodeConfig loaded;
     try {
       loaded = NodeConfig.load(config(), environment);
+      DemoVerticle.checkConfig(loaded);
     } catch (RuntimeException e) {
       LOG.error("invalid configuration: {}", e.getMessage());
       return Future.failedFuture(e);
@@ -70,10 +72,12 @@ public class NodeVerticle extends VerticleBase {
         return deployRoles();
       })
       .compose(v -> deployOps(new DeploymentOptions().setConfig(config.toJson())))
-      .onSuccess(v -> LOG.info("node {} started [profile: {}, roles: {}, websocket: {}, tcp: {}, udp: {}]",
+      .onSuccess(v -> LOG.info(
+        "node {} started [profile: {}, roles: {}, websocket: {}, tcp: {}, udp: {}, demo: {}]",
         config.string(Settings.NODE_ID), config.string(Settings.PROFILE), config.list(Settings.ROLES),
         port(Settings.WS_ENABLED, Settings.WS_PORT), port(Settings.TCP_ENABLED, Settings.TCP_PORT),
-        port(Settings.UDP_ENABLED, Settings.UDP_PORT)));
+        port(Settings.UDP_ENABLED, Settings.UDP_PORT),
+        config.bool(Settings.DEMO_ENABLED) ? config.integer(Settings.DEMO_PORT) : "off"));
   }
 
   private Object port(Setting enabled, Setting port) {
@@ -102,6 +106,9 @@ public class NodeVerticle extends VerticleBase {
         .put("actionChannelPrefix", config.string(Settings.ACTION_CHANNEL_PREFIX));
       chain = chain.compose(v -> vertx.deployVerticle(ExampleGameService::new,
         new DeploymentOptions().setConfig(service)).mapEmpty());
+    }
+    if (config.bool(Settings.DEMO_ENABLED)) {
+      chain = chain.compose(v -> vertx.deployVerticle(DemoVerticle::new, single).mapEmpty());
     }
     return chain;
   }

@@ -116,6 +116,7 @@ class ClusterProcessesIT {
     pb.environment().put("SEED_OPS_PORT", Integer.toString(TestSupport.freePort()));
     pb.environment().put("SEED_ROUTING_ACTION_CHANNEL_PREFIX", prefix);
     pb.environment().put("SEED_EXAMPLES_JAVA_SERVICE", Boolean.toString(service));
+    pb.environment().put("SEED_DEMO_ENABLED", "false");
     pb.environment().put("SEED_AUTH_JWT_SECRET", TestNode.JWT_SECRET);
     pb.environment().put("SEED_REDIS_URL", backing.string(Settings.REDIS_URL));
     pb.environment().put("SEED_POSTGRES_URL", backing.string(Settings.POSTGRES_URL));

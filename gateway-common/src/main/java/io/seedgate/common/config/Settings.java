@@ -157,6 +157,12 @@ public final class Settings {
   public static final Setting EXAMPLE_SERVICE = add("examples.javaService", Type.BOOL, false, "true or false",
     v -> true, "also run the example game service (examples/java-service) inside this node, for trying it out");
 
+  public static final Setting DEMO_ENABLED = add("demo.enabled", Type.BOOL, false, "true or false", v -> true,
+    "serve the browser demo and its guest sign-in (POST /dev/guest, a JWT signed with auth.jwt.secret) on demo.port;"
+      + " dev profile only: with prod, start-up fails");
+  public static final Setting DEMO_PORT = add("demo.port", Type.INT, 8080, "0 to 65535", range(0, 65535),
+    "HTTP port of the browser demo (bound on gateway.host); 0 picks a free port");
+
   private Settings() {
   }
 
