@@ -122,7 +122,8 @@ class ClusterProcessesIT {
     pb.environment().put("SEED_POSTGRES_URL", backing.string(Settings.POSTGRES_URL));
     for (String extra : List.of("SEED_GATEWAY_TCP_PORT", "SEED_GATEWAY_UDP_PORT")) {
       if (Settings.all().values().stream().anyMatch(s -> s.envName().equals(extra))) {
-        pb.environment().put(extra, Integer.toString(TestSupport.freePort()));
+        pb.environment().put(extra, Integer.toString(extra.contains("UDP") ? TestSupport.freeUdpPort()
+          : TestSupport.freePort()));
       }
     }
     Process p = pb.start();

@@ -116,7 +116,7 @@ class ShutdownIT {
       .put("gateway", new JsonObject().put("instances", 2)
         .put("websocket", new JsonObject().put("port", ws))
         .put("tcp", new JsonObject().put("port", TestSupport.freePort()))
-        .put("udp", new JsonObject().put("port", TestSupport.freePort())))
+        .put("udp", new JsonObject().put("port", TestSupport.freeUdpPort())))
       .put("routing", new JsonObject().put("actionChannelPrefix", "action:" + id + ":"))
       .put("auth", new JsonObject().put("modes", new JsonArray().add("redis")))
       .put("ops", new JsonObject().put("port", ops).put("adminToken", TestNode.ADMIN_TOKEN)

@@ -200,7 +200,7 @@ class TcpGatewayTest {
     try {
       NodeConfig config = TestSupport.backingServices().with(Map.of(
         Settings.WS_PORT.path(), TestSupport.freePort(), Settings.TCP_PORT.path(), TestSupport.freePort(),
-        Settings.UDP_PORT.path(), TestSupport.freePort(), Settings.GATEWAY_INSTANCES.path(), 1,
+        Settings.UDP_PORT.path(), TestSupport.freeUdpPort(), Settings.GATEWAY_INSTANCES.path(), 1,
         Settings.JWT_SECRET.path(), TestNode.JWT_SECRET,
         Settings.ROLES.path(), new io.vertx.core.json.JsonArray(List.of("gateway", "router"))))
         .with(settings);

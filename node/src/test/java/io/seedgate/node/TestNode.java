@@ -77,7 +77,7 @@ final class TestNode implements AutoCloseable {
     Map<String, Object> all = new HashMap<>();
     all.put(Settings.WS_PORT.path(), TestSupport.freePort());
     all.put(Settings.TCP_PORT.path(), TestSupport.freePort());
-    all.put(Settings.UDP_PORT.path(), TestSupport.freePort());
+    all.put(Settings.UDP_PORT.path(), TestSupport.freeUdpPort());
     all.put(Settings.NODE_ID.path(), "test-" + java.util.UUID.randomUUID().toString().substring(0, 8));
     all.put(Settings.OPS_PORT.path(), TestSupport.freePort());
     all.put(Settings.OPS_ADMIN_TOKEN.path(), ADMIN_TOKEN);

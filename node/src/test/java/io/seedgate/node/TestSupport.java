@@ -42,4 +42,16 @@ final class TestSupport {
       throw new AssertionError(e);
     }
   }
+
+  /**
+   * A port free for UDP now. Not {@link #freePort()}: a port free for TCP may be taken for UDP (load generators on
+   * the same machine hold thousands of UDP ports).
+   */
+  static int freeUdpPort() {
+    try (java.net.DatagramSocket s = new java.net.DatagramSocket(0)) {
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new AssertionError(e);
+    }
+  }
 }
