@@ -13,7 +13,6 @@ import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.PemKeyCertOptions;
-import io.vertx.core.parsetools.RecordParser;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,7 +21,7 @@ import java.net.BindException;
 /**
  * The TCP port of the 2021 protocol: every message in both directions is UTF-8 JSON followed by the two bytes
  * {@value #DELIMITER}. Several messages may come in one read and one message may span many reads; a
- * {@link RecordParser} cuts them. Empty frames ({@code ||||}) are skipped.
+ * {@link TcpFraming} cuts them. Empty frames ({@code ||||}) are skipped.
  *
  * <p>A frame longer than {@code maxFrameBytes} is answered with {@code {"error":"message too large"}||} and a
  * close; no more than {@code maxFrameBytes} plus one read is ever buffered for it, and after it nothing is parsed. Outbound writes are one buffer
@@ -126,36 +125,28 @@ public final class TcpTransport {
     if (channel.closing()) {
       return;
     }
-    // The parser holds at most the current frame: over maxRecordSize it calls the exception handler instead.
-    RecordParser parser = RecordParser.newDelimited(DELIMITER, socket)
-      .maxRecordSize(config.maxFrameBytes() + DELIMITER.length());
-    parser.exceptionHandler(e -> onReadFailure(session, channel, e));
-    parser.handler(frame -> onFrame(session, channel, frame));
+    socket.exceptionHandler(e -> {
+      if (!channel.closing()) {
+        LOG.debug("[session: {}] tcp read failed, closing: {}", session.id(), e.toString());
+        channel.close();
+      }
+    });
+    socket.handler(new TcpFraming(config.maxFrameBytes(), new TcpFraming.Receiver() {
+      @Override
+      public void frame(Buffer frame) {
+        if (!channel.closing()) {
+          session.onMessage(frame, frame.length());
+        }
+      }
+
+      @Override
+      public void tooLarge() {
+        if (!channel.closing()) {
+          LOG.debug("[session: {}] tcp frame over {} bytes", session.id(), config.maxFrameBytes());
+          session.fail(ErrorCode.TOO_LARGE);
+        }
+      }
+    }));
     LOG.debug("[session: {}] tcp connection from {}", session.id(), channel.remoteIp());
-  }
-
-  private void onFrame(Session session, TcpChannel channel, Buffer frame) {
-    if (channel.closing() || frame.length() == 0) {
-      return;
-    }
-    if (frame.length() > config.maxFrameBytes()) {
-      session.fail(ErrorCode.TOO_LARGE);
-      return;
-    }
-    session.onMessage(frame, frame.length());
-  }
-
-  private void onReadFailure(Session session, TcpChannel channel, Throwable e) {
-    if (channel.closing()) {
-      return;
-    }
-    // RecordParser signals a record longer than maxRecordSize with an IllegalStateException; socket errors differ.
-    if (e instanceof IllegalStateException) {
-      LOG.debug("[session: {}] tcp frame over {} bytes", session.id(), config.maxFrameBytes());
-      session.fail(ErrorCode.TOO_LARGE);
-    } else {
-      LOG.debug("[session: {}] tcp read failed, closing: {}", session.id(), e.toString());
-      channel.close();
-    }
   }
 }
