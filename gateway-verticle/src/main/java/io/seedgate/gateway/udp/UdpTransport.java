@@ -169,13 +169,13 @@ public final class UdpTransport {
       LOG.debug("[udp: {}] datagram of {} bytes dropped (limit {})", key, data.length(), config.maxDatagramBytes());
       return;
     }
-    Buffer message = withoutSuffix(data);
+    Buffer message = UdpDatagrams.message(data);
     UdpChannel channel = sessions.get(key);
     if (channel != null) {
       channel.session().onMessage(message, message.length());
       return;
     }
-    if (!carriesToken(message)) {
+    if (!UdpDatagrams.carriesToken(message)) {
       replyUnproven(sender, key, data.length(), notAuthenticated);
       return;
     }
@@ -240,24 +240,5 @@ public final class UdpTransport {
       stats.sendFailures.incrementAndGet();
       LOG.debug("[udp: {}:{}] send failed: {}", to.hostAddress(), to.port(), e.toString());
     });
-  }
-
-  private static Buffer withoutSuffix(Buffer data) {
-    int n = data.length();
-    int k = SUFFIX.length();
-    for (int i = 1; i <= k; i++) {
-      if (n < k || data.getByte(n - i) != SUFFIX.charAt(k - i)) {
-        return data;
-      }
-    }
-    return data.slice(0, n - k);
-  }
-
-  private static boolean carriesToken(Buffer message) {
-    try {
-      return new JsonObject(message).getValue("token") instanceof String t && !t.isEmpty();
-    } catch (RuntimeException e) {
-      return false;
-    }
   }
 }
