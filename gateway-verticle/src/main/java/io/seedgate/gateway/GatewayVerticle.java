@@ -102,7 +102,7 @@ public class GatewayVerticle extends VerticleBase {
     if (config.bool(Settings.WS_ENABLED)) {
       webSocket = new WebSocketTransport(vertx, hub, config.string(Settings.GATEWAY_HOST),
         config.integer(Settings.WS_PORT), config.integer(Settings.WS_MAX_FRAME_BYTES),
-        config.integer(Settings.MAX_QUEUED_BYTES));
+        config.integer(Settings.MAX_QUEUED_BYTES), config.integer(Settings.AUTH_TIMEOUT) * 1000L);
       opened = webSocket.listen();
     }
     if (config.bool(Settings.TCP_ENABLED)) {
