@@ -11,7 +11,9 @@ import io.vertx.redis.client.Response;
 
 /**
  * The 2021 token check: the token is valid when the Redis hash named by it has the field {@code id}; the
- * player and map come from its fields {@code id} and {@code map_id}.
+ * player and map come from its fields {@code id} and {@code map_id}. A hash marked offline ({@code action} =
+ * {@code offline}) belongs to a session that ended (closed, timed out, kicked) and was kept only because its save
+ * has not happened yet: its token is refused, as in 2021, where the hash was gone by then.
  */
 public final class RedisTokenVerifier implements TokenVerifier {
 
@@ -33,10 +35,12 @@ public final class RedisTokenVerifier implements TokenVerifier {
       return Future.failedFuture(new GatewayException(ErrorCode.INVALID_TOKEN));
     }
     return redis.send(Request.cmd(Command.HMGET).arg(RedisKeys.playerHash(token))
-        .arg(RedisKeys.F_ID).arg(RedisKeys.F_MAP_ID))
+        .arg(RedisKeys.F_ID).arg(RedisKeys.F_MAP_ID).arg(RedisKeys.F_ACTION))
       .compose(r -> {
         Response id = r.get(0);
-        if (id == null || id.toString().isEmpty()) {
+        Response action = r.get(2);
+        if (id == null || id.toString().isEmpty()
+          || action != null && RedisKeys.ACTION_OFFLINE.equals(action.toString())) {
           return Future.failedFuture(new GatewayException(ErrorCode.INVALID_TOKEN));
         }
         Response map = r.get(1);
