@@ -17,15 +17,22 @@ final class WebSocketChannel implements ClientChannel {
     this.ip = ws.remoteAddress() == null ? "" : ws.remoteAddress().hostAddress();
   }
 
+  /**
+   * Sends one text frame. Between the WebSocket closing and its close handler ending the session, deliveries may
+   * still come: they are dropped here (Vert.x throws on a closed WebSocket's {@code writeQueueFull}, which would
+   * abort a map broadcast for every later player).
+   */
   @Override
   public void send(OutboundMessage message) {
-    // A failed write means the connection is gone; its close handler ends the session.
-    ws.writeTextMessage(message.text());
+    if (!ws.isClosed()) {
+      // A failed write means the connection is gone; its close handler ends the session.
+      ws.writeTextMessage(message.text());
+    }
   }
 
   @Override
   public boolean writeQueueFull() {
-    return ws.writeQueueFull();
+    return !ws.isClosed() && ws.writeQueueFull();
   }
 
   @Override
