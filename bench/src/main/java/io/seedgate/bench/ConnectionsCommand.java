@@ -46,11 +46,11 @@ final class ConnectionsCommand implements Callable<Integer> {
       return 2;
     }
     try (NodeTarget node = NodeTarget.start(target);
-         LoadGenerator gen = new LoadGenerator(load, target.redis)) {
+         LoadGenerator gen = new LoadGenerator(load, target.redis, clients)) {
       JsonObject info = RunInfo.describe(gen.redis, node);
       System.out.print(RunInfo.header("connections", info));
       System.out.printf(Locale.ROOT, "  load: %d idle %s clients from %d source address(es), login %s, %d load "
-        + "thread(s), %d logins in flight%n%n", clients, load.transport, load.sourceAddresses, loginAction,
+        + "thread(s), %d logins in flight%n%n", clients, load.transport, gen.sourceAddresses(), loginAction,
         load.threads, load.loginConcurrency);
       List<Player> players = BenchMain.await(gen.players.create(clients, null), 300_000);
       MemoryProbe.Sample before = node.memory == null ? MemoryProbe.Sample.UNKNOWN : node.memory.sample();

@@ -54,7 +54,7 @@ final class FanoutCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     try (NodeTarget node = NodeTarget.start(target);
-         LoadGenerator gen = new LoadGenerator(load, target.redis)) {
+         LoadGenerator gen = new LoadGenerator(load, target.redis, clients)) {
       JsonObject info = RunInfo.describe(gen.redis, node);
       System.out.print(RunInfo.header("fanout", info));
       System.out.printf(Locale.ROOT, "  load: %d %s clients on one map, %.0f broadcasts/s of %d bytes, %d load "

@@ -30,13 +30,13 @@ import java.util.function.Function;
 final class LoadGenerator implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(LoadGenerator.class);
-  static final long LOGIN_TIMEOUT_MS = 60_000;
 
   final Vertx vertx;
   final List<Worker> workers = new ArrayList<>();
   final Redis redis;
   final Players players;
   private final LoadOptions options;
+  private final int addresses;
   private final String redisUrl;
   private final List<List<WebSocketClient>> wsClients = new ArrayList<>();
   private final List<List<NetClient>> tcpClients = new ArrayList<>();
@@ -55,8 +55,12 @@ final class LoadGenerator implements AutoCloseable {
   record Connections(int attempted, int connected, int authenticated, int failed, String firstError) {
   }
 
-  LoadGenerator(LoadOptions options, String redisUrl) {
+  /**
+   * @param clients the most clients a phase will open (picks the source addresses when they are not given)
+   */
+  LoadGenerator(LoadOptions options, String redisUrl, int clients) {
     this.options = options;
+    this.addresses = options.sourceAddressesFor(clients);
     this.redisUrl = redisUrl;
     this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(Math.max(1, options.threads)));
     for (int i = 0; i < Math.max(1, options.threads); i++) {
@@ -74,13 +78,13 @@ final class LoadGenerator implements AutoCloseable {
     }
     while (wsClients.size() <= worker) {
       List<WebSocketClient> perAddress = new ArrayList<>();
-      for (int a = 1; a <= Math.max(1, options.sourceAddresses); a++) {
+      for (int a = 1; a <= addresses; a++) {
         WebSocketClientOptions o = new WebSocketClientOptions()
           .setMaxConnections(Math.max(50, connections + 16))
           .setTcpNoDelay(true)
           .setConnectTimeout(30_000)
           .setIdleTimeout(0);
-        if (options.sourceAddresses > 1) {
+        if (addresses > 1) {
           o.setLocalAddress(sourceAddress(a));
         }
         perAddress.add(vertx.createWebSocketClient(o));
@@ -97,9 +101,9 @@ final class LoadGenerator implements AutoCloseable {
     }
     while (tcpClients.size() <= worker) {
       List<NetClient> perAddress = new ArrayList<>();
-      for (int a = 1; a <= Math.max(1, options.sourceAddresses); a++) {
+      for (int a = 1; a <= addresses; a++) {
         NetClientOptions o = new NetClientOptions().setTcpNoDelay(true).setConnectTimeout(30_000);
-        if (options.sourceAddresses > 1) {
+        if (addresses > 1) {
           o.setLocalAddress(sourceAddress(a));
         }
         perAddress.add(vertx.createNetClient(o));
@@ -115,7 +119,6 @@ final class LoadGenerator implements AutoCloseable {
 
   /** A client of the chosen transport for one player, its source address picked by the player's token. */
   private GatewayClient newClient(Worker worker, Player p, NodeTarget node, int share, Buffer action, byte[] reply) {
-    int addresses = Math.max(1, options.sourceAddresses);
     int a = Math.floorMod(p.token().hashCode(), addresses);
     return switch (options.transport) {
       case websocket -> new WebSocketGatewayClient(worker, webSocketClients(worker.index(), share).get(a),
@@ -159,7 +162,7 @@ final class LoadGenerator implements AutoCloseable {
           return c.connect()
             .compose(v -> {
               counts[0]++;
-              return c.login(Messages.login(p.token(), loginAction), loginReply, LOGIN_TIMEOUT_MS);
+              return c.login(Messages.login(p.token(), loginAction), loginReply, options.loginTimeoutSeconds * 1000L);
             })
             .onSuccess(v -> {
               counts[1]++;
@@ -182,7 +185,7 @@ final class LoadGenerator implements AutoCloseable {
     int failed = 0;
     String firstError = null;
     for (Future<Connections> f : perWorker) {
-      Connections c = BenchMain.await(f, LOGIN_TIMEOUT_MS + ps.size() * 50L);
+      Connections c = BenchMain.await(f, options.loginTimeoutSeconds * 1000L + ps.size() * 50L);
       attempted += c.attempted();
       connected += c.connected();
       authenticated += c.authenticated();
@@ -193,6 +196,11 @@ final class LoadGenerator implements AutoCloseable {
       LOG.warn("{} of {} connections or logins failed, first: {}", failed, attempted, firstError);
     }
     return new Connections(attempted, connected, authenticated, failed, firstError);
+  }
+
+  /** The source addresses clients are spread over. */
+  int sourceAddresses() {
+    return addresses;
   }
 
   /** Closes every client of every worker and forgets them. */

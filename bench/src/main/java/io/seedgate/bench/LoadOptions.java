@@ -5,6 +5,9 @@ import picocli.CommandLine.Option;
 /** How the load generator runs its clients. */
 final class LoadOptions {
 
+  /** Clients per source address when {@code --source-addresses} is 0: under the node's default per-IP limit. */
+  static final int CLIENTS_PER_ADDRESS = 1_500;
+
   /**
    * Client transports: WebSocket (port gateway.websocket.port), TCP (JSON + {@code ||} both ways, gateway.tcp.port),
    * UDP (JSON + {@code ||} from the client, bare JSON from the server, gateway.udp.port).
@@ -24,9 +27,15 @@ final class LoadOptions {
   @Option(names = "--threads", description = "Event loops of the load generator (default: ${DEFAULT-VALUE}).")
   int threads = 1;
 
-  @Option(names = "--source-addresses", description = "Spread client connections over 127.0.0.1 .. 127.0.0.N "
-    + "(one loopback address runs out of ephemeral ports near 28,000; default: ${DEFAULT-VALUE}).")
-  int sourceAddresses = 1;
+  @Option(names = "--source-addresses", description = "Spread client connections over 127.0.0.1 .. 127.0.0.N. One "
+    + "loopback address runs out of ephemeral ports near 28,000, and a node accepts gateway.limits.maxConnectionsPerIp "
+    + "(2000 by default) from one address. 0: one address per " + CLIENTS_PER_ADDRESS + " clients (default: "
+    + "${DEFAULT-VALUE}).")
+  int sourceAddresses = 0;
+
+  @Option(names = "--login-timeout", description = "Seconds a login may take before it counts as failed (default: "
+    + "${DEFAULT-VALUE}).")
+  int loginTimeoutSeconds = 60;
 
   @Option(names = "--answer-timeout", description = "Milliseconds after which an action without an answer is "
     + "counted as unanswered and dropped (a closed-loop client then sends its next one; UDP may lose datagrams; "
@@ -35,6 +44,14 @@ final class LoadOptions {
 
   @Option(names = "--login-concurrency", description = "Logins in flight at once (default: ${DEFAULT-VALUE}).")
   int loginConcurrency = 64;
+
+  /** The source addresses to use for {@code clients} connections. */
+  int sourceAddressesFor(int clients) {
+    if (sourceAddresses > 0) {
+      return sourceAddresses;
+    }
+    return Math.max(1, Math.min(250, (clients + CLIENTS_PER_ADDRESS - 1) / CLIENTS_PER_ADDRESS));
+  }
 
   @Option(names = "--json", paramLabel = "FILE", description = "Also write the results as JSON to FILE.")
   String json;

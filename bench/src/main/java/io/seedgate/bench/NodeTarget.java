@@ -99,7 +99,8 @@ final class NodeTarget implements AutoCloseable {
       .put("websocket", new JsonObject().put("enabled", true).put("port", port[0]))
       .put("tcp", new JsonObject().put("enabled", true).put("port", port[1]))
       .put("udp", new JsonObject().put("enabled", true).put("port", port[2]))
-      .put("idleTimeoutSeconds", 3600).put("authTimeoutSeconds", 60);
+      .put("idleTimeoutSeconds", 3600).put("authTimeoutSeconds", 60)
+      .put("limits", new JsonObject().put("messagesPerSecond", o.nodeMessageRate).put("messageBurst", o.nodeMessageRate));
     return new JsonObject()
       .put("profile", "dev")
       .put("node", new JsonObject().put("id", nodeId))

@@ -72,10 +72,16 @@ final class Players {
     return inBatches(writes).map(players);
   }
 
-  /** Writes the hashes of these players again (a node with persistence deletes them when a session ends). */
+  /**
+   * Signs these players in again, as the sign-in app does: the old hash removed, a fresh one written. When a session
+   * ends its hash is deleted (saved) or kept marked offline (not saved: no persistence role), and a node refuses a
+   * token whose hash is marked offline.
+   */
   Future<Void> rewrite(List<Player> players) {
-    List<Request> writes = new ArrayList<>(players.size());
+    List<Request> writes = new ArrayList<>(players.size() * 3);
     for (Player p : players) {
+      writes.add(Request.cmd(Command.DEL).arg(RedisKeys.playerHash(p.token())));
+      writes.add(Request.cmd(Command.SREM).arg(RedisKeys.UNSAVED).arg(p.token()));
       writes.add(Request.cmd(Command.HSET).arg(RedisKeys.playerHash(p.token()))
         .arg(RedisKeys.F_ID).arg(p.id()).arg(RedisKeys.F_MAP_ID).arg(p.map()));
     }

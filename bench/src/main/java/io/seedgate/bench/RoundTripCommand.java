@@ -68,7 +68,7 @@ final class RoundTripCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     try (NodeTarget node = NodeTarget.start(target);
-         LoadGenerator gen = new LoadGenerator(load, target.redis)) {
+         LoadGenerator gen = new LoadGenerator(load, target.redis, clients)) {
       JsonObject info = RunInfo.describe(gen.redis, node);
       String mode = rate > 0 ? String.format(Locale.ROOT, "open loop at %,.0f actions/s", rate) : "closed loop";
       System.out.print(RunInfo.header("roundtrip", info));

@@ -43,6 +43,12 @@ final class TargetOptions {
     + "event loop, as a real node; default: ${DEFAULT-VALUE}).")
   int nodeInstances = 0;
 
+  @Option(names = "--node-message-rate", description = "gateway.limits.messagesPerSecond and messageBurst of a node "
+    + "the bench starts. The node's default (20 a second per connection, as 2021 clients send about 10) would cap a "
+    + "closed loop; the bench lifts it to measure the message path, not the limiter (default: ${DEFAULT-VALUE}). "
+    + "For an external node set SEED_GATEWAY_LIMITS_MESSAGES_PER_SECOND and SEED_GATEWAY_LIMITS_MESSAGE_BURST.")
+  int nodeMessageRate = 100_000;
+
   @Option(names = "--node-jvm-args", description = "JVM arguments of a spawned node, e.g. '-Xmx2g'.")
   String nodeJvmArgs = "";
 }
