@@ -68,8 +68,10 @@ class ClusterProcessesIT {
       assertEquals(p1, id(two.nextContaining("move_up")), "node 2's client sees node 1's move");
       two.sendBinary(new JsonObject().put("action", "move/right"));
       assertEquals(p2, id(one.nextContaining("move_right")), "node 1's client sees node 2's move");
-      two.sendBinary(new JsonObject().put("action", "move/right"));
       two.nextContaining("move_right");
+      two.sendBinary(new JsonObject().put("action", "move/right"));
+      // the second move is applied (x = 1.0) before the node dies
+      two.nextContaining("\"position\":[1.0,");
 
       node2.destroyForcibly();
       assertTrue(node2.waitFor(10, TimeUnit.SECONDS));
