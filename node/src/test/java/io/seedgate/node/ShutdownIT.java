@@ -31,7 +31,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * A node as a real process from the shaded jar (all roles, JSON logs, Micrometer from the launcher): SIGTERM tells
  * the client, saves the player to PostgreSQL and ends the process within {@code ops.shutdownTimeoutSeconds}; a
- * drain through the admin API ends it with exit code 0.
+ * drain through the admin API ends it with exit code 0; when stopping hangs, the launcher's watchdog halts the
+ * process after the bound.
  */
 class ShutdownIT {
 
@@ -97,6 +98,28 @@ class ShutdownIT {
       assertTrue(node.process.waitFor(SHUTDOWN_TIMEOUT_SECONDS + 5, TimeUnit.SECONDS), "the process did not end");
       assertEquals(0, node.process.exitValue(), Files.readString(node.log));
     }
+  }
+
+  @Test
+  void whenStoppingHangsTheProcessIsHaltedAfterTheBound() throws Exception {
+    Path confFile = Files.createTempFile("seed-stuck", ".json");
+    Files.writeString(confFile, new JsonObject().put("ops", new JsonObject().put("shutdownTimeoutSeconds", 2)).encode());
+    Path log = Files.createTempFile("seed-stuck", ".log");
+    ProcessBuilder pb = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"),
+      "-cp", System.getProperty("java.class.path"), SeedGatewayLauncher.class.getName(),
+      StuckOnStopVerticle.class.getName(), "-conf", confFile.toString())
+      .redirectErrorStream(true).redirectOutput(log.toFile());
+    pb.environment().keySet().removeIf(k -> k.startsWith("SEED_"));
+    Process p = pb.start();
+    processes.add(p);
+    awaitLog(p, log, "stuck verticle started");
+    long start = System.nanoTime();
+    p.destroy();
+    assertTrue(p.waitFor(30, TimeUnit.SECONDS), "not halted: " + Files.readString(log));
+    long tookMs = (System.nanoTime() - start) / 1_000_000;
+    assertEquals(1, p.exitValue(), Files.readString(log));
+    assertTrue(tookMs >= 1_500 && tookMs < 15_000, "halted after " + tookMs + " ms");
+    assertTrue(Files.readString(log).contains("ops.shutdownTimeoutSeconds"), Files.readString(log));
   }
 
   private record Node(String id, Process process, int wsPort, int opsPort, Path log) {
@@ -171,8 +194,9 @@ class ShutdownIT {
     assertTrue(line.getString("formattedMessage").contains("started [profile"), lines.get(0));
   }
 
+  /** Waits for the fragment in the log, up to 120 s (start-up on a machine shared with load generators is slow). */
   private static void awaitLog(Process p, Path log, String fragment) throws Exception {
-    long deadline = System.currentTimeMillis() + 60_000;
+    long deadline = System.currentTimeMillis() + 120_000;
     while (System.currentTimeMillis() < deadline) {
       String text = Files.readString(log);
       if (text.contains(fragment)) {
@@ -183,6 +207,6 @@ class ShutdownIT {
       }
       Thread.sleep(200);
     }
-    throw new AssertionError("node did not start in 60 s:\n" + Files.readString(log));
+    throw new AssertionError("node did not start in 120 s:\n" + Files.readString(log));
   }
 }

@@ -9,7 +9,6 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.seedgate.common.ErrorCode;
 import io.seedgate.common.redis.RedisErrors;
 import io.seedgate.gateway.LocalGateways;
-import io.seedgate.gateway.session.HubCounters;
 import io.vertx.core.Vertx;
 import io.vertx.micrometer.backends.BackendRegistries;
 
@@ -68,7 +67,7 @@ final class NodeMetrics {
       .description("this node (value 1), labelled with its id").register(registry));
     meters.add(Gauge.builder("seed.node.draining", () -> draining.getAsBoolean() ? 1 : 0)
       .description("1 while the node drains or stops").register(registry));
-    for (String transport : HubCounters.TRANSPORTS) {
+    for (String transport : List.of("websocket", "tcp", "udp")) {
       meters.add(Gauge.builder("seed.connections", () -> LocalGateways.connections(vertx, transport))
         .tag("transport", transport).description("open client connections").register(registry));
     }
