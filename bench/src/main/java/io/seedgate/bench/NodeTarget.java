@@ -109,7 +109,9 @@ final class NodeTarget implements AutoCloseable {
       .put("gateway", gateway)
       .put("routing", new JsonObject().put("actionChannelPrefix", prefix))
       .put("auth", new JsonObject().put("modes", new JsonArray().add("redis")))
-      .put("examples", new JsonObject().put("javaService", true));
+      .put("examples", new JsonObject().put("javaService", true))
+      // the operations port (health, metrics) is not what is measured, and its fixed port would clash
+      .put("ops", new JsonObject().put("enabled", false));
   }
 
   private static NodeTarget spawn(TargetOptions o, JsonObject conf, int[] port, String prefix, String nodeId)
