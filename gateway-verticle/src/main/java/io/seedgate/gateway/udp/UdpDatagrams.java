@@ -1,5 +1,6 @@
 package io.seedgate.gateway.udp;
 
+import io.seedgate.gateway.session.ClientMessage;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 
@@ -27,6 +28,9 @@ final class UdpDatagrams {
 
   /** Whether the message is a JSON object with a non-empty string {@code token}; never throws. */
   static boolean carriesToken(Buffer message) {
+    if (!ClientMessage.mayBeUtf8Json(message)) {
+      return false;
+    }
     try {
       return new JsonObject(message).getValue("token") instanceof String t && !t.isEmpty();
     } catch (RuntimeException e) {

@@ -39,12 +39,23 @@ class ClientMessageFuzzTest {
     }
     boolean asText = check(raw);
     boolean asBytes = check(Buffer.buffer(raw.getBytes(StandardCharsets.UTF_8)));
-    assertEquals(asText, asBytes, "text and binary frames are read alike");
+    assertEquals(asText, asBytes, "text and binary frames are read alike: " + raw.codePoints()
+      .mapToObj(Integer::toHexString).collect(java.util.stream.Collectors.joining(" ")));
   }
 
   @Example
   void jacksonsTextParserReadsANonAsciiEscapeDigitByItsLowByte() {
     assertTrue(check("{\"\\u\u01300000\":null}"), "documented leniency of the text parser");
+  }
+
+  @Example
+  void utf16AndUtf32JsonAreMalformedAsBytes() throws Exception {
+    String json = "{\"action\":\"move/up\"}";
+    for (String charset : new String[] {"UTF-16BE", "UTF-16LE", "UTF-16", "UTF-32BE", "UTF-32LE"}) {
+      assertFalse(check(Buffer.buffer(json.getBytes(charset))), charset + " is refused");
+    }
+    assertFalse(check(Buffer.buffer(new byte[] {0, '{', 0, '}'})), "the fuzzer's find: 00 7B 00 7D");
+    assertTrue(check(Buffer.buffer(json.getBytes(StandardCharsets.UTF_8))));
   }
 
   @Example
