@@ -21,16 +21,23 @@ import static io.seedgate.node.TestSupport.await;
 final class TestClient implements AutoCloseable {
 
   private final WebSocketClient client;
-  private final WebSocket ws;
+  private WebSocket ws;
   private final BlockingQueue<String> received = new LinkedBlockingQueue<>();
   private final CompletableFuture<Short> closed = new CompletableFuture<>();
 
-  private TestClient(WebSocketClient client, WebSocket ws) {
+  private TestClient(WebSocketClient client) {
     this.client = client;
-    this.ws = ws;
-    ws.textMessageHandler(received::add);
-    ws.binaryMessageHandler(b -> received.add(b.toString()));
-    ws.closeHandler(v -> closed.complete(ws.closeStatusCode()));
+  }
+
+  /**
+   * Listens on the WebSocket; called on its event loop as the connection completes, so that nothing the server sends
+   * at once (an error and a close) arrives before the handlers.
+   */
+  private WebSocket listen(WebSocket socket) {
+    socket.textMessageHandler(received::add);
+    socket.binaryMessageHandler(b -> received.add(b.toString()));
+    socket.closeHandler(v -> closed.complete(socket.closeStatusCode()));
+    return socket;
   }
 
   static TestClient connect(Vertx vertx, int port) {
@@ -42,8 +49,9 @@ final class TestClient implements AutoCloseable {
       .setMaxMessageSize(1 << 22));
     WebSocketConnectOptions options = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI(uri);
     headers.forEach(options::addHeader);
-    WebSocket ws = await(client.connect(options));
-    return new TestClient(client, ws);
+    TestClient c = new TestClient(client);
+    c.ws = await(client.connect(options).map(c::listen));
+    return c;
   }
 
   /** Sends JSON in a binary frame, as the 2021 Unity client does. */
