@@ -65,6 +65,9 @@ class StatusPageIT {
     }
     String text = Files.readString(out, StandardCharsets.UTF_8);
     Files.deleteIfExists(out);
+    try (var files = Files.walk(profile)) {
+      files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+    }
     return text;
   }
 
