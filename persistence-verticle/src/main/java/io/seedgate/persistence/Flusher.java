@@ -12,6 +12,7 @@ import io.vertx.redis.client.Response;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -39,6 +40,9 @@ final class Flusher {
 
   /** {@code COUNT} of each {@code HSCAN}/{@code SSCAN} page. */
   static final int SCAN_COUNT = 2_000;
+
+  /** Pages of the online hash being read while an older one is compared. */
+  static final int READ_AHEAD = 3;
 
   /**
    * Removes a player who left from Redis once their state is saved, unless they are online again with the same
@@ -133,7 +137,7 @@ final class Flusher {
         }
       }));
       return recoverUnsaved("0")
-        .compose(v -> scanOnline("0"))
+        .compose(v -> scanOnline())
         .transform(ar -> {
           if (ar.failed()) {
             fail(ar.cause());
@@ -221,49 +225,100 @@ final class Flusher {
 
     // ---- online players ----
 
-    /** A page of the online hash, read: the cursor of the next page ("0" at the end) and the players' state. */
-    private record Page(String next, List<RedisPlayerReader.Snapshot> snapshots) {
-    }
-
     /**
-     * Walks the online hash. The next page is fetched (scanned and read) while the current one is compared and
-     * handed to the writer, so that Redis works while we do.
+     * Walks the online hash: {@code HSCAN} pages one after the other, each page's read (hashes, then positions)
+     * started as soon as its tokens are known, at most {@link #READ_AHEAD} pages ahead of the one being compared and
+     * handed to the writer. Redis serves the pages ahead while this thread parses and compares, so a cycle takes
+     * about the longer of the two rather than their sum.
      */
-    private Future<Void> scanOnline(String cursor) {
-      return processPages(fetchPage(cursor));
+    private Future<Void> scanOnline() {
+      return new OnlineWalk().run();
     }
 
-    private Future<Void> processPages(Future<Page> fetching) {
-      return fetching.compose(page -> {
-        if (failure != null) {
-          return Future.failedFuture(failure);
-        }
-        Future<Page> next = "0".equals(page.next()) ? null : fetchPage(page.next());
-        Future<Void> processed = collect(page.snapshots());
-        if (next == null) {
-          return processed.compose(v -> submitPending(true));
-        }
-        return processed.transform(ar -> ar.failed() ? next.transform(ignored -> Future.failedFuture(ar.cause()))
-          : processPages(next));
-      });
-    }
+    private final class OnlineWalk {
+      private final Promise<Void> done = Promise.promise();
+      private final ArrayDeque<Future<List<RedisPlayerReader.Snapshot>>> ahead = new ArrayDeque<>();
+      private String cursor = "0";
+      private boolean scanning;
+      private boolean scanned;
+      private boolean comparing;
+      private Future<?> awaited;
 
-    private Future<Page> fetchPage(String cursor) {
-      return redis.send(Request.cmd(Command.HSCAN).arg(RedisKeys.ONLINE).arg(cursor).arg("COUNT").arg(SCAN_COUNT))
-        .compose(reply -> {
-          String next = reply.get(0).toString();
-          Response items = reply.get(1);
-          List<String> tokens = new ArrayList<>(items.size() / 2);
-          List<String> ids = new ArrayList<>(items.size() / 2);
-          for (int i = 0; i + 1 < items.size(); i += 2) {
-            tokens.add(items.get(i).toString());
-            ids.add(items.get(i + 1).toString());
+      Future<Void> run() {
+        pump();
+        return done.future();
+      }
+
+      /** Scans the next page when the window has room. */
+      private void pump() {
+        if (scanning || scanned || failure != null || ahead.size() >= READ_AHEAD) {
+          return;
+        }
+        scanning = true;
+        redis.send(Request.cmd(Command.HSCAN).arg(RedisKeys.ONLINE).arg(cursor).arg("COUNT").arg(SCAN_COUNT))
+          .onComplete(ar -> {
+            scanning = false;
+            if (ar.failed()) {
+              fail(ar.cause());
+              done.tryFail(ar.cause());
+              return;
+            }
+            Response reply = ar.result();
+            cursor = reply.get(0).toString();
+            scanned = "0".equals(cursor);
+            Response items = reply.get(1);
+            List<String> tokens = new ArrayList<>(items.size() / 2);
+            List<String> ids = new ArrayList<>(items.size() / 2);
+            for (int i = 0; i + 1 < items.size(); i += 2) {
+              tokens.add(items.get(i).toString());
+              ids.add(items.get(i + 1).toString());
+            }
+            if (!tokens.isEmpty()) {
+              ahead.add(reader.read(tokens, ids, null));
+            }
+            pump();
+            compareNext();
+          });
+      }
+
+      /** Compares the oldest page once it is read, then hands its changed players to the writer. */
+      private void compareNext() {
+        if (comparing || done.future().isComplete()) {
+          return;
+        }
+        Future<List<RedisPlayerReader.Snapshot>> head = ahead.peek();
+        if (head == null) {
+          if (scanned && !scanning) {
+            comparing = true;
+            submitPending(true).onComplete(done);
           }
-          if (tokens.isEmpty()) {
-            return Future.succeededFuture(new Page(next, List.of()));
+          return;
+        }
+        if (!head.isComplete()) {
+          if (awaited != head) {
+            awaited = head;
+            head.onComplete(ar -> compareNext());
           }
-          return reader.read(tokens, ids, null).map(snapshots -> new Page(next, snapshots));
+          return;
+        }
+        ahead.poll();
+        if (head.failed()) {
+          fail(head.cause());
+          done.tryFail(head.cause());
+          return;
+        }
+        comparing = true;
+        pump();
+        collect(head.result()).onComplete(ar -> {
+          comparing = false;
+          if (ar.failed()) {
+            done.tryFail(ar.cause());
+            return;
+          }
+          pump();
+          compareNext();
         });
+      }
     }
 
     private Future<Void> collect(List<RedisPlayerReader.Snapshot> snapshots) {
