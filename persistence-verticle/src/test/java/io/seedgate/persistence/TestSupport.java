@@ -149,6 +149,10 @@ abstract class TestSupport {
   @AfterEach
   void cleanUpAndCheckEventLoops() throws Exception {
     try {
+      // stop the verticles first: a flush running meanwhile would write rows back after they are deleted
+      for (String id : vertx.deploymentIDs()) {
+        vertx.undeploy(id).otherwiseEmpty().await(TIMEOUT_S, TimeUnit.SECONDS);
+      }
       List<Request> cleanup = new ArrayList<>();
       for (String token : tokens) {
         cleanup.add(Request.cmd(Command.DEL).arg(RedisKeys.playerHash(token)));
