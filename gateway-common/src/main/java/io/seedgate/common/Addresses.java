@@ -39,6 +39,16 @@ public final class Addresses {
    */
   public static final String LOAD_PLAYER = "seed.persistence.load-player";
 
+  /**
+   * Request, to persistence: the flush statistics of the node that answers (any body, usually {@code {}}).
+   * Reply, e.g.:
+   * <pre>{"node":"node-a-1f2e", "lastFlushAt":"2024-05-01T10:00:00Z", "lastRowsWritten":120, "lastDurationMs":35,
+   * "backlog":0, "failures":0, "consecutiveFailures":0, "cycles":42, "skipped":3, "rowsWritten":5120,
+   * "lastError":null}</pre>
+   * With several persistence nodes the request reaches one of them; {@code node} says which.
+   */
+  public static final String PERSISTENCE_STATS = "seed.persistence.stats";
+
   private static final String NODE_SESSIONS_PREFIX = "seed.node.";
   private static final String MEMBER_PREFIX = "seed.member.";
 

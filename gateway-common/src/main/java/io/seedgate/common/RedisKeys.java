@@ -20,6 +20,9 @@ package io.seedgate.common;
  *   <li>{@code seed:node:<NODE_ID>:sessions} (hash): player id to {@code {"session","token","map"}} of every
  *   session open on that node; what is cleaned up when the node dies.</li>
  *   <li>{@code seed:cleanup:<NODE_ID>} (string, expiring): which surviving node cleans up after a dead one.</li>
+ *   <li>{@code seed:flush-lock} (string, with a TTL): the owner ({@code <nodeId>-<random>}) of the running
+ *   periodic flush; taken with {@code SET NX PX}, extended while the flush runs, released by compare-and-delete.
+ *   While another node holds it, a node skips its flush cycle.</li>
  *   <li>{@code seed:unsaved} (set): tokens of players who left while their state could not be saved; their
  *   hashes are kept until it is.</li>
  * </ul>
@@ -47,6 +50,7 @@ public final class RedisKeys {
   public static final String UNSAVED = "seed:unsaved";
   public static final String ONLINE = "seed:online";
   public static final String NODES = "seed:nodes";
+  public static final String FLUSH_LOCK = "seed:flush-lock";
   private static final String NODE_SESSIONS_PREFIX = "seed:node:";
   private static final String NODE_CLEANUP_PREFIX = "seed:cleanup:";
 

@@ -37,7 +37,7 @@ import java.util.function.UnaryOperator;
  *   <li>{@link Addresses#SAVE_PLAYER}: writes one player now; the reply fails with {@link ErrorCode#UNAVAILABLE}
  *   when Redis or PostgreSQL fails, so that the caller keeps the Redis state;</li>
  *   <li>{@link Addresses#LOAD_PLAYER}: the saved state of a player, as hash fields;</li>
- *   <li>{@link PersistenceAddresses#STATS}: {@link #stats()}.</li>
+ *   <li>{@link io.seedgate.common.Addresses#PERSISTENCE_STATS}: {@link #stats()}.</li>
  * </ul>
  * Every {@code persistence.flushIntervalSeconds} it flushes the changed online players ({@link Flusher}), one node
  * at a time; a failed flush is retried with capped exponential backoff. {@link #stop()} flushes once more before
@@ -133,7 +133,7 @@ public class PersistenceVerticle extends VerticleBase {
         return Future.all(
           register(Addresses.SAVE_PLAYER, this::save),
           register(Addresses.LOAD_PLAYER, this::load),
-          register(PersistenceAddresses.STATS, msg -> msg.reply(stats.toJson())));
+          register(Addresses.PERSISTENCE_STATS, msg -> msg.reply(stats.toJson())));
       })
       .onSuccess(v -> {
         LocalRoles.started(vertx, Settings.ROLE_PERSISTENCE);

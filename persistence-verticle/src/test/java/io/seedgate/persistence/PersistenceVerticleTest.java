@@ -178,7 +178,7 @@ class PersistenceVerticleTest extends TestSupport {
   void statsAreAnsweredOnTheEventBus() throws Exception {
     PersistenceVerticle verticle = deploy(new PersistenceVerticle(), config(1, Map.of()));
     eventually(Duration.ofSeconds(5), () -> assertTrue(verticle.stats().cycles() + verticle.stats().skipped() >= 1));
-    JsonObject stats = await(vertx.eventBus().<JsonObject>request(PersistenceAddresses.STATS, new JsonObject())).body();
+    JsonObject stats = await(vertx.eventBus().<JsonObject>request(Addresses.PERSISTENCE_STATS, new JsonObject())).body();
     assertEquals(verticle.stats().node(), stats.getString("node"));
     assertTrue(stats.getLong("cycles") + stats.getLong("skipped") >= 1);
     assertEquals(0L, stats.getLong("failures"));

@@ -109,6 +109,8 @@ public final class RedisLink {
     c.exceptionHandler(e -> {
       errors.increment();
       LOG.warn("[redis: {}] connection error: {}", name, e.getMessage());
+      // treated as lost here, not only in the end handler, which the client may not reach after an error
+      lost(c);
       c.close();
     });
     c.endHandler(v -> lost(c));

@@ -1,8 +1,9 @@
 package io.seedgate.node.ops;
 
+import io.seedgate.common.Addresses;
+
 import io.seedgate.common.config.Settings;
 import io.seedgate.common.lifecycle.LocalRoles;
-import io.seedgate.persistence.PersistenceAddresses;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonObject;
@@ -10,7 +11,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The flush statistics of this node's persistence role, asked for on {@link PersistenceAddresses#STATS} every
+ * The flush statistics of this node's persistence role, asked for on {@link io.seedgate.common.Addresses#PERSISTENCE_STATS} every
  * {@value #POLL_MS} ms (only while the role runs here) and kept for metrics and the node's stats. Readable from
  * any thread.
  */
@@ -52,7 +53,7 @@ final class FlushFigures {
     if (!LocalRoles.running(vertx, Settings.ROLE_PERSISTENCE)) {
       return;
     }
-    vertx.eventBus().<JsonObject>request(PersistenceAddresses.STATS, new JsonObject(),
+    vertx.eventBus().<JsonObject>request(Addresses.PERSISTENCE_STATS, new JsonObject(),
         new DeliveryOptions().setLocalOnly(true).setSendTimeout(Checks.TIMEOUT_MS))
       .onSuccess(reply -> {
         latest = reply.body();
