@@ -2,6 +2,7 @@ package io.seedgate.node;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
@@ -22,7 +23,8 @@ final class OpsHttp implements AutoCloseable {
   private final String token;
 
   OpsHttp(Vertx vertx, int port, String token) {
-    this.client = vertx.createHttpClient();
+    // a connection per request: no request waits on a pooled connection the node has just closed
+    this.client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(false));
     this.port = port;
     this.token = token;
   }
