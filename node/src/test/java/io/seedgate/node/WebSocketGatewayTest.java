@@ -128,6 +128,20 @@ class WebSocketGatewayTest {
   }
 
   @Test
+  void compressionOfferedByABrowserIsDeclined() {
+    io.vertx.core.http.WebSocketClient client = node.vertx.createWebSocketClient(
+      new io.vertx.core.http.WebSocketClientOptions().setTryUsePerMessageCompression(true));
+    try {
+      io.vertx.core.http.WebSocket ws = await(client.connect(node.port, "127.0.0.1", "/"));
+      assertEquals(null, ws.headers().get("Sec-WebSocket-Extensions"),
+        "no per-connection deflater: the server must not accept permessage-deflate");
+      await(ws.close());
+    } finally {
+      client.close();
+    }
+  }
+
+  @Test
   void jwtInTheHandshakeHeaderNeedsNoTokenMessage() {
     String player = newPlayer();
     String jwt = node.jwt(player, newMap(), 60);
