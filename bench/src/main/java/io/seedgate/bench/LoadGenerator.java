@@ -37,6 +37,8 @@ final class LoadGenerator implements AutoCloseable {
   final Players players;
   private final LoadOptions options;
   private final int addresses;
+  /** Deletes this run's players if the bench is interrupted before {@link #close()}. */
+  private final Thread cleanUpOnExit;
   private final String redisUrl;
   private final List<List<WebSocketClient>> wsClients = new ArrayList<>();
   private final List<List<NetClient>> tcpClients = new ArrayList<>();
@@ -69,6 +71,14 @@ final class LoadGenerator implements AutoCloseable {
     this.redis = Redis.createClient(vertx, new RedisOptions().setConnectionString(redisUrl)
       .setMaxWaitingHandlers(1 << 16));
     this.players = new Players(redis);
+    this.cleanUpOnExit = new Thread(() -> {
+      try {
+        BenchMain.await(players.cleanUp(), 30_000);
+      } catch (RuntimeException e) {
+        LOG.warn("players of run {} not cleaned up: {}", players.run(), e.getMessage());
+      }
+    }, "seed-bench-clean-up");
+    Runtime.getRuntime().addShutdownHook(cleanUpOnExit);
   }
 
   /** Per worker, one WebSocket client per source address (the source address is a client option). */
@@ -397,6 +407,11 @@ final class LoadGenerator implements AutoCloseable {
 
   @Override
   public void close() {
+    try {
+      Runtime.getRuntime().removeShutdownHook(cleanUpOnExit);
+    } catch (IllegalStateException e) {
+      // already shutting down: the hook runs
+    }
     disconnectAll();
     BenchMain.await(players.cleanUp().otherwiseEmpty(), 120_000);
     redis.close();

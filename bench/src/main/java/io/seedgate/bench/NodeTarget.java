@@ -134,6 +134,8 @@ final class NodeTarget implements AutoCloseable {
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
     pb.environment().put("GATEWAY_LOG_LEVEL", "INFO");
     Process p = pb.start();
+    // an interrupted bench (Ctrl-C, timeout) must not leave its node running
+    Runtime.getRuntime().addShutdownHook(new Thread(p::destroy, "seed-bench-node-stop"));
     LOG.info("node process {} starting, log {}", p.pid(), log);
     long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
     while (System.nanoTime() < deadline) {
