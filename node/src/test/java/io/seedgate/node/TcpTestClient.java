@@ -21,7 +21,7 @@ import java.util.concurrent.TimeUnit;
  * A blocking 2021 TCP client for tests: writes JSON followed by {@code ||}; a reader thread cuts what arrives at
  * {@code ||} and queues the messages until taken.
  */
-final class TcpTestClient implements AutoCloseable {
+final class TcpTestClient implements AutoCloseable, ReceivingClient {
 
   static final String DELIMITER = "||";
 
@@ -95,39 +95,13 @@ final class TcpTestClient implements AutoCloseable {
     return this;
   }
 
-  JsonObject next() {
-    String text = nextText(5_000);
-    if (text == null) {
-      throw new AssertionError("no message within 5 s");
-    }
-    return new JsonObject(text);
-  }
-
-  /** The next message whose text contains the fragment, skipping others, within 5 s. */
-  JsonObject nextContaining(String fragment) {
-    long deadline = System.currentTimeMillis() + 5_000;
-    while (System.currentTimeMillis() < deadline) {
-      String text = nextText(deadline - System.currentTimeMillis());
-      if (text != null && text.contains(fragment)) {
-        return new JsonObject(text);
-      }
-    }
-    throw new AssertionError("no message containing " + fragment + " within 5 s");
-  }
-
-  String nextText(long timeoutMs) {
+  @Override
+  public String nextText(long timeoutMs) {
     try {
       return received.poll(Math.max(1, timeoutMs), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new AssertionError(e);
-    }
-  }
-
-  void expectNothing(long ms) {
-    String text = nextText(ms);
-    if (text != null) {
-      throw new AssertionError("unexpected message " + text);
     }
   }
 

@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
 import static io.seedgate.node.TestSupport.await;
 
 /** A real WebSocket client for tests, read from the test thread: messages queue up until taken. */
-final class TestClient implements AutoCloseable {
+final class TestClient implements AutoCloseable, ReceivingClient {
 
   private final WebSocketClient client;
   private WebSocket ws;
@@ -71,41 +71,13 @@ final class TestClient implements AutoCloseable {
     return this;
   }
 
-  /** The next message, within 5 s. */
-  JsonObject next() {
-    String text = nextText(5_000);
-    if (text == null) {
-      throw new AssertionError("no message within 5 s");
-    }
-    return new JsonObject(text);
-  }
-
-  /** The next message whose text contains the fragment, skipping others, within 5 s. */
-  JsonObject nextContaining(String fragment) {
-    long deadline = System.currentTimeMillis() + 5_000;
-    while (System.currentTimeMillis() < deadline) {
-      String text = nextText(deadline - System.currentTimeMillis());
-      if (text != null && text.contains(fragment)) {
-        return new JsonObject(text);
-      }
-    }
-    throw new AssertionError("no message containing " + fragment + " within 5 s");
-  }
-
-  String nextText(long timeoutMs) {
+  @Override
+  public String nextText(long timeoutMs) {
     try {
       return received.poll(Math.max(1, timeoutMs), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new AssertionError(e);
-    }
-  }
-
-  /** Asserts nothing arrives within the time. */
-  void expectNothing(long ms) {
-    String text = nextText(ms);
-    if (text != null) {
-      throw new AssertionError("unexpected message " + text);
     }
   }
 

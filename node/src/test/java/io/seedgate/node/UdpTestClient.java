@@ -15,7 +15,7 @@ import java.util.Arrays;
  * A blocking 2021 UDP client for tests, on its own local port (so its own address to the gateway): sends JSON
  * followed by {@code ||}, receives bare JSON datagrams.
  */
-final class UdpTestClient implements AutoCloseable {
+final class UdpTestClient implements AutoCloseable, ReceivingClient {
 
   static final String SUFFIX = "||";
 
@@ -69,36 +69,10 @@ final class UdpTestClient implements AutoCloseable {
     }
   }
 
-  String nextText(long timeoutMs) {
+  @Override
+  public String nextText(long timeoutMs) {
     byte[] bytes = nextBytes(timeoutMs);
     return bytes == null ? null : new String(bytes, StandardCharsets.UTF_8);
-  }
-
-  JsonObject next() {
-    String text = nextText(5_000);
-    if (text == null) {
-      throw new AssertionError("no datagram within 5 s");
-    }
-    return new JsonObject(text);
-  }
-
-  /** The next datagram whose text contains the fragment, skipping others, within 5 s. */
-  JsonObject nextContaining(String fragment) {
-    long deadline = System.currentTimeMillis() + 5_000;
-    while (System.currentTimeMillis() < deadline) {
-      String text = nextText(deadline - System.currentTimeMillis());
-      if (text != null && text.contains(fragment)) {
-        return new JsonObject(text);
-      }
-    }
-    throw new AssertionError("no datagram containing " + fragment + " within 5 s");
-  }
-
-  void expectNothing(long ms) {
-    String text = nextText(ms);
-    if (text != null) {
-      throw new AssertionError("unexpected datagram " + text);
-    }
   }
 
   /** How many datagrams arrive within the time. */
