@@ -4,13 +4,13 @@ import io.seedgate.common.Addresses;
 import io.seedgate.common.RedisKeys;
 import io.seedgate.common.redis.RedisLink;
 import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
-import io.vertx.redis.client.ResponseType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,14 +35,11 @@ final class ControlChannel {
     this.eventBus = eventBus;
   }
 
-  /** Handles one Pub/Sub push from the subscribed connection; anything but a message is ignored. */
-  void onPush(Response push) {
-    if (push.type() != ResponseType.PUSH || push.size() < 3 || !"message".equals(push.get(0).toString())) {
-      return;
-    }
+  /** Handles one message of the control channel. */
+  void onMessage(String channel, Buffer payload) {
     JsonObject command;
     try {
-      command = new JsonObject(push.get(2).toBuffer());
+      command = new JsonObject(payload);
     } catch (DecodeException | ClassCastException e) {
       LOG.warn("control message ignored, not a JSON object: {}", e.getMessage());
       return;

@@ -6,6 +6,7 @@ import io.seedgate.common.GatewayException;
 import io.seedgate.common.config.NodeConfig;
 import io.seedgate.common.config.Settings;
 import io.seedgate.common.lifecycle.LocalRoles;
+import io.seedgate.common.redis.PubSubLink;
 import io.seedgate.common.redis.RedisLink;
 import io.seedgate.router.auth.JwtTokenVerifier;
 import io.seedgate.router.auth.RedisTokenVerifier;
@@ -15,8 +16,6 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
-import io.vertx.redis.client.Command;
-import io.vertx.redis.client.Request;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -73,10 +72,9 @@ public class RouterVerticle extends VerticleBase {
         control = link;
         ControlChannel channel = new ControlChannel(redis, vertx.eventBus());
         String name = config.string(Settings.CONTROL_CHANNEL);
-        control.messageHandler(channel::onPush)
-          .onReconnect(v -> control.send(Request.cmd(Command.SUBSCRIBE).arg(name))
-            .onFailure(e -> LOG.error("control channel re-subscribe failed", e)));
-        return control.send(Request.cmd(Command.SUBSCRIBE).arg(name));
+        PubSubLink pubSub = new PubSubLink(control).onMessage(channel::onMessage);
+        pubSub.onReconnect(() -> pubSub.subscribe(List.of(name)));
+        return pubSub.subscribe(List.of(name));
       })
       .compose(v -> {
         consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.AUTHENTICATE, this::authenticate));

@@ -15,14 +15,16 @@ import org.slf4j.LoggerFactory;
 
 import java.util.List;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
 
 /**
  * One dedicated Redis connection that reconnects by itself, with capped exponential backoff.
  *
  * <p>Commands sent on it are pipelined. While it is down, {@link #send} fails at once with
  * {@link ErrorCode#UNAVAILABLE} rather than queueing without bound. After every reconnect the
- * {@link #onReconnect} handler runs, so a subscriber can subscribe again. Create and use it from one
- * context (a verticle's): its callbacks run there.
+ * {@link #onReconnect} step runs, so a subscriber can subscribe again; when that step fails, the fresh
+ * connection is dropped and the cycle repeats with backoff, so a link never stays up in a half-restored state.
+ * Create and use it from one context (a verticle's): its callbacks run there.
  */
 public final class RedisLink {
 
@@ -36,7 +38,8 @@ public final class RedisLink {
   private final LongAdder errors;
   private RedisConnection connection;
   private Handler<Response> messageHandler = r -> { };
-  private Handler<Void> reconnectHandler = v -> { };
+  private Supplier<Future<?>> restore = Future::succeededFuture;
+  private Handler<Void> lostHandler = v -> { };
   private long backoffMs;
   private boolean closed;
 
@@ -64,10 +67,33 @@ public final class RedisLink {
     return this;
   }
 
-  /** Runs after each successful reconnect (not after the first connect). */
-  public RedisLink onReconnect(Handler<Void> handler) {
-    this.reconnectHandler = handler;
+  /**
+   * Restores connection state (subscriptions) after each reconnect, not after the first connect. Until its
+   * future completes the link counts as reconnecting; if it fails, the connection is dropped and the
+   * reconnect is tried again after the next backoff step.
+   */
+  public RedisLink onReconnect(Supplier<Future<?>> restore) {
+    this.restore = restore;
     return this;
+  }
+
+  /** Runs when the connection is lost (before reconnecting), so a caller can fail what waits for a reply on it. */
+  public RedisLink onLost(Handler<Void> handler) {
+    this.lostHandler = handler;
+    return this;
+  }
+
+  /**
+   * Drops the current connection and reconnects with backoff, running the {@link #onReconnect} step again:
+   * for a caller that no longer knows the connection's state, such as a SUBSCRIBE that Redis refused.
+   */
+  public void reconnect(String reason) {
+    RedisConnection c = connection;
+    if (c != null && !closed) {
+      LOG.warn("[redis: {}] dropping the connection to start afresh: {}", name, reason);
+      lost(c);
+      c.close();
+    }
   }
 
   public boolean connected() {
@@ -104,7 +130,6 @@ public final class RedisLink {
 
   private void attach(RedisConnection c) {
     connection = c;
-    backoffMs = 0;
     c.handler(r -> messageHandler.handle(r));
     c.exceptionHandler(e -> {
       errors.increment();
@@ -121,6 +146,7 @@ public final class RedisLink {
       return;
     }
     connection = null;
+    lostHandler.handle(null);
     if (!closed) {
       errors.increment();
       LOG.warn("[redis: {}] connection lost, reconnecting", name);
@@ -142,11 +168,35 @@ public final class RedisLink {
         } else if (closed) {
           ar.result().close();
         } else {
-          LOG.info("[redis: {}] reconnected", name);
-          attach(ar.result());
-          reconnectHandler.handle(null);
+          RedisConnection c = ar.result();
+          attach(c);
+          restoreAfterReconnect(c);
         }
       });
+    });
+  }
+
+  private void restoreAfterReconnect(RedisConnection c) {
+    Future<?> restored;
+    try {
+      restored = restore.get();
+    } catch (RuntimeException e) {
+      restored = Future.failedFuture(e);
+    }
+    restored.onComplete(ar -> {
+      if (connection != c) {
+        return; // lost again meanwhile: that loss already scheduled the next attempt
+      }
+      if (ar.succeeded()) {
+        backoffMs = 0;
+        LOG.info("[redis: {}] reconnected", name);
+      } else {
+        errors.increment();
+        LOG.warn("[redis: {}] reconnected but could not restore its state, retrying: {}", name,
+          ar.cause().getMessage());
+        lost(c);
+        c.close();
+      }
     });
   }
 }

@@ -1,12 +1,9 @@
 package io.seedgate.gateway.delivery;
 
+import io.seedgate.common.redis.PubSubLink;
 import io.seedgate.common.redis.RedisLink;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.redis.client.Command;
-import io.vertx.redis.client.Request;
-import io.vertx.redis.client.Response;
-import io.vertx.redis.client.ResponseType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,22 +17,23 @@ import java.util.function.BiConsumer;
  * The Redis Pub/Sub subscriptions of one gateway instance, on a dedicated connection, reference-counted per
  * channel: a channel is subscribed while at least one local session needs it ({@code token:<T>},
  * {@code player:<ID>}, {@code map:<M>}), so Redis sends each node only what its own players should get.
- * After a reconnect every channel is subscribed again.
+ * After a reconnect every channel is subscribed again; when Redis refuses a SUBSCRIBE the link is dropped and
+ * the reconnect subscribes every counted channel afresh (see {@link PubSubLink}).
  */
 public final class DeliverySubscriber {
 
   private static final Logger LOG = LoggerFactory.getLogger(DeliverySubscriber.class);
   private static final int RESUBSCRIBE_CHUNK = 1000;
 
-  private final RedisLink link;
+  private final PubSubLink link;
   private BiConsumer<String, Buffer> onMessage = (channel, payload) -> { };
   private final Map<String, Integer> refs = new HashMap<>();
   private final Map<String, Future<?>> inFlight = new HashMap<>();
   private volatile long received;
+  private volatile int channelCount;
 
   public DeliverySubscriber(RedisLink link) {
-    this.link = link;
-    link.messageHandler(this::onPush).onReconnect(v -> resubscribeAll());
+    this.link = new PubSubLink(link).onMessage(this::onMessage).onReconnect(this::resubscribeAll);
   }
 
   /** Where messages go: channel and payload, on this instance's event loop. */
@@ -58,13 +56,12 @@ public final class DeliverySubscriber {
         }
       }
     }
+    channelCount = refs.size();
     if (!fresh.isEmpty()) {
-      Request sub = Request.cmd(Command.SUBSCRIBE);
-      fresh.forEach(sub::arg);
-      Future<Response> sent = link.send(sub);
-      fresh.forEach(c -> inFlight.put(c, sent));
-      sent.onComplete(ar -> fresh.forEach(c -> inFlight.remove(c, sent)));
-      waits.add(sent);
+      Future<Void> confirmed = link.subscribe(fresh);
+      fresh.forEach(c -> inFlight.put(c, confirmed));
+      confirmed.onComplete(ar -> fresh.forEach(c -> inFlight.remove(c, confirmed)));
+      waits.add(confirmed);
     }
     return waits.isEmpty() ? Future.succeededFuture() : Future.all(waits).mapEmpty();
   }
@@ -78,17 +75,16 @@ public final class DeliverySubscriber {
         gone.add(c);
       }
     }
+    channelCount = refs.size();
     if (!gone.isEmpty() && link.connected()) {
-      Request unsub = Request.cmd(Command.UNSUBSCRIBE);
-      gone.forEach(unsub::arg);
-      link.send(unsub).onFailure(e -> LOG.debug("unsubscribe failed (resubscribe after reconnect skips it): {}",
+      link.unsubscribe(gone).onFailure(e -> LOG.debug("unsubscribe not confirmed (a reconnect skips it): {}",
         e.getMessage()));
     }
   }
 
-  /** Channels subscribed now. */
+  /** Channels subscribed now (or to subscribe again after a reconnect); readable from any thread. */
   public int channelCount() {
-    return refs.size();
+    return channelCount;
   }
 
   /** Messages received since start; readable from any thread (one writer: this instance's event loop). */
@@ -96,27 +92,17 @@ public final class DeliverySubscriber {
     return received;
   }
 
-  private void onPush(Response push) {
-    if (push.type() != ResponseType.PUSH && push.type() != ResponseType.MULTI) {
-      return;
-    }
-    int n = push.size();
-    if (n == 3 && "message".equals(push.get(0).toString())) {
-      received++;
-      onMessage.accept(push.get(1).toString(), push.get(2).toBuffer());
-    } else if (n == 4 && "pmessage".equals(push.get(0).toString())) {
-      received++;
-      onMessage.accept(push.get(2).toString(), push.get(3).toBuffer());
-    }
+  private void onMessage(String channel, Buffer payload) {
+    received++;
+    onMessage.accept(channel, payload);
   }
 
-  private void resubscribeAll() {
+  private Future<?> resubscribeAll() {
     List<String> all = new ArrayList<>(refs.keySet());
+    List<Future<?>> confirmed = new ArrayList<>(all.size() / RESUBSCRIBE_CHUNK + 1);
     for (int i = 0; i < all.size(); i += RESUBSCRIBE_CHUNK) {
-      Request sub = Request.cmd(Command.SUBSCRIBE);
-      all.subList(i, Math.min(all.size(), i + RESUBSCRIBE_CHUNK)).forEach(sub::arg);
-      link.send(sub).onFailure(e -> LOG.error("re-subscribe after reconnect failed: {}", e.getMessage()));
+      confirmed.add(link.subscribe(new ArrayList<>(all.subList(i, Math.min(all.size(), i + RESUBSCRIBE_CHUNK)))));
     }
-    LOG.info("re-subscribed {} delivery channels after reconnect", all.size());
+    return Future.all(confirmed).onSuccess(v -> LOG.info("re-subscribed {} delivery channels after reconnect", all.size()));
   }
 }
