@@ -71,6 +71,16 @@ public final class LocalGateways {
     return of(vertx).stream().mapToInt(SessionHub::sessionCount).sum();
   }
 
+  /** Authenticated sessions (players online) on this node. */
+  public static int players(Vertx vertx) {
+    return of(vertx).stream().mapToInt(SessionHub::playerCount).sum();
+  }
+
+  /** Redis Pub/Sub channels this node's gateways subscribe for their players. */
+  public static int deliveryChannels(Vertx vertx) {
+    return of(vertx).stream().mapToInt(h -> h.subscriber().channelCount()).sum();
+  }
+
   /** Open connections of one transport ({@link HubCounters#TRANSPORTS}) on this node. */
   public static long connections(Vertx vertx, String transport) {
     return sum(vertx, h -> h.counters().connections(transport));

@@ -71,6 +71,9 @@ class OpsTest {
       String text = scrape();
       assertTrue(value(text, "seed_connections\\{transport=\"websocket\"}") >= 1, text);
       assertTrue(value(text, "seed_messages_in_total") >= 2, text);
+      assertEquals(1, value(text, "seed_players"), "one player logged in: " + text);
+      // its token:, player: and map: channels and the broadcast channel of each gateway instance
+      assertTrue(value(text, "seed_delivery_channels") >= 4, text);
       assertTrue(value(text, "seed_messages_out_total") >= 2, text);
       assertTrue(value(text, "seed_routing_latency_seconds_count") >= 2, "api/load and move/up were routed");
       assertTrue(text.contains("seed_routing_latency_seconds_bucket{le=\"0.001\"}"), "a histogram with buckets");

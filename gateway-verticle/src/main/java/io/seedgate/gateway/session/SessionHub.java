@@ -61,6 +61,7 @@ public final class SessionHub {
   private LongConsumer routingLatency = nanos -> { };
   private volatile long delivered;
   private volatile int sessionCount;
+  private volatile int playerCount;
   private ErrorCode stoppingCode;
   private OutboundMessage stoppingMessage;
 
@@ -131,6 +132,7 @@ public final class SessionHub {
     byToken.put(s.token(), s);
     byPlayer.put(s.playerId(), s);
     byMap.computeIfAbsent(s.mapId(), k -> new LinkedHashSet<>()).add(s);
+    playerCount = byPlayer.size();
     return subscriber.subscribe(channelsOf(s));
   }
 
@@ -139,6 +141,7 @@ public final class SessionHub {
     forget(s);
     byToken.remove(s.token(), s);
     byPlayer.remove(s.playerId(), s);
+    playerCount = byPlayer.size();
     removeFromMap(s, s.mapId());
     subscriber.unsubscribe(channelsOf(s));
     JsonObject body = new JsonObject().put("player", s.playerId()).put("map", s.mapId()).put("token", s.token())
@@ -328,6 +331,11 @@ public final class SessionHub {
   /** Sessions of this instance; readable from any thread. */
   public int sessionCount() {
     return sessionCount;
+  }
+
+  /** Authenticated sessions (players online) of this instance; readable from any thread. */
+  public int playerCount() {
+    return playerCount;
   }
 
   public long delivered() {

@@ -71,6 +71,9 @@ final class NodeMetrics {
       meters.add(Gauge.builder("seed.connections", () -> LocalGateways.connections(vertx, transport))
         .tag("transport", transport).description("open client connections").register(registry));
     }
+    gauge("seed.players", () -> LocalGateways.players(vertx), "authenticated sessions: players online on this node");
+    gauge("seed.delivery.channels", () -> LocalGateways.deliveryChannels(vertx),
+      "Redis Pub/Sub channels this node subscribes for its players (token:, player:, map:, broadcast)");
     counter("seed.messages.in", v -> LocalGateways.messagesIn(vertx), "client messages received");
     counter("seed.messages.out", v -> LocalGateways.messagesOut(vertx), "messages sent to clients (deliveries and errors)");
     counter("seed.actions.failed", v -> LocalGateways.actionsFailed(vertx), "client actions Redis did not take");
