@@ -13,8 +13,8 @@ import java.util.concurrent.TimeoutException;
  * BENCHMARKS.md for how the figures are taken and what they mean.
  */
 @Command(name = "seed-bench", mixinStandardHelpOptions = true, version = "seed-bench 0.1.0",
-  description = "Load generator for the seed gateway: round trips against a floor, idle connections, fan-out.",
-  subcommands = {RoundTripCommand.class, ConnectionsCommand.class, FanoutCommand.class,
+  description = "Load generator for the seed gateway: round trips against a floor, idle connections, fan-out, soak.",
+  subcommands = {RoundTripCommand.class, ConnectionsCommand.class, FanoutCommand.class, SoakCommand.class,
     CommandLine.HelpCommand.class})
 public final class BenchMain {
 

@@ -37,6 +37,8 @@ final class NodeTarget implements AutoCloseable {
   final int port;
   final int tcpPort;
   final int udpPort;
+  /** The node's operations port (metrics), or -1 when unknown (an external node). */
+  final int opsPort;
   final String actionPrefix;
   final String nodeId;
   final String description;
@@ -52,6 +54,7 @@ final class NodeTarget implements AutoCloseable {
     this.port = ports[0];
     this.tcpPort = ports[1];
     this.udpPort = ports[2];
+    this.opsPort = ports.length > 3 ? ports[3] : -1;
     this.actionPrefix = actionPrefix;
     this.nodeId = nodeId;
     this.description = description;
@@ -73,7 +76,7 @@ final class NodeTarget implements AutoCloseable {
     String tag = UUID.randomUUID().toString().substring(0, 6);
     String prefix = o.actionPrefix != null ? o.actionPrefix : "bench-" + tag + ":action:";
     String nodeId = "bench-" + tag;
-    int[] port = {freePort(), freePort(), freeUdpPort()};
+    int[] port = {freePort(), freePort(), freeUdpPort(), freePort()};
     JsonObject conf = nodeConfig(o, nodeId, port, prefix);
     if (o.spawnNode) {
       return spawn(o, conf, port, prefix, nodeId);
@@ -110,8 +113,8 @@ final class NodeTarget implements AutoCloseable {
       .put("routing", new JsonObject().put("actionChannelPrefix", prefix))
       .put("auth", new JsonObject().put("modes", new JsonArray().add("redis")))
       .put("examples", new JsonObject().put("javaService", true))
-      // the operations port (health, metrics) is not what is measured, and its fixed port would clash
-      .put("ops", new JsonObject().put("enabled", false));
+      // on a free port: the operations port (metrics) is read between phases, never during one
+      .put("ops", new JsonObject().put("port", port[3]).put("host", "127.0.0.1"));
   }
 
   private static NodeTarget spawn(TargetOptions o, JsonObject conf, int[] port, String prefix, String nodeId)
