@@ -11,7 +11,13 @@ import java.time.format.DateTimeFormatter;
 public final class HashTime {
 
   public static final DateTimeFormatter FORMAT = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
-  private static final ThreadLocal<String[]> LAST = ThreadLocal.withInitial(() -> new String[]{"", ""});
+  private static final ThreadLocal<Formatted> LAST = ThreadLocal.withInitial(Formatted::new);
+
+  /** The last second formatted on a thread. */
+  private static final class Formatted {
+    long second = -1;
+    String text;
+  }
 
   private HashTime() {
   }
@@ -19,12 +25,11 @@ public final class HashTime {
   /** The current time as the 2021 services expect it in the {@code datetime} field. */
   public static String now() {
     long second = System.currentTimeMillis() / 1000;
-    String[] last = LAST.get();
-    String key = Long.toString(second);
-    if (!key.equals(last[0])) {
-      last[0] = key;
-      last[1] = LocalDateTime.now(ZoneId.systemDefault()).format(FORMAT);
+    Formatted last = LAST.get();
+    if (last.second != second) {
+      last.second = second;
+      last.text = LocalDateTime.now(ZoneId.systemDefault()).format(FORMAT);
     }
-    return last[1];
+    return last.text;
   }
 }

@@ -69,7 +69,7 @@ public class GatewayVerticle extends VerticleBase {
       .compose(link -> {
         deliveries = link;
         ActionPublisher publisher = new ActionPublisher(commands, config.string(Settings.ACTION_CHANNEL_PREFIX),
-          new HashSet<>(config.list(Settings.ALLOWED_MODELS)), nodeId);
+          new HashSet<>(config.list(Settings.ALLOWED_MODELS)), nodeId, context);
         int maxMessage = Math.max(config.integer(Settings.WS_MAX_FRAME_BYTES),
           Math.max(config.integer(Settings.TCP_MAX_FRAME_BYTES), config.integer(Settings.UDP_MAX_DATAGRAM_BYTES)));
         long idleMs = config.integer(Settings.IDLE_TIMEOUT) * 1000L;

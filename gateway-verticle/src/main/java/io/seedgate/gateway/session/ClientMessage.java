@@ -1,25 +1,44 @@
 package io.seedgate.gateway.session;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.json.JsonObject;
+
+import java.io.IOException;
 
 /**
  * One message from a client, 2021 format: {@code {"token":"..","action":"move/up","pingTime":0.23, ...}}.
- * {@code token} and {@code action} are taken out; every other field stays in {@link #fields()}.
+ * {@code token} and {@code action} are taken out; every other field is kept, as JSON, in {@link #data()}.
+ *
+ * <p>Parsed in one streaming pass: the other fields are copied token by token into {@code data} as they are read,
+ * never built into a tree of maps and boxed values, since {@code data} is only ever passed on to the services.
  */
 public final class ClientMessage {
 
   public static final String DEFAULT_MODEL = "api";
   public static final String DEFAULT_METHOD = "index";
 
+  /**
+   * Jackson's default read limits apply (nesting depth 1000): a deeply nested message is malformed at once. Comments
+   * are allowed, as Vert.x's JsonObject allows them (and the gateway did before it parsed by streaming).
+   */
+  private static final JsonFactory JSON = JsonFactory.builder().enable(JsonReadFeature.ALLOW_JAVA_COMMENTS).build();
+  private static final byte[] EMPTY_OBJECT = {'{', '}'};
+
   private final String token;
   private final String action;
-  private final JsonObject fields;
+  private final byte[] data;
+  private final String pingTime;
 
-  private ClientMessage(String token, String action, JsonObject fields) {
+  private ClientMessage(String token, String action, byte[] data, String pingTime) {
     this.token = token;
     this.action = action;
-    this.fields = fields;
+    this.data = data;
+    this.pingTime = pingTime;
   }
 
   /**
@@ -33,18 +52,61 @@ public final class ClientMessage {
     if (raw instanceof Buffer b && !mayBeUtf8Json(b)) {
       throw new IllegalArgumentException("not UTF-8");
     }
-    JsonObject json;
-    try {
-      json = raw instanceof String s ? new JsonObject(s) : new JsonObject((Buffer) raw);
-    } catch (RuntimeException e) {
+    try (JsonParser in = raw instanceof String s ? JSON.createParser(s) : JSON.createParser(((Buffer) raw).getBytes())) {
+      if (in.nextToken() != JsonToken.START_OBJECT) {
+        throw new IllegalArgumentException("not a JSON object");
+      }
+      String token = null;
+      String action = null;
+      String pingTime = null;
+      ByteArrayBuilder bytes = null;
+      JsonGenerator out = null;
+      for (JsonToken t = in.nextToken(); t != JsonToken.END_OBJECT; t = in.nextToken()) {
+        if (t != JsonToken.FIELD_NAME) {
+          throw new IllegalArgumentException("not a JSON object");
+        }
+        String name = in.currentName();
+        JsonToken value = in.nextToken();
+        if ("token".equals(name)) {
+          token = stringOrNull(in, value);
+        } else if ("action".equals(name)) {
+          action = stringOrNull(in, value);
+        } else {
+          if ("pingTime".equals(name)) {
+            pingTime = value.isNumeric() ? in.getNumberValue().toString() : null;
+          }
+          if (out == null) {
+            bytes = new ByteArrayBuilder(128);
+            out = JSON.createGenerator(bytes);
+            out.writeStartObject();
+          }
+          out.writeFieldName(name);
+          out.copyCurrentStructure(in);
+        }
+      }
+      if (in.nextToken() != null) {
+        throw new IllegalArgumentException("trailing content after the JSON object");
+      }
+      byte[] data = EMPTY_OBJECT;
+      if (out != null) {
+        out.writeEndObject();
+        out.close();
+        data = bytes.toByteArray();
+      }
+      return new ClientMessage(token, action, data, pingTime);
+    } catch (IOException e) {
       throw new IllegalArgumentException("not a JSON object", e);
     }
-    Object token = json.remove("token");
-    Object action = json.remove("action");
-    if (token != null && !(token instanceof String) || action != null && !(action instanceof String)) {
+  }
+
+  private static String stringOrNull(JsonParser in, JsonToken value) throws IOException {
+    if (value == JsonToken.VALUE_NULL) {
+      return null;
+    }
+    if (value != JsonToken.VALUE_STRING) {
       throw new IllegalArgumentException("token and action must be strings");
     }
-    return new ClientMessage((String) token, (String) action, json);
+    return in.getText();
   }
 
   /**
@@ -77,13 +139,16 @@ public final class ClientMessage {
     return action;
   }
 
-  /** The client's other fields (including {@code pingTime}), to be passed on to the service. */
-  public JsonObject fields() {
-    return fields;
+  /**
+   * The client's other fields (including {@code pingTime}) as a JSON object in UTF-8, to be passed on to the
+   * service; {@code {}} when there are none. Not to be modified.
+   */
+  public byte[] data() {
+    return data;
   }
 
-  /** {@code pingTime} when it is a number, else {@code null}. */
-  public Number pingTime() {
-    return fields.getValue("pingTime") instanceof Number n ? n : null;
+  /** {@code pingTime} as the client wrote it when it is a number (as Redis should store it), else {@code null}. */
+  public String pingTime() {
+    return pingTime;
   }
 }

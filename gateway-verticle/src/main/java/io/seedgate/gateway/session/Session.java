@@ -3,6 +3,7 @@ package io.seedgate.gateway.session;
 import io.seedgate.common.ErrorCode;
 import io.seedgate.common.GatewayException;
 import io.seedgate.gateway.routing.Action;
+import io.seedgate.gateway.routing.Envelope;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.json.JsonObject;
@@ -40,6 +41,7 @@ public final class Session {
   private ErrorCode closeReason;
   private final RateLimiter rate;
   private boolean counted;
+  private Envelope.Parts envelopeParts;
 
   Session(String id, ClientChannel channel, SessionHub hub, long now, RateLimiter rate) {
     this.id = id;
@@ -296,6 +298,15 @@ public final class Session {
 
   public String mapId() {
     return mapId;
+  }
+
+  /** What the {@link io.seedgate.gateway.routing.ActionPublisher} keeps of this session's envelope, or null. */
+  public Envelope.Parts envelopeParts() {
+    return envelopeParts;
+  }
+
+  public void envelopeParts(Envelope.Parts parts) {
+    this.envelopeParts = parts;
   }
 
   public String remoteIp() {
