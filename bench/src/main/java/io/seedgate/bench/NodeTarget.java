@@ -94,7 +94,7 @@ final class NodeTarget implements AutoCloseable {
   }
 
   private static String instances(TargetOptions o) {
-    return o.nodeInstances > 0 ? Integer.toString(o.nodeInstances) : "one per event loop";
+    return o.nodeInstances > 0 ? Integer.toString(o.nodeInstances) : "one per core";
   }
 
   private static JsonObject nodeConfig(TargetOptions o, String nodeId, int[] port, String prefix) {

@@ -49,6 +49,10 @@ final class SoakCommand implements Callable<Integer> {
   @Option(names = "--login-action", description = "Action of the first (token) message (default: ${DEFAULT-VALUE}).")
   String loginAction = "api/load";
 
+  @Option(names = "--warmup", description = "Seconds of unmeasured load before the first reading, so that a freshly "
+    + "started node is compiled by the JIT first (default: ${DEFAULT-VALUE}).")
+  double warmupSeconds = 30;
+
   @Option(names = "--heap-growth", description = "Largest growth of the idle heap after GC, from the end of the "
     + "first cycle to the end of the last, that still counts as stable, in MiB (default: ${DEFAULT-VALUE}).")
   long heapGrowthMib = 16;
@@ -60,12 +64,19 @@ final class SoakCommand implements Callable<Integer> {
       JsonObject info = RunInfo.describe(gen.redis, node);
       int cycles = Math.max(1, (int) Math.round(minutes * 60 / cycleSeconds));
       System.out.print(RunInfo.header("soak", info));
-      System.out.printf(Locale.ROOT, "  load: %d clients (%s), open loop at %,.0f actions/s, action %s, %d cycles of "
-          + "%.0f s (log in, load, log out, read with no client connected)%n%n", clients, load.transport, rate, action,
-        cycles, cycleSeconds);
+      System.out.printf(Locale.ROOT, "  load: %d clients (%s), open loop at %,.0f actions/s, action %s, %.0f s warm-up, "
+          + "%d cycles of %.0f s (log in, load, log out, read with no client connected)%n%n", clients, load.transport,
+        rate, action, warmupSeconds, cycles, cycleSeconds);
       List<Player> players = BenchMain.await(gen.players.create(clients, null), 120_000);
       CpuMeter cpu = new CpuMeter(gen.redis, node.pid);
       LeakProbe probe = new LeakProbe(node, gen.redis);
+      if (warmupSeconds > 0) {
+        gen.connectGateway(players, node, loginAction, action);
+        gen.runPhase("warm-up", 0, warmupSeconds, rate, 2_000, cpu);
+        gen.disconnectAll();
+        probe.awaitNoPlayers(30_000);
+        BenchMain.await(gen.players.rewrite(players), 120_000);
+      }
       LeakProbe.Reading before = probe.read(players, true);
       System.out.println(header());
       System.out.println(row("start", null, null, before));

@@ -40,7 +40,7 @@ final class TargetOptions {
   String roles = "gateway,router";
 
   @Option(names = "--node-instances", description = "gateway.instances of a node the bench starts (0: one per "
-    + "event loop, as a real node; default: ${DEFAULT-VALUE}).")
+    + "core, as a real node; default: ${DEFAULT-VALUE}).")
   int nodeInstances = 0;
 
   @Option(names = "--node-message-rate", description = "gateway.limits.messagesPerSecond and messageBurst of a node "

@@ -13,7 +13,6 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;
-import io.vertx.core.VertxOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -97,7 +96,9 @@ public class NodeVerticle extends VerticleBase {
     }
     if (roles.contains(Settings.ROLE_GATEWAY)) {
       int instances = config.integer(Settings.GATEWAY_INSTANCES);
-      int n = instances > 0 ? instances : VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE;
+      // one per core by default, not one per event loop (two per core): every instance has its own Redis connections
+      // and subscriptions, and more instances than cores only share the same cores (measured in BENCHMARKS.md)
+      int n = instances > 0 ? instances : Runtime.getRuntime().availableProcessors();
       chain = chain.compose(v -> vertx.deployVerticle(GatewayVerticle::new,
         new DeploymentOptions(single).setInstances(n)).mapEmpty());
     }

@@ -48,7 +48,7 @@ public final class Settings {
   public static final Setting GATEWAY_HOST = add("gateway.host", Type.STRING, "0.0.0.0", "an interface address",
     v -> !((String) v).isBlank(), "address the client ports bind to");
   public static final Setting GATEWAY_INSTANCES = add("gateway.instances", Type.INT, 0, "0 to 256",
-    range(0, 256), "gateway verticle instances (one per event loop); 0 means one per event loop thread");
+    range(0, 256), "gateway verticle instances, each on its own event loop; 0 means one per CPU core");
   public static final Setting WS_ENABLED = add("gateway.websocket.enabled", Type.BOOL, true, "true or false",
     v -> true, "serve WebSocket clients");
   public static final Setting WS_PORT = add("gateway.websocket.port", Type.INT, 8081, "0 to 65535",
