@@ -70,7 +70,10 @@ public final class WebSocketTransport {
       // browsers offer permessage-deflate; accepting it costs a zlib deflater and inflater per connection (hundreds
       // of KB of native memory each) for messages of a few hundred bytes: decline it, as the 2021 server did
       .setPerMessageWebSocketCompressionSupported(false)
-      .setPerFrameWebSocketCompressionSupported(false);
+      .setPerFrameWebSocketCompressionSupported(false)
+      // every write to a client happens on the event loop of the instance that accepted it, so the HTTP connection
+      // needs no cross-thread outbound queue: Vert.x then skips its per-connection MPSC queue (a 4 KB array each)
+      .setStrictThreadMode(true);
     server = vertx.createHttpServer(options)
       .connectionHandler(this::onConnection)
       .requestHandler(this::onRequest);
