@@ -133,7 +133,8 @@ final class NodeTarget implements AutoCloseable {
       cmd.add(open + "=ALL-UNNAMED");
     }
     cmd.addAll(List.of("-cp", System.getProperty("java.class.path"),
-      "io.vertx.launcher.application.VertxApplication", NodeVerticle.class.getName(), "-conf", confFile.toString()));
+      // the launcher of the shaded jar, so the node runs as in production (its metrics, its JVM defaults)
+      "io.seedgate.node.SeedGatewayLauncher", NodeVerticle.class.getName(), "-conf", confFile.toString()));
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
     pb.environment().put("GATEWAY_LOG_LEVEL", "INFO");
     Process p = pb.start();
