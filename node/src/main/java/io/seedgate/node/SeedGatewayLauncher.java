@@ -42,7 +42,50 @@ public class SeedGatewayLauncher extends VertxApplication implements VertxApplic
   }
 
   public static void main(String[] args) {
+    String problem = confProblem(args);
+    if (problem != null) {
+      System.err.println("seed-gateway: " + problem);
+      System.exit(2);
+    }
     new SeedGatewayLauncher(args).launch();
+  }
+
+  /**
+   * What is wrong with the {@code -conf} argument, or {@code null}. The Vert.x launcher only warns when {@code -conf}
+   * names no readable JSON and goes on with an empty config (the dev defaults): a mistyped path or a missing mount
+   * would start a node nobody configured. Here it stops the process instead.
+   */
+  static String confProblem(String[] args) {
+    String conf = null;
+    for (int i = 0; i < args.length; i++) {
+      String a = args[i];
+      if ((a.equals("-conf") || a.equals("--conf")) && i + 1 < args.length) {
+        conf = args[i + 1];
+      } else if (a.startsWith("-conf=") || a.startsWith("--conf=")) {
+        conf = a.substring(a.indexOf('=') + 1);
+      }
+    }
+    if (conf == null) {
+      return null;
+    }
+    String text = conf.trim();
+    if (!text.startsWith("{")) {
+      java.nio.file.Path file = java.nio.file.Path.of(conf);
+      if (!java.nio.file.Files.isReadable(file)) {
+        return "-conf " + conf + ": no such readable file";
+      }
+      try {
+        text = java.nio.file.Files.readString(file);
+      } catch (java.io.IOException | RuntimeException e) {
+        return "-conf " + conf + ": cannot be read: " + e.getMessage();
+      }
+    }
+    try {
+      new JsonObject(text);
+      return null;
+    } catch (RuntimeException e) {
+      return "-conf " + conf + ": not a JSON object: " + e.getMessage();
+    }
   }
 
   /** Whether this process was started by the launcher: then a node that stops ends the process. */

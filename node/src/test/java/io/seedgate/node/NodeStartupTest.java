@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -53,18 +54,36 @@ class NodeStartupTest {
     assertTrue(r.output.contains("cannot reach Redis") && r.output.contains(Settings.REDIS_URL.path()), r.output);
   }
 
+  @Test
+  void aConfPathThatIsNoFileStopsTheLauncherInsteadOfStartingOnDefaults() throws Exception {
+    Result missing = launch(SeedGatewayLauncher.class.getName(), null, Map.of(), "-conf", "/no/such/node.json");
+    assertEquals(2, missing.exitCode, missing.output);
+    assertTrue(missing.output.contains("/no/such/node.json") && missing.output.contains("no such readable file"),
+      missing.output);
+    Result broken = launch(SeedGatewayLauncher.class.getName(), "{\"profile\":", Map.of());
+    assertEquals(2, broken.exitCode, broken.output);
+    assertTrue(broken.output.contains("not a JSON object"), broken.output);
+  }
+
   private record Result(int exitCode, String output) {
   }
 
   private static Result launch(String config, Map<String, String> env) throws IOException, InterruptedException {
+    return launch("io.vertx.launcher.application.VertxApplication", config, env);
+  }
+
+  /** Runs the main class with the config in a file (or, when {@code config} is null, the given arguments). */
+  private static Result launch(String mainClass, String config, Map<String, String> env, String... args)
+    throws IOException, InterruptedException {
     Path conf = Files.createTempFile("seed-conf", ".json");
-    Files.writeString(conf, config);
+    if (config != null) {
+      Files.writeString(conf, config);
+    }
     Path out = Files.createTempFile("seed-out", ".log");
     List<String> cmd = new ArrayList<>(List.of(
       ProcessHandle.current().info().command().orElse("java"),
-      "-cp", System.getProperty("java.class.path"),
-      "io.vertx.launcher.application.VertxApplication", NodeVerticle.class.getName(),
-      "-conf", conf.toString()));
+      "-cp", System.getProperty("java.class.path"), mainClass, NodeVerticle.class.getName()));
+    cmd.addAll(config != null ? List.of("-conf", conf.toString()) : List.of(args));
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile());
     pb.environment().keySet().removeIf(k -> k.startsWith("SEED_"));
     pb.environment().putAll(env);
