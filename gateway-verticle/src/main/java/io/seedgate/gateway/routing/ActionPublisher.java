@@ -86,11 +86,6 @@ public final class ActionPublisher {
       LOG.debug("[session: {}] action not handed to Redis: {}", session.id(), e.getMessage()));
   }
 
-  /** Actions queued and not yet written. */
-  int queued() {
-    return waiting.size();
-  }
-
   private void flush() {
     List<Request> requests = queued;
     List<Promise<Void>> actions = waiting;
