@@ -126,7 +126,9 @@ final class SoakCommand implements Callable<Integer> {
       found.add(String.format(Locale.ROOT, "idle heap after GC grew %.1f MiB from cycle 1 to the last",
         (last.heapAfterGc() - first.heapAfterGc()) / (double) MIB));
     }
-    if (last.players() != 0) {
+    if (last.players() < 0) {
+      found.add("the node's metrics could not be read (no operations port known): sessions and channels unchecked");
+    } else if (last.players() != 0) {
       found.add(last.players() + " sessions left open");
     }
     if (last.channels() != start.channels()) {

@@ -191,7 +191,7 @@ public final class RedisLink {
         backoffMs = 0;
         LOG.info("[redis: {}] reconnected", name);
       } else {
-        errors.increment();
+        // counted as an error by lost(), which also schedules the next attempt
         LOG.warn("[redis: {}] reconnected but could not restore its state, retrying: {}", name,
           ar.cause().getMessage());
         lost(c);

@@ -82,8 +82,7 @@ public final class ActionPublisher {
     queued.add(hset);
     queued.add(publish);
     waiting.add(done);
-    return done.future().onFailure(e ->
-      LOG.debug("[session: {}] action not handed to Redis: {}", session.id(), e.getMessage()));
+    return done.future();
   }
 
   private void flush() {
@@ -96,6 +95,8 @@ public final class ActionPublisher {
         actions.forEach(Promise::complete);
         return;
       }
+      LOG.debug("{} actions of one event-loop turn not all handed to Redis: {}", actions.size(),
+        ar.cause().getMessage());
       BitSet refused = BatchFailures.refused(ar.cause(), requests.size());
       for (int i = 0; i < actions.size(); i++) {
         if (refused == null || refused.get(2 * i) || refused.get(2 * i + 1)) {
