@@ -1,11 +1,14 @@
 package io.seedgate.persistence;
 
 import io.seedgate.common.RedisKeys;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.redis.client.Response;
+import io.seedgate.persistence.resp.RespReplies;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 
 /**
- * The 64-bit digest of what a flush would save for a player, computed from the raw {@code HGETALL} reply (before
+ * The 64-bit digest of what a flush would save for a player, computed from the raw {@code HGETALL} reply bytes (before
  * any value is decoded), so that an unchanged player costs no more than this. Equal inputs give equal digests; a
  * change of any saved value changes the digest with overwhelming likelihood. Field order does not matter.
  */
@@ -13,6 +16,7 @@ final class Fingerprint {
 
   private static final long SEED = 0x5EED5EED5EED5EEDL;
   private static final long NONE = 0x2545F4914F6CDD1DL;
+  private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
   private Fingerprint() {
   }
@@ -22,10 +26,11 @@ final class Fingerprint {
    * @param mapId    the map the position was read from, or {@code null}
    * @param x        the position, or {@code null}
    * @param y        the position, or {@code null}
-   * @param hash     the {@code HGETALL} reply (a RESP3 map or a RESP2 flat array); the {@code token} field is left
-   *                 out, since it is never saved
+   * @param replies  the replies holding the {@code HGETALL} reply
+   * @param hash     the element of that reply (name, value, name, value...); the {@code token} field is left out,
+   *                 since it is never saved
    */
-  static long of(String playerId, String mapId, Double x, Double y, Response hash) {
+  static long of(String playerId, String mapId, Double x, Double y, RespReplies replies, int hash) {
     long h = SEED;
     h = mix(h, chars(playerId));
     h = mix(h, chars(mapId));
@@ -33,40 +38,33 @@ final class Fingerprint {
     h = mix(h, y == null ? NONE : Double.doubleToLongBits(y));
     long fields = 0;
     int n = 0;
-    if (hash != null && hash.isMap()) {
-      for (String name : hash.getKeys()) {
-        if (!RedisKeys.F_TOKEN.equals(name)) {
-          fields += field(chars(name), hash.get(name));
-          n++;
-        }
+    int size = replies.size(hash);
+    byte[] bytes = replies.bytes();
+    int e = replies.first(hash);
+    for (int i = 0; i + 1 < size; i += 2) {
+      int value = replies.next(e);
+      if (!replies.is(e, RedisKeys.F_TOKEN)) {
+        long name = bytes(bytes, replies.offset(e), replies.length(e));
+        long v = replies.type(value) == RespReplies.NULL ? NONE
+          : bytes(bytes, replies.offset(value), replies.length(value));
+        fields += fmix(name * 0x9E3779B97F4A7C15L + v);
+        n++;
       }
-    } else if (hash != null) {
-      for (int i = 0; i + 1 < hash.size(); i += 2) {
-        String name = hash.get(i).toString();
-        if (!RedisKeys.F_TOKEN.equals(name)) {
-          fields += field(chars(name), hash.get(i + 1));
-          n++;
-        }
-      }
+      e = replies.next(value);
     }
     return mix(mix(h, n), fields);
   }
 
-  private static long field(long name, Response value) {
-    return fmix(name * 0x9E3779B97F4A7C15L + (value == null ? NONE : bytes(value.toBuffer())));
-  }
-
-  /** A 64-bit hash of a buffer's bytes, eight at a time. */
-  static long bytes(Buffer b) {
-    int len = b.length();
+  /** A 64-bit hash of {@code len} bytes from {@code off}, eight at a time. */
+  static long bytes(byte[] b, int off, int len) {
     long h = len * 0xC2B2AE3D27D4EB4FL;
     int i = 0;
     for (; i + 8 <= len; i += 8) {
-      h = (h ^ fmix(b.getLong(i))) * 0x9E3779B97F4A7C15L;
+      h = (h ^ fmix((long) LONGS.get(b, off + i))) * 0x9E3779B97F4A7C15L;
     }
     long tail = 0;
     for (; i < len; i++) {
-      tail = (tail << 8) | (b.getByte(i) & 0xFF);
+      tail = (tail << 8) | (b[off + i] & 0xFF);
     }
     return fmix(h ^ fmix(tail + len));
   }

@@ -10,7 +10,8 @@ import java.util.Map;
  */
 final class Fingerprints {
 
-  private static final class Entry {
+  /** What is known of one token; held by a pending write so that recording it needs no second lookup. */
+  static final class Entry {
     long written;
     boolean known;
     int seen;
@@ -21,11 +22,14 @@ final class Fingerprints {
   /**
    * Marks the token as seen in flush {@code generation} and tells whether {@code fingerprint} differs from what was
    * last written for it (or nothing was written yet).
+   *
+   * @return the token's entry when it changed (to pass to {@link #written(Entry, long)} once written), else
+   * {@code null}
    */
-  boolean changed(String token, long fingerprint, int generation) {
+  Entry changed(String token, long fingerprint, int generation) {
     Entry e = byToken.computeIfAbsent(token, t -> new Entry());
     e.seen = generation;
-    return !e.known || e.written != fingerprint;
+    return !e.known || e.written != fingerprint ? e : null;
   }
 
   /** Marks the token as seen in flush {@code generation} without judging its state (it could not be read). */
@@ -38,9 +42,13 @@ final class Fingerprints {
 
   /** Records that the state with this fingerprint is in the store. */
   void written(String token, long fingerprint) {
-    Entry e = byToken.computeIfAbsent(token, t -> new Entry());
-    e.written = fingerprint;
-    e.known = true;
+    written(byToken.computeIfAbsent(token, t -> new Entry()), fingerprint);
+  }
+
+  /** Records that the state with this fingerprint is in the store, for an entry {@link #changed} gave. */
+  void written(Entry entry, long fingerprint) {
+    entry.written = fingerprint;
+    entry.known = true;
   }
 
   void forget(String token) {

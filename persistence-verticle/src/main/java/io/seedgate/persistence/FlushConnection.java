@@ -2,6 +2,9 @@ package io.seedgate.persistence;
 
 import io.seedgate.common.ErrorCode;
 import io.seedgate.common.GatewayException;
+import io.seedgate.persistence.resp.RespConnection;
+import io.seedgate.persistence.resp.RespReplies;
+import io.seedgate.persistence.resp.RespRequests;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.ProtocolVersion;
@@ -16,8 +19,10 @@ import org.slf4j.LoggerFactory;
 import java.util.List;
 
 /**
- * The flush's own Redis connection, opened when a cycle starts ({@link #open()}) and again after it was lost: a
- * failed cycle is retried anyway, so it needs no reconnect loop of its own.
+ * The flush's own Redis connections, opened when a cycle starts ({@link #open()}) and again after one was lost: a
+ * failed cycle is retried anyway, so they need no reconnect loop of their own. Commands (scans, the lock, clean-up
+ * scripts) go over a Vert.x Redis connection; the bulk reads of players' hashes and positions over a
+ * {@link RespConnection} ({@link #read}), which parses replies in place.
  *
  * <p>It speaks RESP2: an {@code HGETALL} reply is then a flat array rather than a map, which spares the client a
  * hash table (and the decoding of every field name) per player: about a sixth of the flush's event-loop CPU in
@@ -27,11 +32,20 @@ final class FlushConnection implements RedisCommands {
 
   private static final Logger LOG = LoggerFactory.getLogger(FlushConnection.class);
 
+  /** How long a bulk read may wait for its replies before the connection is dropped. */
+  static final long READ_TIMEOUT_MS = 30_000;
+
+  private final Vertx vertx;
   private final Redis client;
+  private final String url;
   private final String name;
   private RedisConnection connection;
+  private RespConnection reads;
+  private Future<Void> opening;
 
   FlushConnection(Vertx vertx, String url, String name) {
+    this.vertx = vertx;
+    this.url = url;
     this.name = name;
     this.client = Redis.createClient(vertx, new RedisOptions()
       .setConnectionString(url)
@@ -39,8 +53,18 @@ final class FlushConnection implements RedisCommands {
       .setMaxWaitingHandlers(1 << 16));
   }
 
-  /** Connects unless connected; fails when Redis cannot be reached. */
+  /** Connects what is not connected; fails when Redis cannot be reached. Concurrent calls share one attempt. */
   Future<Void> open() {
+    if (connection != null && reads != null && reads.isOpen()) {
+      return Future.succeededFuture();
+    }
+    if (opening == null) {
+      opening = openCommands().compose(v -> openReads()).andThen(ar -> opening = null);
+    }
+    return opening;
+  }
+
+  private Future<Void> openCommands() {
     if (connection != null) {
       return Future.succeededFuture();
     }
@@ -53,6 +77,26 @@ final class FlushConnection implements RedisCommands {
       c.endHandler(v -> lost(c));
       return null;
     });
+  }
+
+  private Future<Void> openReads() {
+    if (reads != null && reads.isOpen()) {
+      return Future.succeededFuture();
+    }
+    return RespConnection.connect(vertx, url, name + "-reads", READ_TIMEOUT_MS).map(c -> {
+      reads = c;
+      return null;
+    });
+  }
+
+  /**
+   * Sends a batch of bulk reads.
+   *
+   * @return the replies; fails at once when not {@link #open() open}, or when the connection is lost meanwhile
+   */
+  Future<RespReplies> read(RespRequests requests) {
+    RespConnection c = reads;
+    return c == null || !c.isOpen() ? down() : c.send(requests);
   }
 
   private void lost(RedisConnection c) {
@@ -82,7 +126,11 @@ final class FlushConnection implements RedisCommands {
   Future<Void> close() {
     RedisConnection c = connection;
     connection = null;
-    return (c == null ? Future.<Void>succeededFuture() : c.close()).eventually(client::close);
+    RespConnection r = reads;
+    reads = null;
+    return Future.join(c == null ? Future.succeededFuture() : c.close(),
+        r == null ? Future.succeededFuture() : r.close())
+      .<Void>mapEmpty().eventually(client::close);
   }
 
   private <T> Future<T> down() {

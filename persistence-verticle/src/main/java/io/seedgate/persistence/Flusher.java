@@ -112,8 +112,8 @@ final class Flusher {
     });
   }
 
-  /** A pending row: the state to write and the fingerprint to record once it is written. */
-  private record Pending(String token, PlayerState state, long fingerprint) {
+  /** A pending row: the state to write and the fingerprint to record in the token's entry once it is written. */
+  private record Pending(Fingerprints.Entry entry, PlayerState state, long fingerprint) {
   }
 
   /** The state of one running cycle. */
@@ -327,7 +327,11 @@ final class Flusher {
           fingerprints.touch(s.token(), gen);
         } else if (!s.exists()) {
           fingerprints.forget(s.token());
-        } else if (fingerprints.changed(s.token(), s.fingerprint(), gen)) {
+        } else {
+          Fingerprints.Entry entry = fingerprints.changed(s.token(), s.fingerprint(), gen);
+          if (entry == null) {
+            continue;
+          }
           PlayerState state = s.state();
           if (state == null) {
             continue;
@@ -335,7 +339,7 @@ final class Flusher {
           changed++;
           // two live tokens of one player (a sign-in replacing a session): one row per cycle, the other next time
           if (idsThisCycle.add(state.id())) {
-            pending.add(new Pending(s.token(), state, s.fingerprint()));
+            pending.add(new Pending(entry, state, s.fingerprint()));
           }
         }
       }
@@ -373,7 +377,7 @@ final class Flusher {
         if (ar.succeeded()) {
           written += batch.size();
           for (Pending p : batch) {
-            fingerprints.written(p.token(), p.fingerprint());
+            fingerprints.written(p.entry(), p.fingerprint());
           }
         } else {
           fail(ar.cause());

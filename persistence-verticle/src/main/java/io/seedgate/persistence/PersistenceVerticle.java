@@ -6,7 +6,6 @@ import io.seedgate.common.GatewayException;
 import io.seedgate.common.config.NodeConfig;
 import io.seedgate.common.config.Settings;
 import io.seedgate.common.lifecycle.LocalRoles;
-import io.seedgate.common.redis.RedisLink;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
@@ -65,7 +64,6 @@ public class PersistenceVerticle extends VerticleBase {
   private final UnaryOperator<PlayerStore> storeDecorator;
 
   private Pool pool;
-  private RedisLink requestRedis;
   private FlushConnection flushRedis;
   private PlayerStore store;
   private RedisPlayerReader reader;
@@ -119,11 +117,9 @@ public class PersistenceVerticle extends VerticleBase {
 
     return vertx.executeBlocking(SchemaMigrator::loadMigrations)
       .compose(migrations -> new SchemaMigrator(pool).migrate(migrations))
-      .compose(applied -> RedisLink.connect(vertx, redisUrl, owner + "-requests"))
-      .compose(link -> {
-        requestRedis = link;
-        reader = new RedisPlayerReader(RedisCommands.of(link));
+      .compose(applied -> {
         flushRedis = new FlushConnection(vertx, redisUrl, owner + "-flush");
+        reader = new RedisPlayerReader(flushRedis);
         return flushRedis.open();
       })
       .compose(opened -> {
@@ -275,27 +271,30 @@ public class PersistenceVerticle extends VerticleBase {
       msg.fail(ErrorCode.MALFORMED.code(), "save-player needs 'player' and 'token'");
       return;
     }
-    reader.read(List.of(token), List.of(player), body.getString("map")).compose(snapshots -> {
-      RedisPlayerReader.Snapshot s = snapshots.get(0);
-      if (s.unreadable()) {
-        return Future.failedFuture(new GatewayException(ErrorCode.UNAVAILABLE, "cannot read the player's hash"));
-      }
-      if (s.state() == null) {
-        return Future.succeededFuture(false);
-      }
-      return store.upsert(List.of(s.state())).map(rows -> {
-        fingerprints.written(token, s.fingerprint());
-        stats = stats.saved(1);
-        return true;
+    flushRedis.open()
+      .compose(v -> reader.read(List.of(token), List.of(player), body.getString("map")))
+      .compose(snapshots -> {
+        RedisPlayerReader.Snapshot s = snapshots.get(0);
+        if (s.unreadable()) {
+          return Future.failedFuture(new GatewayException(ErrorCode.UNAVAILABLE, "cannot read the player's hash"));
+        }
+        if (s.state() == null) {
+          return Future.succeededFuture(false);
+        }
+        return store.upsert(List.of(s.state())).map(rows -> {
+          fingerprints.written(token, s.fingerprint());
+          stats = stats.saved(1);
+          return true;
+        });
+      })
+      .onComplete(ar -> {
+        if (ar.succeeded()) {
+          msg.reply(new JsonObject().put("saved", ar.result()));
+        } else {
+          LOG.warn("[persistence: {}] [player: {}] save failed: {}", stats.node(), player, ar.cause().getMessage());
+          msg.fail(ErrorCode.UNAVAILABLE.code(), String.valueOf(ar.cause().getMessage()));
+        }
       });
-    }).onComplete(ar -> {
-      if (ar.succeeded()) {
-        msg.reply(new JsonObject().put("saved", ar.result()));
-      } else {
-        LOG.warn("[persistence: {}] [player: {}] save failed: {}", stats.node(), player, ar.cause().getMessage());
-        msg.fail(ErrorCode.UNAVAILABLE.code(), String.valueOf(ar.cause().getMessage()));
-      }
-    });
   }
 
   private void load(Message<JsonObject> msg) {
@@ -322,9 +321,6 @@ public class PersistenceVerticle extends VerticleBase {
 
   private Future<Void> closeAll() {
     List<Future<?>> closing = new ArrayList<>();
-    if (requestRedis != null) {
-      closing.add(requestRedis.close());
-    }
     if (flushRedis != null) {
       closing.add(flushRedis.close());
     }

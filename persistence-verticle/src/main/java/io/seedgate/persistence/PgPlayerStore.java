@@ -98,14 +98,14 @@ final class PgPlayerStore implements PlayerStore {
     }
     StringBuilder sb = new StringBuilder(fields.size() * 24);
     sb.append('{');
-    for (Map.Entry<String, String> e : fields.entrySet()) {
+    fields.forEach((name, value) -> {
       if (sb.length() > 1) {
         sb.append(',');
       }
-      quote(sb, e.getKey());
+      quote(sb, name);
       sb.append(':');
-      quote(sb, e.getValue());
-    }
+      quote(sb, value);
+    });
     return sb.append('}').toString();
   }
 

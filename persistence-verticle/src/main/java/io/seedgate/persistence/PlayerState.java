@@ -8,7 +8,6 @@ import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -68,7 +67,8 @@ public record PlayerState(String id, String mapId, Double positionX, Double posi
     String rawDatetime = null;
     String rawX = null;
     String rawY = null;
-    Map<String, String> extra = new HashMap<>();
+    FieldMap extra = new FieldMap(fields.size() / 2);
+    boolean renamed = false;
     for (int i = 0; i + 1 < fields.size(); i += 2) {
       String name = fields.get(i);
       String value = fields.get(i + 1);
@@ -83,7 +83,15 @@ public record PlayerState(String id, String mapId, Double positionX, Double posi
         case RedisKeys.F_MAP_ID, RedisKeys.F_TOKEN -> {
           // the map is given; the token is never saved
         }
-        default -> extra.put(clean(name), clean(value));
+        default -> {
+          // names in one hash are unique, unless removing NULs makes two alike: from the first such name on, check
+          renamed |= name.indexOf('\0') >= 0;
+          if (renamed) {
+            extra.set(clean(name), clean(value));
+          } else {
+            extra.append(name, clean(value));
+          }
+        }
       }
     }
     if (id == null || id.isEmpty()) {
@@ -93,14 +101,14 @@ public record PlayerState(String id, String mapId, Double positionX, Double posi
     if (rawPing != null) {
       ping = parseDouble(rawPing);
       if (ping == null) {
-        extra.put(RedisKeys.F_PING, clean(rawPing));
+        extra.set(RedisKeys.F_PING, clean(rawPing));
       }
     }
     LocalDateTime lastActivity = null;
     if (rawDatetime != null) {
       lastActivity = parseDatetime(rawDatetime);
       if (lastActivity == null) {
-        extra.put(RedisKeys.F_DATETIME, clean(rawDatetime));
+        extra.set(RedisKeys.F_DATETIME, clean(rawDatetime));
       }
     }
     Double px = x != null ? x : round2(parseDouble(rawX));

@@ -1,13 +1,12 @@
 package io.seedgate.persistence;
 
-import io.seedgate.common.redis.RedisLink;
 import io.vertx.core.Future;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 
 import java.util.List;
 
-/** The Redis operations persistence uses, on one connection: a {@link RedisLink} or a {@link FlushConnection}. */
+/** The Redis operations persistence uses, on the flush connection ({@link FlushConnection}). */
 interface RedisCommands {
 
   /** Sends one command; fails at once when not connected. */
@@ -17,23 +16,4 @@ interface RedisCommands {
   Future<List<Response>> batch(List<Request> requests);
 
   boolean connected();
-
-  static RedisCommands of(RedisLink link) {
-    return new RedisCommands() {
-      @Override
-      public Future<Response> send(Request request) {
-        return link.send(request);
-      }
-
-      @Override
-      public Future<List<Response>> batch(List<Request> requests) {
-        return link.batch(requests);
-      }
-
-      @Override
-      public boolean connected() {
-        return link.connected();
-      }
-    };
-  }
 }

@@ -1,20 +1,15 @@
 package io.seedgate.persistence;
 
 import io.seedgate.common.RedisKeys;
+import io.seedgate.persistence.resp.RespReplies;
+import io.seedgate.persistence.resp.RespRequests;
 import io.vertx.core.Future;
-import io.vertx.redis.client.Command;
-import io.vertx.redis.client.Request;
-import io.vertx.redis.client.Response;
-import io.vertx.redis.client.ResponseType;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.BitSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,14 +17,14 @@ import java.util.Map;
 /**
  * Reads players' state from Redis: their hashes ({@code HGETALL <token>}) and positions
  * ({@code GEOPOS map:<map_id> <token>...}), pipelined: one write for the hashes of up to {@link #MAX_PIPELINE}
- * players and the {@code TIME} of the read, then one write with one {@code GEOPOS} per map for all of them.
+ * players and the {@code TIME} of the read, then one write with one {@code GEOPOS} per map for all of them. The
+ * replies are parsed in place ({@link RespReplies}); a player's values become strings only when their state is
+ * decoded, which an unchanged player never is.
  *
  * <p>Plain commands rather than a script that would pack the replies: a script costs Redis, which every gateway
  * node depends on, about three times the CPU for the same data, to spare this node some reply parsing.
  */
 final class RedisPlayerReader {
-
-  private static final Logger LOG = LoggerFactory.getLogger(RedisPlayerReader.class);
 
   /** Most players read in one round trip; larger requests are split. */
   static final int MAX_PIPELINE = 2_000;
@@ -41,7 +36,8 @@ final class RedisPlayerReader {
   static final class Snapshot {
     private final String token;
     private final boolean unreadable;
-    private final Response hash;
+    private final RespReplies replies;
+    private final int hash;
     private final String playerId;
     private final String mapId;
     private final Double x;
@@ -50,17 +46,18 @@ final class RedisPlayerReader {
     private final long fingerprint;
     private PlayerState state;
 
-    Snapshot(String token, boolean unreadable, Response hash, String playerId, String mapId, Double x, Double y,
+    Snapshot(String token, RespReplies replies, int hash, String playerId, String mapId, Double x, Double y,
              OffsetDateTime readAt) {
       this.token = token;
-      this.unreadable = unreadable;
-      this.hash = hash == null || hash.size() == 0 ? null : hash;
+      this.unreadable = replies.isError(hash);
+      this.replies = replies;
+      this.hash = !unreadable && replies.size(hash) > 0 ? hash : -1;
       this.playerId = playerId;
       this.mapId = mapId;
       this.x = x;
       this.y = y;
       this.readAt = readAt;
-      this.fingerprint = this.hash == null ? 0 : Fingerprint.of(playerId, mapId, x, y, this.hash);
+      this.fingerprint = this.hash < 0 ? 0 : Fingerprint.of(playerId, mapId, x, y, replies, hash);
     }
 
     String token() {
@@ -74,7 +71,7 @@ final class RedisPlayerReader {
 
     /** Whether the hash exists. */
     boolean exists() {
-      return hash != null;
+      return hash >= 0;
     }
 
     long fingerprint() {
@@ -83,20 +80,16 @@ final class RedisPlayerReader {
 
     /** The state, decoded on first call; {@code null} when there is no hash or it names no player. */
     PlayerState state() {
-      if (state == null && hash != null) {
-        state = PlayerState.fromFields(playerId, mapId, fields(hash), x, y, readAt);
+      if (state == null && hash >= 0) {
+        state = PlayerState.fromFields(playerId, mapId, fields(replies, hash), x, y, readAt);
       }
       return state;
     }
   }
 
-  /** The hashes of a chunk, and those Redis refused to read. */
-  private record Hashes(OffsetDateTime readAt, List<Response> replies, BitSet unreadable) {
-  }
+  private final FlushConnection redis;
 
-  private final RedisCommands redis;
-
-  RedisPlayerReader(RedisCommands redis) {
+  RedisPlayerReader(FlushConnection redis) {
     this.redis = redis;
   }
 
@@ -128,16 +121,26 @@ final class RedisPlayerReader {
   }
 
   private Future<List<Snapshot>> readChunk(List<String> tokens, List<String> playerIds, String mapHint) {
-    return readHashes(tokens).compose(hashes -> {
-      int n = tokens.size();
+    int n = tokens.size();
+    RespRequests hashes = new RespRequests(64 + n * 64);
+    hashes.command(1).arg("TIME");
+    for (String token : tokens) {
+      hashes.command(2).arg("HGETALL").arg(RedisKeys.playerHash(token));
+    }
+    return redis.read(hashes).compose(replies -> {
+      int time = replies.reply(0);
+      if (replies.isError(time) || replies.size(time) != 2) {
+        return Future.failedFuture(new IllegalStateException("redis TIME failed: " + replies.string(time)));
+      }
+      OffsetDateTime readAt = time(replies, time);
       String[] maps = new String[n];
       Map<String, List<Integer>> byMap = new LinkedHashMap<>();
       for (int i = 0; i < n; i++) {
-        Response hash = hashes.replies().get(i);
-        if (hash == null || hash.size() == 0) {
+        int hash = replies.reply(i + 1);
+        if (replies.size(hash) == 0) {
           continue;
         }
-        String map = field(hash, RedisKeys.F_MAP_ID);
+        String map = field(replies, hash, RedisKeys.F_MAP_ID);
         maps[i] = map == null || map.isEmpty() ? mapHint : map;
         if (maps[i] != null) {
           byMap.computeIfAbsent(maps[i], k -> new ArrayList<>()).add(i);
@@ -149,140 +152,77 @@ final class RedisPlayerReader {
       return positions.map(v -> {
         List<Snapshot> snapshots = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-          snapshots.add(new Snapshot(tokens.get(i), hashes.unreadable().get(i), hashes.replies().get(i),
-            playerIds == null ? null : playerIds.get(i), maps[i], xs[i], ys[i], hashes.readAt()));
+          snapshots.add(new Snapshot(tokens.get(i), replies, replies.reply(i + 1),
+            playerIds == null ? null : playerIds.get(i), maps[i], xs[i], ys[i], readAt));
         }
         return snapshots;
       });
     });
   }
 
-  /** {@code TIME} and the hashes. */
-  private Future<Hashes> readHashes(List<String> tokens) {
-    List<Request> requests = new ArrayList<>(tokens.size() + 1);
-    requests.add(Request.cmd(Command.TIME));
-    for (String token : tokens) {
-      requests.add(Request.cmd(Command.HGETALL).arg(RedisKeys.playerHash(token)));
-    }
-    return tolerantBatch(requests).compose(result -> {
-      if (result.failed().get(0)) {
-        return Future.failedFuture(new IllegalStateException("redis TIME failed"));
-      }
-      BitSet unreadable = result.failed().get(1, tokens.size() + 1);
-      return Future.succeededFuture(new Hashes(time(result.replies().get(0)),
-        result.replies().subList(1, tokens.size() + 1), unreadable));
-    });
-  }
-
+  /** One {@code GEOPOS} per map; a map that cannot be read (a key of another type) leaves its players unplaced. */
   private Future<Void> readPositions(List<String> tokens, Map<String, List<Integer>> byMap, Double[] xs,
                                      Double[] ys) {
-    List<Request> requests = new ArrayList<>(byMap.size());
+    RespRequests requests = new RespRequests(64 + tokens.size() * 48);
     List<List<Integer>> members = new ArrayList<>(byMap.size());
     byMap.forEach((map, indexes) -> {
-      Request geopos = Request.cmd(Command.GEOPOS).arg(RedisKeys.mapGeoSet(map));
-      indexes.forEach(i -> geopos.arg(tokens.get(i)));
-      requests.add(geopos);
+      requests.command(2 + indexes.size()).arg("GEOPOS").arg(RedisKeys.mapGeoSet(map));
+      indexes.forEach(i -> requests.arg(tokens.get(i)));
       members.add(indexes);
     });
-    return tolerantBatch(requests).map(result -> {
-      for (int r = 0; r < requests.size(); r++) {
-        Response reply = result.replies().get(r);
+    return redis.read(requests).map(replies -> {
+      for (int r = 0; r < replies.count(); r++) {
+        int reply = replies.reply(r);
         List<Integer> indexes = members.get(r);
-        for (int k = 0; reply != null && k < indexes.size() && k < reply.size(); k++) {
-          Response pos = reply.get(k);
-          if (pos != null && pos.size() == 2) {
-            xs[indexes.get(k)] = round2(pos.get(0));
-            ys[indexes.get(k)] = round2(pos.get(1));
+        int pos = replies.first(reply);
+        for (int k = 0; k < indexes.size() && k < replies.size(reply); k++) {
+          if (replies.size(pos) == 2) {
+            int lon = replies.first(pos);
+            int lat = replies.next(lon);
+            xs[indexes.get(k)] = round2(replies, lon);
+            ys[indexes.get(k)] = round2(replies, lat);
           }
+          pos = replies.next(pos);
         }
       }
       return null;
     });
   }
 
-  /** Replies of a pipelined write; {@code failed} marks the requests that failed (their reply is {@code null}). */
-  private record Replies(List<Response> replies, BitSet failed) {
-  }
-
-  /**
-   * Sends the requests in one write. When one of them fails (a key of the wrong type), sends them again one by
-   * one, so that one bad key cannot fail a whole page: the failed ones give {@code null} replies.
-   */
-  private Future<Replies> tolerantBatch(List<Request> requests) {
-    return redis.batch(requests).map(replies -> new Replies(replies, new BitSet())).recover(batchFailure -> {
-      if (!redis.connected()) {
-        return Future.failedFuture(batchFailure);
-      }
-      List<Future<Response>> each = new ArrayList<>(requests.size());
-      for (Request r : requests) {
-        each.add(redis.send(r));
-      }
-      return Future.join(each).transform(ar -> {
-        List<Response> replies = new ArrayList<>(each.size());
-        BitSet failed = new BitSet(each.size());
-        for (int i = 0; i < each.size(); i++) {
-          Future<Response> f = each.get(i);
-          if (f.failed()) {
-            failed.set(i);
-            LOG.warn("[redis] {} failed, skipped: {}", requests.get(i).command(), f.cause().getMessage());
-          }
-          replies.add(f.result());
-        }
-        return failed.cardinality() == each.size() || !redis.connected() ? Future.failedFuture(batchFailure)
-          : Future.succeededFuture(new Replies(replies, failed));
-      });
-    });
-  }
-
-  /**
-   * The fields of an {@code HGETALL} reply (a RESP3 map or a RESP2 flat array) as name, value, name, value...;
-   * empty when there is no hash.
-   */
-  static List<String> fields(Response reply) {
-    if (reply == null || reply.size() == 0) {
-      return List.of();
-    }
-    List<String> fields = new ArrayList<>(reply.size());
-    if (reply.isMap()) {
-      for (String key : reply.getKeys()) {
-        fields.add(key);
-        fields.add(string(reply.get(key)));
-      }
-    } else {
-      for (int i = 0; i + 1 < reply.size(); i += 2) {
-        fields.add(string(reply.get(i)));
-        fields.add(string(reply.get(i + 1)));
-      }
+  /** The fields of an {@code HGETALL} reply as name, value, name, value...; empty when there is no hash. */
+  static List<String> fields(RespReplies replies, int hash) {
+    int size = replies.size(hash);
+    List<String> fields = new ArrayList<>(size);
+    int e = replies.first(hash);
+    for (int i = 0; i < size; i++) {
+      String s = replies.string(e);
+      fields.add(s == null ? "" : s);
+      e = replies.next(e);
     }
     return fields;
   }
 
-  /** A bulk string, decoded straight from the reply's buffer. */
-  private static String string(Response r) {
-    return r == null ? "" : r.toBuffer().toString(StandardCharsets.UTF_8);
-  }
-
   /** One field of an {@code HGETALL} reply, or {@code null}. */
-  static String field(Response hash, String name) {
-    if (hash.isMap()) {
-      Response value = hash.get(name);
-      return value == null ? null : string(value);
-    }
-    for (int i = 0; i + 1 < hash.size(); i += 2) {
-      if (name.equals(hash.get(i).toString())) {
-        return string(hash.get(i + 1));
+  static String field(RespReplies replies, int hash, String name) {
+    int size = replies.size(hash);
+    int e = replies.first(hash);
+    for (int i = 0; i + 1 < size; i += 2) {
+      int value = replies.next(e);
+      if (replies.is(e, name)) {
+        return replies.string(value);
       }
+      e = replies.next(value);
     }
     return null;
   }
 
-  /** A GEOPOS coordinate (a RESP3 double, or a RESP2 decimal string) rounded to 2 decimals. */
-  static Double round2(Response coordinate) {
-    if (coordinate.type() != ResponseType.BULK) {
-      return PlayerState.round2(coordinate.toDouble());
+  /** A GEOPOS coordinate (a decimal string) rounded to 2 decimals; {@code null} when it is not a number. */
+  static Double round2(RespReplies replies, int coordinate) {
+    if (replies.type(coordinate) != RespReplies.BULK) {
+      return null;
     }
-    byte[] s = coordinate.toBuffer().getBytes();
-    return round2(s, 0, s.length);
+    int from = replies.offset(coordinate);
+    return round2(replies.bytes(), from, from + replies.length(coordinate));
   }
 
   /**
@@ -333,9 +273,9 @@ final class RedisPlayerReader {
   }
 
   /** The reply of {@code TIME}: seconds and microseconds. */
-  static OffsetDateTime time(Response reply) {
-    long seconds = Long.parseLong(reply.get(0).toString());
-    long micros = Long.parseLong(reply.get(1).toString());
-    return OffsetDateTime.ofInstant(Instant.ofEpochSecond(seconds, micros * 1_000), ZoneOffset.UTC);
+  static OffsetDateTime time(RespReplies replies, int reply) {
+    int seconds = replies.first(reply);
+    long micros = replies.toLong(replies.next(seconds));
+    return OffsetDateTime.ofInstant(Instant.ofEpochSecond(replies.toLong(seconds), micros * 1_000), ZoneOffset.UTC);
   }
 }

@@ -6,6 +6,7 @@ import org.junit.jupiter.api.Test;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -64,6 +65,15 @@ class PlayerStateTest {
     assertEquals("fast", s.extra().get(RedisKeys.F_PING));
     assertEquals("yesterday", s.extra().get(RedisKeys.F_DATETIME));
     assertEquals("ab", s.extra().get("note"));
+  }
+
+  @Test
+  void namesThatBecomeAlikeWithoutTheirNulsKeepOneField() {
+    List<String> fields = List.of(RedisKeys.F_ID, "7", "hp\u0000", "1", "hp", "2", "mp", "3", "m\u0000p", "4",
+      "ping\u0000", "5", RedisKeys.F_PING, "fast");
+    PlayerState s = PlayerState.fromFields(null, "1", fields, null, null, READ_AT);
+    assertEquals(Map.of("hp", "2", "mp", "4", "ping", "fast"), s.extra(), "the later of two alike wins");
+    assertEquals("{\"mp\":\"4\",\"hp\":\"2\",\"ping\":\"fast\"}".length(), PgPlayerStore.json(s.extra()).length());
   }
 
   @Test

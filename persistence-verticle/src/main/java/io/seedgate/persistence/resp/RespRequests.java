@@ -1,0 +1,106 @@
+package io.seedgate.persistence.resp;
+
+import io.vertx.core.buffer.Buffer;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * Commands encoded as RESP2 into one buffer, to be written at once (a pipeline) on a {@link RespConnection}:
+ * {@code new RespRequests().command(2).arg("HGETALL").arg(key)...}. Each command declares its argument count
+ * first; {@link #count()} is the number of replies to expect. Encoded into a plain array (ASCII arguments, as keys
+ * and tokens are, without an intermediate byte array), wrapped once at the end.
+ */
+public final class RespRequests {
+
+  private byte[] bytes;
+  private int length;
+  private int commands;
+
+  public RespRequests() {
+    this(4096);
+  }
+
+  public RespRequests(int initialBytes) {
+    bytes = new byte[Math.max(64, initialBytes)];
+  }
+
+  /** Starts a command of {@code args} arguments (its name included). */
+  public RespRequests command(int args) {
+    commands++;
+    ensure(24);
+    bytes[length++] = '*';
+    number(args);
+    return this;
+  }
+
+  public RespRequests arg(String value) {
+    int n = value.length();
+    boolean ascii = true;
+    for (int i = 0; i < n && ascii; i++) {
+      ascii = value.charAt(i) < 0x80;
+    }
+    if (!ascii) {
+      return arg(value.getBytes(StandardCharsets.UTF_8));
+    }
+    ensure(n + 24);
+    bytes[length++] = '$';
+    number(n);
+    for (int i = 0; i < n; i++) {
+      bytes[length++] = (byte) value.charAt(i);
+    }
+    crlf();
+    return this;
+  }
+
+  public RespRequests arg(byte[] value) {
+    ensure(value.length + 24);
+    bytes[length++] = '$';
+    number(value.length);
+    System.arraycopy(value, 0, bytes, length, value.length);
+    length += value.length;
+    crlf();
+    return this;
+  }
+
+  public RespRequests arg(long value) {
+    return arg(Long.toString(value));
+  }
+
+  /** The number of commands, that is of replies to expect. */
+  public int count() {
+    return commands;
+  }
+
+  Buffer buffer() {
+    return Buffer.buffer(length).appendBytes(bytes, 0, length);
+  }
+
+  /** Writes a non-negative number and CRLF; room for them is ensured by the caller. */
+  private void number(int n) {
+    if (n < 10) {
+      bytes[length++] = (byte) ('0' + n);
+    } else {
+      int digits = 0;
+      for (int v = n; v > 0; v /= 10) {
+        digits++;
+      }
+      for (int i = length + digits - 1, v = n; i >= length; i--, v /= 10) {
+        bytes[i] = (byte) ('0' + v % 10);
+      }
+      length += digits;
+    }
+    crlf();
+  }
+
+  private void crlf() {
+    bytes[length++] = '\r';
+    bytes[length++] = '\n';
+  }
+
+  private void ensure(int more) {
+    if (length + more > bytes.length) {
+      bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, length + more));
+    }
+  }
+}
