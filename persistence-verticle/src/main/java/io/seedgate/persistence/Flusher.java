@@ -3,6 +3,8 @@ package io.seedgate.persistence;
 import io.seedgate.common.ErrorCode;
 import io.seedgate.common.GatewayException;
 import io.seedgate.common.RedisKeys;
+import io.seedgate.persistence.resp.RespReplies;
+import io.seedgate.persistence.resp.RespRequests;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -255,23 +257,31 @@ final class Flusher {
           return;
         }
         scanning = true;
-        redis.send(Request.cmd(Command.HSCAN).arg(RedisKeys.ONLINE).arg(cursor).arg("COUNT").arg(SCAN_COUNT))
+        redis.read(new RespRequests().command(5).arg("HSCAN").arg(RedisKeys.ONLINE).arg(cursor).arg("COUNT")
+            .arg(SCAN_COUNT))
           .onComplete(ar -> {
             scanning = false;
-            if (ar.failed()) {
-              fail(ar.cause());
-              done.tryFail(ar.cause());
+            RespReplies replies = ar.succeeded() ? ar.result() : null;
+            int reply = replies == null ? -1 : replies.reply(0);
+            if (replies == null || replies.size(reply) != 2) {
+              Throwable cause = replies == null ? ar.cause()
+                : new IllegalStateException("HSCAN failed: " + replies.string(reply));
+              fail(cause);
+              done.tryFail(cause);
               return;
             }
-            Response reply = ar.result();
-            cursor = reply.get(0).toString();
+            int next = replies.first(reply);
+            cursor = replies.string(next);
             scanned = "0".equals(cursor);
-            Response items = reply.get(1);
-            List<String> tokens = new ArrayList<>(items.size() / 2);
-            List<String> ids = new ArrayList<>(items.size() / 2);
-            for (int i = 0; i + 1 < items.size(); i += 2) {
-              tokens.add(items.get(i).toString());
-              ids.add(items.get(i + 1).toString());
+            int items = replies.next(next);
+            int n = replies.size(items) / 2;
+            List<String> tokens = new ArrayList<>(n);
+            List<String> ids = new ArrayList<>(n);
+            for (int i = 0, e = replies.first(items); i < n; i++) {
+              int id = replies.next(e);
+              tokens.add(replies.string(e));
+              ids.add(replies.string(id));
+              e = replies.next(id);
             }
             if (!tokens.isEmpty()) {
               ahead.add(reader.read(tokens, ids, null));

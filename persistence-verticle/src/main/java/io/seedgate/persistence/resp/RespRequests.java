@@ -9,13 +9,16 @@ import java.util.Arrays;
  * Commands encoded as RESP2 into one buffer, to be written at once (a pipeline) on a {@link RespConnection}:
  * {@code new RespRequests().command(2).arg("HGETALL").arg(key)...}. Each command declares its argument count
  * first; {@link #count()} is the number of replies to expect. Encoded into a plain array (ASCII arguments, as keys
- * and tokens are, without an intermediate byte array), wrapped once at the end.
+ * and tokens are, without an intermediate byte array), wrapped once at the end. A command given fewer or more
+ * arguments than it declared is refused with an {@link IllegalStateException} (Redis would wait for the missing
+ * ones, or read the extra as a command).
  */
 public final class RespRequests {
 
   private byte[] bytes;
   private int length;
   private int commands;
+  private int missing;
 
   public RespRequests() {
     this(4096);
@@ -27,6 +30,11 @@ public final class RespRequests {
 
   /** Starts a command of {@code args} arguments (its name included). */
   public RespRequests command(int args) {
+    complete();
+    if (args < 1) {
+      throw new IllegalArgumentException("a command has at least its name");
+    }
+    missing = args;
     commands++;
     ensure(24);
     bytes[length++] = '*';
@@ -35,12 +43,14 @@ public final class RespRequests {
   }
 
   public RespRequests arg(String value) {
+    expectArg();
     int n = value.length();
     boolean ascii = true;
     for (int i = 0; i < n && ascii; i++) {
       ascii = value.charAt(i) < 0x80;
     }
     if (!ascii) {
+      missing++;
       return arg(value.getBytes(StandardCharsets.UTF_8));
     }
     ensure(n + 24);
@@ -54,6 +64,7 @@ public final class RespRequests {
   }
 
   public RespRequests arg(byte[] value) {
+    expectArg();
     ensure(value.length + 24);
     bytes[length++] = '$';
     number(value.length);
@@ -73,7 +84,21 @@ public final class RespRequests {
   }
 
   Buffer buffer() {
+    complete();
     return Buffer.buffer(length).appendBytes(bytes, 0, length);
+  }
+
+  private void expectArg() {
+    if (missing == 0) {
+      throw new IllegalStateException("more arguments than command " + commands + " declared");
+    }
+    missing--;
+  }
+
+  private void complete() {
+    if (missing != 0) {
+      throw new IllegalStateException("command " + commands + " lacks " + missing + " of its declared arguments");
+    }
   }
 
   /** Writes a non-negative number and CRLF; room for them is ensured by the caller. */

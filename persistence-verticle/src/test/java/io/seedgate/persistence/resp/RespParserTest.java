@@ -139,4 +139,13 @@ class RespParserTest {
       assertThrows(RespProtocolException.class, () -> parser.parse(1), bad);
     }
   }
+
+  @Test
+  void aCommandMustGetExactlyTheArgumentsItDeclared() {
+    assertThrows(IllegalStateException.class, () -> new RespRequests().command(2).arg("GET").command(1));
+    assertThrows(IllegalStateException.class, () -> new RespRequests().command(1).arg("PING").arg("extra"));
+    assertThrows(IllegalStateException.class, () -> new RespRequests().command(3).arg("SET").arg("k").buffer());
+    Buffer ok = new RespRequests().command(3).arg("SET").arg("k\u00e9").arg(12).buffer();
+    assertEquals("*3\r\n$3\r\nSET\r\n$3\r\nk\u00e9\r\n$2\r\n12\r\n", ok.toString(StandardCharsets.UTF_8));
+  }
 }
