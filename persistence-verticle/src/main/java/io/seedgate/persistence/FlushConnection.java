@@ -23,10 +23,6 @@ import java.util.List;
  * failed cycle is retried anyway, so they need no reconnect loop of their own. Commands (scans, the lock, clean-up
  * scripts) go over a Vert.x Redis connection; the bulk reads of players' hashes and positions over a
  * {@link RespConnection} ({@link #read}), which parses replies in place.
- *
- * <p>It speaks RESP2: an {@code HGETALL} reply is then a flat array rather than a map, which spares the client a
- * hash table (and the decoding of every field name) per player: about a sixth of the flush's event-loop CPU in
- * {@code FlushBenchmark}. {@link Fingerprint} gives the same value for both forms.
  */
 final class FlushConnection implements RedisCommands {
 

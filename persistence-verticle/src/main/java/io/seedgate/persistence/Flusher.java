@@ -16,11 +16,10 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -114,15 +113,14 @@ final class Flusher {
     });
   }
 
-  /** A pending row: the state to write and the fingerprint to record in the token's entry once it is written. */
-  private record Pending(Fingerprints.Entry entry, PlayerState state, long fingerprint) {
+  /** A pending row: the state to write and the fingerprint to record for the token once it is written. */
+  private record Pending(long key, PlayerState state, long fingerprint) {
   }
 
   /** The state of one running cycle. */
   private final class Cycle {
     private final int gen = ++generation;
     private final List<Pending> pending = new ArrayList<>();
-    private final Set<String> idsThisCycle = new HashSet<>();
     private int changed;
     private int written;
     private int inFlight;
@@ -333,23 +331,16 @@ final class Flusher {
 
     private Future<Void> collect(List<RedisPlayerReader.Snapshot> snapshots) {
       for (RedisPlayerReader.Snapshot s : snapshots) {
+        long key = Fingerprints.key(s.token());
         if (s.unreadable()) {
-          fingerprints.touch(s.token(), gen);
+          fingerprints.touch(key, gen);
         } else if (!s.exists()) {
-          fingerprints.forget(s.token());
-        } else {
-          Fingerprints.Entry entry = fingerprints.changed(s.token(), s.fingerprint(), gen);
-          if (entry == null) {
-            continue;
-          }
+          fingerprints.forget(key);
+        } else if (fingerprints.changed(key, s.fingerprint(), gen)) {
           PlayerState state = s.state();
-          if (state == null) {
-            continue;
-          }
-          changed++;
-          // two live tokens of one player (a sign-in replacing a session): one row per cycle, the other next time
-          if (idsThisCycle.add(state.id())) {
-            pending.add(new Pending(entry, state, s.fingerprint()));
+          if (state != null) {
+            changed++;
+            pending.add(new Pending(key, state, s.fingerprint()));
           }
         }
       }
@@ -381,13 +372,13 @@ final class Flusher {
         return slotFreed.future().compose(v -> submit(batch));
       }
       inFlight++;
-      List<PlayerState> states = map(batch, Pending::state);
-      store.upsert(states).onComplete(ar -> {
+      List<Pending> rows = onePerPlayer(batch);
+      store.upsert(map(rows, Pending::state)).onComplete(ar -> {
         inFlight--;
         if (ar.succeeded()) {
-          written += batch.size();
-          for (Pending p : batch) {
-            fingerprints.written(p.entry(), p.fingerprint());
+          written += rows.size();
+          for (Pending p : rows) {
+            fingerprints.written(p.key(), p.fingerprint());
           }
         } else {
           fail(ar.cause());
@@ -417,6 +408,23 @@ final class Flusher {
         failure = cause;
       }
     }
+  }
+
+  /**
+   * The batch sorted by player id (the order the store locks rows in) with one row per player: two live tokens of
+   * one player (a sign-in replacing a session) cannot be in one statement; the one not written keeps its old
+   * fingerprint and is written in the next cycle.
+   */
+  private static List<Pending> onePerPlayer(List<Pending> batch) {
+    List<Pending> sorted = new ArrayList<>(batch);
+    sorted.sort(Comparator.comparing(p -> p.state().id()));
+    List<Pending> rows = new ArrayList<>(sorted.size());
+    for (Pending p : sorted) {
+      if (rows.isEmpty() || !rows.get(rows.size() - 1).state().id().equals(p.state().id())) {
+        rows.add(p);
+      }
+    }
+    return rows;
   }
 
   private static PlayerState laterActivity(PlayerState a, PlayerState b) {

@@ -282,7 +282,7 @@ public class PersistenceVerticle extends VerticleBase {
           return Future.succeededFuture(false);
         }
         return store.upsert(List.of(s.state())).map(rows -> {
-          fingerprints.written(token, s.fingerprint());
+          fingerprints.written(Fingerprints.key(token), s.fingerprint());
           stats = stats.saved(1);
           return true;
         });

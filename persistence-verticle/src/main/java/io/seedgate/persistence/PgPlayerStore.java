@@ -96,7 +96,9 @@ final class PgPlayerStore implements PlayerStore {
     if (fields.isEmpty()) {
       return "{}";
     }
-    StringBuilder sb = new StringBuilder(fields.size() * 24);
+    int[] length = {2};
+    fields.forEach((name, value) -> length[0] += name.length() + value.length() + 6);
+    StringBuilder sb = new StringBuilder(length[0] + (length[0] >> 3));
     sb.append('{');
     fields.forEach((name, value) -> {
       if (sb.length() > 1) {

@@ -17,6 +17,7 @@ import java.util.Map;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -127,6 +128,33 @@ class PersistenceVerticleTest extends TestSupport {
     assertTrue(row(player).getOffsetDateTime("updated_at").isAfter(firstWrite));
     assertNotNull(verticle.stats().lastFlushAt());
     assertEquals(0, verticle.stats().backlog());
+  }
+
+  @Test
+  void twoLiveTokensOfOnePlayerAreWrittenOneAtATimeWithoutFailingTheBatch() {
+    PersistenceVerticle verticle = deploy(new PersistenceVerticle(), config(NO_PERIODIC_FLUSH, Map.of()));
+    String player = newPlayer();
+    String map = newMap();
+    String old = newToken();
+    String fresh = newToken();
+    String other = newPlayer();
+    putPlayer(old, player, map, 1, 1, true, Map.of(RedisKeys.F_ACTION, "move/old"));
+    putPlayer(fresh, player, map, 2, 2, true, Map.of(RedisKeys.F_ACTION, "move/new"));
+    putPlayer(newToken(), other, map, 3, 3, true, Map.of(RedisKeys.F_ACTION, "move/up"));
+
+    FlushStats first = await(verticle.flushNow());
+    assertNull(first.lastError(), "one statement cannot write a row twice: the batch would fail");
+    assertEquals(2, first.lastRowsWritten(), "one row per player in a statement");
+    assertEquals(1, first.backlog(), "the other token of the player waits for the next cycle");
+    assertEquals("move/up", row(other).getString("action"));
+    String firstAction = row(player).getString("action");
+
+    FlushStats second = await(verticle.flushNow());
+    assertNull(second.lastError());
+    assertEquals(1, second.lastRowsWritten(), "now the other token");
+    assertEquals(0, second.backlog());
+    assertNotEquals(firstAction, row(player).getString("action"));
+    assertEquals(0, await(verticle.flushNow()).lastRowsWritten(), "both tokens are now known as written");
   }
 
   @Test
