@@ -38,7 +38,11 @@ final class WebSocketAcceptor {
   record Member(EventLoop eventLoop, ChannelInitializer<Channel> pipeline) {
   }
 
-  private record Key(VertxInternal vertx, String host, int port) {
+  /**
+   * What identifies a shared acceptor. On port 0 the instances of one deployment share a port chosen for them, and
+   * another deployment gets one of its own; on any other port every instance of the Vert.x instance shares it.
+   */
+  private record Key(VertxInternal vertx, String host, int port, String deploymentOfPortZero) {
   }
 
   /** Guarded by itself. */
@@ -66,7 +70,7 @@ final class WebSocketAcceptor {
     WebSocketAcceptor acceptor;
     boolean first;
     synchronized (SHARED) {
-      Key key = new Key(vertx, host, port);
+      Key key = new Key(vertx, host, port, port == 0 ? context.deploymentID() : null);
       acceptor = SHARED.get(key);
       first = acceptor == null;
       if (first) {

@@ -51,6 +51,8 @@ final class WebSocketChannel extends ChannelInboundHandlerAdapter implements Cli
   private ScheduledFuture<?> handshakeDeadline;
   private Session session;
   private String ip = "";
+  /** Whether the handshake is done: frames, close frames included, may be written. */
+  private boolean upgraded;
   private boolean closing;
 
   WebSocketChannel(WebSocketPipeline port) {
@@ -62,7 +64,7 @@ final class WebSocketChannel extends ChannelInboundHandlerAdapter implements Cli
   public void handlerAdded(ChannelHandlerContext ctx) {
     this.ctx = ctx;
     handshakeDeadline = ctx.executor().schedule(() -> {
-      if (session == null) {
+      if (!upgraded) {
         ctx.channel().close();
       }
     }, port.handshakeTimeoutMs, TimeUnit.MILLISECONDS);
@@ -75,6 +77,7 @@ final class WebSocketChannel extends ChannelInboundHandlerAdapter implements Cli
       handshakeDeadline = null;
       ctx.pipeline().remove(UpgradeRequired.INSTANCE);
       ip = ipOf(ctx.channel());
+      upgraded = true;
       ContextInternal previous = port.context.beginDispatch();
       try {
         session = port.hub.open(this);
@@ -148,7 +151,7 @@ final class WebSocketChannel extends ChannelInboundHandlerAdapter implements Cli
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     LOG.debug("[session: {}] websocket connection failed, closing: {}", session == null ? "-" : session.id(),
       cause.toString());
-    if (cause instanceof TooLongFrameException && session != null && !closing) {
+    if (cause instanceof TooLongFrameException && upgraded && !closing) {
       closeWith(WebSocketCloseStatus.MESSAGE_TOO_BIG);
     } else {
       closing = true;
@@ -188,7 +191,7 @@ final class WebSocketChannel extends ChannelInboundHandlerAdapter implements Cli
     }
     closing = true;
     Channel ch = ctx.channel();
-    if (session != null && ch.isActive()) {
+    if (upgraded && ch.isActive()) {
       // flushed to the socket now when it has room; a client that reads nothing does not hold the close up
       ctx.writeAndFlush(new CloseWebSocketFrame(status), ctx.voidPromise());
     }
