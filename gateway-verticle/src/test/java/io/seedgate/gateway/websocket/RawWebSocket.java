@@ -45,8 +45,18 @@ final class RawWebSocket implements AutoCloseable {
   }
 
   static RawWebSocket connect(int port) {
+    return connect(port, 0);
+  }
+
+  /** A connection whose receive buffer is asked to be that small (0: the system's default). */
+  static RawWebSocket connect(int port, int receiveBufferBytes) {
     try {
-      return new RawWebSocket(new Socket("127.0.0.1", port));
+      Socket socket = new Socket();
+      if (receiveBufferBytes > 0) {
+        socket.setReceiveBufferSize(receiveBufferBytes);
+      }
+      socket.connect(new java.net.InetSocketAddress("127.0.0.1", port));
+      return new RawWebSocket(socket);
     } catch (IOException e) {
       throw new AssertionError(e);
     }
@@ -54,7 +64,12 @@ final class RawWebSocket implements AutoCloseable {
 
   /** A WebSocket after a completed handshake on the path, which must succeed. */
   static RawWebSocket open(int port, String path) {
-    RawWebSocket s = connect(port);
+    return open(port, path, 0);
+  }
+
+  /** Like {@link #open(int, String)} with a receive buffer asked to be that small. */
+  static RawWebSocket open(int port, String path, int receiveBufferBytes) {
+    RawWebSocket s = connect(port, receiveBufferBytes);
     s.write(handshake(path));
     String head = s.readHead(5_000);
     if (!head.startsWith("HTTP/1.1 101")) {

@@ -46,8 +46,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The WebSocket port over real sockets: {@value #INSTANCES} gateway instances (real {@link GatewayVerticle}s, a real
- * router, real Redis) on port 0, a message limit of {@value #MAX_MESSAGE} bytes (hard limit 4,000) and a 1 s handshake
- * deadline. Netty's leak detector runs at its paranoid level throughout, and must report no leaked buffer at the end.
+ * router, real Redis) on port 0, a message limit of {@value #MAX_MESSAGE} bytes (hard limit 4,000), a 1 s handshake
+ * deadline and {@value #MAX_QUEUED} bytes of outbound queue per client. Netty's leak detector runs at its paranoid level throughout, and must report no leaked buffer at the end.
  */
 class WebSocketTransportTest {
 
@@ -55,6 +55,7 @@ class WebSocketTransportTest {
   private static final int MAX_MESSAGE = 1000;
   private static final int HARD_LIMIT = MAX_MESSAGE * WebSocketTransport.HARD_LIMIT_FACTOR;
   private static final int REDIS_DB = 13;
+  private static final int MAX_QUEUED = 64 * 1024;
 
   private static Vertx vertx;
   private static NodeConfig config;
@@ -86,7 +87,7 @@ class WebSocketTransportTest {
       Settings.WS_MAX_FRAME_BYTES.path(), MAX_MESSAGE,
       Settings.TCP_ENABLED.path(), false,
       Settings.UDP_ENABLED.path(), false));
-    config = config.with(Map.of(Settings.AUTH_TIMEOUT.path(), 1));
+    config = config.with(Map.of(Settings.AUTH_TIMEOUT.path(), 1, Settings.MAX_QUEUED_BYTES.path(), MAX_QUEUED));
     await(vertx.deployVerticle(RouterVerticle::new, new DeploymentOptions().setConfig(config.toJson())));
     await(vertx.deployVerticle(() -> {
       GatewayVerticle g = new GatewayVerticle();
@@ -230,6 +231,30 @@ class WebSocketTransportTest {
         "and sent as valid UTF-8");
     }
     waitUntil(() -> LocalGateways.players(vertx) == playersBefore);
+  }
+
+  @Test
+  void aClientThatDoesNotReadIsDisconnectedOnceMoreThanMaxQueuedBytesWait() throws Exception {
+    ListAppender<ILoggingEvent> sessionLog = new ListAppender<>();
+    sessionLog.start();
+    Logger logger = (Logger) LoggerFactory.getLogger(io.seedgate.gateway.session.Session.class);
+    logger.addAppender(sessionLog);
+    String map = "wst-map-" + UUID.randomUUID();
+    int playersBefore = LocalGateways.players(vertx);
+    String token = signIn(map);
+    try (RawWebSocket slow = RawWebSocket.open(port, "/?token=" + token, 4096)) {
+      waitUntil(() -> LocalGateways.players(vertx) == playersBefore + 1);
+      byte[] payload = json(16 * 1024);
+      for (int i = 0; i < 400 && LocalGateways.players(vertx) > playersBefore; i++) {
+        publish(RedisKeys.tokenChannel(token), payload);
+      }
+      waitUntil(() -> LocalGateways.players(vertx) == playersBefore);
+      assertTrue(sessionLog.list.stream().anyMatch(e -> e.getFormattedMessage().contains("client too slow")),
+        "ended as too slow to receive");
+      assertNotNull(slow.readUntilClosed(10_000), "and its connection closed");
+    } finally {
+      logger.detachAppender(sessionLog);
+    }
   }
 
   @Test
