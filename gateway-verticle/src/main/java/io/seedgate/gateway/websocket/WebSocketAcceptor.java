@@ -3,6 +3,7 @@ package io.seedgate.gateway.websocket;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFactory;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -47,6 +48,13 @@ final class WebSocketAcceptor {
 
   /** Guarded by itself. */
   private static final Map<Key, WebSocketAcceptor> SHARED = new HashMap<>();
+  /** The ServerBootstrap wants a child handler; the Distributor never lets a child reach it. */
+  private static final ChannelHandler NEVER_USED = new ChannelInitializer<Channel>() {
+    @Override
+    protected void initChannel(Channel ch) {
+      ch.close();
+    }
+  };
 
   private final Key key;
   private final Promise<Channel> bound = Promise.promise();
@@ -54,6 +62,8 @@ final class WebSocketAcceptor {
   private volatile Member[] members = new Member[0];
   /** The next member's index; only read and written on the acceptor's event loop. */
   private int next;
+  /** The port bound, or -1. */
+  private volatile int boundPort = -1;
   /** Set once before the bind, read on the acceptor's event loop after it. */
   private volatile Map<ChannelOption<?>, Object> childOptions = Map.of();
 
@@ -97,8 +107,7 @@ final class WebSocketAcceptor {
 
   /** The port listened on (useful when configured as 0), or -1 while not bound. */
   int port() {
-    Channel server = bound.future().result();
-    return server == null ? -1 : ((InetSocketAddress) server.localAddress()).getPort();
+    return boundPort;
   }
 
   /**
@@ -153,17 +162,24 @@ final class WebSocketAcceptor {
     vertx.transport().configure(new NetServerOptions().setTcpNoDelay(true), false, bootstrap);
     childOptions = bootstrap.config().childOptions();
     vertx.nameResolver().resolve(key.host())
-      .onFailure(bound::tryFail)
+      .onFailure(this::bindFailed)
       .onSuccess(address -> bootstrap.bind(new InetSocketAddress(address, key.port())).addListener(f -> {
         if (f.isSuccess()) {
-          bound.tryComplete(((io.netty.channel.ChannelFuture) f).channel());
+          Channel server = ((ChannelFuture) f).channel();
+          boundPort = ((InetSocketAddress) server.localAddress()).getPort();
+          bound.tryComplete(server);
         } else {
-          synchronized (SHARED) {
-            SHARED.remove(key, this);
-          }
-          bound.tryFail(f.cause());
+          bindFailed(f.cause());
         }
       }));
+  }
+
+  /** No longer shared (a later instance tries again), and every member waiting is told. */
+  private void bindFailed(Throwable cause) {
+    synchronized (SHARED) {
+      SHARED.remove(key, this);
+    }
+    bound.tryFail(cause);
   }
 
   /**
@@ -192,12 +208,4 @@ final class WebSocketAcceptor {
       });
     }
   }
-
-  /** The ServerBootstrap wants a child handler; the Distributor never lets a child reach it. */
-  private static final ChannelHandler NEVER_USED = new ChannelInitializer<Channel>() {
-    @Override
-    protected void initChannel(Channel ch) {
-      ch.close();
-    }
-  };
 }

@@ -34,7 +34,9 @@ import java.util.concurrent.TimeUnit;
  * one text frame (2021 clients read text), and tells the session once when the connection is gone.
  *
  * <p>Everything runs on the gateway instance's event loop; the session is called inside the instance's Vert.x
- * context ({@link ContextInternal#beginDispatch()}), so what it starts (event-bus requests, timers) stays on it.
+ * context ({@link ContextInternal#beginDispatch()}), so what it starts (event-bus requests, timers) stays on it. The
+ * dispatch is inline, not a task: nothing is allocated per message for it, and an exception thrown by the session
+ * reaches {@link #exceptionCaught}, which closes the connection.
  *
  * <p>A text frame goes out from the delivery's bytes as they are (checked once per message to be UTF-8, see
  * {@link OutboundMessage#utf8()}), not decoded and encoded again for every socket; a message for a thousand sockets
@@ -101,6 +103,7 @@ final class WebSocketChannel extends ChannelInboundHandlerAdapter implements Cli
     try {
       if (!(msg instanceof WebSocketFrame frame)) {
         // an HTTP request the handshake did not take (a second one, or not on a path): not ours to answer
+        closing = true;
         ctx.channel().close();
         return;
       }
