@@ -31,8 +31,9 @@ import java.util.concurrent.TimeUnit;
  * has its own Redis connections (one for actions, one for deliveries) and its own sessions, so a message
  * crosses no thread between a socket and Redis.
  *
- * <p>Client ports, each when enabled: WebSocket and TCP in every instance (Vert.x spreads the connections over
- * them), UDP in one instance per node (see {@link UdpTransport}).
+ * <p>Client ports, each when enabled: WebSocket and TCP in every instance (the connections are spread over them:
+ * WebSocket by its shared acceptor, in turn, see {@link WebSocketTransport}; TCP by Vert.x), UDP in one instance per
+ * node (see {@link UdpTransport}).
  *
  * <p>Config: the node config ({@link Settings}), with {@code node.id} set.
  */

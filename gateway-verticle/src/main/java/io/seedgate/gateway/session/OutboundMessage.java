@@ -1,6 +1,8 @@
 package io.seedgate.gateway.session;
 
+import io.netty.buffer.ByteBufUtil;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.buffer.BufferInternal;
 
 import java.nio.charset.StandardCharsets;
 
@@ -13,6 +15,7 @@ public final class OutboundMessage {
   private final Buffer bytes;
   private String text;
   private volatile Framed framed;
+  private volatile Buffer utf8;
 
   private record Framed(Buffer suffix, Buffer bytes) {
   }
@@ -20,6 +23,7 @@ public final class OutboundMessage {
   private OutboundMessage(Buffer bytes, String text) {
     this.bytes = bytes;
     this.text = text;
+    this.utf8 = text == null ? null : bytes;
   }
 
   public static OutboundMessage of(Buffer bytes) {
@@ -39,6 +43,21 @@ public final class OutboundMessage {
       text = bytes.toString(StandardCharsets.UTF_8);
     }
     return text;
+  }
+
+  /**
+   * The payload as valid UTF-8, as a WebSocket text frame must carry it: the bytes themselves when they are (a game
+   * service publishes UTF-8 JSON), else {@link #text()} encoded again, its invalid sequences replaced by U+FFFD.
+   * Checked once per message however many clients it goes to; the result is shared: callers only write it.
+   */
+  public Buffer utf8() {
+    Buffer u = utf8;
+    if (u == null) {
+      u = ByteBufUtil.isText(((BufferInternal) bytes).getByteBuf(), StandardCharsets.UTF_8) ? bytes
+        : Buffer.buffer(text().getBytes(StandardCharsets.UTF_8));
+      utf8 = u;
+    }
+    return u;
   }
 
   public int length() {

@@ -53,7 +53,11 @@ public final class Session {
     this.lastActivity = now;
   }
 
-  /** Handles one complete client message (a String from a text frame, or a Buffer). */
+  /**
+   * Handles one complete client message: a {@link io.vertx.core.buffer.Buffer} of its UTF-8 bytes (the WebSocket
+   * port passes text frames this way too), or a String. {@code raw} is read during the call only and never kept (the
+   * WebSocket port passes a view of a frame it releases afterwards).
+   */
   public void onMessage(Object raw, int byteLength) {
     if (state == State.CLOSED) {
       return;

@@ -1,43 +1,204 @@
 package io.seedgate.gateway.websocket;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.CorruptedFrameException;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.seedgate.common.ErrorCode;
 import io.seedgate.gateway.session.ClientChannel;
 import io.seedgate.gateway.session.OutboundMessage;
-import io.vertx.core.http.ServerWebSocket;
+import io.seedgate.gateway.session.Session;
+import io.vertx.core.internal.ContextInternal;
+import io.vertx.core.internal.buffer.BufferInternal;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** A WebSocket connection as a {@link ClientChannel}: each message one text frame (2021 clients read text). */
-final class WebSocketChannel implements ClientChannel {
+import java.net.InetSocketAddress;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A WebSocket connection as a {@link ClientChannel}, and the last handler of its pipeline: it opens the session when
+ * the handshake is done (with the JWT of the handshake, if any), hands it each whole message, sends each delivery as
+ * one text frame (2021 clients read text), and tells the session once when the connection is gone.
+ *
+ * <p>Everything runs on the gateway instance's event loop; the session is called inside the instance's Vert.x
+ * context ({@link ContextInternal#beginDispatch()}), so what it starts (event-bus requests, timers) stays on it. The
+ * dispatch is inline, not a task: nothing is allocated per message for it, and an exception thrown by the session
+ * reaches {@link #exceptionCaught}, which closes the connection.
+ *
+ * <p>A text frame goes out from the delivery's bytes as they are (checked once per message to be UTF-8, see
+ * {@link OutboundMessage#utf8()}), not decoded and encoded again for every socket; a message for a thousand sockets
+ * is one array read a thousand times.
+ */
+final class WebSocketChannel extends ChannelInboundHandlerAdapter implements ClientChannel {
 
   static final String TRANSPORT = "websocket";
+  private static final Logger LOG = LoggerFactory.getLogger(WebSocketChannel.class);
+  private static final String BEARER = "Bearer ";
 
-  private final ServerWebSocket ws;
-  private final String ip;
+  private final WebSocketPipeline port;
+  private ChannelHandlerContext ctx;
+  private ScheduledFuture<?> handshakeDeadline;
+  private Session session;
+  private String ip = "";
+  /** Whether the handshake is done: frames, close frames included, may be written. */
+  private boolean upgraded;
+  private boolean closing;
 
-  WebSocketChannel(ServerWebSocket ws) {
-    this.ws = ws;
-    this.ip = ws.remoteAddress() == null ? "" : ws.remoteAddress().hostAddress();
+  WebSocketChannel(WebSocketPipeline port) {
+    this.port = port;
+  }
+
+  /** The connection must be a WebSocket by the handshake deadline, or it is closed. */
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    this.ctx = ctx;
+    handshakeDeadline = ctx.executor().schedule(() -> {
+      if (!upgraded) {
+        ctx.channel().close();
+      }
+    }, port.handshakeTimeoutMs, TimeUnit.MILLISECONDS);
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    if (evt instanceof WebSocketServerProtocolHandler.HandshakeComplete handshake) {
+      handshakeDeadline.cancel(false);
+      handshakeDeadline = null;
+      ctx.pipeline().remove(UpgradeRequired.INSTANCE);
+      ip = ipOf(ctx.channel());
+      upgraded = true;
+      ContextInternal previous = port.context.beginDispatch();
+      try {
+        session = port.hub.open(this);
+        String token = handshakeToken(handshake.requestUri(), handshake.requestHeaders());
+        if (token != null && !closing) {
+          session.authenticateWith(token);
+        }
+      } finally {
+        port.context.endDispatch(previous);
+      }
+    }
+    ReferenceCountUtil.release(evt);
   }
 
   /**
-   * Sends one text frame. Between the WebSocket closing and its close handler ending the session, deliveries may
-   * still come: they are dropped here (Vert.x throws on a closed WebSocket's {@code writeQueueFull}, which would
-   * abort a map broadcast for every later player).
+   * A whole message (the aggregator joined its fragments). The session reads it during the call only: it gets a
+   * Vert.x view of the frame's bytes, no copy, and the frame is released after.
    */
   @Override
-  public void send(OutboundMessage message) {
-    if (!ws.isClosed()) {
-      // A failed write means the connection is gone; its close handler ends the session.
-      ws.writeTextMessage(message.text());
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    try {
+      if (!(msg instanceof WebSocketFrame frame)) {
+        // an HTTP request the handshake did not take (a second one, or not on a path): not ours to answer
+        closing = true;
+        ctx.channel().close();
+        return;
+      }
+      if (session == null || closing) {
+        return;
+      }
+      ByteBuf content = frame.content();
+      int length = content.readableBytes();
+      ContextInternal previous = port.context.beginDispatch();
+      try {
+        if (length > port.maxMessageBytes) {
+          session.fail(ErrorCode.TOO_LARGE);
+        } else {
+          session.onMessage(BufferInternal.buffer(content.slice()), length);
+        }
+      } finally {
+        port.context.endDispatch(previous);
+      }
+    } finally {
+      ReferenceCountUtil.release(msg);
     }
   }
 
   @Override
-  public boolean writeQueueFull() {
-    return !ws.isClosed() && ws.writeQueueFull();
+  public void channelInactive(ChannelHandlerContext ctx) {
+    if (handshakeDeadline != null) {
+      handshakeDeadline.cancel(false);
+      handshakeDeadline = null;
+    }
+    closing = true;
+    if (session != null) {
+      ContextInternal previous = port.context.beginDispatch();
+      try {
+        session.onClosed();
+      } finally {
+        port.context.endDispatch(previous);
+      }
+    }
   }
 
+  /**
+   * A fragmented message over the hard limit (the aggregator's {@link TooLongFrameException}) is answered with close
+   * code 1009. Netty's WebSocket handlers have already sent their close frame for a protocol violation (a
+   * {@link CorruptedFrameException}: a frame over the limit, invalid UTF-8, a bad opcode); anything else, a read
+   * failure among them, just closes.
+   */
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    LOG.debug("[session: {}] websocket connection failed, closing: {}", session == null ? "-" : session.id(),
+      cause.toString());
+    if (cause instanceof TooLongFrameException && upgraded && !closing) {
+      closeWith(WebSocketCloseStatus.MESSAGE_TOO_BIG);
+    } else {
+      closing = true;
+      ctx.channel().close();
+    }
+  }
+
+  /**
+   * Sends one text frame, written and flushed at once. Deliveries that come after {@link #close()} or after the
+   * connection is gone (until its session hears of it) are dropped.
+   */
+  @Override
+  public void send(OutboundMessage message) {
+    if (!closing && ctx.channel().isActive()) {
+      // a failed write fires exceptionCaught through the void promise: the connection is closed
+      ctx.writeAndFlush(new TextWebSocketFrame(((BufferInternal) message.utf8()).getByteBuf()),
+        ctx.voidPromise());
+    }
+  }
+
+  /** Whether more than {@code maxQueuedBytes} are unwritten (the channel's high water mark); false once closing. */
+  @Override
+  public boolean writeQueueFull() {
+    Channel ch = ctx.channel();
+    return !closing && ch.isActive() && !ch.isWritable();
+  }
+
+  /** A close frame (1000), then the connection is closed; the session hears of it once, when it is gone. */
   @Override
   public void close() {
-    ws.close();
+    closeWith(WebSocketCloseStatus.NORMAL_CLOSURE);
+  }
+
+  private void closeWith(WebSocketCloseStatus status) {
+    if (closing) {
+      return;
+    }
+    closing = true;
+    Channel ch = ctx.channel();
+    if (upgraded && ch.isActive()) {
+      // flushed to the socket now when it has room; a client that reads nothing does not hold the close up
+      ctx.writeAndFlush(new CloseWebSocketFrame(status), ctx.voidPromise());
+    }
+    ch.close();
   }
 
   @Override
@@ -48,5 +209,34 @@ final class WebSocketChannel implements ClientChannel {
   @Override
   public String transport() {
     return TRANSPORT;
+  }
+
+  private static String ipOf(Channel ch) {
+    return ch.remoteAddress() instanceof InetSocketAddress a && a.getAddress() != null
+      ? a.getAddress().getHostAddress() : "";
+  }
+
+  /**
+   * The JWT of the handshake: {@code Authorization: Bearer <jwt>}, else the {@code token} query parameter; null when
+   * neither is there (or the parameter is not valid percent-encoding: the client must then send its token).
+   */
+  static String handshakeToken(String uri, HttpHeaders headers) {
+    String auth = headers.get("Authorization");
+    if (auth != null && auth.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+      return auth.substring(BEARER.length()).trim();
+    }
+    int q = uri.indexOf('?');
+    if (q >= 0) {
+      for (String pair : uri.substring(q + 1).split("&")) {
+        if (pair.startsWith("token=")) {
+          try {
+            return URLDecoder.decode(pair.substring("token=".length()), StandardCharsets.UTF_8);
+          } catch (IllegalArgumentException e) {
+            return null;
+          }
+        }
+      }
+    }
+    return null;
   }
 }

@@ -1,0 +1,211 @@
+package io.seedgate.gateway.websocket;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFactory;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.ServerChannel;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.internal.ContextInternal;
+import io.vertx.core.internal.VertxInternal;
+import io.vertx.core.net.NetServerOptions;
+
+import java.net.InetSocketAddress;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * One listening socket for the WebSocket port, shared by the gateway instances of a Vert.x instance that serve the
+ * same host and port, as Vert.x shares one server between verticle instances. It is bound on Vert.x's acceptor event
+ * loop with the channel class of Vert.x's transport (epoll when native transport is on, NIO otherwise). Each accepted
+ * connection goes to the next instance, round-robin, and is registered on that instance's event loop with that
+ * instance's pipeline: from then on everything about the connection (its session included) happens on one thread.
+ *
+ * <p>Why not Netty's own child group: {@code ServerBootstrapAcceptor} registers a child on an event loop of a group it
+ * chooses, and installs the same handler whichever loop that is. Here the handler on the server channel takes the
+ * child before it, so that the instance, its event loop and its sessions are chosen together.
+ */
+final class WebSocketAcceptor {
+
+  /** A gateway instance served by an acceptor: its event loop and what builds its connections' pipelines. */
+  record Member(EventLoop eventLoop, ChannelInitializer<Channel> pipeline) {
+  }
+
+  /**
+   * What identifies a shared acceptor. On port 0 the instances of one deployment share a port chosen for them, and
+   * another deployment gets one of its own; on any other port every instance of the Vert.x instance shares it.
+   */
+  private record Key(VertxInternal vertx, String host, int port, String deploymentOfPortZero) {
+  }
+
+  /** Guarded by itself. */
+  private static final Map<Key, WebSocketAcceptor> SHARED = new HashMap<>();
+  /** The ServerBootstrap wants a child handler; the Distributor never lets a child reach it. */
+  private static final ChannelHandler NEVER_USED = new ChannelInitializer<Channel>() {
+    @Override
+    protected void initChannel(Channel ch) {
+      ch.close();
+    }
+  };
+
+  private final Key key;
+  private final Promise<Channel> bound = Promise.promise();
+  /** Copy on write, under {@link #SHARED}'s lock; read on the acceptor's event loop. */
+  private volatile Member[] members = new Member[0];
+  /** The next member's index; only read and written on the acceptor's event loop. */
+  private int next;
+  /** The port bound, or -1. */
+  private volatile int boundPort = -1;
+  /** Set once before the bind, read on the acceptor's event loop after it. */
+  private volatile Map<ChannelOption<?>, Object> childOptions = Map.of();
+
+  private WebSocketAcceptor(Key key) {
+    this.key = key;
+  }
+
+  /**
+   * Adds the member to the acceptor of that host and port, binding it when it is the first. The future completes on
+   * {@code context} when the port is open, and fails (the member then not added) when it cannot be bound.
+   */
+  static Future<WebSocketAcceptor> join(VertxInternal vertx, String host, int port, Member member,
+                                        ContextInternal context) {
+    WebSocketAcceptor acceptor;
+    boolean first;
+    synchronized (SHARED) {
+      Key key = new Key(vertx, host, port, port == 0 ? context.deploymentID() : null);
+      acceptor = SHARED.get(key);
+      first = acceptor == null;
+      if (first) {
+        acceptor = new WebSocketAcceptor(key);
+        SHARED.put(key, acceptor);
+      }
+      acceptor.add(member);
+    }
+    if (first) {
+      acceptor.bind();
+    }
+    WebSocketAcceptor joined = acceptor;
+    Promise<WebSocketAcceptor> result = context.promise();
+    acceptor.bound.future().onComplete(ar -> {
+      if (ar.succeeded()) {
+        result.complete(joined);
+      } else {
+        joined.remove(member);
+        result.fail(ar.cause());
+      }
+    });
+    return result.future();
+  }
+
+  /** The port listened on (useful when configured as 0), or -1 while not bound. */
+  int port() {
+    return boundPort;
+  }
+
+  /**
+   * Removes the member: it gets no more connections. The last member to leave closes the listening socket; the
+   * future completes on {@code context} when it is closed (at once for the others).
+   */
+  Future<Void> leave(Member member, ContextInternal context) {
+    if (!remove(member)) {
+      return context.succeededFuture();
+    }
+    Promise<Void> closed = context.promise();
+    bound.future().onComplete(ar -> {
+      if (ar.failed()) {
+        closed.tryComplete();
+      } else {
+        ar.result().close().addListener(f -> closed.tryComplete());
+      }
+    });
+    return closed.future();
+  }
+
+  private void add(Member member) {
+    Member[] now = members;
+    Member[] more = Arrays.copyOf(now, now.length + 1);
+    more[now.length] = member;
+    members = more;
+  }
+
+  /** Removes the member; true when it was the last (the acceptor is then no longer shared). */
+  private boolean remove(Member member) {
+    synchronized (SHARED) {
+      Member[] now = members;
+      members = Arrays.stream(now).filter(m -> m != member).toArray(Member[]::new);
+      if (members.length == 0 && now.length > 0) {
+        SHARED.remove(key, this);
+        return true;
+      }
+      return false;
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private void bind() {
+    VertxInternal vertx = key.vertx();
+    ServerBootstrap bootstrap = new ServerBootstrap()
+      .group(vertx.acceptorEventLoopGroup())
+      .channelFactory((ChannelFactory<ServerChannel>) vertx.transport().serverChannelFactory(false))
+      .handler(new Distributor())
+      .childHandler(NEVER_USED);
+    // Vert.x's own socket options for a server (SO_REUSEADDR, backlog, TCP_NODELAY, epoll's): applied to the
+    // children by the Distributor, as the ServerBootstrapAcceptor it stands in for would
+    vertx.transport().configure(new NetServerOptions().setTcpNoDelay(true), false, bootstrap);
+    childOptions = bootstrap.config().childOptions();
+    vertx.nameResolver().resolve(key.host())
+      .onFailure(this::bindFailed)
+      .onSuccess(address -> bootstrap.bind(new InetSocketAddress(address, key.port())).addListener(f -> {
+        if (f.isSuccess()) {
+          Channel server = ((ChannelFuture) f).channel();
+          boundPort = ((InetSocketAddress) server.localAddress()).getPort();
+          bound.tryComplete(server);
+        } else {
+          bindFailed(f.cause());
+        }
+      }));
+  }
+
+  /** No longer shared (a later instance tries again), and every member waiting is told. */
+  private void bindFailed(Throwable cause) {
+    synchronized (SHARED) {
+      SHARED.remove(key, this);
+    }
+    bound.tryFail(cause);
+  }
+
+  /**
+   * On the listening channel, before Netty's ServerBootstrapAcceptor: takes each accepted connection and registers
+   * it on the next member's event loop with that member's pipeline. With no member left it is closed at once.
+   */
+  private final class Distributor extends ChannelInboundHandlerAdapter {
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      Channel child = (Channel) msg;
+      Member[] now = members;
+      if (now.length == 0) {
+        child.unsafe().closeForcibly();
+        return;
+      }
+      int i = next < now.length ? next : 0;
+      next = i + 1;
+      Member member = now[i];
+      child.config().setOptions(childOptions);
+      child.pipeline().addLast(member.pipeline());
+      member.eventLoop().register(child).addListener(f -> {
+        if (!f.isSuccess()) {
+          child.unsafe().closeForcibly();
+        }
+      });
+    }
+  }
+}
