@@ -37,7 +37,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <pre>
  * cd persistence-verticle && mvn -q -B -o test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt
- * java -cp target/test-classes:target/classes:$(cat target/cp.txt) io.seedgate.persistence.FlushBenchmark [players [batchSize]]
+ * java -cp target/test-classes:target/classes:$(cat target/cp.txt) io.seedgate.persistence.FlushBenchmark [players [batchSize [poolSize]]]
  * </pre>
  */
 public final class FlushBenchmark {
@@ -52,6 +52,7 @@ public final class FlushBenchmark {
   public static void main(String[] args) throws Exception {
     int players = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
     Integer batchSize = args.length > 1 ? Integer.valueOf(args[1]) : null;
+    Integer poolSize = args.length > 2 ? Integer.valueOf(args[2]) : null;
     NodeConfig resolved = BackingServices.resolve(NodeConfig.defaults());
     String redisUrl = TestSupport.withDatabase(resolved.string(Settings.REDIS_URL),
       TestSupport.leaseDatabase(resolved.string(Settings.REDIS_URL)));
@@ -78,6 +79,9 @@ public final class FlushBenchmark {
         Settings.POSTGRES_URL.path(), postgresUrl, Settings.FLUSH_INTERVAL.path(), 3600));
       if (batchSize != null) {
         settings.put(Settings.FLUSH_BATCH_SIZE.path(), batchSize);
+      }
+      if (poolSize != null) {
+        settings.put(Settings.PG_POOL_SIZE.path(), poolSize);
       }
       NodeConfig config = NodeConfig.defaults().with(settings);
       await(vertx.deployVerticle(verticle, new DeploymentOptions().setConfig(config.toJson())));
