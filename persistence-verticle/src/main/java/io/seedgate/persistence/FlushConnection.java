@@ -54,10 +54,15 @@ final class FlushConnection implements RedisCommands {
     if (connection != null && reads != null && reads.isOpen()) {
       return Future.succeededFuture();
     }
-    if (opening == null) {
-      opening = openCommands().compose(v -> openReads()).andThen(ar -> opening = null);
+    if (opening != null) {
+      return opening;
     }
-    return opening;
+    Future<Void> attempt = openCommands().compose(v -> openReads());
+    if (!attempt.isComplete()) {
+      opening = attempt;
+      attempt.onComplete(ar -> opening = null);
+    }
+    return attempt;
   }
 
   private Future<Void> openCommands() {
