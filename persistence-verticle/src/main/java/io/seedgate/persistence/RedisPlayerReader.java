@@ -15,9 +15,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Reads players' state from Redis: their hashes ({@code HGETALL <token>}) and positions
- * ({@code GEOPOS map:<map_id> <token>...}), pipelined: one write for the hashes of up to {@link #MAX_PIPELINE}
- * players and the {@code TIME} of the read, then one write with one {@code GEOPOS} per map for all of them. The
+ * Reads players' state from Redis: their hashes ({@code HGETALL <token>}) and positions (their scores in
+ * {@code map:<map_id>}, {@code ZMSCORE map:<map_id> <token>...}, decoded as {@code GEOPOS} does), pipelined: one
+ * write for the hashes of up to {@link #MAX_PIPELINE} players and the {@code TIME} of the read, then one write with
+ * one {@code ZMSCORE} per map for all of them. The
  * replies are parsed in place ({@link RespReplies}); a player's values become strings only when their state is
  * decoded, which an unchanged player never is.
  *
@@ -160,13 +161,17 @@ final class RedisPlayerReader {
     });
   }
 
-  /** One {@code GEOPOS} per map; a map that cannot be read (a key of another type) leaves its players unplaced. */
+  /**
+   * One {@code ZMSCORE} per map: the members' geohashes, decoded as {@code GEOPOS} would ({@link GeoHashes}) at a
+   * third of Redis's cost. A member not on the map, or a map that cannot be read (a key of another type), leaves its
+   * players unplaced.
+   */
   private Future<Void> readPositions(List<String> tokens, Map<String, List<Integer>> byMap, Double[] xs,
                                      Double[] ys) {
     RespRequests requests = new RespRequests(64 + tokens.size() * 48);
     List<List<Integer>> members = new ArrayList<>(byMap.size());
     byMap.forEach((map, indexes) -> {
-      requests.command(2 + indexes.size()).arg("GEOPOS").arg(RedisKeys.mapGeoSet(map));
+      requests.command(2 + indexes.size()).arg("ZMSCORE").arg(RedisKeys.mapGeoSet(map));
       indexes.forEach(i -> requests.arg(tokens.get(i)));
       members.add(indexes);
     });
@@ -174,19 +179,42 @@ final class RedisPlayerReader {
       for (int r = 0; r < replies.count(); r++) {
         int reply = replies.reply(r);
         List<Integer> indexes = members.get(r);
-        int pos = replies.first(reply);
+        int score = replies.first(reply);
         for (int k = 0; k < indexes.size() && k < replies.size(reply); k++) {
-          if (replies.size(pos) == 2) {
-            int lon = replies.first(pos);
-            int lat = replies.next(lon);
-            xs[indexes.get(k)] = round2(replies, lon);
-            ys[indexes.get(k)] = round2(replies, lat);
+          long bits = geohash(replies, score);
+          if (GeoHashes.valid(bits)) {
+            xs[indexes.get(k)] = PlayerState.round2(GeoHashes.longitude(bits));
+            ys[indexes.get(k)] = PlayerState.round2(GeoHashes.latitude(bits));
           }
-          pos = replies.next(pos);
+          score = replies.next(score);
         }
       }
       return null;
     });
+  }
+
+  /** A GEO set score (an integral double, as Redis prints it) as the geohash it holds; -1 when it is none. */
+  static long geohash(RespReplies replies, int score) {
+    if (replies.type(score) != RespReplies.BULK) {
+      return -1;
+    }
+    byte[] b = replies.bytes();
+    int from = replies.offset(score);
+    int to = from + replies.length(score);
+    long v = 0;
+    for (int i = from; i < to; i++) {
+      int d = b[i] - '0';
+      if (d < 0 || d > 9 || i - from >= 18) {
+        try {
+          double parsed = Double.parseDouble(new String(b, from, to - from, StandardCharsets.US_ASCII));
+          return parsed == Math.rint(parsed) && parsed >= 0 && parsed < 0x1p62 ? (long) parsed : -1;
+        } catch (NumberFormatException e) {
+          return -1;
+        }
+      }
+      v = v * 10 + d;
+    }
+    return from == to ? -1 : v;
   }
 
   /** The fields of an {@code HGETALL} reply as name, value, name, value...; empty when there is no hash. */
@@ -214,62 +242,6 @@ final class RedisPlayerReader {
       e = replies.next(value);
     }
     return null;
-  }
-
-  /** A GEOPOS coordinate (a decimal string) rounded to 2 decimals; {@code null} when it is not a number. */
-  static Double round2(RespReplies replies, int coordinate) {
-    if (replies.type(coordinate) != RespReplies.BULK) {
-      return null;
-    }
-    int from = replies.offset(coordinate);
-    return round2(replies.bytes(), from, from + replies.length(coordinate));
-  }
-
-  /**
-   * A decimal such as {@code 12.34567890123456789} (as RESP2 GEOPOS gives it) rounded to 2 decimals, without the slow
-   * exact parse of all its digits: the first 9 decimals decide the rounding.
-   */
-  static Double round2(byte[] s, int from, int to) {
-    int i = from;
-    boolean negative = i < to && s[i] == '-';
-    if (negative) {
-      i++;
-    }
-    long integer = 0;
-    long fraction = 0;
-    long scale = 1;
-    boolean digits = false;
-    for (; i < to && s[i] != '.'; i++) {
-      int d = s[i] - '0';
-      if (d < 0 || d > 9 || integer > 1_000_000_000L) {
-        return slowRound2(s, from, to);
-      }
-      integer = integer * 10 + d;
-      digits = true;
-    }
-    for (i++; i < to; i++) {
-      int d = s[i] - '0';
-      if (d < 0 || d > 9) {
-        return slowRound2(s, from, to);
-      }
-      if (scale < 1_000_000_000L) {
-        fraction = fraction * 10 + d;
-        scale *= 10;
-      }
-    }
-    if (!digits) {
-      return slowRound2(s, from, to);
-    }
-    double v = integer + (double) fraction / scale;
-    return PlayerState.round2(negative ? -v : v);
-  }
-
-  private static Double slowRound2(byte[] s, int from, int to) {
-    try {
-      return PlayerState.round2(Double.parseDouble(new String(s, from, to - from, StandardCharsets.US_ASCII)));
-    } catch (NumberFormatException e) {
-      return null;
-    }
   }
 
   /** The reply of {@code TIME}: seconds and microseconds. */
