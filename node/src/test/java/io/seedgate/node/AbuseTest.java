@@ -1,6 +1,7 @@
 package io.seedgate.node;
 
 import io.seedgate.common.config.Settings;
+import io.seedgate.gateway.RawSocket;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.MultiMap;
@@ -95,7 +96,7 @@ class AbuseTest {
          RawSocket dribbling = RawSocket.connect(node.port);
          RawSocket plainHttp = RawSocket.connect(node.port)) {
       long start = System.currentTimeMillis();
-      String handshake = RawSocket.handshake("");
+      String handshake = RawSocket.handshake("/");
       unfinished.write(handshake.substring(0, handshake.length() - 2));
       AtomicBoolean stop = new AtomicBoolean();
       Thread dribbler = dribble(dribbling, handshake.getBytes(StandardCharsets.US_ASCII), stop);
@@ -122,7 +123,7 @@ class AbuseTest {
   @Test
   void anOversizedHandshakeHeaderIsRefusedCleanly() {
     try (RawSocket s = RawSocket.connect(node.port)) {
-      s.write(RawSocket.handshake("X-Pad: " + "a".repeat(64 * 1024) + "\r\n"));
+      s.write(RawSocket.handshake("/", "X-Pad: " + "a".repeat(64 * 1024) + "\r\n"));
       String head = s.readHead(5_000);
       assertTrue(head.startsWith("HTTP/1.1 431") || head.startsWith("HTTP/1.1 400"), "refused: " + head);
       assertNotNull(s.readUntilClosed(5_000), "and closed");

@@ -12,6 +12,7 @@ import io.seedgate.common.config.Settings;
 import io.seedgate.common.embedded.BackingServices;
 import io.seedgate.gateway.GatewayVerticle;
 import io.seedgate.gateway.LocalGateways;
+import io.seedgate.gateway.RawSocket;
 import io.seedgate.router.RouterVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -121,24 +122,24 @@ class WebSocketTransportTest {
       assertEquals(port, g.webSocketPort(), "every instance reports the one port");
     }
     waitUntil(() -> LocalGateways.sessions(vertx) == 0);
-    List<RawWebSocket> sockets = new ArrayList<>();
+    List<RawSocket> sockets = new ArrayList<>();
     try {
       for (int i = 0; i < 2 * INSTANCES; i++) {
-        sockets.add(RawWebSocket.open(port, "/any/path?x=" + i));
+        sockets.add(RawSocket.open(port, "/any/path?x=" + i));
       }
       waitUntil(() -> LocalGateways.sessions(vertx) == 2 * INSTANCES);
       for (GatewayVerticle g : GATEWAYS) {
         assertEquals(2, g.hub().sessionCount(), "each instance got every third connection");
       }
     } finally {
-      sockets.forEach(RawWebSocket::close);
+      sockets.forEach(RawSocket::close);
     }
     waitUntil(() -> LocalGateways.sessions(vertx) == 0);
   }
 
   @Test
   void aPlainHttpRequestIsToldToUpgradeAndClosed() {
-    try (RawWebSocket s = RawWebSocket.connect(port)) {
+    try (RawSocket s = RawSocket.connect(port)) {
       s.write("GET /status HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
       String head = s.readHead(5_000);
       assertTrue(head.startsWith("HTTP/1.1 426 "), head);
@@ -151,9 +152,9 @@ class WebSocketTransportTest {
 
   @Test
   void aConnectionThatNeverCompletesItsHandshakeIsClosedAtTheDeadline() {
-    try (RawWebSocket silent = RawWebSocket.connect(port); RawWebSocket unfinished = RawWebSocket.connect(port)) {
+    try (RawSocket silent = RawSocket.connect(port); RawSocket unfinished = RawSocket.connect(port)) {
       long start = System.currentTimeMillis();
-      String handshake = RawWebSocket.handshake("/");
+      String handshake = RawSocket.handshake("/");
       unfinished.write(handshake.substring(0, handshake.length() - 2));
       assertNotNull(silent.readUntilClosed(5_000), "a silent connection is closed");
       assertNotNull(unfinished.readUntilClosed(5_000), "an unfinished handshake is closed");
@@ -164,39 +165,39 @@ class WebSocketTransportTest {
 
   @Test
   void aMessageOverTheLimitIsRefusedAndOneOverTheHardLimitIsClosedWith1009() {
-    try (RawWebSocket s = RawWebSocket.open(port, "/")) {
-      s.frame(RawWebSocket.TEXT, json(MAX_MESSAGE + 1));
-      assertEquals("{\"error\":\"message too large\"}", s.nextFrame(RawWebSocket.TEXT, 5_000).text());
-      assertEquals(1000, s.nextFrame(RawWebSocket.CLOSE, 5_000).closeCode());
+    try (RawSocket s = RawSocket.open(port, "/")) {
+      s.frame(RawSocket.TEXT, json(MAX_MESSAGE + 1));
+      assertEquals("{\"error\":\"message too large\"}", s.nextFrame(RawSocket.TEXT, 5_000).text());
+      assertEquals(1000, s.nextFrame(RawSocket.CLOSE, 5_000).closeCode());
     }
-    try (RawWebSocket s = RawWebSocket.open(port, "/")) {
+    try (RawSocket s = RawSocket.open(port, "/")) {
       // two fragments, each within the limit: measured whole
-      s.frame(RawWebSocket.TEXT, json(800), false).frame(RawWebSocket.CONTINUATION, spaces(800), true);
-      assertEquals("{\"error\":\"message too large\"}", s.nextFrame(RawWebSocket.TEXT, 5_000).text());
+      s.frame(RawSocket.TEXT, json(800), false).frame(RawSocket.CONTINUATION, spaces(800), true);
+      assertEquals("{\"error\":\"message too large\"}", s.nextFrame(RawSocket.TEXT, 5_000).text());
     }
-    try (RawWebSocket s = RawWebSocket.open(port, "/")) {
-      s.frame(RawWebSocket.BINARY, spaces(HARD_LIMIT + 1));
-      assertEquals(1009, s.nextFrame(RawWebSocket.CLOSE, 5_000).closeCode(), "one frame over the hard limit");
+    try (RawSocket s = RawSocket.open(port, "/")) {
+      s.frame(RawSocket.BINARY, spaces(HARD_LIMIT + 1));
+      assertEquals(1009, s.nextFrame(RawSocket.CLOSE, 5_000).closeCode(), "one frame over the hard limit");
     }
-    try (RawWebSocket s = RawWebSocket.open(port, "/")) {
-      s.frame(RawWebSocket.TEXT, json(1500), false).frame(RawWebSocket.CONTINUATION, spaces(1500), false)
-        .frame(RawWebSocket.CONTINUATION, spaces(1500), true);
-      assertEquals(1009, s.nextFrame(RawWebSocket.CLOSE, 5_000).closeCode(), "fragments over the hard limit");
+    try (RawSocket s = RawSocket.open(port, "/")) {
+      s.frame(RawSocket.TEXT, json(1500), false).frame(RawSocket.CONTINUATION, spaces(1500), false)
+        .frame(RawSocket.CONTINUATION, spaces(1500), true);
+      assertEquals(1009, s.nextFrame(RawSocket.CLOSE, 5_000).closeCode(), "fragments over the hard limit");
     }
     waitUntil(() -> LocalGateways.sessions(vertx) == 0);
   }
 
   @Test
   void fragmentsAreJoinedIntoOneMessageAndInvalidUtf8TextIsClosedWith1007() {
-    try (RawWebSocket s = RawWebSocket.open(port, "/")) {
-      s.frame(RawWebSocket.TEXT, "{\"token\":\"no-such".getBytes(StandardCharsets.UTF_8), false)
-        .frame(RawWebSocket.CONTINUATION, "-token\"}".getBytes(StandardCharsets.UTF_8), true);
-      assertEquals("{\"error\":\"invalid token\"}", s.nextFrame(RawWebSocket.TEXT, 5_000).text(),
+    try (RawSocket s = RawSocket.open(port, "/")) {
+      s.frame(RawSocket.TEXT, "{\"token\":\"no-such".getBytes(StandardCharsets.UTF_8), false)
+        .frame(RawSocket.CONTINUATION, "-token\"}".getBytes(StandardCharsets.UTF_8), true);
+      assertEquals("{\"error\":\"invalid token\"}", s.nextFrame(RawSocket.TEXT, 5_000).text(),
         "one message, parsed and its token checked");
     }
-    try (RawWebSocket s = RawWebSocket.open(port, "/")) {
-      s.frame(RawWebSocket.TEXT, new byte[] {'{', '"', (byte) 0xff, '"', '}'});
-      assertEquals(1007, s.nextFrame(RawWebSocket.CLOSE, 5_000).closeCode());
+    try (RawSocket s = RawSocket.open(port, "/")) {
+      s.frame(RawSocket.TEXT, new byte[] {'{', '"', (byte) 0xff, '"', '}'});
+      assertEquals(1007, s.nextFrame(RawSocket.CLOSE, 5_000).closeCode());
     }
   }
 
@@ -206,9 +207,9 @@ class WebSocketTransportTest {
     int playersBefore = LocalGateways.players(vertx);
     String viaQuery = signIn(map);
     String viaHeader = signIn(map);
-    try (RawWebSocket a = RawWebSocket.open(port, "/?token=" + viaQuery);
-         RawWebSocket b = RawWebSocket.connect(port)) {
-      String handshake = RawWebSocket.handshake("/game");
+    try (RawSocket a = RawSocket.open(port, "/?token=" + viaQuery);
+         RawSocket b = RawSocket.connect(port)) {
+      String handshake = RawSocket.handshake("/game");
       b.write(handshake.substring(0, handshake.length() - 2) + "Authorization: Bearer " + viaHeader + "\r\n\r\n");
       assertTrue(b.readHead(5_000).startsWith("HTTP/1.1 101"));
       waitUntil(() -> LocalGateways.players(vertx) == playersBefore + 2);
@@ -216,15 +217,15 @@ class WebSocketTransportTest {
       byte[] valid = "{\"say\":\"h\u00e9llo \u043f\u0440\u0438\u0432\u0435\u0442 \ud83d\ude00\"}"
         .getBytes(StandardCharsets.UTF_8);
       publish(RedisKeys.mapChannel(map), valid);
-      for (RawWebSocket s : List.of(a, b)) {
-        RawWebSocket.Frame f = s.nextFrame(RawWebSocket.TEXT, 5_000);
+      for (RawSocket s : List.of(a, b)) {
+        RawSocket.Frame f = s.nextFrame(RawSocket.TEXT, 5_000);
         assertNotNull(f, "the map broadcast reached every player");
         assertArrayEquals(valid, f.payload(), "the bytes as published");
       }
 
       byte[] invalid = {'{', '"', 'x', '"', ':', '"', (byte) 0xff, 'a', (byte) 0xc3, '"', '}'};
       publish(RedisKeys.tokenChannel(viaQuery), invalid);
-      RawWebSocket.Frame f = a.nextFrame(RawWebSocket.TEXT, 5_000);
+      RawSocket.Frame f = a.nextFrame(RawSocket.TEXT, 5_000);
       assertNotNull(f);
       assertEquals("{\"x\":\"\ufffda\ufffd\"}", f.text(), "decoded with replacement characters, as before");
       assertArrayEquals("{\"x\":\"\ufffda\ufffd\"}".getBytes(StandardCharsets.UTF_8), f.payload(),
@@ -242,7 +243,7 @@ class WebSocketTransportTest {
     String map = "wst-map-" + UUID.randomUUID();
     int playersBefore = LocalGateways.players(vertx);
     String token = signIn(map);
-    try (RawWebSocket slow = RawWebSocket.open(port, "/?token=" + token, 4096)) {
+    try (RawSocket slow = RawSocket.open(port, "/?token=" + token, 4096)) {
       waitUntil(() -> LocalGateways.players(vertx) == playersBefore + 1);
       byte[] payload = json(16 * 1024);
       for (int i = 0; i < 400 && LocalGateways.players(vertx) > playersBefore; i++) {
@@ -270,14 +271,14 @@ class WebSocketTransportTest {
     int otherPort = instances.get(0).webSocketPort();
     assertEquals(otherPort, instances.get(1).webSocketPort(), "the deployment's instances share their port");
     assertNotEquals(port, otherPort, "not the first deployment's port");
-    try (RawWebSocket s = RawWebSocket.open(otherPort, "/")) {
-      s.frame(RawWebSocket.TEXT, "{}".getBytes(StandardCharsets.UTF_8));
-      assertEquals("{\"error\":\"invalid token\"}", s.nextFrame(RawWebSocket.TEXT, 5_000).text());
+    try (RawSocket s = RawSocket.open(otherPort, "/")) {
+      s.frame(RawSocket.TEXT, "{}".getBytes(StandardCharsets.UTF_8));
+      assertEquals("{\"error\":\"invalid token\"}", s.nextFrame(RawSocket.TEXT, 5_000).text());
     }
     await(vertx.undeploy(other));
     assertThrows(ConnectException.class, () -> new Socket("127.0.0.1", otherPort).close(),
       "the port is closed with the deployment's last instance");
-    try (RawWebSocket s = RawWebSocket.open(port, "/")) {
+    try (RawSocket s = RawSocket.open(port, "/")) {
       assertNotNull(s, "the first deployment's port still serves");
     }
   }

@@ -1,9 +1,10 @@
-package io.seedgate.gateway.websocket;
+package io.seedgate.gateway;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
@@ -11,66 +12,77 @@ import java.util.Base64;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * A plain socket that writes exactly the bytes or frames it is given (fragments too) and reads the server's frames,
- * blocking, with timeouts.
+ * A plain socket for tests of the client ports: it writes exactly the bytes or WebSocket frames it is given (a
+ * dribbled TCP frame, an unfinished HTTP request, fragments, a text frame with invalid UTF-8: what no client library
+ * would send) and reads the server's frames, blocking, from the test thread, with timeouts. Shared with the node's
+ * tests through this module's test jar.
  */
-final class RawWebSocket implements AutoCloseable {
+public final class RawSocket implements AutoCloseable {
 
   /** A frame from the server: its opcode and payload (a close frame's payload starts with the status code). */
-  record Frame(int opcode, byte[] payload) {
+  public record Frame(int opcode, byte[] payload) {
 
-    String text() {
+    public String text() {
       return new String(payload, StandardCharsets.UTF_8);
     }
 
-    int closeCode() {
+    public int closeCode() {
       return payload.length >= 2 ? (payload[0] & 0xff) << 8 | payload[1] & 0xff : -1;
     }
   }
 
-  static final int CONTINUATION = 0;
-  static final int TEXT = 1;
-  static final int BINARY = 2;
-  static final int CLOSE = 8;
+  public static final int CONTINUATION = 0;
+  public static final int TEXT = 1;
+  public static final int BINARY = 2;
+  public static final int CLOSE = 8;
 
   private final Socket socket;
   private final InputStream in;
   private final OutputStream out;
 
-  private RawWebSocket(Socket socket) throws IOException {
+  private RawSocket(Socket socket) throws IOException {
     this.socket = socket;
     socket.setTcpNoDelay(true);
     this.in = socket.getInputStream();
     this.out = socket.getOutputStream();
   }
 
-  static RawWebSocket connect(int port) {
+  public static RawSocket connect(int port) {
     return connect(port, 0);
   }
 
   /** A connection whose receive buffer is asked to be that small (0: the system's default). */
-  static RawWebSocket connect(int port, int receiveBufferBytes) {
+  public static RawSocket connect(int port, int receiveBufferBytes) {
     try {
       Socket socket = new Socket();
       if (receiveBufferBytes > 0) {
         socket.setReceiveBufferSize(receiveBufferBytes);
       }
-      socket.connect(new java.net.InetSocketAddress("127.0.0.1", port));
-      return new RawWebSocket(socket);
+      socket.connect(new InetSocketAddress("127.0.0.1", port));
+      return new RawSocket(socket);
     } catch (IOException e) {
       throw new AssertionError(e);
     }
   }
 
   /** A WebSocket after a completed handshake on the path, which must succeed. */
-  static RawWebSocket open(int port, String path) {
+  public static RawSocket open(int port, String path) {
     return open(port, path, 0);
   }
 
   /** Like {@link #open(int, String)} with a receive buffer asked to be that small. */
-  static RawWebSocket open(int port, String path, int receiveBufferBytes) {
-    RawWebSocket s = connect(port, receiveBufferBytes);
-    s.write(handshake(path));
+  public static RawSocket open(int port, String path, int receiveBufferBytes) {
+    return open(port, path, "", receiveBufferBytes);
+  }
+
+  /** A WebSocket after a completed handshake on any path, with extra header lines (each ending in CRLF). */
+  public static RawSocket webSocket(int port, String extraHeaders) {
+    return open(port, "/", extraHeaders, 0);
+  }
+
+  private static RawSocket open(int port, String path, String extraHeaders, int receiveBufferBytes) {
+    RawSocket s = connect(port, receiveBufferBytes);
+    s.write(handshake(path, extraHeaders));
     String head = s.readHead(5_000);
     if (!head.startsWith("HTTP/1.1 101")) {
       throw new AssertionError("handshake refused: " + head);
@@ -78,18 +90,25 @@ final class RawWebSocket implements AutoCloseable {
     return s;
   }
 
-  static String handshake(String path) {
+  /** The bytes of a WebSocket upgrade request for the path. */
+  public static String handshake(String path) {
+    return handshake(path, "");
+  }
+
+  /** The bytes of a WebSocket upgrade request for the path, with extra header lines (each ending in CRLF). */
+  public static String handshake(String path, String extraHeaders) {
     byte[] key = new byte[16];
     ThreadLocalRandom.current().nextBytes(key);
     return "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-      + "Sec-WebSocket-Key: " + Base64.getEncoder().encodeToString(key) + "\r\nSec-WebSocket-Version: 13\r\n\r\n";
+      + "Sec-WebSocket-Key: " + Base64.getEncoder().encodeToString(key) + "\r\nSec-WebSocket-Version: 13\r\n"
+      + extraHeaders + "\r\n";
   }
 
-  RawWebSocket write(String ascii) {
+  public RawSocket write(String ascii) {
     return write(ascii.getBytes(StandardCharsets.ISO_8859_1));
   }
 
-  RawWebSocket write(byte[] bytes) {
+  public RawSocket write(byte[] bytes) {
     try {
       out.write(bytes);
       out.flush();
@@ -99,13 +118,24 @@ final class RawWebSocket implements AutoCloseable {
     }
   }
 
+  /** Writes, and says whether the connection still took the bytes (false once the server closed it). */
+  public boolean tryWrite(byte[] bytes) {
+    try {
+      out.write(bytes);
+      out.flush();
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
   /** One complete client frame (FIN set, masked as clients must). */
-  RawWebSocket frame(int opcode, byte[] payload) {
+  public RawSocket frame(int opcode, byte[] payload) {
     return frame(opcode, payload, true);
   }
 
   /** One client frame, masked; with {@code fin} false a fragment that continuation frames follow. */
-  RawWebSocket frame(int opcode, byte[] payload, boolean fin) {
+  public RawSocket frame(int opcode, byte[] payload, boolean fin) {
     ByteArrayOutputStream f = new ByteArrayOutputStream(payload.length + 14);
     f.write((fin ? 0x80 : 0) | opcode);
     if (payload.length < 126) {
@@ -136,7 +166,7 @@ final class RawWebSocket implements AutoCloseable {
   }
 
   /** The next server frame, or {@code null} when the connection ended or nothing came within the time. */
-  Frame readFrame(long timeoutMs) {
+  public Frame readFrame(long timeoutMs) {
     try {
       socket.setSoTimeout((int) timeoutMs);
       int b0 = in.read();
@@ -160,7 +190,7 @@ final class RawWebSocket implements AutoCloseable {
   }
 
   /** The next frame that is not a text frame carrying an error, skipping up to the time; {@code null} if none. */
-  Frame nextFrame(int opcode, long timeoutMs) {
+  public Frame nextFrame(int opcode, long timeoutMs) {
     long deadline = System.currentTimeMillis() + timeoutMs;
     while (System.currentTimeMillis() < deadline) {
       Frame f = readFrame(Math.max(1, deadline - System.currentTimeMillis()));
@@ -171,8 +201,23 @@ final class RawWebSocket implements AutoCloseable {
     return null;
   }
 
+  /** The next text frame, skipping others, or {@code null} (also when a close frame comes first). */
+  public String nextText(long timeoutMs) {
+    long deadline = System.currentTimeMillis() + timeoutMs;
+    while (System.currentTimeMillis() < deadline) {
+      Frame f = readFrame(Math.max(1, deadline - System.currentTimeMillis()));
+      if (f == null || f.opcode() == CLOSE) {
+        return null;
+      }
+      if (f.opcode() == TEXT) {
+        return f.text();
+      }
+    }
+    return null;
+  }
+
   /** Reads an HTTP response head (up to the blank line), or what came before the end or the timeout. */
-  String readHead(long timeoutMs) {
+  public String readHead(long timeoutMs) {
     StringBuilder b = new StringBuilder();
     try {
       socket.setSoTimeout((int) timeoutMs);
@@ -190,7 +235,7 @@ final class RawWebSocket implements AutoCloseable {
   }
 
   /** Everything until the server ends the connection; {@code null} when it is still open after the time. */
-  byte[] readUntilClosed(long timeoutMs) {
+  public byte[] readUntilClosed(long timeoutMs) {
     ByteArrayOutputStream all = new ByteArrayOutputStream();
     long deadline = System.currentTimeMillis() + timeoutMs;
     byte[] chunk = new byte[8192];
@@ -212,6 +257,10 @@ final class RawWebSocket implements AutoCloseable {
     } catch (IOException reset) {
       return all.toByteArray();
     }
+  }
+
+  public InetSocketAddress local() {
+    return (InetSocketAddress) socket.getLocalSocketAddress();
   }
 
   @Override
