@@ -201,8 +201,12 @@ public final class RespConnection {
           throw new IllegalArgumentException("the database of a redis URL is a number: " + url, e);
         }
       }
-      return new Endpoint(uri.getHost(), uri.getPort() < 0 ? 6379 : uri.getPort(), "rediss".equals(scheme), user,
-        password, db);
+      String host = uri.getHost();
+      if (host.startsWith("[") && host.endsWith("]")) {
+        host = host.substring(1, host.length() - 1);
+      }
+      return new Endpoint(host, uri.getPort() < 0 ? 6379 : uri.getPort(), "rediss".equals(scheme), user, password,
+        db);
     }
 
     private static String decode(String s) {
