@@ -87,7 +87,12 @@ final class FanoutCommand implements Callable<Integer> {
           }
           publisher.send(Request.cmd(io.vertx.redis.client.Command.PUBLISH).arg(channel).arg(Messages.fanout(seq, now, payloadBytes)));
         }))), 10_000);
+      // CPU of each process over the measured window: per delivery, where a broadcast's time goes
+      CpuMeter cpu = new CpuMeter(gen.redis, node.pid);
+      LoadGenerator.sleepUntil(windowStart);
+      CpuMeter.Sample cpuBefore = cpu.sample();
       LoadGenerator.sleepUntil(windowEnd);
+      CpuMeter.Sample cpuAfter = cpu.sample();
       BenchMain.await(publisherLoop.call(() -> Future.succeededFuture(gen.vertx.cancelTimer(timer))), 10_000);
       LoadGenerator.sleepMs(2_000);
       long broadcasts = BenchMain.await(publisherLoop.call(() -> Future.succeededFuture(inWindow[0])), 10_000);
@@ -102,11 +107,14 @@ final class FanoutCommand implements Callable<Integer> {
         + "last delivery; 'per s' is deliveries, or broadcasts, per second)");
       System.out.printf("broadcasts in the window: %d (%.1f/s), deliveries expected %d, received %d, missed %d%n",
         broadcasts, broadcasts / duration, expected, deliveries.completed(), result.unanswered());
+      CpuMeter.PerRoundTrip perDelivery = CpuMeter.perRoundTrip(cpuBefore, cpuAfter, deliveries.completed());
+      System.out.println(ReportFormat.cpuPerDelivery(perDelivery));
       System.out.printf("load average after: %s%n", RunInfo.loadAverage());
       if (load.json != null) {
         Files.writeString(Path.of(load.json), new JsonObject().put("scenario", "fanout").put("run", info)
           .put("clients", clients).put("broadcast_rate", broadcastRate).put("broadcasts", broadcasts)
           .put("expected", expected).put("result", result.toJson())
+          .put("cpu_per_delivery", perDelivery.toJson())
           .put("first_delivery", perBroadcast.get(0).toJson()).put("last_delivery", perBroadcast.get(1).toJson()).encodePrettily());
       }
       return 0;

@@ -46,6 +46,15 @@ final class ReportFormat {
       micros(c.bench()), micros(c.node()), micros(c.redis()));
   }
 
+  /**
+   * CPU microseconds per delivery of a fan-out, per process: with the node in its own process, what one socket
+   * write and one socket read cost on this machine, which bounds how fast a broadcast can reach every player.
+   */
+  static String cpuPerDelivery(CpuMeter.PerRoundTrip c) {
+    return String.format(Locale.ROOT, "cpu per delivery: load generator JVM %s (with the node when it runs there), "
+      + "node process %s, redis %s", micros(c.bench()), micros(c.node()), micros(c.redis()));
+  }
+
   private static String micros(double us) {
     return us < 0 ? "n/a" : String.format(Locale.ROOT, "%.1f us", us);
   }
