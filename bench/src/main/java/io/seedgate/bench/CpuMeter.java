@@ -32,13 +32,13 @@ final class CpuMeter {
   }
 
   /**
-   * CPU microseconds per round trip of one phase; -1 when unknown.
+   * CPU microseconds per operation of one phase (a round trip, a delivery); -1 when unknown.
    *
    * @param bench this JVM
    * @param node the node's process
    * @param redis the Redis server
    */
-  record PerRoundTrip(double bench, double node, double redis) {
+  record PerOperation(double bench, double node, double redis) {
 
     JsonObject toJson() {
       return new JsonObject().put("bench_us", Math.round(bench * 10) / 10.0).put("node_us", Math.round(node * 10) / 10.0)
@@ -56,9 +56,9 @@ final class CpuMeter {
       redisSeconds());
   }
 
-  static PerRoundTrip perRoundTrip(Sample before, Sample after, long roundTrips) {
-    return new PerRoundTrip(per(before.bench(), after.bench(), roundTrips), per(before.node(), after.node(), roundTrips),
-      per(before.redis(), after.redis(), roundTrips));
+  static PerOperation perOperation(Sample before, Sample after, long operations) {
+    return new PerOperation(per(before.bench(), after.bench(), operations), per(before.node(), after.node(), operations),
+      per(before.redis(), after.redis(), operations));
   }
 
   private static double per(double before, double after, long n) {

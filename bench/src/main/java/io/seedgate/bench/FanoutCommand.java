@@ -107,7 +107,7 @@ final class FanoutCommand implements Callable<Integer> {
         + "last delivery; 'per s' is deliveries, or broadcasts, per second)");
       System.out.printf("broadcasts in the window: %d (%.1f/s), deliveries expected %d, received %d, missed %d%n",
         broadcasts, broadcasts / duration, expected, deliveries.completed(), result.unanswered());
-      CpuMeter.PerRoundTrip perDelivery = CpuMeter.perRoundTrip(cpuBefore, cpuAfter, deliveries.completed());
+      CpuMeter.PerOperation perDelivery = CpuMeter.perOperation(cpuBefore, cpuAfter, deliveries.completed());
       System.out.println(ReportFormat.cpuPerDelivery(perDelivery));
       System.out.printf("load average after: %s%n", RunInfo.loadAverage());
       if (load.json != null) {

@@ -290,7 +290,7 @@ final class LoadGenerator implements AutoCloseable {
       sleepMs(20);
     }
     PhaseResult result = collect(name, durationSeconds);
-    return result.withCpu(CpuMeter.perRoundTrip(cpuBefore, cpuAfter, result.completed()));
+    return result.withCpu(CpuMeter.perOperation(cpuBefore, cpuAfter, result.completed()));
   }
 
   /**

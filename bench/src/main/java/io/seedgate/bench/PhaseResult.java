@@ -15,13 +15,13 @@ import io.vertx.core.json.JsonObject;
  *     (for fan-out: deliveries missed)
  */
 record PhaseResult(String name, LatencySummary latency, long completed, double seconds, long errors,
-                   long unanswered, CpuMeter.PerRoundTrip cpu) {
+                   long unanswered, CpuMeter.PerOperation cpu) {
 
   PhaseResult(String name, LatencySummary latency, long completed, double seconds, long errors, long unanswered) {
     this(name, latency, completed, seconds, errors, unanswered, null);
   }
 
-  PhaseResult withCpu(CpuMeter.PerRoundTrip perRoundTrip) {
+  PhaseResult withCpu(CpuMeter.PerOperation perRoundTrip) {
     return new PhaseResult(name, latency, completed, seconds, errors, unanswered, perRoundTrip);
   }
 

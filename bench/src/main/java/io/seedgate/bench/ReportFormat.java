@@ -41,7 +41,7 @@ final class ReportFormat {
 
   /** CPU microseconds per round trip of a phase, per process: where a CPU-bound machine spends its time. */
   static String cpuRow(PhaseResult p) {
-    CpuMeter.PerRoundTrip c = p.cpu();
+    CpuMeter.PerOperation c = p.cpu();
     return String.format(Locale.ROOT, "cpu per round trip, %s: load generator JVM %s (with the node when it runs there), node process %s, redis %s", p.name(),
       micros(c.bench()), micros(c.node()), micros(c.redis()));
   }
@@ -50,7 +50,7 @@ final class ReportFormat {
    * CPU microseconds per delivery of a fan-out, per process: with the node in its own process, what one socket
    * write and one socket read cost on this machine, which bounds how fast a broadcast can reach every player.
    */
-  static String cpuPerDelivery(CpuMeter.PerRoundTrip c) {
+  static String cpuPerDelivery(CpuMeter.PerOperation c) {
     return String.format(Locale.ROOT, "cpu per delivery: load generator JVM %s (with the node when it runs there), "
       + "node process %s, redis %s", micros(c.bench()), micros(c.node()), micros(c.redis()));
   }

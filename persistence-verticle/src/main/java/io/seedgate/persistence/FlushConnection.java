@@ -119,10 +119,6 @@ final class FlushConnection implements RedisCommands {
     return c == null ? down() : c.batch(requests);
   }
 
-  @Override
-  public boolean connected() {
-    return connection != null;
-  }
 
   Future<Void> close() {
     RedisConnection c = connection;

@@ -14,6 +14,4 @@ interface RedisCommands {
 
   /** Sends the commands in one write (no MULTI); fails when any of them fails, or at once when not connected. */
   Future<List<Response>> batch(List<Request> requests);
-
-  boolean connected();
 }

@@ -169,7 +169,9 @@ final class WebSocketChannel extends ChannelInboundHandlerAdapter implements Cli
   @Override
   public void send(OutboundMessage message) {
     if (!closing && ctx.channel().isActive()) {
-      // a failed write fires exceptionCaught through the void promise: the connection is closed
+      // getByteBuf() is a slice of the shared bytes with indices of its own that Netty cannot release, so the same
+      // array goes to every socket; a failed write fires exceptionCaught through the void promise: the connection is
+      // closed
       ctx.writeAndFlush(new TextWebSocketFrame(((BufferInternal) message.utf8()).getByteBuf()),
         ctx.voidPromise());
     }

@@ -22,8 +22,11 @@ import java.util.ArrayDeque;
  * requests took about half of the flush's event-loop time.
  *
  * <p>Replies come back in the order of the batches. A batch not answered within the timeout, bytes that are not
- * RESP2, or a lost socket fail every waiting batch and close the connection: open a new one. An error reply to one
- * command is not a failure: it is in the replies ({@link RespReplies#isError}).
+ * RESP2, or a lost socket fail every waiting batch and close the connection (its client too): open a new one. An
+ * error reply to one command is not a failure: it is in the replies ({@link RespReplies#isError}).
+ *
+ * <p>Writes are not paced here: the callers bound what is in flight (the flush reads at most a few pages ahead of
+ * what it has compared; a save is one small batch per leaving player), and every batch times out.
  *
  * <p>Used from the event loop that opened it.
  */
@@ -40,6 +43,7 @@ public final class RespConnection {
   private final ArrayDeque<Pending> pending = new ArrayDeque<>();
   private NetSocket socket;
   private boolean closed;
+  private Future<Void> clientClosed;
 
   private RespConnection(Vertx vertx, NetClient client, String name, long timeoutMs) {
     this.vertx = vertx;
@@ -125,9 +129,10 @@ public final class RespConnection {
     return promise.future();
   }
 
+  /** Fails what still waits and closes the socket and its client; completes when the client is closed. */
   public Future<Void> close() {
     failAll("closed");
-    return client.close();
+    return clientClosed;
   }
 
   private void onData(Buffer data) {
@@ -147,13 +152,17 @@ public final class RespConnection {
     }
   }
 
-  /** Fails every waiting batch and closes the socket: replies can no longer be matched to requests. */
+  /**
+   * Fails every waiting batch and closes the socket and the client: replies can no longer be matched to requests,
+   * and a new connection comes with a client of its own.
+   */
   private void failAll(String why) {
     if (!closed) {
       closed = true;
       if (socket != null) {
         socket.close();
       }
+      clientClosed = client.close();
     }
     Pending p;
     while ((p = pending.poll()) != null) {
