@@ -7,9 +7,6 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.WebSocketClient;
-import io.vertx.core.http.WebSocketClientOptions;
-import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.redis.client.Redis;
@@ -40,7 +37,6 @@ final class LoadGenerator implements AutoCloseable {
   /** Deletes this run's players if the bench is interrupted before {@link #close()}. */
   private final Thread cleanUpOnExit;
   private final String redisUrl;
-  private final List<List<WebSocketClient>> wsClients = new ArrayList<>();
   private final List<List<NetClient>> tcpClients = new ArrayList<>();
   private final List<Redis> floorRedis = new ArrayList<>();
   private final List<RedisConnection> floorPublishers = new ArrayList<>();
@@ -64,7 +60,8 @@ final class LoadGenerator implements AutoCloseable {
     this.options = options;
     this.addresses = options.sourceAddressesFor(clients);
     this.redisUrl = redisUrl;
-    this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(Math.max(1, options.threads)));
+    this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(Math.max(1, options.threads))
+      .setPreferNativeTransport(true));
     for (int i = 0; i < Math.max(1, options.threads); i++) {
       workers.add(new Worker(vertx, i));
     }
@@ -79,29 +76,6 @@ final class LoadGenerator implements AutoCloseable {
       }
     }, "seed-bench-clean-up");
     Runtime.getRuntime().addShutdownHook(cleanUpOnExit);
-  }
-
-  /** Per worker, one WebSocket client per source address (the source address is a client option). */
-  private List<WebSocketClient> webSocketClients(int worker, int connections) {
-    if (options.transport != LoadOptions.Transport.websocket) {
-      return List.of();
-    }
-    while (wsClients.size() <= worker) {
-      List<WebSocketClient> perAddress = new ArrayList<>();
-      for (int a = 1; a <= addresses; a++) {
-        WebSocketClientOptions o = new WebSocketClientOptions()
-          .setMaxConnections(Math.max(50, connections + 16))
-          .setTcpNoDelay(true)
-          .setConnectTimeout(30_000)
-          .setIdleTimeout(0);
-        if (addresses > 1) {
-          o.setLocalAddress(sourceAddress(a));
-        }
-        perAddress.add(vertx.createWebSocketClient(o));
-      }
-      wsClients.add(perAddress);
-    }
-    return wsClients.get(worker);
   }
 
   /** Per worker, one TCP client per source address. */
@@ -131,9 +105,9 @@ final class LoadGenerator implements AutoCloseable {
   private GatewayClient newClient(Worker worker, Player p, NodeTarget node, int share, Buffer action, byte[] reply) {
     int a = Math.floorMod(p.token().hashCode(), addresses);
     return switch (options.transport) {
-      case websocket -> new WebSocketGatewayClient(worker, webSocketClients(worker.index(), share).get(a),
-        new WebSocketConnectOptions().setHost(node.host).setPort(node.port).setURI("/"), action, reply,
-        options.frames == LoadOptions.Frames.text);
+      case websocket -> new WebSocketGatewayClient(worker, node.host, node.port,
+        addresses > 1 ? sourceAddress(a + 1) : null,
+        action, reply, options.frames == LoadOptions.Frames.text);
       case tcp -> new TcpGatewayClient(worker, tcpClients(worker.index()).get(a), node.host, node.tcpPort, action,
         reply);
       case udp -> new UdpGatewayClient(worker, addresses > 1 ? sourceAddress(a + 1) : null, node.host, node.udpPort,
@@ -162,7 +136,6 @@ final class LoadGenerator implements AutoCloseable {
       }
       int concurrency = Math.max(1, options.loginConcurrency / n);
       // the per-address transport clients are created here, on the main thread, before the workers use them
-      webSocketClients(w, share.size());
       tcpClients(w);
       perWorker.add(worker.call(() -> {
         int[] counts = new int[3];

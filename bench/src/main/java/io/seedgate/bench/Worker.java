@@ -1,9 +1,11 @@
 package io.seedgate.bench;
 
+import io.netty.channel.EventLoop;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.internal.ContextInternal;
 import org.HdrHistogram.Histogram;
 
 import java.util.ArrayList;
@@ -58,6 +60,11 @@ final class Worker {
 
   Vertx vertx() {
     return vertx;
+  }
+
+  /** The Netty event loop under this worker's context: where its bare-Netty clients' channels are registered. */
+  EventLoop eventLoop() {
+    return ((ContextInternal) context).nettyEventLoop();
   }
 
   /** Runs {@code work} on this worker's event loop; the future completes with its result. */
