@@ -4,6 +4,8 @@ import io.seedgate.common.RedisKeys;
 import io.seedgate.common.config.NodeConfig;
 import io.seedgate.common.config.Settings;
 import io.seedgate.common.embedded.BackingServices;
+import io.seedgate.persistence.resp.RespConnection;
+import io.seedgate.persistence.resp.RespRequests;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -15,9 +17,11 @@ import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.Request;
 import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
 import io.vertx.sqlclient.Tuple;
 
 import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
@@ -63,7 +67,8 @@ public final class FlushBenchmark {
       .setWarningExceptionTime(100).setWarningExceptionTimeUnit(TimeUnit.MILLISECONDS));
     Redis redis = Redis.createClient(vertx, new RedisOptions().setConnectionString(redisUrl)
       .setMaxWaitingHandlers(1 << 16));
-    Pool pg = PgBuilder.pool().connectingTo(PgConnectOptions.fromUri(postgresUrl)).using(vertx).build();
+    Pool pg = PgBuilder.pool().with(new PoolOptions().setMaxSize(64)).connectingTo(PgConnectOptions.fromUri(postgresUrl))
+      .using(vertx).build();
     String run = UUID.randomUUID().toString().substring(0, 6);
     List<String> tokens = new ArrayList<>(players);
     for (int i = 0; i < players; i++) {
@@ -91,14 +96,18 @@ public final class FlushBenchmark {
       flush(verticle, redis, "all new (insert), cold");
       flush(verticle, redis, "none changed");
       List<Long> updates = new ArrayList<>();
+      List<Long> floors = new ArrayList<>();
       for (int round = 1; round <= ROUNDS; round++) {
         fill(redis, tokens, run, "move/" + round);
         updates.add(flush(verticle, redis, "all changed, round " + round).lastDurationMs());
+        floors.add(floor(vertx, redis, redisUrl, pg, tokens, run, "floor/" + round,
+          config.integer(Settings.FLUSH_BATCH_SIZE), config.integer(Settings.PG_POOL_SIZE)));
       }
-      List<Long> sorted = new ArrayList<>(updates);
-      sorted.sort(null);
-      System.out.printf("all changed: best %,d ms, median %,d ms over %d rounds%n", sorted.get(0),
-        sorted.get(sorted.size() / 2), sorted.size());
+      long medianFlush = median(updates);
+      long medianFloor = median(floors);
+      System.out.printf("all changed: best %,d ms, median %,d ms over %d rounds; floor median %,d ms; flush / floor "
+        + "%.2f%n", updates.stream().min(Long::compare).orElseThrow(), medianFlush, updates.size(), medianFloor,
+        medianFlush / (double) Math.max(1, medianFloor));
       await(vertx.undeploy(verticle.deploymentID()));
       System.out.println("event-loop stalls over 100 ms: " + BlockedThreads.warnings().size());
       BlockedThreads.warnings().forEach(w -> System.out.println("  " + w));
@@ -106,6 +115,88 @@ public final class FlushBenchmark {
       cleanUp(redis, pg, tokens, run);
       await(vertx.close());
     }
+  }
+
+  private static long median(List<Long> values) {
+    List<Long> sorted = new ArrayList<>(values);
+    sorted.sort(null);
+    return sorted.get(sorted.size() / 2);
+  }
+
+  /**
+   * The floor of a flush, in the same run: what any design pays to move these players from Redis to PostgreSQL,
+   * with nothing in between. At once, on two fresh connections: the same reads (every player's hash and its
+   * position in its map, pipelined a batch at a time, replies parsed and dropped) and the same upsert statements (the
+   * batches' parameter arrays built before the clock starts, {@code poolSize} statements in flight). Left out, so
+   * that the floor is if anything too low: the walk of {@code seed:online}, fingerprints, the flush lock, building
+   * the rows from the replies.
+   *
+   * @return milliseconds until both the reads and the writes were done
+   */
+  private static long floor(Vertx vertx, Redis redis, String redisUrl, Pool pg, List<String> tokens, String run,
+                            String action, int batchSize, int poolSize) {
+    OffsetDateTime readAt = OffsetDateTime.now();
+    LocalDateTime now = LocalDateTime.now().withNano(0);
+    List<Tuple> batches = new ArrayList<>();
+    for (int from = 0; from < tokens.size(); from += batchSize) {
+      List<PlayerState> states = new ArrayList<>();
+      for (int i = from; i < Math.min(tokens.size(), from + batchSize); i++) {
+        states.add(new PlayerState("bench-" + run + "-" + i, "bench-" + run + "-" + (i % MAPS),
+          (i % 3600) / 20.0 - 90, (i % 1700) / 20.0 - 42.5, action, (i % 10) / 100.0, "10.0." + (i % 250) + ".1", now,
+          Map.of("hp", String.valueOf(100 - i % 50), "mp", String.valueOf(i % 70), "speed", "1.5", "prefab",
+            "Knight"), readAt));
+      }
+      batches.add(PgPlayerStore.toArrays(states));
+    }
+    List<RespRequests> reads = new ArrayList<>();
+    for (int from = 0; from < tokens.size(); from += batchSize) {
+      int to = Math.min(tokens.size(), from + batchSize);
+      RespRequests requests = new RespRequests();
+      for (int i = from; i < to; i++) {
+        requests.command(2).arg("HGETALL").arg(RedisKeys.playerHash(tokens.get(i)));
+      }
+      for (int m = 0; m < MAPS; m++) {
+        List<String> members = new ArrayList<>();
+        for (int i = from + Math.floorMod(m - from, MAPS); i < to; i += MAPS) {
+          members.add(tokens.get(i));
+        }
+        requests.command(2 + members.size()).arg("ZMSCORE").arg(RedisKeys.mapGeoSet("bench-" + run + "-" + m));
+        members.forEach(requests::arg);
+      }
+      reads.add(requests);
+    }
+    RespConnection connection = await(RespConnection.connect(vertx, redisUrl, "flush-floor", 30_000));
+    Cpu cpu = new Cpu(redis);
+    long start = System.nanoTime();
+    Future<Void> read = inTurn(reads, poolSize, r -> connection.send(r).mapEmpty());
+    Future<Void> written = inTurn(batches, poolSize,
+      t -> pg.preparedQuery(PlayerSql.UPSERT_BATCH).execute(t).mapEmpty());
+    await(Future.all(read, written));
+    long ms = ms(start);
+    System.out.printf("floor, same reads and upserts:   %,d rows in %,5d ms%s%s%n", tokens.size(), ms,
+      " ".repeat(32), cpu.used());
+    await(connection.close());
+    return ms;
+  }
+
+  /** Runs {@code step} on every item, at most {@code inFlight} at a time; fails on the first failure. */
+  private static <T> Future<Void> inTurn(List<T> items, int inFlight,
+                                         java.util.function.Function<T, Future<Void>> step) {
+    java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+    List<Future<Void>> lanes = new ArrayList<>();
+    for (int lane = 0; lane < inFlight; lane++) {
+      lanes.add(lane(items, next, step));
+    }
+    return Future.all(lanes).mapEmpty();
+  }
+
+  private static <T> Future<Void> lane(List<T> items, java.util.concurrent.atomic.AtomicInteger next,
+                                      java.util.function.Function<T, Future<Void>> step) {
+    int i = next.getAndIncrement();
+    if (i >= items.size()) {
+      return Future.succeededFuture();
+    }
+    return step.apply(items.get(i)).compose(v -> lane(items, next, step));
   }
 
   private static void fill(Redis redis, List<String> tokens, String run, String action) {
