@@ -10,16 +10,19 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameDecoder;
 import io.netty.handler.codec.http.websocketx.WebSocketVersion;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -29,15 +32,17 @@ import io.vertx.core.internal.buffer.BufferInternal;
 
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.util.List;
 
 /**
  * A gateway client over WebSocket. Sends binary frames as the Unity client does (or text frames, as the WebGL
  * build does); the gateway answers in text frames.
  *
- * <p>A bare Netty pipeline (HTTP codec for the handshake, then Netty's frame encoder and decoder) on its worker's
- * event loop, with the transport of the bench's Vert.x (epoll on Linux): the load generator shares the machine with
- * the node, and every microsecond it spends reading a frame is one the node does not get. Each frame's bytes are
- * looked at where they lie and released; no message object, no handler dispatch per frame.
+ * <p>A bare Netty pipeline (HTTP codec for the handshake, Netty's frame encoder for what the client sends, a
+ * {@link FrameReader} for what it receives) on its worker's event loop, with the transport of the bench's Vert.x
+ * (epoll on Linux): the load generator shares the machine with the node, and every microsecond it spends reading a
+ * frame is one the node does not get. Each frame's bytes are looked at where they lie; no frame object, no UTF-8
+ * check, no handler dispatch per frame.
  */
 final class WebSocketGatewayClient extends GatewayClient {
 
@@ -81,6 +86,7 @@ final class WebSocketGatewayClient extends GatewayClient {
       .customHeaders(new DefaultHttpHeaders())
       .maxFramePayloadLength(MAX_FRAME)
       .handshakeTimeoutMillis(30_000)
+      .withUTF8Validator(false)
       .build();
     bootstrap.handler(new ChannelInitializer<>() {
       @Override
@@ -110,6 +116,7 @@ final class WebSocketGatewayClient extends GatewayClient {
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
       if (evt == WebSocketClientProtocolHandler.ClientHandshakeStateEvent.HANDSHAKE_COMPLETE) {
         channel = ctx.channel();
+        ctx.pipeline().replace(WebSocketFrameDecoder.class, "seed-bench-frames", new FrameReader());
         channel.closeFuture().addListener(f -> onClosed());
         connected.tryComplete();
       } else if (evt == WebSocketClientProtocolHandler.ClientHandshakeStateEvent.HANDSHAKE_TIMEOUT) {
@@ -136,6 +143,57 @@ final class WebSocketGatewayClient extends GatewayClient {
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
       connected.tryFail(cause);
       ctx.close();
+    }
+  }
+
+  /**
+   * Reads the gateway's frames in place, once the handshake is done, instead of Netty's frame decoder (which makes a
+   * frame object per message): server frames are unmasked, so a text or binary frame's payload is handed over as a
+   * slice of what was read. A close frame closes the connection; a ping is answered; the gateway does not fragment
+   * its messages, so a continuation frame counts as an error.
+   */
+  private final class FrameReader extends ByteToMessageDecoder {
+
+    @Override
+    protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+      while (in.readableBytes() >= 2) {
+        int start = in.readerIndex();
+        int opcode = in.getByte(start) & 0x0F;
+        int second = in.getByte(start + 1) & 0xFF;
+        long length = second & 0x7F;
+        int header = 2;
+        if (length == 126) {
+          if (in.readableBytes() < 4) {
+            return;
+          }
+          length = in.getUnsignedShort(start + 2);
+          header = 4;
+        } else if (length == 127) {
+          if (in.readableBytes() < 10) {
+            return;
+          }
+          length = in.getLong(start + 2);
+          header = 10;
+        }
+        if ((second & 0x80) != 0 || length > MAX_FRAME) {
+          worker.error();
+          ctx.close();
+          in.skipBytes(in.readableBytes());
+          return;
+        }
+        if (in.readableBytes() < header + length) {
+          return;
+        }
+        ByteBuf payload = in.slice(start + header, (int) length);
+        in.readerIndex(start + header + (int) length);
+        switch (opcode) {
+          case 1, 2 -> onMessage(BufferInternal.buffer(payload));
+          case 8 -> ctx.close();
+          case 9 -> ctx.writeAndFlush(new PongWebSocketFrame(payload.retain()));
+          case 10 -> { }
+          default -> worker.error();
+        }
+      }
     }
   }
 
