@@ -218,13 +218,21 @@ public final class RawSocket implements AutoCloseable {
 
   /** Reads an HTTP response head (up to the blank line), or what came before the end or the timeout. */
   public String readHead(long timeoutMs) {
+    return readUntil("\r\n\r\n", timeoutMs);
+  }
+
+  /**
+   * Reads up to and including {@code end}, or what came before the end of the stream or the timeout; one char per
+   * byte (ISO-8859-1), so {@code getBytes(ISO_8859_1)} gives the bytes back.
+   */
+  public String readUntil(String end, long timeoutMs) {
     StringBuilder b = new StringBuilder();
     try {
       socket.setSoTimeout((int) timeoutMs);
       int c;
       while ((c = in.read()) >= 0) {
         b.append((char) c);
-        if (b.length() >= 4 && b.substring(b.length() - 4).equals("\r\n\r\n")) {
+        if (b.length() >= end.length() && b.substring(b.length() - end.length()).equals(end)) {
           break;
         }
       }
@@ -256,6 +264,18 @@ public final class RawSocket implements AutoCloseable {
       return null;
     } catch (IOException reset) {
       return all.toByteArray();
+    }
+  }
+
+  /**
+   * Whether something listens on the port of 127.0.0.1. A connection that the kernel joined to itself (its source
+   * port happened to be the port just freed, a TCP simultaneous open) does not count.
+   */
+  public static boolean listening(int port) {
+    try (Socket s = new Socket("127.0.0.1", port)) {
+      return s.getLocalPort() != port;
+    } catch (IOException refused) {
+      return false;
     }
   }
 

@@ -1,57 +1,162 @@
 package io.seedgate.gateway.tcp;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
+import io.netty.util.ReferenceCountUtil;
+import io.seedgate.common.ErrorCode;
 import io.seedgate.gateway.session.ClientChannel;
 import io.seedgate.gateway.session.OutboundMessage;
-import io.vertx.core.Handler;
+import io.seedgate.gateway.session.Session;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.net.NetSocket;
+import io.vertx.core.internal.ContextInternal;
+import io.vertx.core.internal.buffer.BufferInternal;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
 
 /**
- * A TCP connection as a {@link ClientChannel}: each message is written as its payload followed by
- * {@value TcpTransport#DELIMITER}, in one buffer. Once {@link #close()} is called nothing more is written, and what
- * still arrives is read and dropped unparsed (reading on, rather than pausing, lets the socket close with FIN
- * instead of a reset that could cost the client the error it was just sent).
+ * A TCP connection as a {@link ClientChannel}, and the last handler of its pipeline: it opens the session when the
+ * connection is up (after the TLS handshake, when the port speaks TLS), hands it each message its {@link TcpFraming}
+ * cuts, writes each delivery as its payload followed by {@value TcpTransport#DELIMITER} in one buffer (built once
+ * per message, however many sockets it goes to), and tells the session once when the connection is gone.
+ *
+ * <p>Everything runs on the gateway instance's event loop; the session is called inside the instance's Vert.x
+ * context ({@link ContextInternal#beginDispatch()}), so what it starts (event-bus requests, timers) stays on it.
+ * Once {@link #close()} is called nothing more is written or parsed; what still arrives is read and dropped rather
+ * than left unread, which could turn the close into a reset that costs the client the error it was just sent.
  */
-final class TcpChannel implements ClientChannel {
+final class TcpChannel extends ChannelInboundHandlerAdapter implements ClientChannel {
 
   static final String TRANSPORT = "tcp";
-  private static final Handler<Buffer> DISCARD = bytes -> { };
+  private static final Logger LOG = LoggerFactory.getLogger(TcpChannel.class);
 
-  private final NetSocket socket;
-  private final String ip;
+  private final TcpPipeline port;
+  private final TcpFraming framing;
+  private ChannelHandlerContext ctx;
+  private Session session;
+  private String ip = "";
   private boolean closing;
 
-  TcpChannel(NetSocket socket) {
-    this.socket = socket;
-    this.ip = socket.remoteAddress() == null ? "" : socket.remoteAddress().hostAddress();
+  TcpChannel(TcpPipeline port) {
+    this.port = port;
+    this.framing = new TcpFraming(port.maxFrameBytes, new TcpFraming.Receiver() {
+      @Override
+      public void frame(Buffer frame) {
+        session.onMessage(frame, frame.length());
+      }
+
+      @Override
+      public void tooLarge() {
+        LOG.debug("[session: {}] tcp frame over {} bytes", session.id(), port.maxFrameBytes);
+        session.fail(ErrorCode.TOO_LARGE);
+      }
+    });
   }
 
   @Override
-  public void send(OutboundMessage message) {
-    if (!closing) {
-      // A failed write means the connection is gone; its close handler ends the session.
-      socket.write(message.withSuffix(TcpTransport.DELIMITER_BYTES));
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    this.ctx = ctx;
+  }
+
+  /** The connection is up: its session opens now, or once the TLS handshake is done when the port speaks TLS. */
+  @Override
+  public void channelActive(ChannelHandlerContext ctx) {
+    if (!port.tls()) {
+      openSession(ctx);
+    }
+    ctx.fireChannelActive();
+  }
+
+  /** With TLS: the handshake is done (a failed one is closed by the SslHandler, and reported to exceptionCaught). */
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    if (evt instanceof SslHandshakeCompletionEvent handshake && handshake.isSuccess() && session == null && !closing) {
+      openSession(ctx);
+    }
+    ReferenceCountUtil.release(evt);
+  }
+
+  private void openSession(ChannelHandlerContext ctx) {
+    ip = ctx.channel().remoteAddress() instanceof InetSocketAddress a && a.getAddress() != null
+      ? a.getAddress().getHostAddress() : "";
+    ContextInternal previous = port.context.beginDispatch();
+    try {
+      session = port.hub.open(this);
+    } finally {
+      port.context.endDispatch(previous);
+    }
+    LOG.debug("[session: {}] tcp connection from {}", session.id(), ip);
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (!(msg instanceof ByteBuf bytes) || session == null || closing) {
+      ReferenceCountUtil.release(msg);
+      return;
+    }
+    ContextInternal previous = port.context.beginDispatch();
+    try {
+      framing.handle(bytes, ctx.alloc());
+    } finally {
+      port.context.endDispatch(previous);
     }
   }
 
   @Override
-  public boolean writeQueueFull() {
-    return socket.writeQueueFull();
+  public void channelInactive(ChannelHandlerContext ctx) {
+    closing = true;
+    framing.stop();
+    if (session != null) {
+      ContextInternal previous = port.context.beginDispatch();
+      try {
+        session.onClosed();
+      } finally {
+        port.context.endDispatch(previous);
+      }
+    }
   }
 
-  /** Stops parsing and closes after what was written so far. */
+  /** A read failure, a TLS handshake that failed, or an exception thrown by the session: the connection is closed. */
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    LOG.debug("[session: {}] tcp connection failed, closing: {}", session == null ? "-" : session.id(),
+      cause.toString());
+    close();
+  }
+
+  /**
+   * Writes the message and its delimiter, flushed at once. Deliveries that come after {@link #close()} or after the
+   * connection is gone (until its session hears of it) are dropped.
+   */
+  @Override
+  public void send(OutboundMessage message) {
+    if (!closing && ctx.channel().isActive()) {
+      // a slice of the shared bytes with indices of its own that Netty cannot release: the same array goes to every
+      // socket; a failed write fires exceptionCaught through the void promise, which closes the connection
+      ctx.writeAndFlush(((BufferInternal) message.withSuffix(TcpTransport.DELIMITER_BYTES)).getByteBuf(),
+        ctx.voidPromise());
+    }
+  }
+
+  /** Whether more than {@code maxQueuedBytes} are unwritten (the channel's high water mark); false once closing. */
+  @Override
+  public boolean writeQueueFull() {
+    Channel ch = ctx.channel();
+    return !closing && ch.isActive() && !ch.isWritable();
+  }
+
+  /** Stops parsing and closes after what was written so far reached the socket, as far as it had room for it. */
   @Override
   public void close() {
     if (!closing) {
       closing = true;
-      socket.handler(DISCARD);
-      socket.close();
+      framing.stop();
+      ctx.channel().close();
     }
-  }
-
-  /** Whether {@link #close()} was called: frames still parsed from earlier reads are to be ignored. */
-  boolean closing() {
-    return closing;
   }
 
   @Override

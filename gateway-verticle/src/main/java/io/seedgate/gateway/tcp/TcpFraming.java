@@ -1,13 +1,19 @@
 package io.seedgate.gateway.tcp;
 
-import io.vertx.core.Handler;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.parsetools.RecordParser;
+import io.vertx.core.internal.buffer.BufferInternal;
 
 /**
  * Cuts the bytes of one TCP connection into client messages at {@value TcpTransport#DELIMITER}, whatever the reads'
  * boundaries: several messages in one read, one message over many reads, a delimiter split between two reads.
  * Empty frames ({@code ||||}) are skipped.
+ *
+ * <p>A frame that arrives whole within one read is handed over as a view of that read's bytes (no copy); only the
+ * unfinished tail of a read is kept, in a buffer of its own that grows by doubling, until the rest arrives. Each
+ * byte is searched for the delimiter once and copied a bounded number of times, however slowly a frame dribbles
+ * in.
  *
  * <p>Bounded: a frame longer than {@code maxFrameBytes} (without the delimiter) ends the framing with
  * {@link Receiver#tooLarge()}, whether it arrived whole or is still arriving; no more than {@code maxFrameBytes} plus
@@ -16,12 +22,20 @@ import io.vertx.core.parsetools.RecordParser;
  *
  * <p>Not thread-safe: fed from the connection's event loop.
  */
-final class TcpFraming implements Handler<Buffer> {
+final class TcpFraming {
+
+  private static final byte BAR = '|';
+  private static final int DELIMITER_LENGTH = 2;
+  /** Initial room for an unfinished frame; it grows by doubling (each byte copied O(1) times on average). */
+  private static final int MIN_PENDING = 256;
 
   /** Where the frames go. */
   interface Receiver {
 
-    /** One complete, non-empty message of at most {@code maxFrameBytes}, without its delimiter. */
+    /**
+     * One complete, non-empty message of at most {@code maxFrameBytes}, without its delimiter. The buffer is a view
+     * of the connection's bytes, valid during the call only.
+     */
     void frame(Buffer frame);
 
     /** A frame over {@code maxFrameBytes}: the last call this receiver gets. */
@@ -30,51 +44,134 @@ final class TcpFraming implements Handler<Buffer> {
 
   private final int maxFrameBytes;
   private final Receiver receiver;
-  private final RecordParser parser;
+  /** The unfinished frame of earlier reads, or null. */
+  private ByteBuf pending;
+  /** How many bytes at the start of {@link #pending} are known to hold no delimiter. */
+  private int searched;
   private boolean stopped;
+  /** Whether a frame is being handed over: {@link #stop()} then leaves the buffer to {@link #handle}. */
+  private boolean cutting;
 
   TcpFraming(int maxFrameBytes, Receiver receiver) {
     this.maxFrameBytes = maxFrameBytes;
     this.receiver = receiver;
-    // The parser holds at most the current frame: over maxRecordSize it calls the exception handler instead.
-    this.parser = RecordParser.newDelimited(TcpTransport.DELIMITER)
-      .maxRecordSize(maxFrameBytes + TcpTransport.DELIMITER.length());
-    parser.handler(this::onRecord);
-    // RecordParser signals a record longer than maxRecordSize with an IllegalStateException.
-    parser.exceptionHandler(e -> overLimit());
   }
 
-  /** Feeds the next bytes read from the connection. */
-  @Override
-  public void handle(Buffer chunk) {
-    if (!stopped) {
-      parser.handle(chunk);
+  /** Feeds the next bytes read from the connection; takes ownership of {@code chunk} (it is released here). */
+  void handle(ByteBuf chunk, ByteBufAllocator alloc) {
+    if (stopped) {
+      chunk.release();
+      return;
+    }
+    if (pending == null) {
+      try {
+        cut(chunk);
+        if (!stopped && chunk.isReadable()) {
+          pending = alloc.buffer(Math.max(MIN_PENDING, chunk.readableBytes() * 2)).writeBytes(chunk);
+        } else {
+          searched = 0;
+        }
+      } finally {
+        chunk.release();
+      }
+      return;
+    }
+    try {
+      pending.writeBytes(chunk);
+    } finally {
+      chunk.release();
+    }
+    cut(pending);
+    if (stopped) {
+      release();
+    } else if (pending.isReadable()) {
+      // keeps the unfinished frame at the start, so the buffer never holds more than it plus one read
+      pending.discardReadBytes();
+    } else {
+      release();
+      searched = 0;
     }
   }
 
-  /** Delivers nothing more. */
+  /**
+   * Delivers nothing more and lets go of what is buffered (once the frame being delivered, if any, has been
+   * handled: it is a view of those bytes).
+   */
   void stop() {
     stopped = true;
+    if (!cutting) {
+      release();
+    }
   }
 
   boolean stopped() {
     return stopped;
   }
 
-  private void onRecord(Buffer frame) {
-    if (stopped || frame.length() == 0) {
-      return;
+  /** Lets go of what is buffered (the connection is gone). */
+  void release() {
+    if (pending != null) {
+      pending.release();
+      pending = null;
     }
-    if (frame.length() > maxFrameBytes) {
-      overLimit();
-      return;
+  }
+
+  /** Hands over every whole frame of {@code in}; leaves its unfinished tail readable. */
+  private void cut(ByteBuf in) {
+    cutting = true;
+    try {
+      cutFrames(in);
+    } finally {
+      cutting = false;
     }
-    receiver.frame(frame);
+  }
+
+  private void cutFrames(ByteBuf in) {
+    while (!stopped && in.isReadable()) {
+      int start = in.readerIndex();
+      int at = delimiter(in, start + searched, in.writerIndex());
+      if (at < 0) {
+        int buffered = in.readableBytes();
+        if (buffered > maxFrameBytes + DELIMITER_LENGTH) {
+          overLimit();
+        } else {
+          // the last byte may be the first half of a delimiter: searched again with the next read
+          searched = Math.max(0, buffered - 1);
+        }
+        return;
+      }
+      searched = 0;
+      int length = at - start;
+      in.readerIndex(at + DELIMITER_LENGTH);
+      if (length > maxFrameBytes) {
+        overLimit();
+        return;
+      }
+      if (length > 0) {
+        receiver.frame(BufferInternal.buffer(in.slice(start, length)));
+      }
+    }
+  }
+
+  /** The index of the first {@code ||} that starts in {@code [from, to)} and ends before {@code to}, or -1. */
+  private static int delimiter(ByteBuf in, int from, int to) {
+    int i = from;
+    while (i < to) {
+      int bar = in.indexOf(i, to, BAR);
+      if (bar < 0 || bar + 1 >= to) {
+        return -1;
+      }
+      if (in.getByte(bar + 1) == BAR) {
+        return bar;
+      }
+      i = bar + 2;
+    }
+    return -1;
   }
 
   private void overLimit() {
     if (!stopped) {
-      stopped = true;
+      stop();
       receiver.tooLarge();
     }
   }

@@ -1,22 +1,21 @@
 package io.seedgate.gateway.tcp;
 
-import io.seedgate.common.ErrorCode;
 import io.seedgate.common.config.ConfigException;
 import io.seedgate.common.config.NodeConfig;
 import io.seedgate.common.config.Settings;
-import io.seedgate.gateway.session.Session;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.seedgate.gateway.netty.SharedAcceptor;
+import io.seedgate.gateway.netty.SharedPort;
 import io.seedgate.gateway.session.SessionHub;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.net.NetServer;
-import io.vertx.core.net.NetServerOptions;
-import io.vertx.core.net.NetSocket;
+import io.vertx.core.internal.ContextInternal;
+import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.net.PemKeyCertOptions;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
-import java.net.BindException;
+import javax.net.ssl.KeyManagerFactory;
 
 /**
  * The TCP port of the 2021 protocol: every message in both directions is UTF-8 JSON followed by the two bytes
@@ -24,11 +23,14 @@ import java.net.BindException;
  * {@link TcpFraming} cuts them. Empty frames ({@code ||||}) are skipped.
  *
  * <p>A frame longer than {@code maxFrameBytes} is answered with {@code {"error":"message too large"}||} and a
- * close; no more than {@code maxFrameBytes} plus one read is ever buffered for it, and after it nothing is parsed. Outbound writes are one buffer
- * each (payload and delimiter, built once per message); a client with more than {@code maxQueuedBytes} unwritten
- * is disconnected by the session core. Optional TLS from PEM files.
+ * close; no more than about {@code maxFrameBytes} plus one read is ever buffered for it, and after it nothing is
+ * parsed. Outbound writes are one buffer each (payload and delimiter, built once per message); a client with more
+ * than {@code maxQueuedBytes} unwritten is disconnected by the session core. Optional TLS from PEM files.
  *
- * <p>Every gateway instance listens on the same port; Vert.x spreads connections over them.
+ * <p>The port is served by Netty directly ({@link TcpPipeline}), not by a Vert.x {@code NetServer}, whose
+ * per-connection outbound queue and connection objects cost about 5 KB per idle connection. Every gateway instance of
+ * a node serves the same port through one shared listening socket ({@link SharedAcceptor}), which hands each new
+ * connection to the instances in turn.
  */
 public final class TcpTransport {
 
@@ -37,12 +39,10 @@ public final class TcpTransport {
   /** {@value #DELIMITER} as bytes, shared by every write. */
   static final Buffer DELIMITER_BYTES = Buffer.buffer(DELIMITER);
 
-  private static final Logger LOG = LoggerFactory.getLogger(TcpTransport.class);
-
-  private final Vertx vertx;
+  private final VertxInternal vertx;
   private final SessionHub hub;
   private final Config config;
-  private NetServer server;
+  private SharedPort port;
 
   /**
    * What the TCP port needs from the node config.
@@ -84,69 +84,51 @@ public final class TcpTransport {
   }
 
   public TcpTransport(Vertx vertx, SessionHub hub, Config config) {
-    this.vertx = vertx;
+    this.vertx = (VertxInternal) vertx;
     this.hub = hub;
     this.config = config;
   }
 
   /**
-   * Listens; the future completes when the port is open. It fails when the port cannot be bound, or (TLS) when the
-   * certificate or key cannot be read, then with a {@link ConfigException} naming both TLS settings.
+   * Listens; call on the gateway instance's context (its event loop will run this instance's connections). The
+   * future completes when the port is open. It fails when the port cannot be bound, or (TLS) when the certificate or
+   * key cannot be read, then with a {@link ConfigException} naming both TLS settings.
    */
-  public Future<NetServer> listen() {
-    NetServerOptions options = new NetServerOptions().setHost(config.host()).setPort(config.port())
-      .setTcpNoDelay(true);
-    if (config.tls()) {
-      options.setSsl(true).setKeyCertOptions(new PemKeyCertOptions().setCertPath(config.certFile())
-        .setKeyPath(config.keyFile()));
-    }
-    server = vertx.createNetServer(options).connectHandler(this::accept);
-    return server.listen().recover(e -> Future.failedFuture(config.tls() && !(e instanceof BindException)
-      ? new ConfigException("TLS on the TCP port could not start with '" + Settings.TCP_TLS_CERT_FILE.path() + "' = "
-        + config.certFile() + " and '" + Settings.TCP_TLS_KEY_FILE.path() + "' = " + config.keyFile() + ": " + e)
-      : e));
-  }
-
-  /** The port listened on (useful when configured as 0), or -1 before {@link #listen()}. */
-  public int actualPort() {
-    return server == null ? -1 : server.actualPort();
-  }
-
-  /** Closes the port and any connection still open on it. */
-  public Future<Void> close() {
-    return server == null ? Future.succeededFuture() : server.close();
-  }
-
-  private void accept(NetSocket socket) {
-    socket.setWriteQueueMaxSize(config.maxQueuedBytes());
-    TcpChannel channel = new TcpChannel(socket);
-    Session session = hub.open(channel);
-    socket.closeHandler(v -> session.onClosed());
-    if (channel.closing()) {
-      return;
-    }
-    socket.exceptionHandler(e -> {
-      if (!channel.closing()) {
-        LOG.debug("[session: {}] tcp read failed, closing: {}", session.id(), e.toString());
-        channel.close();
-      }
+  public Future<Void> listen() {
+    ContextInternal context = vertx.getOrCreateContext();
+    Future<SslContext> ssl = config.tls()
+      ? vertx.executeBlocking(this::sslContext).recover(e -> Future.failedFuture(new ConfigException(
+        "TLS on the TCP port could not start with '" + Settings.TCP_TLS_CERT_FILE.path() + "' = "
+          + config.certFile() + " and '" + Settings.TCP_TLS_KEY_FILE.path() + "' = " + config.keyFile() + ": " + e)))
+      : Future.succeededFuture();
+    return ssl.compose(sslContext -> {
+      TcpPipeline pipeline = new TcpPipeline(context, hub, config.maxFrameBytes(), config.maxQueuedBytes(),
+        sslContext);
+      return SharedPort.join(vertx, TcpChannel.TRANSPORT, config.host(), config.port(), context, pipeline,
+        pipeline::closeAll);
+    }).map(joined -> {
+      port = joined;
+      return null;
     });
-    socket.handler(new TcpFraming(config.maxFrameBytes(), new TcpFraming.Receiver() {
-      @Override
-      public void frame(Buffer frame) {
-        if (!channel.closing()) {
-          session.onMessage(frame, frame.length());
-        }
-      }
+  }
 
-      @Override
-      public void tooLarge() {
-        if (!channel.closing()) {
-          LOG.debug("[session: {}] tcp frame over {} bytes", session.id(), config.maxFrameBytes());
-          session.fail(ErrorCode.TOO_LARGE);
-        }
-      }
-    }));
-    LOG.debug("[session: {}] tcp connection from {}", session.id(), channel.remoteIp());
+  /** The server side of TLS from the PEM files (PKCS#1 or PKCS#8 keys, as Vert.x reads them). */
+  private SslContext sslContext() throws Exception {
+    KeyManagerFactory keys = new PemKeyCertOptions().setCertPath(config.certFile()).setKeyPath(config.keyFile())
+      .getKeyManagerFactory(vertx);
+    return SslContextBuilder.forServer(keys).build();
+  }
+
+  /** The port listened on (useful when configured as 0), or -1 when not listening. */
+  public int actualPort() {
+    return port == null ? -1 : port.port();
+  }
+
+  /**
+   * Stops taking connections on this instance and closes those still open; the last instance to close closes the
+   * listening socket. Call on the instance's context.
+   */
+  public Future<Void> close() {
+    return port == null ? Future.succeededFuture() : port.close();
   }
 }

@@ -1,5 +1,7 @@
 package io.seedgate.gateway.websocket;
 
+import io.seedgate.gateway.netty.SharedAcceptor;
+import io.seedgate.gateway.netty.SharedPort;
 import io.seedgate.gateway.session.SessionHub;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -25,7 +27,7 @@ import io.vertx.core.internal.VertxInternal;
  * <p>The port is served by Netty directly ({@link WebSocketPipeline}), not by a Vert.x HTTP server: a Vert.x
  * connection carries a per-connection outbound queue (a 4 KB array) and, after the upgrade, the handshake's request,
  * response and headers, about 5 KB per idle connection with no option to avoid them. Every gateway instance of a node
- * serves the same port through one shared listening socket ({@link WebSocketAcceptor}), which hands each new
+ * serves the same port through one shared listening socket ({@link SharedAcceptor}), which hands each new
  * connection to the instances in turn.
  */
 public final class WebSocketTransport {
@@ -39,11 +41,7 @@ public final class WebSocketTransport {
   private final int maxMessageBytes;
   private final int maxQueuedBytes;
   private final long handshakeTimeoutMs;
-  private ContextInternal context;
-  private WebSocketPipeline pipeline;
-  private WebSocketAcceptor.Member member;
-  private WebSocketAcceptor acceptor;
-  private boolean closed;
+  private SharedPort shared;
 
   public WebSocketTransport(Vertx vertx, SessionHub hub, String host, int port, int maxMessageBytes,
                             int maxQueuedBytes, long handshakeTimeoutMs) {
@@ -61,22 +59,19 @@ public final class WebSocketTransport {
    * future completes when the port is open, and fails when it cannot be bound.
    */
   public Future<Void> listen() {
-    context = vertx.getOrCreateContext();
-    if (!context.isEventLoopContext()) {
-      return Future.failedFuture(new IllegalStateException("the WebSocket port needs an event-loop context"));
-    }
-    pipeline = new WebSocketPipeline(context, hub, maxMessageBytes, maxQueuedBytes, handshakeTimeoutMs);
-    member = new WebSocketAcceptor.Member(context.nettyEventLoop(), pipeline);
-    return WebSocketAcceptor.join(vertx, host, port, member, context)
+    ContextInternal context = vertx.getOrCreateContext();
+    WebSocketPipeline pipeline = new WebSocketPipeline(context, hub, maxMessageBytes, maxQueuedBytes,
+      handshakeTimeoutMs);
+    return SharedPort.join(vertx, WebSocketChannel.TRANSPORT, host, port, context, pipeline, pipeline::closeAll)
       .map(joined -> {
-        acceptor = joined;
+        shared = joined;
         return null;
       });
   }
 
   /** The port listened on (useful when configured as 0), or -1 when not listening. */
   public int actualPort() {
-    return acceptor == null ? -1 : acceptor.port();
+    return shared == null ? -1 : shared.port();
   }
 
   /**
@@ -84,11 +79,6 @@ public final class WebSocketTransport {
    * listening socket. Call on the instance's context.
    */
   public Future<Void> close() {
-    if (acceptor == null || closed) {
-      return Future.succeededFuture();
-    }
-    closed = true;
-    pipeline.closeAll();
-    return acceptor.leave(member, context);
+    return shared == null ? Future.succeededFuture() : shared.close();
   }
 }

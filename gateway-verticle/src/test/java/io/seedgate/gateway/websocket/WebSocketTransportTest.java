@@ -3,46 +3,32 @@ package io.seedgate.gateway.websocket;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
-import io.netty.util.ResourceLeakDetector;
 import io.seedgate.common.RedisKeys;
-import io.seedgate.common.config.NodeConfig;
 import io.seedgate.common.config.Settings;
-import io.seedgate.common.embedded.BackingServices;
+import io.seedgate.gateway.GatewayFixture;
 import io.seedgate.gateway.GatewayVerticle;
 import io.seedgate.gateway.LocalGateways;
 import io.seedgate.gateway.RawSocket;
-import io.seedgate.router.RouterVerticle;
-import io.vertx.core.DeploymentOptions;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.json.JsonArray;
-import io.vertx.redis.client.Command;
-import io.vertx.redis.client.Redis;
-import io.vertx.redis.client.Request;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 
-import java.net.ConnectException;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
+import static io.seedgate.gateway.GatewayFixture.await;
+import static io.seedgate.gateway.GatewayFixture.waitUntil;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -58,67 +44,30 @@ class WebSocketTransportTest {
   private static final int REDIS_DB = 13;
   private static final int MAX_QUEUED = 64 * 1024;
 
+  private static GatewayFixture fixture;
   private static Vertx vertx;
-  private static NodeConfig config;
-  private static Redis redis;
-  private static final List<GatewayVerticle> GATEWAYS = new ArrayList<>();
   private static int port;
-  private static ListAppender<ILoggingEvent> leakReports;
-  private static ResourceLeakDetector.Level leakLevelBefore;
 
   @BeforeAll
   static void start() throws Exception {
-    vertx = Vertx.vertx();
-    // after Vert.x started: it turns Netty's leak detection off when no system property asks for it
-    leakLevelBefore = ResourceLeakDetector.getLevel();
-    ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.PARANOID);
-    leakReports = new ListAppender<>();
-    leakReports.start();
-    ((Logger) LoggerFactory.getLogger(ResourceLeakDetector.class)).addAppender(leakReports);
-    NodeConfig resolved = BackingServices.resolve(NodeConfig.defaults());
-    String redisUrl = resolved.string(Settings.REDIS_URL).replaceAll("/\\d*$", "") + "/" + REDIS_DB;
-    config = resolved.with(Map.of(
-      Settings.NODE_ID.path(), "wst-" + UUID.randomUUID().toString().substring(0, 6),
-      Settings.REDIS_URL.path(), redisUrl,
-      Settings.JWT_SECRET.path(), "ws-transport-secret-0123456789-0123456789",
-      Settings.ROLES.path(), new JsonArray(List.of("gateway", "router")),
-      Settings.ACTION_CHANNEL_PREFIX.path(), "wst-" + UUID.randomUUID().toString().substring(0, 6) + ":action:",
-      Settings.GATEWAY_HOST.path(), "127.0.0.1",
-      Settings.WS_PORT.path(), 0,
+    fixture = GatewayFixture.start("wst", REDIS_DB, INSTANCES, Map.of(
       Settings.WS_MAX_FRAME_BYTES.path(), MAX_MESSAGE,
       Settings.TCP_ENABLED.path(), false,
-      Settings.UDP_ENABLED.path(), false));
-    config = config.with(Map.of(Settings.AUTH_TIMEOUT.path(), 1, Settings.MAX_QUEUED_BYTES.path(), MAX_QUEUED));
-    await(vertx.deployVerticle(RouterVerticle::new, new DeploymentOptions().setConfig(config.toJson())));
-    await(vertx.deployVerticle(() -> {
-      GatewayVerticle g = new GatewayVerticle();
-      synchronized (GATEWAYS) {
-        GATEWAYS.add(g);
-      }
-      return g;
-    }, new DeploymentOptions().setConfig(config.toJson()).setInstances(INSTANCES)));
-    port = GATEWAYS.get(0).webSocketPort();
-    redis = Redis.createClient(vertx, redisUrl);
+      Settings.AUTH_TIMEOUT.path(), 1,
+      Settings.MAX_QUEUED_BYTES.path(), MAX_QUEUED));
+    vertx = fixture.vertx;
+    port = fixture.gateways.get(0).webSocketPort();
   }
 
   @AfterAll
   static void stop() throws Exception {
-    try {
-      if (redis != null) {
-        await(redis.send(Request.cmd(Command.FLUSHDB)));
-      }
-      await(vertx.close());
-      assertNoLeakReported();
-    } finally {
-      ResourceLeakDetector.setLevel(leakLevelBefore);
-      ((Logger) LoggerFactory.getLogger(ResourceLeakDetector.class)).detachAppender(leakReports);
-    }
+    fixture.stop();
   }
 
   @Test
   void theInstancesShareOnePortAndTakeNewConnectionsInTurn() {
     assertTrue(port > 0, "a port was chosen: " + port);
-    for (GatewayVerticle g : GATEWAYS) {
+    for (GatewayVerticle g : fixture.gateways) {
       assertEquals(port, g.webSocketPort(), "every instance reports the one port");
     }
     waitUntil(() -> LocalGateways.sessions(vertx) == 0);
@@ -128,7 +77,7 @@ class WebSocketTransportTest {
         sockets.add(RawSocket.open(port, "/any/path?x=" + i));
       }
       waitUntil(() -> LocalGateways.sessions(vertx) == 2 * INSTANCES);
-      for (GatewayVerticle g : GATEWAYS) {
+      for (GatewayVerticle g : fixture.gateways) {
         assertEquals(2, g.hub().sessionCount(), "each instance got every third connection");
       }
     } finally {
@@ -205,8 +154,8 @@ class WebSocketTransportTest {
   void deliveriesGoOutAsTextFramesOfTheirOwnBytesAndInvalidUtf8IsReplaced() throws Exception {
     String map = "wst-map-" + UUID.randomUUID();
     int playersBefore = LocalGateways.players(vertx);
-    String viaQuery = signIn(map);
-    String viaHeader = signIn(map);
+    String viaQuery = fixture.signIn(map);
+    String viaHeader = fixture.signIn(map);
     try (RawSocket a = RawSocket.open(port, "/?token=" + viaQuery);
          RawSocket b = RawSocket.connect(port)) {
       String handshake = RawSocket.handshake("/game");
@@ -216,7 +165,7 @@ class WebSocketTransportTest {
 
       byte[] valid = "{\"say\":\"h\u00e9llo \u043f\u0440\u0438\u0432\u0435\u0442 \ud83d\ude00\"}"
         .getBytes(StandardCharsets.UTF_8);
-      publish(RedisKeys.mapChannel(map), valid);
+      fixture.publish(RedisKeys.mapChannel(map), valid);
       for (RawSocket s : List.of(a, b)) {
         RawSocket.Frame f = s.nextFrame(RawSocket.TEXT, 5_000);
         assertNotNull(f, "the map broadcast reached every player");
@@ -224,7 +173,7 @@ class WebSocketTransportTest {
       }
 
       byte[] invalid = {'{', '"', 'x', '"', ':', '"', (byte) 0xff, 'a', (byte) 0xc3, '"', '}'};
-      publish(RedisKeys.tokenChannel(viaQuery), invalid);
+      fixture.publish(RedisKeys.tokenChannel(viaQuery), invalid);
       RawSocket.Frame f = a.nextFrame(RawSocket.TEXT, 5_000);
       assertNotNull(f);
       assertEquals("{\"x\":\"\ufffda\ufffd\"}", f.text(), "decoded with replacement characters, as before");
@@ -242,12 +191,12 @@ class WebSocketTransportTest {
     logger.addAppender(sessionLog);
     String map = "wst-map-" + UUID.randomUUID();
     int playersBefore = LocalGateways.players(vertx);
-    String token = signIn(map);
+    String token = fixture.signIn(map);
     try (RawSocket slow = RawSocket.open(port, "/?token=" + token, 4096)) {
       waitUntil(() -> LocalGateways.players(vertx) == playersBefore + 1);
       byte[] payload = json(16 * 1024);
       for (int i = 0; i < 400 && LocalGateways.players(vertx) > playersBefore; i++) {
-        publish(RedisKeys.tokenChannel(token), payload);
+        fixture.publish(RedisKeys.tokenChannel(token), payload);
       }
       waitUntil(() -> LocalGateways.players(vertx) == playersBefore);
       assertTrue(sessionLog.list.stream().anyMatch(e -> e.getFormattedMessage().contains("client too slow")),
@@ -261,13 +210,7 @@ class WebSocketTransportTest {
   @Test
   void anotherDeploymentOnPortZeroGetsAPortOfItsOwnWhichClosesWithItsLastInstance() throws Exception {
     List<GatewayVerticle> instances = new ArrayList<>();
-    String other = await(vertx.deployVerticle(() -> {
-      GatewayVerticle g = new GatewayVerticle();
-      synchronized (instances) {
-        instances.add(g);
-      }
-      return g;
-    }, new DeploymentOptions().setConfig(config.toJson()).setInstances(2)));
+    String other = fixture.deployGateways(2, instances);
     int otherPort = instances.get(0).webSocketPort();
     assertEquals(otherPort, instances.get(1).webSocketPort(), "the deployment's instances share their port");
     assertNotEquals(port, otherPort, "not the first deployment's port");
@@ -276,55 +219,10 @@ class WebSocketTransportTest {
       assertEquals("{\"error\":\"invalid token\"}", s.nextFrame(RawSocket.TEXT, 5_000).text());
     }
     await(vertx.undeploy(other));
-    assertThrows(ConnectException.class, () -> new Socket("127.0.0.1", otherPort).close(),
-      "the port is closed with the deployment's last instance");
+    assertFalse(RawSocket.listening(otherPort), "the port is closed with the deployment's last instance");
     try (RawSocket s = RawSocket.open(port, "/")) {
       assertNotNull(s, "the first deployment's port still serves");
     }
-  }
-
-  /**
-   * Collects garbage, allocates (the detector reports what it found on allocation) and checks that the detector
-   * works (a buffer leaked here on purpose is reported) and reported nothing else.
-   */
-  private static void assertNoLeakReported() throws InterruptedException {
-    leakOnPurpose();
-    boolean seen = false;
-    for (int round = 0; round < 50 && !seen; round++) {
-      System.gc();
-      Thread.sleep(20);
-      for (int i = 0; i < 100; i++) {
-        ByteBufAllocator.DEFAULT.directBuffer(64).release();
-        ByteBufAllocator.DEFAULT.heapBuffer(64).release();
-      }
-      seen = reports().stream().anyMatch(r -> r.contains("leaked on purpose"));
-    }
-    assertTrue(seen, "the leak detector works (it reported the buffer leaked on purpose): " + reports());
-    List<String> others = reports().stream().filter(r -> !r.contains("leaked on purpose")).toList();
-    assertTrue(others.isEmpty(), "no buffer leaked: " + others);
-  }
-
-  private static void leakOnPurpose() {
-    ByteBuf b = ByteBufAllocator.DEFAULT.directBuffer(16);
-    b.touch("leaked on purpose");
-  }
-
-  private static List<String> reports() {
-    synchronized (leakReports) {
-      return leakReports.list.stream().map(ILoggingEvent::getFormattedMessage).filter(m -> m.contains("LEAK"))
-        .toList();
-    }
-  }
-
-  private static String signIn(String map) throws Exception {
-    String token = UUID.randomUUID().toString().toUpperCase();
-    await(redis.send(Request.cmd(Command.HSET).arg(token).arg("id").arg("wst-" + UUID.randomUUID())
-      .arg("map_id").arg(map)));
-    return token;
-  }
-
-  private static void publish(String channel, byte[] payload) throws Exception {
-    await(redis.send(Request.cmd(Command.PUBLISH).arg(channel).arg(Buffer.buffer(payload))));
   }
 
   /** A JSON object of exactly {@code n} bytes. */
@@ -342,21 +240,4 @@ class WebSocketTransportTest {
     return b;
   }
 
-  private static void waitUntil(BooleanSupplier condition) {
-    long deadline = System.currentTimeMillis() + 10_000;
-    while (!condition.getAsBoolean()) {
-      if (System.currentTimeMillis() > deadline) {
-        throw new AssertionError("condition not met within 10 s");
-      }
-      try {
-        Thread.sleep(20);
-      } catch (InterruptedException e) {
-        throw new AssertionError(e);
-      }
-    }
-  }
-
-  private static <T> T await(Future<T> f) throws Exception {
-    return f.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-  }
 }

@@ -1,4 +1,4 @@
-package io.seedgate.gateway.websocket;
+package io.seedgate.gateway.netty;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -23,8 +23,9 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * One listening socket for the WebSocket port, shared by the gateway instances of a Vert.x instance that serve the
- * same host and port, as Vert.x shares one server between verticle instances. It is bound on Vert.x's acceptor event
+ * One listening socket for a client port served by Netty directly (the WebSocket and the TCP port), shared by the
+ * gateway instances of a Vert.x instance that serve the same transport on the same host and port, as Vert.x shares
+ * one server between verticle instances. It is bound on Vert.x's acceptor event
  * loop with the channel class of Vert.x's transport (epoll when native transport is on, NIO otherwise). Each accepted
  * connection goes to the next instance, round-robin, and is registered on that instance's event loop with that
  * instance's pipeline: from then on everything about the connection (its session included) happens on one thread.
@@ -33,21 +34,22 @@ import java.util.Map;
  * chooses, and installs the same handler whichever loop that is. Here the handler on the server channel takes the
  * child before it, so that the instance, its event loop and its sessions are chosen together.
  */
-final class WebSocketAcceptor {
+public final class SharedAcceptor {
 
   /** A gateway instance served by an acceptor: its event loop and what builds its connections' pipelines. */
-  record Member(EventLoop eventLoop, ChannelInitializer<Channel> pipeline) {
+  public record Member(EventLoop eventLoop, ChannelInitializer<Channel> pipeline) {
   }
 
   /**
-   * What identifies a shared acceptor. On port 0 the instances of one deployment share a port chosen for them, and
-   * another deployment gets one of its own; on any other port every instance of the Vert.x instance shares it.
+   * What identifies a shared acceptor. On port 0 the instances of one deployment share a port chosen for them (one
+   * per transport), and another deployment gets one of its own; on any other port every instance of the Vert.x
+   * instance shares it.
    */
-  private record Key(VertxInternal vertx, String host, int port, String deploymentOfPortZero) {
+  private record Key(VertxInternal vertx, String transport, String host, int port, String deploymentOfPortZero) {
   }
 
   /** Guarded by itself. */
-  private static final Map<Key, WebSocketAcceptor> SHARED = new HashMap<>();
+  private static final Map<Key, SharedAcceptor> SHARED = new HashMap<>();
   /** The ServerBootstrap wants a child handler; the Distributor never lets a child reach it. */
   private static final ChannelHandler NEVER_USED = new ChannelInitializer<Channel>() {
     @Override
@@ -67,24 +69,26 @@ final class WebSocketAcceptor {
   /** Set once before the bind, read on the acceptor's event loop after it. */
   private volatile Map<ChannelOption<?>, Object> childOptions = Map.of();
 
-  private WebSocketAcceptor(Key key) {
+  private SharedAcceptor(Key key) {
     this.key = key;
   }
 
   /**
-   * Adds the member to the acceptor of that host and port, binding it when it is the first. The future completes on
-   * {@code context} when the port is open, and fails (the member then not added) when it cannot be bound.
+   * Adds the member to the acceptor of that transport, host and port, binding it when it is the first. The future
+   * completes on {@code context} when the port is open, and fails (the member then not added) when it cannot be bound.
+   *
+   * @param transport what the port serves ({@code websocket}, {@code tcp}): two transports never share a socket
    */
-  static Future<WebSocketAcceptor> join(VertxInternal vertx, String host, int port, Member member,
-                                        ContextInternal context) {
-    WebSocketAcceptor acceptor;
+  public static Future<SharedAcceptor> join(VertxInternal vertx, String transport, String host, int port,
+                                            Member member, ContextInternal context) {
+    SharedAcceptor acceptor;
     boolean first;
     synchronized (SHARED) {
-      Key key = new Key(vertx, host, port, port == 0 ? context.deploymentID() : null);
+      Key key = new Key(vertx, transport, host, port, port == 0 ? context.deploymentID() : null);
       acceptor = SHARED.get(key);
       first = acceptor == null;
       if (first) {
-        acceptor = new WebSocketAcceptor(key);
+        acceptor = new SharedAcceptor(key);
         SHARED.put(key, acceptor);
       }
       acceptor.add(member);
@@ -92,8 +96,8 @@ final class WebSocketAcceptor {
     if (first) {
       acceptor.bind();
     }
-    WebSocketAcceptor joined = acceptor;
-    Promise<WebSocketAcceptor> result = context.promise();
+    SharedAcceptor joined = acceptor;
+    Promise<SharedAcceptor> result = context.promise();
     acceptor.bound.future().onComplete(ar -> {
       if (ar.succeeded()) {
         result.complete(joined);
@@ -106,7 +110,7 @@ final class WebSocketAcceptor {
   }
 
   /** The port listened on (useful when configured as 0), or -1 while not bound. */
-  int port() {
+  public int port() {
     return boundPort;
   }
 
@@ -114,7 +118,7 @@ final class WebSocketAcceptor {
    * Removes the member: it gets no more connections. The last member to leave closes the listening socket; the
    * future completes on {@code context} when it is closed (at once for the others).
    */
-  Future<Void> leave(Member member, ContextInternal context) {
+  public Future<Void> leave(Member member, ContextInternal context) {
     if (!remove(member)) {
       return context.succeededFuture();
     }
