@@ -1,47 +1,37 @@
 package io.seedgate.gateway.tcp;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.seedgate.common.ErrorCode;
-import io.seedgate.gateway.session.ClientChannel;
+import io.seedgate.gateway.netty.SessionChannel;
 import io.seedgate.gateway.session.OutboundMessage;
-import io.seedgate.gateway.session.Session;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.internal.buffer.BufferInternal;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.net.InetSocketAddress;
-
 /**
- * A TCP connection as a {@link ClientChannel}, and the last handler of its pipeline: it opens the session when the
- * connection is up (after the TLS handshake, when the port speaks TLS), hands it each message its {@link TcpFraming}
- * cuts, writes each delivery as its payload followed by {@value TcpTransport#DELIMITER} in one buffer (built once
+ * A TCP connection as the session core's {@link io.seedgate.gateway.session.ClientChannel}, and the last handler of
+ * its pipeline: it opens the session when the connection is up (after the TLS handshake, when the port speaks TLS),
+ * hands it each message its {@link TcpFraming} cuts, writes each delivery as its payload followed by {@value TcpTransport#DELIMITER} in one buffer (built once
  * per message, however many sockets it goes to), and tells the session once when the connection is gone.
  *
- * <p>Everything runs on the gateway instance's event loop; the session is called inside the instance's Vert.x
- * context ({@link ContextInternal#beginDispatch()}), so what it starts (event-bus requests, timers) stays on it.
- * Once {@link #close()} is called nothing more is written or parsed; what still arrives is read and dropped rather
+ * <p>Once {@link #close()} is called nothing more is written or parsed; what still arrives is read and dropped rather
  * than left unread, which could turn the close into a reset that costs the client the error it was just sent.
  */
-final class TcpChannel extends ChannelInboundHandlerAdapter implements ClientChannel {
+final class TcpChannel extends SessionChannel {
 
   static final String TRANSPORT = "tcp";
   private static final Logger LOG = LoggerFactory.getLogger(TcpChannel.class);
 
   private final TcpPipeline port;
   private final TcpFraming framing;
-  private ChannelHandlerContext ctx;
-  private Session session;
-  private String ip = "";
-  private boolean closing;
 
   TcpChannel(TcpPipeline port) {
+    super(port.context, port.hub);
     this.port = port;
     this.framing = new TcpFraming(port.maxFrameBytes, new TcpFraming.Receiver() {
       @Override
@@ -57,16 +47,12 @@ final class TcpChannel extends ChannelInboundHandlerAdapter implements ClientCha
     });
   }
 
-  @Override
-  public void handlerAdded(ChannelHandlerContext ctx) {
-    this.ctx = ctx;
-  }
-
   /** The connection is up: its session opens now, or once the TLS handshake is done when the port speaks TLS. */
   @Override
   public void channelActive(ChannelHandlerContext ctx) {
     if (!port.tls()) {
-      openSession(ctx);
+      openSession();
+      LOG.debug("[session: {}] tcp connection from {}", session.id(), remoteIp());
     }
     ctx.fireChannelActive();
   }
@@ -75,21 +61,10 @@ final class TcpChannel extends ChannelInboundHandlerAdapter implements ClientCha
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
     if (evt instanceof SslHandshakeCompletionEvent handshake && handshake.isSuccess() && session == null && !closing) {
-      openSession(ctx);
+      openSession();
+      LOG.debug("[session: {}] tls connection from {}", session.id(), remoteIp());
     }
     ReferenceCountUtil.release(evt);
-  }
-
-  private void openSession(ChannelHandlerContext ctx) {
-    ip = ctx.channel().remoteAddress() instanceof InetSocketAddress a && a.getAddress() != null
-      ? a.getAddress().getHostAddress() : "";
-    ContextInternal previous = port.context.beginDispatch();
-    try {
-      session = port.hub.open(this);
-    } finally {
-      port.context.endDispatch(previous);
-    }
-    LOG.debug("[session: {}] tcp connection from {}", session.id(), ip);
   }
 
   @Override
@@ -98,26 +73,18 @@ final class TcpChannel extends ChannelInboundHandlerAdapter implements ClientCha
       ReferenceCountUtil.release(msg);
       return;
     }
-    ContextInternal previous = port.context.beginDispatch();
+    ContextInternal previous = beginDispatch();
     try {
       framing.handle(bytes, ctx.alloc());
     } finally {
-      port.context.endDispatch(previous);
+      endDispatch(previous);
     }
   }
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
-    closing = true;
     framing.stop();
-    if (session != null) {
-      ContextInternal previous = port.context.beginDispatch();
-      try {
-        session.onClosed();
-      } finally {
-        port.context.endDispatch(previous);
-      }
-    }
+    super.channelInactive(ctx);
   }
 
   /** A read failure, a TLS handshake that failed, or an exception thrown by the session: the connection is closed. */
@@ -142,13 +109,6 @@ final class TcpChannel extends ChannelInboundHandlerAdapter implements ClientCha
     }
   }
 
-  /** Whether more than {@code maxQueuedBytes} are unwritten (the channel's high water mark); false once closing. */
-  @Override
-  public boolean writeQueueFull() {
-    Channel ch = ctx.channel();
-    return !closing && ch.isActive() && !ch.isWritable();
-  }
-
   /** Stops parsing and closes after what was written so far reached the socket, as far as it had room for it. */
   @Override
   public void close() {
@@ -157,11 +117,6 @@ final class TcpChannel extends ChannelInboundHandlerAdapter implements ClientCha
       framing.stop();
       ctx.channel().close();
     }
-  }
-
-  @Override
-  public String remoteIp() {
-    return ip;
   }
 
   @Override

@@ -3,7 +3,6 @@ package io.seedgate.gateway.websocket;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.CorruptedFrameException;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -15,56 +14,47 @@ import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.seedgate.common.ErrorCode;
-import io.seedgate.gateway.session.ClientChannel;
+import io.seedgate.gateway.netty.SessionChannel;
 import io.seedgate.gateway.session.OutboundMessage;
-import io.seedgate.gateway.session.Session;
 import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.internal.buffer.BufferInternal;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A WebSocket connection as a {@link ClientChannel}, and the last handler of its pipeline: it opens the session when
- * the handshake is done (with the JWT of the handshake, if any), hands it each whole message, sends each delivery as
- * one text frame (2021 clients read text), and tells the session once when the connection is gone.
- *
- * <p>Everything runs on the gateway instance's event loop; the session is called inside the instance's Vert.x
- * context ({@link ContextInternal#beginDispatch()}), so what it starts (event-bus requests, timers) stays on it. The
- * dispatch is inline, not a task: nothing is allocated per message for it, and an exception thrown by the session
- * reaches {@link #exceptionCaught}, which closes the connection.
+ * A WebSocket connection as the session core's {@link io.seedgate.gateway.session.ClientChannel}, and the last
+ * handler of its pipeline: it opens the session when the handshake is done (with the JWT of the handshake, if any),
+ * hands it each whole message, sends each delivery as one text frame (2021 clients read text), and tells the session
+ * once when the connection is gone.
  *
  * <p>A text frame goes out from the delivery's bytes as they are (checked once per message to be UTF-8, see
  * {@link OutboundMessage#utf8()}), not decoded and encoded again for every socket; a message for a thousand sockets
  * is one array read a thousand times.
  */
-final class WebSocketChannel extends ChannelInboundHandlerAdapter implements ClientChannel {
+final class WebSocketChannel extends SessionChannel {
 
   static final String TRANSPORT = "websocket";
   private static final Logger LOG = LoggerFactory.getLogger(WebSocketChannel.class);
   private static final String BEARER = "Bearer ";
 
   private final WebSocketPipeline port;
-  private ChannelHandlerContext ctx;
   private ScheduledFuture<?> handshakeDeadline;
-  private Session session;
-  private String ip = "";
   /** Whether the handshake is done: frames, close frames included, may be written. */
   private boolean upgraded;
-  private boolean closing;
 
   WebSocketChannel(WebSocketPipeline port) {
+    super(port.context, port.hub);
     this.port = port;
   }
 
   /** The connection must be a WebSocket by the handshake deadline, or it is closed. */
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
-    this.ctx = ctx;
+    super.handlerAdded(ctx);
     handshakeDeadline = ctx.executor().schedule(() -> {
       if (!upgraded) {
         ctx.channel().close();
@@ -78,17 +68,16 @@ final class WebSocketChannel extends ChannelInboundHandlerAdapter implements Cli
       handshakeDeadline.cancel(false);
       handshakeDeadline = null;
       ctx.pipeline().remove(UpgradeRequired.INSTANCE);
-      ip = ipOf(ctx.channel());
       upgraded = true;
-      ContextInternal previous = port.context.beginDispatch();
-      try {
-        session = port.hub.open(this);
-        String token = handshakeToken(handshake.requestUri(), handshake.requestHeaders());
-        if (token != null && !closing) {
+      openSession();
+      String token = handshakeToken(handshake.requestUri(), handshake.requestHeaders());
+      if (token != null && !closing) {
+        ContextInternal previous = beginDispatch();
+        try {
           session.authenticateWith(token);
+        } finally {
+          endDispatch(previous);
         }
-      } finally {
-        port.context.endDispatch(previous);
       }
     }
     ReferenceCountUtil.release(evt);
@@ -112,7 +101,7 @@ final class WebSocketChannel extends ChannelInboundHandlerAdapter implements Cli
       }
       ByteBuf content = frame.content();
       int length = content.readableBytes();
-      ContextInternal previous = port.context.beginDispatch();
+      ContextInternal previous = beginDispatch();
       try {
         if (length > port.maxMessageBytes) {
           session.fail(ErrorCode.TOO_LARGE);
@@ -120,7 +109,7 @@ final class WebSocketChannel extends ChannelInboundHandlerAdapter implements Cli
           session.onMessage(BufferInternal.buffer(content.slice()), length);
         }
       } finally {
-        port.context.endDispatch(previous);
+        endDispatch(previous);
       }
     } finally {
       ReferenceCountUtil.release(msg);
@@ -133,15 +122,7 @@ final class WebSocketChannel extends ChannelInboundHandlerAdapter implements Cli
       handshakeDeadline.cancel(false);
       handshakeDeadline = null;
     }
-    closing = true;
-    if (session != null) {
-      ContextInternal previous = port.context.beginDispatch();
-      try {
-        session.onClosed();
-      } finally {
-        port.context.endDispatch(previous);
-      }
-    }
+    super.channelInactive(ctx);
   }
 
   /**
@@ -177,13 +158,6 @@ final class WebSocketChannel extends ChannelInboundHandlerAdapter implements Cli
     }
   }
 
-  /** Whether more than {@code maxQueuedBytes} are unwritten (the channel's high water mark); false once closing. */
-  @Override
-  public boolean writeQueueFull() {
-    Channel ch = ctx.channel();
-    return !closing && ch.isActive() && !ch.isWritable();
-  }
-
   /** A close frame (1000), then the connection is closed; the session hears of it once, when it is gone. */
   @Override
   public void close() {
@@ -204,18 +178,8 @@ final class WebSocketChannel extends ChannelInboundHandlerAdapter implements Cli
   }
 
   @Override
-  public String remoteIp() {
-    return ip;
-  }
-
-  @Override
   public String transport() {
     return TRANSPORT;
-  }
-
-  private static String ipOf(Channel ch) {
-    return ch.remoteAddress() instanceof InetSocketAddress a && a.getAddress() != null
-      ? a.getAddress().getHostAddress() : "";
   }
 
   /**

@@ -1,0 +1,94 @@
+package io.seedgate.gateway.netty;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.seedgate.gateway.session.ClientChannel;
+import io.seedgate.gateway.session.Session;
+import io.seedgate.gateway.session.SessionHub;
+import io.vertx.core.internal.ContextInternal;
+
+import java.net.InetSocketAddress;
+
+/**
+ * The last handler of a connection served by Netty directly, as the session core sees it: the session it opens,
+ * the client's IP, whether it is closing, its backpressure (the channel's high water mark, {@code maxQueuedBytes}),
+ * and the session told once when the connection is gone. Transports add their framing.
+ *
+ * <p>Everything runs on the gateway instance's event loop; the session is called inside the instance's Vert.x
+ * context ({@link #beginDispatch()}), so what it starts (event-bus requests, timers) stays on it. The dispatch is
+ * inline, not a task: nothing is allocated per message for it, and an exception thrown by the session reaches the
+ * transport's {@code exceptionCaught}, which closes the connection.
+ */
+public abstract class SessionChannel extends ChannelInboundHandlerAdapter implements ClientChannel {
+
+  private final ContextInternal context;
+  private final SessionHub hub;
+  protected ChannelHandlerContext ctx;
+  /** The connection's session, once opened. */
+  protected Session session;
+  /** Whether the connection is closing or gone: nothing more is written or handed to the session. */
+  protected boolean closing;
+  private String ip = "";
+
+  /**
+   * @param context the gateway instance's context, whose event loop runs the connection
+   * @param hub     the instance's sessions
+   */
+  protected SessionChannel(ContextInternal context, SessionHub hub) {
+    this.context = context;
+    this.hub = hub;
+  }
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    this.ctx = ctx;
+  }
+
+  /** Opens the connection's session; call once, when the connection is ready for one. */
+  protected final void openSession() {
+    ip = ctx.channel().remoteAddress() instanceof InetSocketAddress a && a.getAddress() != null
+      ? a.getAddress().getHostAddress() : "";
+    ContextInternal previous = beginDispatch();
+    try {
+      session = hub.open(this);
+    } finally {
+      endDispatch(previous);
+    }
+  }
+
+  /** Enters the instance's context to call the session; pair with {@link #endDispatch} in a finally block. */
+  protected final ContextInternal beginDispatch() {
+    return context.beginDispatch();
+  }
+
+  protected final void endDispatch(ContextInternal previous) {
+    context.endDispatch(previous);
+  }
+
+  /** The connection is gone: the session hears of it once. */
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    closing = true;
+    if (session != null) {
+      ContextInternal previous = beginDispatch();
+      try {
+        session.onClosed();
+      } finally {
+        endDispatch(previous);
+      }
+    }
+  }
+
+  /** Whether more than {@code maxQueuedBytes} are unwritten (the channel's high water mark); false once closing. */
+  @Override
+  public final boolean writeQueueFull() {
+    Channel ch = ctx.channel();
+    return !closing && ch.isActive() && !ch.isWritable();
+  }
+
+  @Override
+  public final String remoteIp() {
+    return ip;
+  }
+}
