@@ -187,6 +187,20 @@ class TcpGatewayTest {
   }
 
   @Test
+  void aTlsHandshakeThatNeverFinishesIsClosedAtTheAuthenticationDeadline() throws Exception {
+    SelfSignedCertificate cert = SelfSignedCertificate.create("localhost");
+    try (TestNode tls = TestNode.start(Map.of("gateway.tcp.tls.enabled", true, "gateway.authTimeoutSeconds", 1,
+      "gateway.tcp.tls.certFile", cert.certificatePath(), "gateway.tcp.tls.keyFile", cert.privateKeyPath()));
+         java.net.Socket silent = new java.net.Socket("127.0.0.1", tls.config.integer(Settings.TCP_PORT))) {
+      long start = System.currentTimeMillis();
+      silent.setSoTimeout(10_000);
+      assertEquals(-1, silent.getInputStream().read(), "closed without a byte");
+      long took = System.currentTimeMillis() - start;
+      assertTrue(took >= 800 && took < 5_000, "closed at the 1 s deadline, after " + took + " ms");
+    }
+  }
+
+  @Test
   void tlsWithoutCertificateOrKeyStopsStartUpNamingTheSetting() {
     assertStartFails(Map.of("gateway.tcp.tls.enabled", true), "gateway.tcp.tls.certFile");
     assertStartFails(Map.of("gateway.tcp.tls.enabled", true, "gateway.tcp.tls.certFile", "/nonexistent/cert.pem"),

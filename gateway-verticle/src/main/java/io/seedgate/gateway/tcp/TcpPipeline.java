@@ -5,6 +5,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
 import io.seedgate.gateway.session.SessionHub;
 import io.vertx.core.internal.ContextInternal;
 
@@ -14,7 +15,8 @@ import java.util.Set;
 
 /**
  * The pipeline of one gateway instance's TCP connections, installed on the instance's event loop when a connection
- * is registered there: an {@code SslHandler} when the port speaks TLS, then the connection's {@link TcpChannel}
+ * is registered there: an {@link SslHandler} when the port speaks TLS (its handshake must be done by the
+ * authentication deadline), then the connection's {@link TcpChannel}
  * (which frames, opens the session and writes). No Vert.x connection object is involved, so no per-connection
  * outbound queue: unwritten bytes stay in Netty's outbound buffer, bounded by the channel's high water mark
  * ({@code maxQueuedBytes}), over which the session core counts the client as too slow.
@@ -27,6 +29,7 @@ final class TcpPipeline extends ChannelInitializer<Channel> {
   final SessionHub hub;
   final int maxFrameBytes;
   private final SslContext ssl;
+  private final long handshakeTimeoutMs;
   private final WriteBufferWaterMark waterMark;
   /** This instance's open connections, to close with the port; on the event loop only. */
   private final Set<Channel> open = new HashSet<>();
@@ -37,12 +40,15 @@ final class TcpPipeline extends ChannelInitializer<Channel> {
    * @param maxFrameBytes  largest client message, without the delimiter
    * @param maxQueuedBytes unwritten bytes over which the connection counts as not writable (too slow)
    * @param ssl            the server's TLS context, or null for plain TCP
+   * @param handshakeTimeoutMs how long a TLS handshake may take before the connection is closed
    */
-  TcpPipeline(ContextInternal context, SessionHub hub, int maxFrameBytes, int maxQueuedBytes, SslContext ssl) {
+  TcpPipeline(ContextInternal context, SessionHub hub, int maxFrameBytes, int maxQueuedBytes, SslContext ssl,
+              long handshakeTimeoutMs) {
     this.context = context;
     this.hub = hub;
     this.maxFrameBytes = maxFrameBytes;
     this.ssl = ssl;
+    this.handshakeTimeoutMs = handshakeTimeoutMs;
     this.waterMark = new WriteBufferWaterMark(maxQueuedBytes / 2, maxQueuedBytes);
   }
 
@@ -56,7 +62,9 @@ final class TcpPipeline extends ChannelInitializer<Channel> {
     open.add(ch);
     ch.closeFuture().addListener(forget);
     if (ssl != null) {
-      ch.pipeline().addLast(ssl.newHandler(ch.alloc()));
+      SslHandler tls = ssl.newHandler(ch.alloc());
+      tls.setHandshakeTimeoutMillis(Math.max(1, handshakeTimeoutMs));
+      ch.pipeline().addLast(tls);
     }
     ch.pipeline().addLast(new TcpChannel(this));
   }

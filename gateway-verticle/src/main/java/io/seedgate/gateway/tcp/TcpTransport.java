@@ -54,9 +54,10 @@ public final class TcpTransport {
    * @param tls            whether the port speaks TLS
    * @param certFile       PEM certificate chain (TLS only)
    * @param keyFile        PEM private key (TLS only)
+   * @param handshakeTimeoutMs how long a TLS handshake may take (the authentication deadline)
    */
   public record Config(String host, int port, int maxFrameBytes, int maxQueuedBytes, boolean tls, String certFile,
-                       String keyFile) {
+                       String keyFile, long handshakeTimeoutMs) {
 
     /**
      * Reads the {@code gateway.tcp.*} settings.
@@ -72,7 +73,8 @@ public final class TcpTransport {
         requireFile(Settings.TCP_TLS_KEY_FILE.path(), key);
       }
       return new Config(config.string(Settings.GATEWAY_HOST), config.integer(Settings.TCP_PORT),
-        config.integer(Settings.TCP_MAX_FRAME_BYTES), config.integer(Settings.MAX_QUEUED_BYTES), tls, cert, key);
+        config.integer(Settings.TCP_MAX_FRAME_BYTES), config.integer(Settings.MAX_QUEUED_BYTES), tls, cert, key,
+        config.integer(Settings.AUTH_TIMEOUT) * 1000L);
     }
 
     private static void requireFile(String setting, String value) {
@@ -103,7 +105,7 @@ public final class TcpTransport {
       : Future.succeededFuture();
     return ssl.compose(sslContext -> {
       TcpPipeline pipeline = new TcpPipeline(context, hub, config.maxFrameBytes(), config.maxQueuedBytes(),
-        sslContext);
+        sslContext, config.handshakeTimeoutMs());
       return SharedPort.join(vertx, TcpChannel.TRANSPORT, config.host(), config.port(), context, pipeline,
         pipeline::closeAll);
     }).map(joined -> {
