@@ -34,10 +34,10 @@ import java.util.Map;
  * chooses, and installs the same handler whichever loop that is. Here the handler on the server channel takes the
  * child before it, so that the instance, its event loop and its sessions are chosen together.
  */
-public final class SharedAcceptor {
+final class SharedAcceptor {
 
   /** A gateway instance served by an acceptor: its event loop and what builds its connections' pipelines. */
-  public record Member(EventLoop eventLoop, ChannelInitializer<Channel> pipeline) {
+  record Member(EventLoop eventLoop, ChannelInitializer<Channel> pipeline) {
   }
 
   /**
@@ -79,8 +79,8 @@ public final class SharedAcceptor {
    *
    * @param transport what the port serves ({@code websocket}, {@code tcp}): two transports never share a socket
    */
-  public static Future<SharedAcceptor> join(VertxInternal vertx, String transport, String host, int port,
-                                            Member member, ContextInternal context) {
+  static Future<SharedAcceptor> join(VertxInternal vertx, String transport, String host, int port,
+                                     Member member, ContextInternal context) {
     SharedAcceptor acceptor;
     boolean first;
     synchronized (SHARED) {
@@ -110,7 +110,7 @@ public final class SharedAcceptor {
   }
 
   /** The port listened on (useful when configured as 0), or -1 while not bound. */
-  public int port() {
+  int port() {
     return boundPort;
   }
 
@@ -118,7 +118,7 @@ public final class SharedAcceptor {
    * Removes the member: it gets no more connections. The last member to leave closes the listening socket; the
    * future completes on {@code context} when it is closed (at once for the others).
    */
-  public Future<Void> leave(Member member, ContextInternal context) {
+  Future<Void> leave(Member member, ContextInternal context) {
     if (!remove(member)) {
       return context.succeededFuture();
     }

@@ -5,7 +5,6 @@ import io.seedgate.common.config.NodeConfig;
 import io.seedgate.common.config.Settings;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
-import io.seedgate.gateway.netty.SharedAcceptor;
 import io.seedgate.gateway.netty.SharedPort;
 import io.seedgate.gateway.session.SessionHub;
 import io.vertx.core.Future;
@@ -29,7 +28,7 @@ import javax.net.ssl.KeyManagerFactory;
  *
  * <p>The port is served by Netty directly ({@link TcpPipeline}), not by a Vert.x {@code NetServer}, whose
  * per-connection outbound queue and connection objects cost about 5 KB per idle connection. Every gateway instance of
- * a node serves the same port through one shared listening socket ({@link SharedAcceptor}), which hands each new
+ * a node serves the same port through one shared listening socket ({@link SharedPort}), which hands each new
  * connection to the instances in turn.
  */
 public final class TcpTransport {

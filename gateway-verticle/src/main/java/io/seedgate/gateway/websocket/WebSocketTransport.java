@@ -1,6 +1,5 @@
 package io.seedgate.gateway.websocket;
 
-import io.seedgate.gateway.netty.SharedAcceptor;
 import io.seedgate.gateway.netty.SharedPort;
 import io.seedgate.gateway.session.SessionHub;
 import io.vertx.core.Future;
@@ -27,7 +26,7 @@ import io.vertx.core.internal.VertxInternal;
  * <p>The port is served by Netty directly ({@link WebSocketPipeline}), not by a Vert.x HTTP server: a Vert.x
  * connection carries a per-connection outbound queue (a 4 KB array) and, after the upgrade, the handshake's request,
  * response and headers, about 5 KB per idle connection with no option to avoid them. Every gateway instance of a node
- * serves the same port through one shared listening socket ({@link SharedAcceptor}), which hands each new
+ * serves the same port through one shared listening socket ({@link SharedPort}), which hands each new
  * connection to the instances in turn.
  */
 public final class WebSocketTransport {
