@@ -7,8 +7,6 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.net.NetClient;
-import io.vertx.core.net.NetClientOptions;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisConnection;
 import io.vertx.redis.client.RedisOptions;
@@ -37,7 +35,6 @@ final class LoadGenerator implements AutoCloseable {
   /** Deletes this run's players if the bench is interrupted before {@link #close()}. */
   private final Thread cleanUpOnExit;
   private final String redisUrl;
-  private final List<List<NetClient>> tcpClients = new ArrayList<>();
   private final List<Redis> floorRedis = new ArrayList<>();
   private final List<RedisConnection> floorPublishers = new ArrayList<>();
 
@@ -78,25 +75,6 @@ final class LoadGenerator implements AutoCloseable {
     Runtime.getRuntime().addShutdownHook(cleanUpOnExit);
   }
 
-  /** Per worker, one TCP client per source address. */
-  private List<NetClient> tcpClients(int worker) {
-    if (options.transport != LoadOptions.Transport.tcp) {
-      return List.of();
-    }
-    while (tcpClients.size() <= worker) {
-      List<NetClient> perAddress = new ArrayList<>();
-      for (int a = 1; a <= addresses; a++) {
-        NetClientOptions o = new NetClientOptions().setTcpNoDelay(true).setConnectTimeout(30_000);
-        if (addresses > 1) {
-          o.setLocalAddress(sourceAddress(a));
-        }
-        perAddress.add(vertx.createNetClient(o));
-      }
-      tcpClients.add(perAddress);
-    }
-    return tcpClients.get(worker);
-  }
-
   private static String sourceAddress(int a) {
     return "127.0.0." + a;
   }
@@ -108,8 +86,8 @@ final class LoadGenerator implements AutoCloseable {
       case websocket -> new WebSocketGatewayClient(worker, node.host, node.port,
         addresses > 1 ? sourceAddress(a + 1) : null,
         action, reply, options.frames == LoadOptions.Frames.text);
-      case tcp -> new TcpGatewayClient(worker, tcpClients(worker.index()).get(a), node.host, node.tcpPort, action,
-        reply);
+      case tcp -> new TcpGatewayClient(worker, node.host, node.tcpPort, addresses > 1 ? sourceAddress(a + 1) : null,
+        action, reply);
       case udp -> new UdpGatewayClient(worker, addresses > 1 ? sourceAddress(a + 1) : null, node.host, node.udpPort,
         action, reply);
     };
@@ -135,8 +113,6 @@ final class LoadGenerator implements AutoCloseable {
         share.add(ps.get(i));
       }
       int concurrency = Math.max(1, options.loginConcurrency / n);
-      // the per-address transport clients are created here, on the main thread, before the workers use them
-      tcpClients(w);
       perWorker.add(worker.call(() -> {
         int[] counts = new int[3];
         String[] firstError = new String[1];

@@ -1,62 +1,152 @@
 package io.seedgate.bench;
 
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFactory;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.handler.codec.ByteToMessageDecoder;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.net.NetClient;
-import io.vertx.core.net.NetSocket;
-import io.vertx.core.parsetools.RecordParser;
+import io.vertx.core.internal.VertxInternal;
+import io.vertx.core.internal.buffer.BufferInternal;
 
-/** A gateway client over TCP, 2021 framing: every message in both directions is JSON followed by {@code ||}. */
+import java.net.InetSocketAddress;
+import java.util.List;
+
+/**
+ * A gateway client over TCP, 2021 framing: every message in both directions is JSON followed by {@code ||}.
+ *
+ * <p>Like {@link WebSocketGatewayClient}, a bare Netty pipeline on its worker's event loop with the bench's
+ * transport (epoll on Linux), which cuts the gateway's messages where they lie in the read: the load generator's CPU
+ * is the node's too on a shared machine.
+ */
 final class TcpGatewayClient extends GatewayClient {
 
   static final String DELIMITER = "||";
+  private static final byte BAR = '|';
+  private static final int MAX_MESSAGE = 1 << 20;
 
-  private final NetClient client;
-  private final String host;
-  private final int port;
-  private NetSocket socket;
+  private final Bootstrap bootstrap;
+  private final InetSocketAddress target;
+  private final InetSocketAddress source;
+  private Channel channel;
   private Buffer lastMessage;
-  private Buffer lastFramed;
+  private byte[] lastFramed;
 
-  TcpGatewayClient(Worker worker, NetClient client, String host, int port, Buffer action, byte[] replyPrefix) {
+  /**
+   * @param source the local address to connect from, or null for any
+   */
+  TcpGatewayClient(Worker worker, String host, int port, String source, Buffer action, byte[] replyPrefix) {
     super(worker, action, replyPrefix);
-    this.client = client;
-    this.host = host;
-    this.port = port;
+    this.target = new InetSocketAddress(host, port);
+    this.source = source == null ? null : new InetSocketAddress(source, 0);
+    VertxInternal vertx = (VertxInternal) worker.vertx();
+    @SuppressWarnings("unchecked")
+    ChannelFactory<Channel> channels = (ChannelFactory<Channel>) vertx.transport().channelFactory(false);
+    this.bootstrap = new Bootstrap()
+      .group(worker.eventLoop())
+      .channelFactory(channels)
+      .option(ChannelOption.TCP_NODELAY, true)
+      .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 30_000)
+      .handler(new ChannelInitializer<>() {
+        @Override
+        protected void initChannel(Channel ch) {
+          ch.pipeline().addLast(new Messages());
+        }
+      });
   }
 
   @Override
   Future<Void> connect() {
-    return client.connect(port, host).map(s -> {
-      socket = s;
-      RecordParser.newDelimited(DELIMITER, s).handler(this::onMessage);
-      s.closeHandler(v -> onClosed());
-      s.exceptionHandler(e -> { });
-      return null;
+    Promise<Void> connected = Promise.promise();
+    (source == null ? bootstrap.connect(target) : bootstrap.connect(target, source)).addListener(f -> {
+      if (f.isSuccess()) {
+        channel = ((io.netty.channel.ChannelFuture) f).channel();
+        channel.closeFuture().addListener(c -> onClosed());
+        connected.tryComplete();
+      } else {
+        connected.tryFail(f.cause());
+      }
     });
+    return connected.future();
+  }
+
+  /** Cuts the gateway's messages at {@code ||} in place, whatever the reads' boundaries. */
+  private final class Messages extends ByteToMessageDecoder {
+
+    @Override
+    protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+      while (in.isReadable()) {
+        int start = in.readerIndex();
+        int end = delimiter(in, start, in.writerIndex());
+        if (end < 0) {
+          if (in.readableBytes() > MAX_MESSAGE) {
+            worker.error();
+            ctx.close();
+            in.skipBytes(in.readableBytes());
+          }
+          return;
+        }
+        in.readerIndex(end + 2);
+        if (end > start) {
+          onMessage(BufferInternal.buffer(in.slice(start, end - start)));
+        }
+      }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      ctx.close();
+    }
+  }
+
+  private static int delimiter(ByteBuf in, int from, int to) {
+    int i = from;
+    while (i < to) {
+      int bar = in.indexOf(i, to, BAR);
+      if (bar < 0 || bar + 1 >= to) {
+        return -1;
+      }
+      if (in.getByte(bar + 1) == BAR) {
+        return bar;
+      }
+      i = bar + 2;
+    }
+    return -1;
   }
 
   @Override
   protected void send(Buffer message) {
-    NetSocket s = socket;
-    if (s == null || state == State.CLOSED) {
+    Channel ch = channel;
+    if (ch == null || state == State.CLOSED) {
       worker.error();
       return;
     }
     if (message != lastMessage) {
       lastMessage = message;
-      lastFramed = message.copy().appendString(DELIMITER);
+      lastFramed = message.copy().appendString(DELIMITER).getBytes();
     }
-    s.write(lastFramed).onFailure(e -> worker.error());
+    ch.writeAndFlush(Unpooled.wrappedBuffer(lastFramed)).addListener(f -> {
+      if (!f.isSuccess()) {
+        worker.error();
+      }
+    });
   }
 
   @Override
   Future<Void> close() {
-    if (socket == null || state == State.CLOSED) {
+    if (channel == null || state == State.CLOSED) {
       state = State.CLOSED;
       return Future.succeededFuture();
     }
     state = State.CLOSING;
-    return socket.close();
+    Promise<Void> closed = Promise.promise();
+    channel.close().addListener(f -> closed.tryComplete());
+    return closed.future();
   }
 }
