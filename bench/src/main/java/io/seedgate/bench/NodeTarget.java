@@ -1,5 +1,7 @@
 package io.seedgate.bench;
 
+import io.seedgate.common.FreePorts;
+
 import io.seedgate.node.NodeVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
@@ -9,9 +11,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.file.Files;
@@ -76,7 +76,7 @@ final class NodeTarget implements AutoCloseable {
     String tag = UUID.randomUUID().toString().substring(0, 6);
     String prefix = o.actionPrefix != null ? o.actionPrefix : "bench-" + tag + ":action:";
     String nodeId = "bench-" + tag;
-    int[] port = {freePort(), freePort(), freeUdpPort(), freePort()};
+    int[] port = {FreePorts.tcp(), FreePorts.tcp(), FreePorts.udp(), FreePorts.tcp()};
     JsonObject conf = nodeConfig(o, nodeId, port, prefix);
     if (o.spawnNode) {
       return spawn(o, conf, port, prefix, nodeId);
@@ -165,22 +165,6 @@ final class NodeTarget implements AutoCloseable {
       return true;
     } catch (IOException e) {
       return false;
-    }
-  }
-
-  static int freeUdpPort() {
-    try (java.net.DatagramSocket s = new java.net.DatagramSocket(0)) {
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  static int freePort() {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
     }
   }
 

@@ -1,5 +1,6 @@
 package io.seedgate.common.embedded;
 
+import io.seedgate.common.FreePorts;
 import io.seedgate.common.config.ConfigException;
 import io.seedgate.common.config.NodeConfig;
 import io.seedgate.common.config.Settings;
@@ -163,12 +164,6 @@ public final class BackingServices {
         // fall through to any free port
       }
     }
-    return freePort();
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
+    return FreePorts.tcp();
   }
 }
