@@ -32,12 +32,12 @@ public abstract class SessionChannel extends ChannelInboundHandlerAdapter implem
   private String ip = "";
 
   /**
-   * @param context the gateway instance's context, whose event loop runs the connection
-   * @param hub     the instance's sessions
+   * @param port the pipeline of the port the connection came in on: the gateway instance's context, whose event loop
+   *             runs the connection, and its sessions
    */
-  protected SessionChannel(ContextInternal context, SessionHub hub) {
-    this.context = context;
-    this.hub = hub;
+  protected SessionChannel(SessionPipeline port) {
+    this.context = port.context;
+    this.hub = port.hub;
   }
 
   @Override

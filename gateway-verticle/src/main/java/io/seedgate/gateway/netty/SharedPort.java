@@ -1,48 +1,45 @@
 package io.seedgate.gateway.netty;
 
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelInitializer;
 import io.vertx.core.Future;
 import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.internal.VertxInternal;
 
 /**
  * One gateway instance's part in a port served by Netty directly: its event loop and pipeline joined to the
- * {@link SharedAcceptor} of that transport, host and port, and what closes its connections when it leaves.
+ * {@link SharedAcceptor} of that transport, host and port; its connections are closed when it leaves.
  */
 public final class SharedPort {
 
   private final SharedAcceptor acceptor;
   private final SharedAcceptor.Member member;
   private final ContextInternal context;
-  private final Runnable closeConnections;
+  private final SessionPipeline pipeline;
   private boolean closed;
 
   private SharedPort(SharedAcceptor acceptor, SharedAcceptor.Member member, ContextInternal context,
-                     Runnable closeConnections) {
+                     SessionPipeline pipeline) {
     this.acceptor = acceptor;
     this.member = member;
     this.context = context;
-    this.closeConnections = closeConnections;
+    this.pipeline = pipeline;
   }
 
   /**
    * Joins the instance (its context's event loop will run the connections it gets) to the shared port; the future
    * completes when the port is open, and fails when it cannot be bound or the context is not an event loop's.
    *
-   * @param transport        what the port serves ({@code websocket}, {@code tcp})
-   * @param pipeline         what builds each connection's pipeline, on the instance's event loop
-   * @param closeConnections closes the instance's connections still open, when it leaves
+   * @param transport what the port serves ({@code websocket}, {@code tcp})
+   * @param pipeline  what builds each connection's pipeline, on the instance's event loop (made with
+   *                  {@code context}), and closes the connections still open when the instance leaves
    */
   public static Future<SharedPort> join(VertxInternal vertx, String transport, String host, int port,
-                                        ContextInternal context, ChannelInitializer<Channel> pipeline,
-                                        Runnable closeConnections) {
+                                        ContextInternal context, SessionPipeline pipeline) {
     if (!context.isEventLoopContext()) {
       return Future.failedFuture(new IllegalStateException("the " + transport + " port needs an event-loop context"));
     }
     SharedAcceptor.Member member = new SharedAcceptor.Member(context.nettyEventLoop(), pipeline);
     return SharedAcceptor.join(vertx, transport, host, port, member, context)
-      .map(acceptor -> new SharedPort(acceptor, member, context, closeConnections));
+      .map(acceptor -> new SharedPort(acceptor, member, context, pipeline));
   }
 
   /** The port listened on (useful when configured as 0). */
@@ -59,7 +56,7 @@ public final class SharedPort {
       return context.succeededFuture();
     }
     closed = true;
-    closeConnections.run();
+    pipeline.closeAll();
     return acceptor.leave(member, context);
   }
 }

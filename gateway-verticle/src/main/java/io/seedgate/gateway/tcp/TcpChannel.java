@@ -31,7 +31,7 @@ final class TcpChannel extends SessionChannel {
   private final TcpFraming framing;
 
   TcpChannel(TcpPipeline port) {
-    super(port.context, port.hub);
+    super(port);
     this.port = port;
     this.framing = new TcpFraming(port.maxFrameBytes, new TcpFraming.Receiver() {
       @Override

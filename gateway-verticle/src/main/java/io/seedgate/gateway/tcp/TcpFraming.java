@@ -24,7 +24,6 @@ import io.vertx.core.internal.buffer.BufferInternal;
  */
 final class TcpFraming {
 
-  private static final byte BAR = '|';
   private static final int DELIMITER_LENGTH = 2;
   /** Initial room for an unfinished frame; it grows by doubling (each byte copied O(1) times on average). */
   private static final int MIN_PENDING = 256;
@@ -129,7 +128,7 @@ final class TcpFraming {
   private void cutFrames(ByteBuf in) {
     while (!stopped && in.isReadable()) {
       int start = in.readerIndex();
-      int at = delimiter(in, start + searched, in.writerIndex());
+      int at = TcpTransport.delimiterIn(in, start + searched, in.writerIndex());
       if (at < 0) {
         int buffered = in.readableBytes();
         if (buffered > maxFrameBytes + DELIMITER_LENGTH) {
@@ -151,22 +150,6 @@ final class TcpFraming {
         receiver.frame(BufferInternal.buffer(in.slice(start, length)));
       }
     }
-  }
-
-  /** The index of the first {@code ||} that starts in {@code [from, to)} and ends before {@code to}, or -1. */
-  private static int delimiter(ByteBuf in, int from, int to) {
-    int i = from;
-    while (i < to) {
-      int bar = in.indexOf(i, to, BAR);
-      if (bar < 0 || bar + 1 >= to) {
-        return -1;
-      }
-      if (in.getByte(bar + 1) == BAR) {
-        return bar;
-      }
-      i = bar + 2;
-    }
-    return -1;
   }
 
   private void overLimit() {

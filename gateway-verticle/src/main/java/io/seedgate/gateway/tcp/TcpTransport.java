@@ -3,6 +3,7 @@ package io.seedgate.gateway.tcp;
 import io.seedgate.common.config.ConfigException;
 import io.seedgate.common.config.NodeConfig;
 import io.seedgate.common.config.Settings;
+import io.netty.buffer.ByteBuf;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.seedgate.gateway.netty.SharedPort;
@@ -37,6 +38,7 @@ public final class TcpTransport {
   public static final String DELIMITER = "||";
   /** {@value #DELIMITER} as bytes, shared by every write. */
   static final Buffer DELIMITER_BYTES = Buffer.buffer(DELIMITER);
+  private static final byte BAR = '|';
 
   private final VertxInternal vertx;
   private final SessionHub hub;
@@ -84,6 +86,25 @@ public final class TcpTransport {
     }
   }
 
+  /**
+   * Where the first {@value #DELIMITER} lies that starts in {@code [from, to)} of {@code in} and ends before
+   * {@code to}; -1 when there is none. Each byte is looked at once.
+   */
+  public static int delimiterIn(ByteBuf in, int from, int to) {
+    int i = from;
+    while (i < to) {
+      int bar = in.indexOf(i, to, BAR);
+      if (bar < 0 || bar + 1 >= to) {
+        return -1;
+      }
+      if (in.getByte(bar + 1) == BAR) {
+        return bar;
+      }
+      i = bar + 2;
+    }
+    return -1;
+  }
+
   public TcpTransport(Vertx vertx, SessionHub hub, Config config) {
     this.vertx = (VertxInternal) vertx;
     this.hub = hub;
@@ -105,8 +126,7 @@ public final class TcpTransport {
     return ssl.compose(sslContext -> {
       TcpPipeline pipeline = new TcpPipeline(context, hub, config.maxFrameBytes(), config.maxQueuedBytes(),
         sslContext, config.handshakeTimeoutMs());
-      return SharedPort.join(vertx, TcpChannel.TRANSPORT, config.host(), config.port(), context, pipeline,
-        pipeline::closeAll);
+      return SharedPort.join(vertx, TcpChannel.TRANSPORT, config.host(), config.port(), context, pipeline);
     }).map(joined -> {
       port = joined;
       return null;

@@ -47,7 +47,7 @@ final class WebSocketChannel extends SessionChannel {
   private boolean upgraded;
 
   WebSocketChannel(WebSocketPipeline port) {
-    super(port.context, port.hub);
+    super(port);
     this.port = port;
   }
 

@@ -1,9 +1,6 @@
 package io.seedgate.gateway.websocket;
 
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
@@ -11,12 +8,10 @@ import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
+import io.seedgate.gateway.netty.SessionPipeline;
 import io.seedgate.gateway.session.SessionHub;
 import io.vertx.core.internal.ContextInternal;
 
-import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.Set;
 
 /**
  * The pipeline of one gateway instance's WebSocket connections, installed on the instance's event loop when a
@@ -35,27 +30,21 @@ import java.util.Set;
  * </ol>
  *
  * <p>No Vert.x connection object is involved: no per-connection outbound queue, and nothing of the handshake request
- * is kept after it. Writes happen on the connection's event loop only. Not thread-safe: {@link #closeAll()} is called
- * on the instance's event loop.
+ * is kept after it. Writes happen on the connection's event loop only. Not thread-safe: used on the instance's event
+ * loop.
  */
-final class WebSocketPipeline extends ChannelInitializer<Channel> {
+final class WebSocketPipeline extends SessionPipeline {
 
   static final int MAX_INITIAL_LINE_BYTES = 4096;
   static final int MAX_HEADER_BYTES = 8192;
   /** An upgrade request has no body; a plain request with a larger one is refused by the aggregator (413). */
   static final int MAX_REQUEST_BODY_BYTES = 8192;
 
-  final ContextInternal context;
-  final SessionHub hub;
   final int maxMessageBytes;
   final long handshakeTimeoutMs;
   private final int hardLimit;
-  private final WriteBufferWaterMark waterMark;
   private final HttpDecoderConfig httpConfig;
   private final WebSocketServerProtocolConfig protocolConfig;
-  /** This instance's open connections, to close with the port; on the event loop only. */
-  private final Set<Channel> open = new HashSet<>();
-  private final ChannelFutureListener forget = f -> open.remove(f.channel());
 
   /**
    * @param context            the gateway instance's context: its event loop runs every connection of the pipeline
@@ -66,12 +55,10 @@ final class WebSocketPipeline extends ChannelInitializer<Channel> {
    */
   WebSocketPipeline(ContextInternal context, SessionHub hub, int maxMessageBytes, int maxQueuedBytes,
                     long handshakeTimeoutMs) {
-    this.context = context;
-    this.hub = hub;
+    super(context, hub, maxQueuedBytes);
     this.maxMessageBytes = maxMessageBytes;
     this.handshakeTimeoutMs = handshakeTimeoutMs;
     this.hardLimit = maxMessageBytes * WebSocketTransport.HARD_LIMIT_FACTOR;
-    this.waterMark = new WriteBufferWaterMark(maxQueuedBytes / 2, maxQueuedBytes);
     this.httpConfig = new HttpDecoderConfig().setMaxInitialLineLength(MAX_INITIAL_LINE_BYTES)
       .setMaxHeaderSize(MAX_HEADER_BYTES);
     this.protocolConfig = WebSocketServerProtocolConfig.newBuilder()
@@ -90,10 +77,7 @@ final class WebSocketPipeline extends ChannelInitializer<Channel> {
   }
 
   @Override
-  protected void initChannel(Channel ch) {
-    ch.config().setWriteBufferWaterMark(waterMark);
-    open.add(ch);
-    ch.closeFuture().addListener(forget);
+  protected void addHandlers(Channel ch) {
     ch.pipeline().addLast(
       new HttpServerCodec(httpConfig),
       new HttpObjectAggregator(MAX_REQUEST_BODY_BYTES),
@@ -101,17 +85,5 @@ final class WebSocketPipeline extends ChannelInitializer<Channel> {
       new WebSocketServerProtocolHandler(protocolConfig),
       new WebSocketFrameAggregator(hardLimit),
       new WebSocketChannel(this));
-  }
-
-  /** Closes every connection of this instance still open (sessions were told before, by the session core). */
-  void closeAll() {
-    for (Channel ch : new ArrayList<>(open)) {
-      WebSocketChannel connection = ch.pipeline().get(WebSocketChannel.class);
-      if (connection != null) {
-        connection.close();
-      } else {
-        ch.close();
-      }
-    }
   }
 }

@@ -61,7 +61,7 @@ public final class WebSocketTransport {
     ContextInternal context = vertx.getOrCreateContext();
     WebSocketPipeline pipeline = new WebSocketPipeline(context, hub, maxMessageBytes, maxQueuedBytes,
       handshakeTimeoutMs);
-    return SharedPort.join(vertx, WebSocketChannel.TRANSPORT, host, port, context, pipeline, pipeline::closeAll)
+    return SharedPort.join(vertx, WebSocketChannel.TRANSPORT, host, port, context, pipeline)
       .map(joined -> {
         shared = joined;
         return null;
