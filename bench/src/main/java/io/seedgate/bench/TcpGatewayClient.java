@@ -4,15 +4,14 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFactory;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
 import io.netty.handler.codec.ByteToMessageDecoder;
+import io.seedgate.gateway.tcp.TcpTransport;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.internal.buffer.BufferInternal;
 
 import java.net.InetSocketAddress;
@@ -27,8 +26,6 @@ import java.util.List;
  */
 final class TcpGatewayClient extends GatewayClient {
 
-  static final String DELIMITER = "||";
-  private static final byte BAR = '|';
   private static final int MAX_MESSAGE = 1 << 20;
 
   private final Bootstrap bootstrap;
@@ -45,15 +42,7 @@ final class TcpGatewayClient extends GatewayClient {
     super(worker, action, replyPrefix);
     this.target = new InetSocketAddress(host, port);
     this.source = source == null ? null : new InetSocketAddress(source, 0);
-    VertxInternal vertx = (VertxInternal) worker.vertx();
-    @SuppressWarnings("unchecked")
-    ChannelFactory<Channel> channels = (ChannelFactory<Channel>) vertx.transport().channelFactory(false);
-    this.bootstrap = new Bootstrap()
-      .group(worker.eventLoop())
-      .channelFactory(channels)
-      .option(ChannelOption.TCP_NODELAY, true)
-      .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 30_000)
-      .handler(new ChannelInitializer<>() {
+    this.bootstrap = worker.bootstrap().handler(new ChannelInitializer<>() {
         @Override
         protected void initChannel(Channel ch) {
           ch.pipeline().addLast(new Messages());
@@ -66,7 +55,7 @@ final class TcpGatewayClient extends GatewayClient {
     Promise<Void> connected = Promise.promise();
     (source == null ? bootstrap.connect(target) : bootstrap.connect(target, source)).addListener(f -> {
       if (f.isSuccess()) {
-        channel = ((io.netty.channel.ChannelFuture) f).channel();
+        channel = ((ChannelFuture) f).channel();
         channel.closeFuture().addListener(c -> onClosed());
         connected.tryComplete();
       } else {
@@ -83,7 +72,7 @@ final class TcpGatewayClient extends GatewayClient {
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
       while (in.isReadable()) {
         int start = in.readerIndex();
-        int end = delimiter(in, start, in.writerIndex());
+        int end = TcpTransport.delimiterIn(in, start, in.writerIndex());
         if (end < 0) {
           if (in.readableBytes() > MAX_MESSAGE) {
             worker.error();
@@ -105,21 +94,6 @@ final class TcpGatewayClient extends GatewayClient {
     }
   }
 
-  private static int delimiter(ByteBuf in, int from, int to) {
-    int i = from;
-    while (i < to) {
-      int bar = in.indexOf(i, to, BAR);
-      if (bar < 0 || bar + 1 >= to) {
-        return -1;
-      }
-      if (in.getByte(bar + 1) == BAR) {
-        return bar;
-      }
-      i = bar + 2;
-    }
-    return -1;
-  }
-
   @Override
   protected void send(Buffer message) {
     Channel ch = channel;
@@ -129,7 +103,7 @@ final class TcpGatewayClient extends GatewayClient {
     }
     if (message != lastMessage) {
       lastMessage = message;
-      lastFramed = message.copy().appendString(DELIMITER).getBytes();
+      lastFramed = message.copy().appendString(TcpTransport.DELIMITER).getBytes();
     }
     ch.writeAndFlush(Unpooled.wrappedBuffer(lastFramed)).addListener(f -> {
       if (!f.isSuccess()) {

@@ -1,5 +1,6 @@
 package io.seedgate.bench;
 
+import io.seedgate.gateway.tcp.TcpTransport;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -50,7 +51,7 @@ final class UdpGatewayClient extends GatewayClient {
     }
     if (message != lastMessage) {
       lastMessage = message;
-      lastFramed = message.copy().appendString(TcpGatewayClient.DELIMITER);
+      lastFramed = message.copy().appendString(TcpTransport.DELIMITER);
     }
     s.send(lastFramed, port, host).onFailure(e -> worker.error());
   }

@@ -4,11 +4,9 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFactory;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
@@ -27,7 +25,6 @@ import io.netty.handler.codec.http.websocketx.WebSocketVersion;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.internal.buffer.BufferInternal;
 
 import java.net.InetSocketAddress;
@@ -67,14 +64,7 @@ final class WebSocketGatewayClient extends GatewayClient {
     this.source = source == null ? null : new InetSocketAddress(source, 0);
     this.uri = URI.create("ws://" + host + ":" + port + "/");
     this.textFrames = textFrames;
-    VertxInternal vertx = (VertxInternal) worker.vertx();
-    @SuppressWarnings("unchecked")
-    ChannelFactory<Channel> channels = (ChannelFactory<Channel>) vertx.transport().channelFactory(false);
-    this.bootstrap = new Bootstrap()
-      .group(worker.eventLoop())
-      .channelFactory(channels)
-      .option(ChannelOption.TCP_NODELAY, true)
-      .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 30_000);
+    this.bootstrap = worker.bootstrap();
   }
 
   @Override
@@ -103,7 +93,10 @@ final class WebSocketGatewayClient extends GatewayClient {
     return connected.future();
   }
 
-  /** Frames from the gateway, after the handshake. Runs on the worker's event loop. */
+  /**
+   * The handshake's end (then {@link FrameReader} takes over the reading), and any frame Netty's decoder read before
+   * it did. Runs on the worker's event loop.
+   */
   private final class Frames extends SimpleChannelInboundHandler<WebSocketFrame> {
 
     private final Promise<Void> connected;

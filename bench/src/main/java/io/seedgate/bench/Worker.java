@@ -1,11 +1,15 @@
 package io.seedgate.bench;
 
-import io.netty.channel.EventLoop;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFactory;
+import io.netty.channel.ChannelOption;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.internal.ContextInternal;
+import io.vertx.core.internal.VertxInternal;
 import org.HdrHistogram.Histogram;
 
 import java.util.ArrayList;
@@ -62,9 +66,18 @@ final class Worker {
     return vertx;
   }
 
-  /** The Netty event loop under this worker's context: where its bare-Netty clients' channels are registered. */
-  EventLoop eventLoop() {
-    return ((ContextInternal) context).nettyEventLoop();
+  /**
+   * A client bootstrap for this worker's bare-Netty clients: their channels registered on the Netty event loop under
+   * its context, with the channel class of the bench's Vert.x transport (epoll on Linux), TCP_NODELAY, a 30 s
+   * connect timeout. The caller adds its handler.
+   */
+  @SuppressWarnings("unchecked")
+  Bootstrap bootstrap() {
+    return new Bootstrap()
+      .group(((ContextInternal) context).nettyEventLoop())
+      .channelFactory((ChannelFactory<Channel>) ((VertxInternal) vertx).transport().channelFactory(false))
+      .option(ChannelOption.TCP_NODELAY, true)
+      .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 30_000);
   }
 
   /** Runs {@code work} on this worker's event loop; the future completes with its result. */
