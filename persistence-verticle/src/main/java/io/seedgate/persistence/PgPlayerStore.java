@@ -62,8 +62,11 @@ final class PgPlayerStore implements PlayerStore {
 
   /** The ten parameter arrays of a batch, in id order so that concurrent batches lock rows in the same order. */
   static Tuple toArrays(List<PlayerState> states) {
-    List<PlayerState> sorted = new ArrayList<>(states);
-    sorted.sort(Comparator.comparing(PlayerState::id));
+    List<PlayerState> sorted = states;
+    if (!inIdOrder(states)) {
+      sorted = new ArrayList<>(states);
+      sorted.sort(Comparator.comparing(PlayerState::id));
+    }
     int n = sorted.size();
     String[] ids = new String[n];
     String[] maps = new String[n];
@@ -91,6 +94,15 @@ final class PgPlayerStore implements PlayerStore {
     return Tuple.of(ids, maps, xs, ys, actions, pings, ips, activities, extras, readAts);
   }
 
+  private static boolean inIdOrder(List<PlayerState> states) {
+    for (int i = 1; i < states.size(); i++) {
+      if (states.get(i - 1).id().compareTo(states.get(i).id()) > 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** A JSON object of string values (what jsonb {@code extra} holds). */
   static String json(Map<String, String> fields) {
     if (fields.isEmpty()) {
@@ -113,6 +125,10 @@ final class PgPlayerStore implements PlayerStore {
 
   private static void quote(StringBuilder sb, String s) {
     sb.append('"');
+    if (plain(s)) {
+      sb.append(s).append('"');
+      return;
+    }
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
       if (c == '"' || c == '\\') {
@@ -124,6 +140,17 @@ final class PgPlayerStore implements PlayerStore {
       }
     }
     sb.append('"');
+  }
+
+  /** Whether the string goes into JSON as it is (no quote, backslash or control character). */
+  private static boolean plain(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == '"' || c == '\\' || c < 0x20) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static final char[] HEX = "0123456789abcdef".toCharArray();

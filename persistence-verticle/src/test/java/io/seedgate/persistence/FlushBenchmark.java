@@ -57,6 +57,7 @@ public final class FlushBenchmark {
     int players = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
     Integer batchSize = args.length > 1 ? Integer.valueOf(args[1]) : null;
     Integer poolSize = args.length > 2 ? Integer.valueOf(args[2]) : null;
+    int rounds = args.length > 3 ? Integer.parseInt(args[3]) : ROUNDS;
     NodeConfig resolved = BackingServices.resolve(NodeConfig.defaults());
     String redisUrl = TestSupport.withDatabase(resolved.string(Settings.REDIS_URL),
       TestSupport.leaseDatabase(resolved.string(Settings.REDIS_URL)));
@@ -97,7 +98,7 @@ public final class FlushBenchmark {
       flush(verticle, redis, "none changed");
       List<Long> updates = new ArrayList<>();
       List<Long> floors = new ArrayList<>();
-      for (int round = 1; round <= ROUNDS; round++) {
+      for (int round = 1; round <= rounds; round++) {
         fill(redis, tokens, run, "move/" + round);
         updates.add(flush(verticle, redis, "all changed, round " + round).lastDurationMs());
         floors.add(floor(vertx, redis, redisUrl, pg, tokens, run, "floor/" + round,

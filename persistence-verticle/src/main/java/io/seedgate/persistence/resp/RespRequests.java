@@ -45,20 +45,21 @@ public final class RespRequests {
   public RespRequests arg(String value) {
     expectArg();
     int n = value.length();
-    boolean ascii = true;
-    for (int i = 0; i < n && ascii; i++) {
-      ascii = value.charAt(i) < 0x80;
-    }
-    if (!ascii) {
-      missing++;
-      return arg(value.getBytes(StandardCharsets.UTF_8));
-    }
     ensure(n + 24);
+    int start = length;
     bytes[length++] = '$';
     number(n);
+    int at = length;
     for (int i = 0; i < n; i++) {
-      bytes[length++] = (byte) value.charAt(i);
+      char c = value.charAt(i);
+      if (c >= 0x80) {
+        length = start;
+        missing++;
+        return arg(value.getBytes(StandardCharsets.UTF_8));
+      }
+      bytes[at + i] = (byte) c;
     }
+    length = at + n;
     crlf();
     return this;
   }
