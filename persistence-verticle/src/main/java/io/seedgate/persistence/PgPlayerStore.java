@@ -105,6 +105,9 @@ final class PgPlayerStore implements PlayerStore {
 
   /** A JSON object of string values (what jsonb {@code extra} holds). */
   static String json(Map<String, String> fields) {
+    if (fields instanceof ExtraJson decoded) {
+      return decoded.json();
+    }
     if (fields.isEmpty()) {
       return "{}";
     }

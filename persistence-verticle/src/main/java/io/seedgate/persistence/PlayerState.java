@@ -31,7 +31,7 @@ public record PlayerState(String id, String mapId, Double positionX, Double posi
                           String ip, LocalDateTime lastActivity, Map<String, String> extra, OffsetDateTime readAt) {
 
   public PlayerState {
-    extra = Collections.unmodifiableMap(extra);
+    extra = extra instanceof ExtraJson ? extra : Collections.unmodifiableMap(extra);
   }
 
   /**
@@ -94,8 +94,9 @@ public record PlayerState(String id, String mapId, Double positionX, Double posi
         }
       }
     }
+    id = clean(id);
     if (id == null || id.isEmpty()) {
-      return null;
+      return null; // also an id of NULs only: no row can be keyed by it
     }
     Double ping = null;
     if (rawPing != null) {
@@ -113,7 +114,7 @@ public record PlayerState(String id, String mapId, Double positionX, Double posi
     }
     Double px = x != null ? x : round2(parseDouble(rawX));
     Double py = y != null ? y : round2(parseDouble(rawY));
-    return new PlayerState(clean(id), clean(mapId), px, py, clean(action), ping, clean(ip), lastActivity, extra,
+    return new PlayerState(id, clean(mapId), px, py, clean(action), ping, clean(ip), lastActivity, extra,
       readAt);
   }
 
@@ -152,7 +153,7 @@ public record PlayerState(String id, String mapId, Double positionX, Double posi
     return BigDecimal.valueOf(v).stripTrailingZeros().toPlainString();
   }
 
-  private static Double parseDouble(String s) {
+  static Double parseDouble(String s) {
     if (s == null || s.isEmpty()) {
       return null;
     }
@@ -198,7 +199,7 @@ public record PlayerState(String id, String mapId, Double positionX, Double posi
   }
 
   /** PostgreSQL text and jsonb cannot hold NUL; one such character must not make a whole batch fail. */
-  private static String clean(String s) {
+  static String clean(String s) {
     return s == null || s.indexOf('\0') < 0 ? s : s.replace("\0", "");
   }
 }

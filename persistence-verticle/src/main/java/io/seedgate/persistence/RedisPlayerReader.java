@@ -19,8 +19,8 @@ import java.util.Map;
  * {@code map:<map_id>}, {@code ZMSCORE map:<map_id> <token>...}, decoded as {@code GEOPOS} does), pipelined: one
  * write for the hashes of up to {@link #MAX_PIPELINE} players and the {@code TIME} of the read, then one write with
  * one {@code ZMSCORE} per map for all of them. The
- * replies are parsed in place ({@link RespReplies}); a player's values become strings only when their state is
- * decoded, which an unchanged player never is.
+ * replies are parsed in place ({@link RespReplies}); a player's state is decoded from them ({@link HashDecoder})
+ * only when asked for, which it never is for an unchanged player.
  *
  * <p>Plain commands rather than a script that would pack the replies: a script costs Redis, which every gateway
  * node depends on, about three times the CPU for the same data, to spare this node some reply parsing.
@@ -45,11 +45,13 @@ final class RedisPlayerReader {
     private final Double y;
     private final OffsetDateTime readAt;
     private final long fingerprint;
+    private final HashDecoder decoder;
     private PlayerState state;
 
     Snapshot(String token, RespReplies replies, int hash, String playerId, String mapId, Double x, Double y,
-             OffsetDateTime readAt) {
+             OffsetDateTime readAt, HashDecoder decoder) {
       this.token = token;
+      this.decoder = decoder;
       this.unreadable = replies.isError(hash);
       this.replies = replies;
       this.hash = !unreadable && replies.size(hash) > 0 ? hash : -1;
@@ -82,13 +84,14 @@ final class RedisPlayerReader {
     /** The state, decoded on first call; {@code null} when there is no hash or it names no player. */
     PlayerState state() {
       if (state == null && hash >= 0) {
-        state = PlayerState.fromFields(playerId, mapId, fields(replies, hash), x, y, readAt);
+        state = decoder.decode(playerId, mapId, replies, hash, x, y, readAt);
       }
       return state;
     }
   }
 
   private final FlushConnection redis;
+  private final HashDecoder decoder = new HashDecoder();
 
   RedisPlayerReader(FlushConnection redis) {
     this.redis = redis;
@@ -154,7 +157,7 @@ final class RedisPlayerReader {
         List<Snapshot> snapshots = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
           snapshots.add(new Snapshot(tokens.get(i), replies, replies.reply(i + 1),
-            playerIds == null ? null : playerIds.get(i), maps[i], xs[i], ys[i], readAt));
+            playerIds == null ? null : playerIds.get(i), maps[i], xs[i], ys[i], readAt, decoder));
         }
         return snapshots;
       });
