@@ -117,7 +117,7 @@ final class LeakProbe {
     Set<String> maps = new HashSet<>();
     for (Player p : players) {
       checks.add(Request.cmd(Command.EXISTS).arg(RedisKeys.playerHash(p.token())).arg(RedisKeys.sessionOwner(p.id())));
-      checks.add(Request.cmd(Command.HEXISTS).arg(RedisKeys.ONLINE).arg(p.token()));
+      checks.add(Request.cmd(Command.HEXISTS).arg(RedisKeys.onlineShard(p.token())).arg(p.token()));
       checks.add(Request.cmd(Command.SISMEMBER).arg(RedisKeys.UNSAVED).arg(p.token()));
       if (maps.add(p.map())) {
         checks.add(Request.cmd(Command.EXISTS).arg(RedisKeys.mapGeoSet(p.map())));

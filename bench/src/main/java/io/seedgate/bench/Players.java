@@ -97,7 +97,7 @@ final class Players {
     java.util.Set<String> maps = new java.util.HashSet<>();
     for (Player p : created) {
       deletes.add(Request.cmd(Command.DEL).arg(RedisKeys.playerHash(p.token())).arg(RedisKeys.sessionOwner(p.id())));
-      deletes.add(Request.cmd(Command.HDEL).arg(RedisKeys.ONLINE).arg(p.token()));
+      deletes.add(Request.cmd(Command.HDEL).arg(RedisKeys.onlineShard(p.token())).arg(p.token()));
       deletes.add(Request.cmd(Command.SREM).arg(RedisKeys.UNSAVED).arg(p.token()));
       if (maps.add(p.map())) {
         deletes.add(Request.cmd(Command.DEL).arg(RedisKeys.mapGeoSet(p.map())));

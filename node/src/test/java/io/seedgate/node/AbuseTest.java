@@ -1,5 +1,7 @@
 package io.seedgate.node;
 
+import io.seedgate.common.RedisKeys;
+
 import io.seedgate.common.config.Settings;
 import io.seedgate.gateway.RawSocket;
 import io.vertx.core.json.JsonArray;
@@ -84,7 +86,7 @@ class AbuseTest {
       assertTrue(took >= 2_500 && took < 6_000, "closed by the idle timeout, after " + took + " ms");
     }
     SessionLifecycleTest.waitUntil(() -> await(node.redis.zscore("map:" + map, token)) == null);
-    SessionLifecycleTest.waitUntil(() -> await(node.redis.hget("seed:online", token)) == null);
+    SessionLifecycleTest.waitUntil(() -> await(node.redis.hget(RedisKeys.onlineShard(token), token)) == null);
     assertServesANormalClient();
   }
 

@@ -1,5 +1,7 @@
 package io.seedgate.node;
 
+import io.seedgate.common.RedisKeys;
+
 import io.seedgate.gateway.LocalGateways;
 import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonObject;
@@ -103,7 +105,7 @@ class ClusterTest {
     waitUntil(() -> await(a.redis.zscore("map:" + map, token)) == null, 15_000);
     waitUntil(() -> await(a.redis.get("seed:session:" + player)) == null, 5_000);
     long tookMs = System.currentTimeMillis() - start;
-    assertNull(await(a.redis.hget("seed:online", token)));
+    assertNull(await(a.redis.hget(RedisKeys.onlineShard(token), token)));
     System.out.println("sessions of the dead node ended after " + tookMs + " ms");
     onC.close();
     c.vertx.close();

@@ -1,5 +1,7 @@
 package io.seedgate.node;
 
+import io.seedgate.common.RedisKeys;
+
 import io.seedgate.common.config.Settings;
 import io.seedgate.node.ops.OpsVerticle;
 import io.vertx.core.DeploymentOptions;
@@ -182,7 +184,7 @@ class OpsTest {
       assertEquals(true, stopped.getBoolean("reconnect"));
       c.awaitClose();
       waitUntil(() -> !drained.nodeDeployed(), 15_000);
-      waitUntil(() -> await(drained.redis.hget("seed:online", token)) == null);
+      waitUntil(() -> await(drained.redis.hget(RedisKeys.onlineShard(token), token)) == null);
       assertEquals(404, http.post("/admin/nodes/no-such-node/drain", null).status());
     }
   }

@@ -1,5 +1,7 @@
 package io.seedgate.node;
 
+import io.seedgate.common.RedisKeys;
+
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Response;
 import org.junit.jupiter.api.Test;
@@ -20,17 +22,20 @@ class SessionLifecycleTest {
   void anIdleSessionGetsTheTimeoutErrorAndIsMarkedOfflineAndOffItsMap() {
     try (TestNode node = TestNode.start(Map.of("gateway.idleTimeoutSeconds", 1))) {
       String map = "m" + UUID.randomUUID();
-      String token = node.signIn("42" + (int) (Math.random() * 100000), map);
+      String player = "42" + (int) (Math.random() * 100000);
+      String token = node.signIn(player, map);
       try (TestClient c = node.client()) {
         c.sendBinary(new JsonObject().put("token", token).put("action", "api/load"));
         c.nextContaining("\"load\"");
+        assertEquals(player, await(node.redis.hget(RedisKeys.onlineShard(token), token)).toString(),
+          "listed online while the session lasts");
         long start = System.currentTimeMillis();
         assertEquals("timeout", c.nextContaining("error").getString("error"));
         c.awaitClose();
         assertTrue(System.currentTimeMillis() - start >= 500, "not before the idle timeout");
       }
       waitUntil(() -> await(node.redis.zscore("map:" + map, token)) == null);
-      waitUntil(() -> await(node.redis.hget("seed:online", token)) == null);
+      waitUntil(() -> await(node.redis.hget(RedisKeys.onlineShard(token), token)) == null);
     }
   }
 

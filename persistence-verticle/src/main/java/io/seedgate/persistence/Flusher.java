@@ -27,9 +27,10 @@ import java.util.function.Function;
  * cluster-wide {@link FlushLock}.
  *
  * <p>A cycle first retries the players in {@link RedisKeys#UNSAVED} (save, then remove their hash and GEO entry),
- * then walks {@link RedisKeys#ONLINE} page by page ({@code HSCAN}), reads each page's hashes and positions
- * pipelined, and writes the players whose {@link Fingerprints fingerprint} changed, {@code batchSize} rows per
- * statement, with at most {@code maxInFlight} statements at once; reading goes on while they run. A fingerprint
+ * then reads the online sessions ({@link RedisKeys#onlineShard(int)}) a few shards at a time, reads each page's
+ * hashes and positions pipelined, and writes the players whose {@link Fingerprints fingerprint} changed,
+ * {@code batchSize} rows per statement, with at most {@code maxInFlight} statements at once; reading goes on while
+ * they run. A fingerprint
  * advances only when its row was written, so a failed cycle loses nothing: the next one finds the same players
  * changed. Every step works on a bounded page, so the verticle's event loop is never held for long.
  *
@@ -39,8 +40,15 @@ final class Flusher {
 
   private static final Logger LOG = LoggerFactory.getLogger(Flusher.class);
 
-  /** {@code COUNT} of each {@code HSCAN}/{@code SSCAN} page. */
+  /** {@code COUNT} of each {@code SSCAN} page of the unsaved players. */
   static final int SCAN_COUNT = 2_000;
+
+  /** About how many online sessions a page of shards holds: shards per page follow the average so far. */
+  static final int PAGE_SIZE = 2_000;
+
+  /** Shards in the first page, and the most in one page (at fewer than 16 sessions per shard). */
+  private static final int FIRST_SHARDS_PER_PAGE = 8;
+  private static final int MAX_SHARDS_PER_PAGE = 128;
 
   /** Pages of the online hash being read while an older one is compared. */
   static final int READ_AHEAD = 3;
@@ -214,7 +222,7 @@ final class Flusher {
         }
         String map = s.state().mapId();
         Request r = Request.cmd(Command.EVAL).arg(CLEAN_UP_SAVED).arg(map == null ? 3 : 4)
-          .arg(RedisKeys.ONLINE).arg(RedisKeys.UNSAVED).arg(RedisKeys.playerHash(s.token()));
+          .arg(RedisKeys.onlineShard(s.token())).arg(RedisKeys.UNSAVED).arg(RedisKeys.playerHash(s.token()));
         if (map != null) {
           r.arg(RedisKeys.mapGeoSet(map));
         }
@@ -226,10 +234,10 @@ final class Flusher {
     // ---- online players ----
 
     /**
-     * Walks the online hash: {@code HSCAN} pages one after the other, each page's read (hashes, then positions)
-     * started as soon as its tokens are known, at most {@link #READ_AHEAD} pages ahead of the one being compared and
-     * handed to the writer. Redis serves the pages ahead while this thread parses and compares, so a cycle takes
-     * about the longer of the two rather than their sum.
+     * Walks the online sessions: pages of shards ({@code HGETALL} of each, pipelined) one after the other, each
+     * page's read (hashes, then positions) started as soon as its tokens are known, at most {@link #READ_AHEAD}
+     * pages ahead of the one being compared and handed to the writer. Redis serves the pages ahead while this thread
+     * parses and compares, so a cycle takes about the longer of the two rather than their sum.
      */
     private Future<Void> scanOnline() {
       return new OnlineWalk().run();
@@ -238,7 +246,9 @@ final class Flusher {
     private final class OnlineWalk {
       private final Promise<Void> done = Promise.promise();
       private final ArrayDeque<Future<List<RedisPlayerReader.Snapshot>>> ahead = new ArrayDeque<>();
-      private String cursor = "0";
+      private int nextShard;
+      private long shardsRead;
+      private long sessionsRead;
       private boolean scanning;
       private boolean scanned;
       private boolean comparing;
@@ -249,44 +259,63 @@ final class Flusher {
         return done.future();
       }
 
-      /** Scans the next page when the window has room. */
+      /** Reads the next page of shards when the window has room. */
       private void pump() {
         if (scanning || scanned || failure != null || ahead.size() >= READ_AHEAD) {
           return;
         }
         scanning = true;
-        redis.read(new RespRequests().command(5).arg("HSCAN").arg(RedisKeys.ONLINE).arg(cursor).arg("COUNT")
-            .arg(SCAN_COUNT))
-          .onComplete(ar -> {
-            scanning = false;
-            RespReplies replies = ar.succeeded() ? ar.result() : null;
-            int reply = replies == null ? -1 : replies.reply(0);
-            if (replies == null || replies.size(reply) != 2) {
-              Throwable cause = replies == null ? ar.cause()
-                : new IllegalStateException("HSCAN failed: " + replies.string(reply));
-              fail(cause);
-              done.tryFail(cause);
-              return;
+        int from = nextShard;
+        int to = Math.min(RedisKeys.ONLINE_SHARDS, from + shardsPerPage());
+        nextShard = to;
+        RespRequests page = new RespRequests(64 + (to - from) * 32);
+        for (int shard = from; shard < to; shard++) {
+          page.command(2).arg("HGETALL").arg(RedisKeys.onlineShard(shard));
+        }
+        redis.read(page).onComplete(ar -> {
+          scanning = false;
+          scanned = to == RedisKeys.ONLINE_SHARDS;
+          Throwable cause = ar.failed() ? ar.cause() : null;
+          List<String> tokens = new ArrayList<>();
+          List<String> ids = new ArrayList<>();
+          for (int r = 0; cause == null && r < ar.result().count(); r++) {
+            RespReplies replies = ar.result();
+            int shard = replies.reply(r);
+            if (replies.type(shard) != RespReplies.ARRAY) {
+              cause = new IllegalStateException("HGETALL " + RedisKeys.onlineShard(from + r) + " failed: "
+                + replies.string(shard));
+              break;
             }
-            int next = replies.first(reply);
-            cursor = replies.string(next);
-            scanned = "0".equals(cursor);
-            int items = replies.next(next);
-            int n = replies.size(items) / 2;
-            List<String> tokens = new ArrayList<>(n);
-            List<String> ids = new ArrayList<>(n);
-            for (int i = 0, e = replies.first(items); i < n; i++) {
+            int n = replies.size(shard) / 2;
+            for (int i = 0, e = replies.first(shard); i < n; i++) {
               int id = replies.next(e);
               tokens.add(replies.string(e));
               ids.add(replies.string(id));
               e = replies.next(id);
             }
-            if (!tokens.isEmpty()) {
-              ahead.add(reader.read(tokens, ids, null));
-            }
-            pump();
-            compareNext();
-          });
+          }
+          if (cause != null) {
+            fail(cause);
+            done.tryFail(cause);
+            return;
+          }
+          shardsRead += to - from;
+          sessionsRead += tokens.size();
+          if (!tokens.isEmpty()) {
+            ahead.add(reader.read(tokens, ids, null));
+          }
+          pump();
+          compareNext();
+        });
+      }
+
+      /** Enough shards for about {@link #PAGE_SIZE} sessions by the average so far. */
+      private int shardsPerPage() {
+        if (shardsRead == 0) {
+          return FIRST_SHARDS_PER_PAGE;
+        }
+        long perShard = Math.max(1, sessionsRead / shardsRead);
+        return (int) Math.max(1, Math.min(MAX_SHARDS_PER_PAGE, PAGE_SIZE / perShard));
       }
 
       /** Compares the oldest page once it is read, then hands its changed players to the writer. */

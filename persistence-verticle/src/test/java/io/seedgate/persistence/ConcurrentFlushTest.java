@@ -85,7 +85,7 @@ class ConcurrentFlushTest extends TestSupport {
       fill.add(Request.cmd(Command.HSET).arg(RedisKeys.playerHash(token)).arg(RedisKeys.F_ID).arg(playerOf.get(token))
         .arg(RedisKeys.F_MAP_ID).arg(map).arg(RedisKeys.F_ACTION).arg("v0"));
       fill.add(Request.cmd(Command.GEOADD).arg(RedisKeys.mapGeoSet(map)).arg(1).arg(1).arg(token));
-      fill.add(Request.cmd(Command.HSET).arg(RedisKeys.ONLINE).arg(token).arg(playerOf.get(token)));
+      fill.add(Request.cmd(Command.HSET).arg(RedisKeys.onlineShard(token)).arg(token).arg(playerOf.get(token)));
     }
     await(redis.batch(fill));
 

@@ -215,7 +215,7 @@ public final class FlushBenchmark {
           .arg("speed").arg("1.5").arg("prefab").arg("Knight"));
         requests.add(Request.cmd(Command.GEOADD).arg(RedisKeys.mapGeoSet(map))
           .arg((i % 3600) / 20.0 - 90).arg((i % 1700) / 20.0 - 42.5).arg(token));
-        requests.add(Request.cmd(Command.HSET).arg(RedisKeys.ONLINE).arg(token).arg(player));
+        requests.add(Request.cmd(Command.HSET).arg(RedisKeys.onlineShard(token)).arg(token).arg(player));
       }
       await(redis.batch(requests));
     }
@@ -329,13 +329,11 @@ public final class FlushBenchmark {
   private static void cleanUp(Redis redis, Pool pg, List<String> tokens, String run) {
     for (int from = 0; from < tokens.size(); from += FILL_BATCH) {
       List<Request> requests = new ArrayList<>();
-      Request hdel = Request.cmd(Command.HDEL).arg(RedisKeys.ONLINE);
       Request del = Request.cmd(Command.DEL);
       for (String token : tokens.subList(from, Math.min(tokens.size(), from + FILL_BATCH))) {
-        hdel.arg(token);
+        requests.add(Request.cmd(Command.HDEL).arg(RedisKeys.onlineShard(token)).arg(token));
         del.arg(RedisKeys.playerHash(token));
       }
-      requests.add(hdel);
       requests.add(del);
       await(redis.batch(requests));
     }

@@ -156,7 +156,7 @@ abstract class TestSupport {
       List<Request> cleanup = new ArrayList<>();
       for (String token : tokens) {
         cleanup.add(Request.cmd(Command.DEL).arg(RedisKeys.playerHash(token)));
-        cleanup.add(Request.cmd(Command.HDEL).arg(RedisKeys.ONLINE).arg(token));
+        cleanup.add(Request.cmd(Command.HDEL).arg(RedisKeys.onlineShard(token)).arg(token));
         cleanup.add(Request.cmd(Command.SREM).arg(RedisKeys.UNSAVED).arg(token));
       }
       for (String map : maps) {
@@ -221,7 +221,7 @@ abstract class TestSupport {
     requests.add(hset);
     requests.add(Request.cmd(Command.GEOADD).arg(RedisKeys.mapGeoSet(map)).arg(x).arg(y).arg(token));
     if (online) {
-      requests.add(Request.cmd(Command.HSET).arg(RedisKeys.ONLINE).arg(token).arg(player));
+      requests.add(Request.cmd(Command.HSET).arg(RedisKeys.onlineShard(token)).arg(token).arg(player));
     }
     await(redis.batch(requests));
   }

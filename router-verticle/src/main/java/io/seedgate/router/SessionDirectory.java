@@ -90,7 +90,7 @@ final class SessionDirectory {
             .arg(RedisKeys.F_DATETIME).arg(HashTime.now()),
           Request.cmd(Command.GEOADD).arg(RedisKeys.mapGeoSet(map)).arg("NX")
             .arg(coordinate(pos.get(0), 180)).arg(coordinate(pos.get(1), 85)).arg(token),
-          Request.cmd(Command.HSET).arg(RedisKeys.ONLINE).arg(token).arg(identity.playerId()),
+          Request.cmd(Command.HSET).arg(RedisKeys.onlineShard(token)).arg(token).arg(identity.playerId()),
           request.getString("member") == null ? Request.cmd(Command.PING)
             : Request.cmd(Command.HSET).arg(RedisKeys.NODES).arg(request.getString("member")).arg(node),
           Request.cmd(Command.HSET).arg(RedisKeys.nodeSessions(node)).arg(identity.playerId())
@@ -186,7 +186,7 @@ final class SessionDirectory {
   private Future<Void> removeLeftPlayer(SessionOwner me, String player, String map, String token, boolean saved) {
     List<Request> cleanup = new ArrayList<>();
     cleanup.add(Request.cmd(Command.ZREM).arg(RedisKeys.mapGeoSet(map)).arg(token));
-    cleanup.add(Request.cmd(Command.HDEL).arg(RedisKeys.ONLINE).arg(token));
+    cleanup.add(Request.cmd(Command.HDEL).arg(RedisKeys.onlineShard(token)).arg(token));
     cleanup.add(saved ? Request.cmd(Command.DEL).arg(token) : Request.cmd(Command.SADD).arg(RedisKeys.UNSAVED).arg(token));
     cleanup.add(Request.cmd(Command.EVAL).arg(DELETE_IF_EQUALS).arg(1).arg(RedisKeys.sessionOwner(player))
       .arg(me.encode()));
