@@ -67,10 +67,9 @@ final class HashDecoder {
           // the map is given; the token is never saved
         }
         case EXTRA -> {
-          if (hasNul(replies, e)) {
+          if (!field(replies, e, value)) {
             return PlayerState.fromFields(playerId, mapId, RedisPlayerReader.fields(replies, hash), x, y, readAt);
           }
-          field(replies, e, value);
         }
       }
       e = replies.next(value);
@@ -133,32 +132,31 @@ final class HashDecoder {
     return s == null ? "" : s;
   }
 
-  private static boolean hasNul(RespReplies replies, int e) {
-    byte[] b = replies.bytes();
-    for (int i = replies.offset(e), end = i + replies.length(e); i < end; i++) {
-      if (b[i] == 0) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  /** Appends {@code "name":"value"} from the reply's bytes. */
-  private void field(RespReplies replies, int name, int value) {
+  /**
+   * Appends {@code "name":"value"} from the reply's bytes.
+   *
+   * @return {@code false}, having appended nothing, when the name holds a NUL
+   */
+  private boolean field(RespReplies replies, int name, int value) {
+    int mark = length;
     if (length > 1) {
       put((byte) ',');
     }
-    quote(replies.bytes(), replies.offset(name), replies.length(name));
+    if (!quote(replies.bytes(), replies.offset(name), replies.length(name))) {
+      length = mark;
+      return false;
+    }
     put((byte) ':');
+    int valueStart = length;
     if (replies.type(value) == RespReplies.NULL) {
       quote(replies.bytes(), 0, 0);
-    } else if (hasNul(replies, value)) {
+    } else if (!quote(replies.bytes(), replies.offset(value), replies.length(value))) {
       // decoded first, then without its NULs: bytes on either side of a NUL must not join into one character
+      length = valueStart;
       byte[] v = text(replies, value).getBytes(StandardCharsets.UTF_8);
       quote(v, 0, v.length);
-    } else {
-      quote(replies.bytes(), replies.offset(value), replies.length(value));
     }
+    return true;
   }
 
   private void field(String name, String value) {
@@ -172,8 +170,12 @@ final class HashDecoder {
     quote(v, 0, v.length);
   }
 
-  /** A JSON string of UTF-8 bytes without NULs: quotes, backslashes and control characters escaped. */
-  private void quote(byte[] b, int off, int len) {
+  /**
+   * Appends a JSON string of UTF-8 bytes: quotes, backslashes and control characters escaped.
+   *
+   * @return {@code false} when the bytes hold a NUL (what was appended is then to be dropped)
+   */
+  private boolean quote(byte[] b, int off, int len) {
     ensure(len * 6 + 2);
     json[length++] = '"';
     for (int i = off, end = off + len; i < end; i++) {
@@ -181,18 +183,21 @@ final class HashDecoder {
       if (c == '"' || c == '\\') {
         json[length++] = '\\';
         json[length++] = c;
-      } else if (c >= 0 && c < 0x20) {
+      } else if (c >= 0x20 || c < 0) {
+        json[length++] = c;
+      } else if (c == 0) {
+        return false;
+      } else {
         json[length++] = '\\';
         json[length++] = 'u';
         json[length++] = '0';
         json[length++] = '0';
         json[length++] = HEX[c >> 4];
         json[length++] = HEX[c & 0xF];
-      } else {
-        json[length++] = c;
       }
     }
     json[length++] = '"';
+    return true;
   }
 
   private void put(byte b) {
