@@ -243,11 +243,13 @@ public final class FlushBenchmark {
     private final long eventLoops = eventLoopCpuMs();
     private final Map<Long, Long> perLoop = perEventLoopCpuMs();
     private final long redisCpu;
+    private final Map<String, Long> redisCalls;
     private final long postgres = postgresCpuMs();
 
     Cpu(Redis redis) {
       this.redis = redis;
       this.redisCpu = redisCpuMs(redis);
+      this.redisCalls = redisCalls(redis);
     }
 
     String used() {
@@ -256,9 +258,32 @@ public final class FlushBenchmark {
       for (Map.Entry<Long, Long> e : perEventLoopCpuMs().entrySet()) {
         busiest = Math.max(busiest, e.getValue() - perLoop.getOrDefault(e.getKey(), 0L));
       }
-      return String.format("cpu: jvm %,d ms (event loops %,d ms, busiest %,d ms), redis %,d ms, postgres %s",
-        jvmCpuMs() - jvm, eventLoopCpuMs() - eventLoops, busiest, redisCpuMs(redis) - redisCpu,
-        pg < 0 ? "?" : String.format("%,d ms", pg - postgres));
+      Map<String, Long> calls = redisCalls(redis);
+      StringBuilder commands = new StringBuilder();
+      calls.forEach((command, n) -> {
+        long delta = n - redisCalls.getOrDefault(command, 0L);
+        if (delta > 0 && !command.equals("info")) {
+          commands.append(commands.length() == 0 ? "" : " ").append(command).append(' ').append(delta);
+        }
+      });
+      return String.format("cpu: jvm %,d ms (event loops %,d ms, busiest %,d ms), redis %,d ms, postgres %s;"
+          + " redis calls: %s", jvmCpuMs() - jvm, eventLoopCpuMs() - eventLoops, busiest, redisCpuMs(redis) - redisCpu,
+        pg < 0 ? "?" : String.format("%,d ms", pg - postgres), commands);
+    }
+
+    /** Calls per command so far ({@code INFO commandstats}). */
+    private static Map<String, Long> redisCalls(Redis redis) {
+      String info = await(redis.send(Request.cmd(Command.INFO).arg("commandstats"))).toString();
+      Map<String, Long> calls = new java.util.TreeMap<>();
+      for (String line : info.split("\r?\n")) {
+        int colon = line.indexOf(':');
+        int at = line.indexOf("calls=");
+        if (line.startsWith("cmdstat_") && colon > 0 && at > 0) {
+          int end = line.indexOf(',', at);
+          calls.put(line.substring(8, colon), Long.parseLong(line.substring(at + 6, end < 0 ? line.length() : end)));
+        }
+      }
+      return calls;
     }
 
     private static long jvmCpuMs() {
