@@ -17,6 +17,8 @@ final class ExtraJson extends AbstractMap<String, String> {
 
   private final String json;
   private Map<String, String> fields;
+  private long hash;
+  private boolean hashed;
 
   /** @param json a JSON object whose values are all strings */
   ExtraJson(String json) {
@@ -26,6 +28,15 @@ final class ExtraJson extends AbstractMap<String, String> {
   /** The JSON object text. */
   String json() {
     return json;
+  }
+
+  /** {@link PgPlayerStore#hash} of the text, computed once. */
+  long hash() {
+    if (!hashed) {
+      hash = PgPlayerStore.hash(json);
+      hashed = true;
+    }
+    return hash;
   }
 
   @Override

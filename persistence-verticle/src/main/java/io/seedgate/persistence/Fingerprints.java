@@ -15,10 +15,14 @@ package io.seedgate.persistence;
 final class Fingerprints {
 
   private static final int MIN_CAPACITY = 1 << 10;
-  /** Longs per slot: the key, the written fingerprint, and {@code seen} (low 32 bits) with the known flag. */
-  private static final int STRIDE = 3;
+  /**
+   * Longs per slot: the key, the written fingerprint, {@code seen} (low 32 bits) with the known flag, and the hash
+   * of the extra fields written ({@link PgPlayerStore#extraHash}).
+   */
+  private static final int STRIDE = 4;
   private static final int WRITTEN = 1;
   private static final int META = 2;
+  private static final int EXTRA = 3;
   private static final long KNOWN = 1L << 32;
   /** {@code seen} of an entry that is forgotten: dropped by the next {@link #sweep}. */
   private static final int FORGOTTEN = Integer.MIN_VALUE;
@@ -56,10 +60,20 @@ final class Fingerprints {
     }
   }
 
-  /** Records that the state with this fingerprint is in the store. */
-  void written(long key, long fingerprint) {
+  /**
+   * Whether the extra fields last written for the token, by this node, had this {@link PgPlayerStore#extraHash}:
+   * then they need not be sent again (the store checks they are still the stored ones).
+   */
+  boolean extraWritten(long key, long extraHash) {
+    int at = find(key);
+    return at >= 0 && (slots[at + META] & KNOWN) != 0 && slots[at + EXTRA] == extraHash;
+  }
+
+  /** Records that the state with this fingerprint, and extra fields of this hash, are in the store. */
+  void written(long key, long fingerprint, long extraHash) {
     int at = slotFor(key);
     slots[at + WRITTEN] = fingerprint;
+    slots[at + EXTRA] = extraHash;
     int seen = seen(slots[at + META]);
     slots[at + META] = KNOWN | (seen == FORGOTTEN ? 0 : seen & 0xFFFFFFFFL);
   }
@@ -140,6 +154,7 @@ final class Fingerprints {
     int to = slotFor(from[at]);
     slots[to + WRITTEN] = from[at + WRITTEN];
     slots[to + META] = from[at + META];
+    slots[to + EXTRA] = from[at + EXTRA];
   }
 
   private void allocate(int capacity) {

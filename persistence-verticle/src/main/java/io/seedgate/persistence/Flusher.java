@@ -20,7 +20,6 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
 
 /**
  * One node's flush of player state from Redis to the {@link PlayerStore}, one cycle at a time, under the
@@ -29,8 +28,9 @@ import java.util.function.Function;
  * <p>A cycle first retries the players in {@link RedisKeys#UNSAVED} (save, then remove their hash and GEO entry),
  * then reads the online sessions ({@link RedisKeys#onlineShard(int)}) a few shards at a time, reads each page's
  * hashes and positions pipelined, and writes the players whose {@link Fingerprints fingerprint} changed,
- * {@code batchSize} rows per statement, with at most {@code maxInFlight} statements at once; reading goes on while
- * they run. A fingerprint
+ * {@code batchSize} rows per statement, with at most {@code maxInFlight} batches at once; reading goes on while
+ * they run. A player whose extra fields are the ones this node last wrote is written without them
+ * ({@link PlayerStore#upsertKeepingExtra}), the rest of a batch in full. A fingerprint
  * advances only when its row was written, so a failed cycle loses nothing: the next one finds the same players
  * changed. Every step works on a bounded page, so the verticle's event loop is never held for long.
  *
@@ -402,12 +402,20 @@ final class Flusher {
       }
       inFlight++;
       List<Pending> rows = onePerPlayer(batch);
-      store.upsert(map(rows, Pending::state)).onComplete(ar -> {
+      List<PlayerState> full = new ArrayList<>(rows.size());
+      List<PlayerState> keepingExtra = new ArrayList<>();
+      long[] extraHashes = new long[rows.size()];
+      for (int i = 0; i < rows.size(); i++) {
+        Pending p = rows.get(i);
+        extraHashes[i] = PgPlayerStore.extraHash(p.state().extra());
+        (fingerprints.extraWritten(p.key(), extraHashes[i]) ? keepingExtra : full).add(p.state());
+      }
+      store.upsertKeepingExtra(keepingExtra).compose(n -> store.upsert(full)).onComplete(ar -> {
         inFlight--;
         if (ar.succeeded()) {
           written += rows.size();
-          for (Pending p : rows) {
-            fingerprints.written(p.key(), p.fingerprint());
+          for (int i = 0; i < rows.size(); i++) {
+            fingerprints.written(rows.get(i).key(), rows.get(i).fingerprint(), extraHashes[i]);
           }
         } else {
           fail(ar.cause());
@@ -461,13 +469,5 @@ final class Flusher {
       return b;
     }
     return b.lastActivity() != null && b.lastActivity().isAfter(a.lastActivity()) ? b : a;
-  }
-
-  private static <A, B> List<B> map(List<A> in, Function<A, B> f) {
-    List<B> out = new ArrayList<>(in.size());
-    for (A a : in) {
-      out.add(f.apply(a));
-    }
-    return out;
   }
 }

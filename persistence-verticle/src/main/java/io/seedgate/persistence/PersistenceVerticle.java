@@ -104,7 +104,10 @@ public class PersistenceVerticle extends VerticleBase {
     PgConnectOptions connect = PgConnectOptions.fromUri(config.string(Settings.POSTGRES_URL))
       .setCachePreparedStatements(true)
       .addProperty("statement_timeout", Long.toString(STATEMENT_TIMEOUT_MS))
-      .addProperty("application_name", "seed-persistence");
+      .addProperty("application_name", "seed-persistence")
+      // every statement here has one good plan whatever its parameters (a key lookup per row of a batch); a custom
+      // plan for a large batch could turn the update of players into a scan of the whole table
+      .addProperty("plan_cache_mode", "force_generic_plan");
     PoolOptions poolOptions = new PoolOptions()
       .setMaxSize(config.integer(Settings.PG_POOL_SIZE))
       .setMaxWaitQueueSize(POOL_MAX_WAITING)
@@ -282,7 +285,7 @@ public class PersistenceVerticle extends VerticleBase {
           return Future.succeededFuture(false);
         }
         return store.upsert(List.of(s.state())).map(rows -> {
-          fingerprints.written(Fingerprints.key(token), s.fingerprint());
+          fingerprints.written(Fingerprints.key(token), s.fingerprint(), PgPlayerStore.extraHash(s.state().extra()));
           stats = stats.saved(1);
           return true;
         });

@@ -16,7 +16,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-/** {@link PlayerStore} on PostgreSQL: one {@code insert ... select from unnest(...)} statement per batch. */
+/**
+ * {@link PlayerStore} on PostgreSQL: one {@code insert .. select unnest(..) .. on conflict} statement per batch, or
+ * for players whose extra is stored already one {@code update .. from (select unnest(..))} without it.
+ */
 final class PgPlayerStore implements PlayerStore {
 
   private final Pool pool;
@@ -42,6 +45,18 @@ final class PgPlayerStore implements PlayerStore {
   }
 
   @Override
+  public Future<Integer> upsertKeepingExtra(List<PlayerState> states) {
+    if (states.isEmpty()) {
+      return Future.succeededFuture(0);
+    }
+    List<PlayerState> sorted = inIdOrder(states);
+    return pool.preparedQuery(PlayerSql.UPDATE_KEEPING_EXTRA_BATCH).execute(toArraysKeepingExtra(sorted))
+      .timeout(timeoutMs, TimeUnit.MILLISECONDS)
+      .compose(rows -> rows.rowCount() == sorted.size() ? Future.succeededFuture(rows.rowCount())
+        : write(PlayerSql.UPSERT_BATCH, sorted));
+  }
+
+  @Override
   public Future<PlayerState> load(String playerId) {
     return pool.preparedQuery(PlayerSql.SELECT_PLAYER).execute(Tuple.of(playerId))
       .timeout(timeoutMs, TimeUnit.MILLISECONDS)
@@ -60,13 +75,64 @@ final class PgPlayerStore implements PlayerStore {
       .map(rows -> rows.rowCount());
   }
 
-  /** The ten parameter arrays of a batch, in id order so that concurrent batches lock rows in the same order. */
-  static Tuple toArrays(List<PlayerState> states) {
-    List<PlayerState> sorted = states;
-    if (!inIdOrder(states)) {
-      sorted = new ArrayList<>(states);
-      sorted.sort(Comparator.comparing(PlayerState::id));
+  /** The states by player id: the order rows are locked in, the same in concurrent batches. */
+  private static List<PlayerState> inIdOrder(List<PlayerState> states) {
+    for (int i = 1; i < states.size(); i++) {
+      if (states.get(i - 1).id().compareTo(states.get(i).id()) > 0) {
+        List<PlayerState> sorted = new ArrayList<>(states);
+        sorted.sort(Comparator.comparing(PlayerState::id));
+        return sorted;
+      }
     }
+    return states;
+  }
+
+  /** The eleven parameter arrays of {@link PlayerSql#UPSERT_BATCH}, in id order. */
+  static Tuple toArrays(List<PlayerState> states) {
+    List<PlayerState> sorted = inIdOrder(states);
+    int n = sorted.size();
+    String[] extras = new String[n];
+    Long[] hashes = new Long[n];
+    for (int i = 0; i < n; i++) {
+      extras[i] = json(sorted.get(i).extra());
+      hashes[i] = hash(extras[i]);
+    }
+    return columns(sorted).addArrayOfString(extras).addArrayOfOffsetDateTime(readAts(sorted))
+      .addArrayOfLong(hashes);
+  }
+
+  /** The ten parameter arrays of {@link PlayerSql#UPDATE_KEEPING_EXTRA_BATCH}, in id order. */
+  static Tuple toArraysKeepingExtra(List<PlayerState> states) {
+    List<PlayerState> sorted = inIdOrder(states);
+    Long[] hashes = new Long[sorted.size()];
+    for (int i = 0; i < hashes.length; i++) {
+      hashes[i] = extraHash(sorted.get(i).extra());
+    }
+    return columns(sorted).addArrayOfLong(hashes).addArrayOfOffsetDateTime(readAts(sorted));
+  }
+
+  /**
+   * The 64-bit hash of the JSON text of extra fields, as stored beside them in {@code extra_hash}: what tells a
+   * flush whether the stored extra is the one it would write.
+   */
+  static long extraHash(Map<String, String> extra) {
+    return extra instanceof ExtraJson decoded ? decoded.hash() : hash(json(extra));
+  }
+
+  static long hash(String json) {
+    return Fingerprint.chars(json);
+  }
+
+  private static OffsetDateTime[] readAts(List<PlayerState> sorted) {
+    OffsetDateTime[] readAts = new OffsetDateTime[sorted.size()];
+    for (int i = 0; i < readAts.length; i++) {
+      readAts[i] = sorted.get(i).readAt();
+    }
+    return readAts;
+  }
+
+  /** The first eight parameter arrays, common to both statements: id to last activity. */
+  private static Tuple columns(List<PlayerState> sorted) {
     int n = sorted.size();
     String[] ids = new String[n];
     String[] maps = new String[n];
@@ -76,8 +142,6 @@ final class PgPlayerStore implements PlayerStore {
     Double[] pings = new Double[n];
     String[] ips = new String[n];
     LocalDateTime[] activities = new LocalDateTime[n];
-    String[] extras = new String[n];
-    OffsetDateTime[] readAts = new OffsetDateTime[n];
     for (int i = 0; i < n; i++) {
       PlayerState s = sorted.get(i);
       ids[i] = s.id();
@@ -88,19 +152,8 @@ final class PgPlayerStore implements PlayerStore {
       pings[i] = s.ping();
       ips[i] = s.ip();
       activities[i] = s.lastActivity();
-      extras[i] = json(s.extra());
-      readAts[i] = s.readAt();
     }
-    return Tuple.of(ids, maps, xs, ys, actions, pings, ips, activities, extras, readAts);
-  }
-
-  private static boolean inIdOrder(List<PlayerState> states) {
-    for (int i = 1; i < states.size(); i++) {
-      if (states.get(i - 1).id().compareTo(states.get(i).id()) > 0) {
-        return false;
-      }
-    }
-    return true;
+    return Tuple.of(ids, maps, xs, ys, actions, pings, ips, activities);
   }
 
   /** A JSON object of string values (what jsonb {@code extra} holds). */

@@ -32,10 +32,11 @@ final class PlayerSql {
     "INSERT INTO seed_schema_version (version, description, checksum) VALUES ($1, $2, $3)";
 
   private static final String UPSERT_PLAYERS = """
-    INSERT INTO players AS p (id, map_id, position_x, position_y, action, ping, ip, last_activity, extra, updated_at)
+    INSERT INTO players AS p (id, map_id, position_x, position_y, action, ping, ip, last_activity, extra, updated_at,
+      extra_hash)
     SELECT unnest($1::text[]), unnest($2::text[]), unnest($3::float8[]), unnest($4::float8[]), unnest($5::text[]),
       unnest($6::float8[]), unnest($7::text[]), unnest($8::timestamp[]), unnest($9::text[])::jsonb,
-      unnest($10::timestamptz[])
+      unnest($10::timestamptz[]), unnest($11::int8[])
     ON CONFLICT (id) DO UPDATE SET
       map_id = COALESCE(EXCLUDED.map_id, p.map_id),
       position_x = COALESCE(EXCLUDED.position_x, p.position_x),
@@ -45,14 +46,40 @@ final class PlayerSql {
       ip = EXCLUDED.ip,
       last_activity = EXCLUDED.last_activity,
       extra = EXCLUDED.extra,
-      updated_at = EXCLUDED.updated_at
+      updated_at = EXCLUDED.updated_at,
+      extra_hash = EXCLUDED.extra_hash
     WHERE p.updated_at <= EXCLUDED.updated_at""";
 
   /**
-   * Upserts a batch: parameters are ten arrays of equal length (id, map_id, position_x, position_y, action,
-   * ping, ip, last_activity, extra as JSON text, read time). A missing map or position keeps the stored one.
+   * Upserts a batch: parameters are eleven arrays of equal length (id, map_id, position_x, position_y, action,
+   * ping, ip, last_activity, extra as JSON text, read time, hash of that JSON text). A missing map or position keeps
+   * the stored one.
    */
   static final String UPSERT_BATCH = UPSERT_PLAYERS;
+
+  /**
+   * Updates players whose extra is stored already: everything but {@code extra}, on the rows whose
+   * {@code extra_hash} is the given one (and not read later). Parameters: ten arrays of equal length (id, map_id,
+   * position_x, position_y, action, ping, ip, last_activity, hash of the extra's JSON text, read time). A row it
+   * does not update (gone, its extra written by another since, or newer) is left to a full upsert. Driven by the
+   * unnested batch, a primary-key lookup per row (the pool runs generic plans, which keep to that whatever the batch
+   * size).
+   */
+  static final String UPDATE_KEEPING_EXTRA_BATCH = """
+    UPDATE players AS p SET
+      map_id = COALESCE(t.map_id, p.map_id),
+      position_x = COALESCE(t.position_x, p.position_x),
+      position_y = COALESCE(t.position_y, p.position_y),
+      action = t.action,
+      ping = t.ping,
+      ip = t.ip,
+      last_activity = t.last_activity,
+      updated_at = t.read_at
+    FROM (SELECT unnest($1::text[]) AS id, unnest($2::text[]) AS map_id, unnest($3::float8[]) AS position_x,
+            unnest($4::float8[]) AS position_y, unnest($5::text[]) AS action, unnest($6::float8[]) AS ping,
+            unnest($7::text[]) AS ip, unnest($8::timestamp[]) AS last_activity, unnest($9::int8[]) AS extra_hash,
+            unnest($10::timestamptz[]) AS read_at) AS t
+    WHERE p.id = t.id AND p.extra_hash = t.extra_hash AND p.updated_at <= t.read_at""";
 
   /**
    * Like {@link #UPSERT_BATCH}, for the state of players who left while it could not be saved: it is written

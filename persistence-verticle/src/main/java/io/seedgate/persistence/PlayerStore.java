@@ -24,6 +24,16 @@ public interface PlayerStore {
    */
   Future<Integer> upsertRecovered(List<PlayerState> states);
 
+  /**
+   * Like {@link #upsert}, for states whose extra fields are believed stored as they are (the flush wrote them so
+   * last): everything but {@code extra} is written, to the rows whose stored extra is that one by its hash
+   * ({@link PgPlayerStore#extraHash}); the rest of the batch (a row gone, or its extra written by another since) is
+   * then written in full. The same rows as {@link #upsert} in the end, without sending or parsing unchanged extras.
+   *
+   * @return the number of rows inserted or changed; fails with the database error
+   */
+  Future<Integer> upsertKeepingExtra(List<PlayerState> states);
+
   /** The saved state of a player, or {@code null} when there is none; fails with the database error. */
   Future<PlayerState> load(String playerId);
 }

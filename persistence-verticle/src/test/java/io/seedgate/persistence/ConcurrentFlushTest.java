@@ -47,6 +47,11 @@ class ConcurrentFlushTest extends TestSupport {
       }
 
       @Override
+      public Future<Integer> upsertKeepingExtra(List<PlayerState> states) {
+        return around(store.upsertKeepingExtra(states));
+      }
+
+      @Override
       public Future<PlayerState> load(String playerId) {
         return store.load(playerId);
       }

@@ -34,21 +34,26 @@ import java.util.concurrent.TimeUnit;
  * leased as the tests do, cleaned up afterwards; rows {@code bench-*} in {@code players}, deleted at the end).
  *
  * <p>Flush cycles are run one after the other ({@link PersistenceVerticle#flushNow()}) and timed: every player new
- * (insert, on a cold JVM), nothing changed (read only), then {@value #ROUNDS} rounds of every player changed
- * (update). Each line also shows the CPU time the JVM, Redis and (when local) PostgreSQL used meanwhile, since on a
- * small machine they compete for the same cores. The event loops are watched with a 100 ms limit; stalls are
- * reported.
+ * (insert, on a cold JVM), nothing changed (read only), then {@value #ROUNDS} rounds (or as many as asked) of every
+ * player changed: in odd rounds every player moved (action and datetime changed, the extra fields as stored), in
+ * even rounds their extra fields changed too. Each round is followed by its floor. Each line also shows the CPU time
+ * the JVM, Redis and (when local) PostgreSQL used meanwhile, since on a small machine they compete for the same
+ * cores, and the Redis calls made. The event loops are watched with a 100 ms limit; stalls are reported.
  *
  * <pre>
  * cd persistence-verticle && mvn -q -B -o test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt
- * java -cp target/test-classes:target/classes:$(cat target/cp.txt) io.seedgate.persistence.FlushBenchmark [players [batchSize [poolSize]]]
+ * java -cp target/test-classes:target/classes:$(cat target/cp.txt) io.seedgate.persistence.FlushBenchmark \
+ *   [players [batchSize [poolSize [rounds [inventoryBytes]]]]]
  * </pre>
+ * {@code inventoryBytes} adds a field of that size to every player hash (a game's inventory, say).
  */
 public final class FlushBenchmark {
 
   private static final int FILL_BATCH = 1_000;
   private static final int MAPS = 10;
   private static final int ROUNDS = 5;
+  /** An extra field of the given size in every player hash (none by default), as a game's inventory would be. */
+  private static String INVENTORY = "";
 
   private FlushBenchmark() {
   }
@@ -58,6 +63,7 @@ public final class FlushBenchmark {
     Integer batchSize = args.length > 1 ? Integer.valueOf(args[1]) : null;
     Integer poolSize = args.length > 2 ? Integer.valueOf(args[2]) : null;
     int rounds = args.length > 3 ? Integer.parseInt(args[3]) : ROUNDS;
+    INVENTORY = inventory(args.length > 4 ? Integer.parseInt(args[4]) : 0);
     NodeConfig resolved = BackingServices.resolve(NodeConfig.defaults());
     String redisUrl = TestSupport.withDatabase(resolved.string(Settings.REDIS_URL),
       TestSupport.leaseDatabase(resolved.string(Settings.REDIS_URL)));
@@ -77,7 +83,7 @@ public final class FlushBenchmark {
     }
     try {
       long fillStart = System.nanoTime();
-      fill(redis, tokens, run, "move/up");
+      fill(redis, tokens, run, "move/up", 0);
       System.out.printf("filled Redis with %,d online players in %d ms%n", players, ms(fillStart));
 
       PersistenceVerticle verticle = new PersistenceVerticle();
@@ -96,19 +102,32 @@ public final class FlushBenchmark {
 
       flush(verticle, redis, "all new (insert), cold");
       flush(verticle, redis, "none changed");
-      List<Long> updates = new ArrayList<>();
-      List<Long> floors = new ArrayList<>();
+      // odd rounds: every player moved (action and datetime changed, extra fields as stored);
+      // even rounds: every player's extra fields changed too
+      Map<Boolean, List<Long>> updates = Map.of(false, new ArrayList<>(), true, new ArrayList<>());
+      Map<Boolean, List<Long>> floors = Map.of(false, new ArrayList<>(), true, new ArrayList<>());
       for (int round = 1; round <= rounds; round++) {
-        fill(redis, tokens, run, "move/" + round);
-        updates.add(flush(verticle, redis, "all changed, round " + round).lastDurationMs());
-        floors.add(floor(vertx, redis, redisUrl, pg, tokens, run, "floor/" + round,
-          config.integer(Settings.FLUSH_BATCH_SIZE), config.integer(Settings.PG_POOL_SIZE)));
+        boolean extraChanged = round % 2 == 0;
+        int hpShift = round / 2;
+        fill(redis, tokens, run, "move/" + round, hpShift);
+        updates.get(extraChanged).add(flush(verticle, redis, (extraChanged ? "all changed" : "all moved")
+          + ", round " + round).lastDurationMs());
+        floors.get(extraChanged).add(floor(vertx, redis, redisUrl, pg, tokens, run, "floor/" + round, hpShift,
+          extraChanged, config.integer(Settings.FLUSH_BATCH_SIZE), config.integer(Settings.PG_POOL_SIZE)));
       }
-      long medianFlush = median(updates);
-      long medianFloor = median(floors);
-      System.out.printf("all changed: best %,d ms, median %,d ms over %d rounds; floor median %,d ms; flush / floor "
-        + "%.2f%n", updates.stream().min(Long::compare).orElseThrow(), medianFlush, updates.size(), medianFloor,
-        medianFlush / (double) Math.max(1, medianFloor));
+      for (boolean extraChanged : List.of(false, true)) {
+        List<Long> flushes = updates.get(extraChanged);
+        if (flushes.isEmpty()) {
+          continue;
+        }
+        long medianFlush = median(flushes);
+        long medianFloor = median(floors.get(extraChanged));
+        System.out.printf("%s: best %,d ms, median %,d ms, worst %,d ms over %d rounds; floor median %,d ms; "
+            + "flush / floor %.2f%n", extraChanged ? "all changed, extra fields too" : "all moved, extra fields as stored",
+          flushes.stream().min(Long::compare).orElseThrow(), medianFlush,
+          flushes.stream().max(Long::compare).orElseThrow(), flushes.size(), medianFloor,
+          medianFlush / (double) Math.max(1, medianFloor));
+      }
       await(vertx.undeploy(verticle.deploymentID()));
       System.out.println("event-loop stalls over 100 ms: " + BlockedThreads.warnings().size());
       BlockedThreads.warnings().forEach(w -> System.out.println("  " + w));
@@ -116,6 +135,28 @@ public final class FlushBenchmark {
       cleanUp(redis, pg, tokens, run);
       await(vertx.close());
     }
+  }
+
+  private static Map<String, String> extra(int i, int hpShift) {
+    Map<String, String> extra = new java.util.LinkedHashMap<>();
+    extra.put("hp", String.valueOf(100 - (i + hpShift) % 50));
+    extra.put("mp", String.valueOf(i % 70));
+    extra.put("speed", "1.5");
+    extra.put("prefab", "Knight");
+    if (!INVENTORY.isEmpty()) {
+      extra.put("inventory", INVENTORY);
+    }
+    return extra;
+  }
+
+  /** About {@code bytes} of JSON text: a list of items, as a game would keep in a hash field. */
+  private static String inventory(int bytes) {
+    StringBuilder sb = new StringBuilder("[");
+    for (int item = 0; sb.length() < bytes - 40; item++) {
+      sb.append(item == 0 ? "" : ",").append("{\"id\":").append(1000 + item).append(",\"n\":").append(item % 7 + 1)
+        .append('}');
+    }
+    return sb.append(']').toString();
   }
 
   private static long median(List<Long> values) {
@@ -127,7 +168,7 @@ public final class FlushBenchmark {
   /**
    * The floor of a flush, in the same run: what any design pays to move these players from Redis to PostgreSQL,
    * with nothing in between. At once, on two fresh connections: the same reads (every player's hash and its
-   * position in its map, pipelined a batch at a time, replies parsed and dropped) and the same upsert statements (the
+   * position in its map, pipelined a batch at a time, replies parsed and dropped) and the same write statements (the
    * batches' parameter arrays built before the clock starts, {@code poolSize} statements in flight). Left out, so
    * that the floor is if anything too low: the walk of {@code seed:online}, fingerprints, the flush lock, building
    * the rows from the replies.
@@ -135,7 +176,7 @@ public final class FlushBenchmark {
    * @return milliseconds until both the reads and the writes were done
    */
   private static long floor(Vertx vertx, Redis redis, String redisUrl, Pool pg, List<String> tokens, String run,
-                            String action, int batchSize, int poolSize) {
+                            String action, int hpShift, boolean extraChanged, int batchSize, int poolSize) {
     OffsetDateTime readAt = OffsetDateTime.now();
     LocalDateTime now = LocalDateTime.now().withNano(0);
     List<Tuple> batches = new ArrayList<>();
@@ -144,10 +185,9 @@ public final class FlushBenchmark {
       for (int i = from; i < Math.min(tokens.size(), from + batchSize); i++) {
         states.add(new PlayerState("bench-" + run + "-" + i, "bench-" + run + "-" + (i % MAPS),
           (i % 3600) / 20.0 - 90, (i % 1700) / 20.0 - 42.5, action, (i % 10) / 100.0, "10.0." + (i % 250) + ".1", now,
-          Map.of("hp", String.valueOf(100 - i % 50), "mp", String.valueOf(i % 70), "speed", "1.5", "prefab",
-            "Knight"), readAt));
+          extra(i, hpShift), readAt));
       }
-      batches.add(PgPlayerStore.toArrays(states));
+      batches.add(extraChanged ? PgPlayerStore.toArrays(states) : PgPlayerStore.toArraysKeepingExtra(states));
     }
     List<RespRequests> reads = new ArrayList<>();
     for (int from = 0; from < tokens.size(); from += batchSize) {
@@ -171,7 +211,8 @@ public final class FlushBenchmark {
     long start = System.nanoTime();
     Future<Void> read = inTurn(reads, poolSize, r -> connection.send(r).mapEmpty());
     Future<Void> written = inTurn(batches, poolSize,
-      t -> pg.preparedQuery(PlayerSql.UPSERT_BATCH).execute(t).mapEmpty());
+      t -> pg.preparedQuery(extraChanged ? PlayerSql.UPSERT_BATCH : PlayerSql.UPDATE_KEEPING_EXTRA_BATCH).execute(t)
+        .mapEmpty());
     await(Future.all(read, written));
     long ms = ms(start);
     System.out.printf("floor, same reads and upserts:   %,d rows in %,5d ms%s%s%n", tokens.size(), ms,
@@ -200,7 +241,7 @@ public final class FlushBenchmark {
     return step.apply(items.get(i)).compose(v -> lane(items, next, step));
   }
 
-  private static void fill(Redis redis, List<String> tokens, String run, String action) {
+  private static void fill(Redis redis, List<String> tokens, String run, String action, int hpShift) {
     String now = LocalDateTime.now().withNano(0).format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss"));
     for (int from = 0; from < tokens.size(); from += FILL_BATCH) {
       List<Request> requests = new ArrayList<>();
@@ -211,8 +252,11 @@ public final class FlushBenchmark {
         requests.add(Request.cmd(Command.HSET).arg(RedisKeys.playerHash(token)).arg(RedisKeys.F_ID).arg(player)
           .arg(RedisKeys.F_MAP_ID).arg(map).arg(RedisKeys.F_TOKEN).arg(token).arg(RedisKeys.F_DATETIME).arg(now)
           .arg(RedisKeys.F_PING).arg("0.0" + (i % 10)).arg(RedisKeys.F_ACTION).arg(action)
-          .arg(RedisKeys.F_IP).arg("10.0." + (i % 250) + ".1").arg("hp").arg(100 - i % 50).arg("mp").arg(i % 70)
+          .arg(RedisKeys.F_IP).arg("10.0." + (i % 250) + ".1").arg("hp").arg(100 - (i + hpShift) % 50).arg("mp").arg(i % 70)
           .arg("speed").arg("1.5").arg("prefab").arg("Knight"));
+        if (!INVENTORY.isEmpty()) {
+          requests.add(Request.cmd(Command.HSET).arg(RedisKeys.playerHash(token)).arg("inventory").arg(INVENTORY));
+        }
         requests.add(Request.cmd(Command.GEOADD).arg(RedisKeys.mapGeoSet(map))
           .arg((i % 3600) / 20.0 - 90).arg((i % 1700) / 20.0 - 42.5).arg(token));
         requests.add(Request.cmd(Command.HSET).arg(RedisKeys.onlineShard(token)).arg(token).arg(player));

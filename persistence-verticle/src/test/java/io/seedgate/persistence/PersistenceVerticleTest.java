@@ -130,6 +130,91 @@ class PersistenceVerticleTest extends TestSupport {
     assertEquals(0, verticle.stats().backlog());
   }
 
+  /** The real store, counting the rows handed to each of its two flush writes. */
+  private static final class CountingStore implements PlayerStore {
+    private final PlayerStore store;
+    final java.util.concurrent.atomic.AtomicInteger full = new java.util.concurrent.atomic.AtomicInteger();
+    final java.util.concurrent.atomic.AtomicInteger keepingExtra = new java.util.concurrent.atomic.AtomicInteger();
+
+    CountingStore(PlayerStore store) {
+      this.store = store;
+    }
+
+    @Override
+    public io.vertx.core.Future<Integer> upsert(java.util.List<PlayerState> states) {
+      full.addAndGet(states.size());
+      return store.upsert(states);
+    }
+
+    @Override
+    public io.vertx.core.Future<Integer> upsertRecovered(java.util.List<PlayerState> states) {
+      return store.upsertRecovered(states);
+    }
+
+    @Override
+    public io.vertx.core.Future<Integer> upsertKeepingExtra(java.util.List<PlayerState> states) {
+      keepingExtra.addAndGet(states.size());
+      return store.upsertKeepingExtra(states);
+    }
+
+    @Override
+    public io.vertx.core.Future<PlayerState> load(String playerId) {
+      return store.load(playerId);
+    }
+  }
+
+  @Test
+  void aMoveIsWrittenWithoutResendingExtraFieldsThatAreStoredAsTheyAre() {
+    CountingStore[] store = new CountingStore[1];
+    PersistenceVerticle verticle = deploy(new PersistenceVerticle(s -> store[0] = new CountingStore(s)),
+      config(NO_PERIODIC_FLUSH, Map.of()));
+    String token = newToken();
+    String player = newPlayer();
+    String map = newMap();
+    putPlayer(token, player, map, 1, 2, true, Map.of(RedisKeys.F_ACTION, "move/up", "hp", "100", "bag", "[1,2]"));
+    assertEquals(1, await(verticle.flushNow()).lastRowsWritten());
+    assertEquals(1, store[0].full.getAndSet(0), "first written in full");
+
+    hset(token, RedisKeys.F_ACTION, "move/down");
+    redis(Command.GEOADD, RedisKeys.mapGeoSet(map), 1.5, 2, token);
+    assertEquals(1, await(verticle.flushNow()).lastRowsWritten());
+    assertEquals(1, store[0].keepingExtra.getAndSet(0), "a move: written keeping the stored extra");
+    assertEquals(0, store[0].full.getAndSet(0));
+    Row moved = row(player);
+    assertEquals("move/down", moved.getString("action"));
+    assertEquals(1.5, moved.getDouble("position_x"));
+    assertEquals(new JsonObject().put("hp", "100").put("bag", "[1,2]"), moved.getJsonObject("extra"));
+
+    hset(token, "hp", "90");
+    assertEquals(1, await(verticle.flushNow()).lastRowsWritten());
+    assertEquals(1, store[0].full.getAndSet(0), "extra changed: written in full");
+    assertEquals(new JsonObject().put("hp", "90").put("bag", "[1,2]"), row(player).getJsonObject("extra"));
+  }
+
+  @Test
+  void extraFieldsWrittenByAnotherMeanwhileOrARowGoneAreWrittenInFullAgain() {
+    PersistenceVerticle verticle = deploy(new PersistenceVerticle(), config(NO_PERIODIC_FLUSH, Map.of()));
+    String token = newToken();
+    String player = newPlayer();
+    putPlayer(token, player, newMap(), 1, 2, true, Map.of(RedisKeys.F_ACTION, "move/up", "hp", "100"));
+    await(verticle.flushNow());
+
+    // another node saved hp 90 meanwhile (its own hash of it); here the hash is back at hp 100, as this node last wrote
+    await(pg.preparedQuery("UPDATE players SET extra = '{\"hp\": \"90\"}', extra_hash = 12345 WHERE id = $1")
+      .execute(io.vertx.sqlclient.Tuple.of(player)));
+    hset(token, RedisKeys.F_ACTION, "move/left");
+    assertEquals(1, await(verticle.flushNow()).lastRowsWritten());
+    assertEquals("move/left", row(player).getString("action"));
+    assertEquals(new JsonObject().put("hp", "100"), row(player).getJsonObject("extra"),
+      "the stored extra was not the one this node wrote: written again");
+
+    await(pg.preparedQuery("DELETE FROM players WHERE id = $1").execute(io.vertx.sqlclient.Tuple.of(player)));
+    hset(token, RedisKeys.F_ACTION, "move/right");
+    assertEquals(1, await(verticle.flushNow()).lastRowsWritten());
+    assertEquals("move/right", row(player).getString("action"));
+    assertEquals(new JsonObject().put("hp", "100"), row(player).getJsonObject("extra"), "the row gone: inserted");
+  }
+
   @Test
   void twoLiveTokensOfOnePlayerAreWrittenOneAtATimeWithoutFailingTheBatch() {
     PersistenceVerticle verticle = deploy(new PersistenceVerticle(), config(NO_PERIODIC_FLUSH, Map.of()));
