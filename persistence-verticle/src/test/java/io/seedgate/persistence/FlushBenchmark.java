@@ -115,6 +115,7 @@ public final class FlushBenchmark {
         floors.get(extraChanged).add(floor(vertx, redis, redisUrl, pg, tokens, run, "floor/" + round, hpShift,
           extraChanged, config.integer(Settings.FLUSH_BATCH_SIZE), config.integer(Settings.PG_POOL_SIZE)));
       }
+      flush(verticle, redis, "none changed, warm");
       for (boolean extraChanged : List.of(false, true)) {
         List<Long> flushes = updates.get(extraChanged);
         if (flushes.isEmpty()) {
