@@ -16,13 +16,16 @@ import java.util.Set;
 final class ExtraJson extends AbstractMap<String, String> {
 
   private final String json;
+  private final long hash;
   private Map<String, String> fields;
-  private long hash;
-  private boolean hashed;
 
-  /** @param json a JSON object whose values are all strings */
-  ExtraJson(String json) {
+  /**
+   * @param json a JSON object whose values are all strings
+   * @param hash {@link PgPlayerStore#extraHash} of its fields
+   */
+  ExtraJson(String json, long hash) {
     this.json = json;
+    this.hash = hash;
   }
 
   /** The JSON object text. */
@@ -30,12 +33,8 @@ final class ExtraJson extends AbstractMap<String, String> {
     return json;
   }
 
-  /** {@link PgPlayerStore#hash} of the text, computed once. */
+  /** {@link PgPlayerStore#extraHash} of the fields, as given when decoded. */
   long hash() {
-    if (!hashed) {
-      hash = PgPlayerStore.hash(json);
-      hashed = true;
-    }
     return hash;
   }
 

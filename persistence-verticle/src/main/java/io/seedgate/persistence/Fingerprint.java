@@ -81,6 +81,25 @@ final class Fingerprint {
     return fmix(h);
   }
 
+  /** {@link #chars(String)} of the string these bytes are, when they are all ASCII (checked by the caller). */
+  static long asciiChars(byte[] b, int off, int len) {
+    long h = len * 0xC2B2AE3D27D4EB4FL;
+    for (int i = off, end = off + len; i < end; i++) {
+      h = (h ^ b[i]) * 0x100000001B3L;
+    }
+    return fmix(h);
+  }
+
+  /** One field of a set of fields, from the {@link #chars} of its name and value: summed, order does not matter. */
+  static long field(long name, long value) {
+    return fmix(name * 0x9E3779B97F4A7C15L + value);
+  }
+
+  /** The hash of a set of fields: the sum of their {@link #field}s and how many there are. */
+  static long fields(long sum, int count) {
+    return mix(mix(SEED, count), sum);
+  }
+
   private static long mix(long h, long v) {
     return fmix(h ^ fmix(v + 0x9E3779B97F4A7C15L)) * 31;
   }

@@ -29,6 +29,9 @@ final class HashDecoder {
 
   private byte[] json = new byte[256];
   private int length;
+  /** The sum of the extra fields' {@link Fingerprint#field}s, and how many: their {@link PgPlayerStore#extraHash}. */
+  private long fieldSum;
+  private int fieldCount;
 
   /**
    * @param playerId the player id, or {@code null} to take the hash field {@code id}
@@ -50,6 +53,8 @@ final class HashDecoder {
     String rawX = null;
     String rawY = null;
     length = 0;
+    fieldSum = 0;
+    fieldCount = 0;
     put((byte) '{');
     int size = replies.size(hash);
     int e = replies.first(hash);
@@ -97,7 +102,7 @@ final class HashDecoder {
     Double py = y != null ? y : PlayerState.round2(PlayerState.parseDouble(rawY));
     String extra = length == 2 ? "{}" : new String(json, 0, length, StandardCharsets.UTF_8);
     return new PlayerState(id, PlayerState.clean(mapId), px, py, action, ping, ip, lastActivity,
-      new ExtraJson(extra), readAt);
+      new ExtraJson(extra, Fingerprint.fields(fieldSum, fieldCount)), readAt);
   }
 
   private static Name name(RespReplies replies, int e) {
@@ -148,20 +153,41 @@ final class HashDecoder {
     }
     put((byte) ':');
     int valueStart = length;
+    long valueHash;
     if (replies.type(value) == RespReplies.NULL) {
       quote(replies.bytes(), 0, 0);
-    } else if (!quote(replies.bytes(), replies.offset(value), replies.length(value))) {
+      valueHash = Fingerprint.chars("");
+    } else if (quote(replies.bytes(), replies.offset(value), replies.length(value))) {
+      valueHash = chars(replies.bytes(), replies.offset(value), replies.length(value));
+    } else {
       // decoded first, then without its NULs: bytes on either side of a NUL must not join into one character
       length = valueStart;
-      byte[] v = text(replies, value).getBytes(StandardCharsets.UTF_8);
+      String cleaned = text(replies, value);
+      byte[] v = cleaned.getBytes(StandardCharsets.UTF_8);
       quote(v, 0, v.length);
+      valueHash = Fingerprint.chars(cleaned);
     }
+    fieldSum += Fingerprint.field(chars(replies.bytes(), replies.offset(name), replies.length(name)), valueHash);
+    fieldCount++;
     return true;
   }
 
+  /** {@link Fingerprint#chars} of the string these UTF-8 bytes decode to. */
+  private static long chars(byte[] b, int off, int len) {
+    for (int i = off, end = off + len; i < end; i++) {
+      if (b[i] < 0) {
+        return Fingerprint.chars(new String(b, off, len, StandardCharsets.UTF_8));
+      }
+    }
+    return Fingerprint.asciiChars(b, off, len);
+  }
+
   private void field(String name, String value) {
+    String cleaned = PlayerState.clean(value);
+    fieldSum += Fingerprint.field(Fingerprint.chars(name), Fingerprint.chars(cleaned));
+    fieldCount++;
     byte[] n = name.getBytes(StandardCharsets.UTF_8);
-    byte[] v = PlayerState.clean(value).getBytes(StandardCharsets.UTF_8);
+    byte[] v = cleaned.getBytes(StandardCharsets.UTF_8);
     if (length > 1) {
       put((byte) ',');
     }

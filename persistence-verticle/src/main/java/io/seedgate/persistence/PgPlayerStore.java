@@ -95,7 +95,7 @@ final class PgPlayerStore implements PlayerStore {
     Long[] hashes = new Long[n];
     for (int i = 0; i < n; i++) {
       extras[i] = json(sorted.get(i).extra());
-      hashes[i] = hash(extras[i]);
+      hashes[i] = extraHash(sorted.get(i).extra());
     }
     return columns(sorted).addArrayOfString(extras).addArrayOfOffsetDateTime(readAts(sorted))
       .addArrayOfLong(hashes);
@@ -112,15 +112,17 @@ final class PgPlayerStore implements PlayerStore {
   }
 
   /**
-   * The 64-bit hash of the JSON text of extra fields, as stored beside them in {@code extra_hash}: what tells a
-   * flush whether the stored extra is the one it would write.
+   * The 64-bit hash of a player's extra fields, as stored beside them in {@code extra_hash}: what tells a flush
+   * whether the stored extra is the one it would write. Of the fields' names and values, not of their order (which
+   * Redis does not keep for a large hash, and {@code jsonb} does not keep either).
    */
   static long extraHash(Map<String, String> extra) {
-    return extra instanceof ExtraJson decoded ? decoded.hash() : hash(json(extra));
-  }
-
-  static long hash(String json) {
-    return Fingerprint.chars(json);
+    if (extra instanceof ExtraJson decoded) {
+      return decoded.hash();
+    }
+    long[] sum = {0};
+    extra.forEach((name, value) -> sum[0] += Fingerprint.field(Fingerprint.chars(name), Fingerprint.chars(value)));
+    return Fingerprint.fields(sum[0], extra.size());
   }
 
   private static OffsetDateTime[] readAts(List<PlayerState> sorted) {

@@ -66,6 +66,7 @@ class HashDecoderTest {
       // then both paths write the same JSON with the name twice, and the map the field path built holds it twice)
       assertEquals(columns(expected), columns(decoded), what);
       assertEquals(PgPlayerStore.json(expected.extra()), PgPlayerStore.json(decoded.extra()), what);
+      assertEquals(PgPlayerStore.extraHash(expected.extra()), PgPlayerStore.extraHash(decoded.extra()), what);
     }
   }
 
@@ -85,6 +86,20 @@ class HashDecoderTest {
     assertEquals("{\"hp\":\"100\",\"login\":\"al\\\"ice\u00e9\"}", PgPlayerStore.json(s.extra()));
     assertEquals(Map.of("hp", "100", "login", "al\"ice\u00e9"), s.extra(), "the JSON read back as a map");
     assertTrue(s.extra() instanceof ExtraJson, "kept as the JSON it was decoded to");
+  }
+
+  @Test
+  void theHashOfExtraFieldsIsOfTheirNamesAndValuesNotOfTheirOrder() {
+    Map<String, String> ab = new LinkedHashMap<>();
+    ab.put("hp", "100");
+    ab.put("bag", "[1,2]");
+    Map<String, String> ba = new LinkedHashMap<>();
+    ba.put("bag", "[1,2]");
+    ba.put("hp", "100");
+    assertEquals(PgPlayerStore.extraHash(ab), PgPlayerStore.extraHash(ba));
+    assertTrue(PgPlayerStore.extraHash(ab) != PgPlayerStore.extraHash(Map.of("hp", "100", "bag", "[1,3]")));
+    assertTrue(PgPlayerStore.extraHash(Map.of("a", "b")) != PgPlayerStore.extraHash(Map.of("b", "a")));
+    assertTrue(PgPlayerStore.extraHash(Map.of()) != PgPlayerStore.extraHash(Map.of("", "")));
   }
 
   private static PlayerState columns(PlayerState s) {
