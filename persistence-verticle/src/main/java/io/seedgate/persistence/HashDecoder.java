@@ -27,11 +27,11 @@ final class HashDecoder {
 
   private enum Name { ID, ACTION, IP, PING, DATETIME, POSITION_X, POSITION_Y, NOT_SAVED, EXTRA }
 
+  /** What {@link #chars(RespReplies, int)} gives for bytes holding a NUL (a hash value like any other, in theory). */
+  private static final long NUL = 0x4E554C4E554C4E55L;
+
   private byte[] json = new byte[256];
   private int length;
-  /** The sum of the extra fields' {@link Fingerprint#field}s, and how many: their {@link PgPlayerStore#extraHash}. */
-  private long fieldSum;
-  private int fieldCount;
 
   /**
    * @param playerId the player id, or {@code null} to take the hash field {@code id}
@@ -52,10 +52,8 @@ final class HashDecoder {
     String rawDatetime = null;
     String rawX = null;
     String rawY = null;
-    length = 0;
-    fieldSum = 0;
-    fieldCount = 0;
-    put((byte) '{');
+    long fieldSum = 0;
+    int fieldCount = 0;
     int size = replies.size(hash);
     int e = replies.first(hash);
     for (int i = 0; i + 1 < size; i += 2) {
@@ -72,9 +70,13 @@ final class HashDecoder {
           // the map is given; the token is never saved
         }
         case EXTRA -> {
-          if (!field(replies, e, value)) {
+          long name = chars(replies, e);
+          if (name == NUL) {
             return PlayerState.fromFields(playerId, mapId, RedisPlayerReader.fields(replies, hash), x, y, readAt);
           }
+          long v = chars(replies, value);
+          fieldSum += Fingerprint.field(name, v == NUL ? Fingerprint.chars(text(replies, value)) : v);
+          fieldCount++;
         }
       }
       e = replies.next(value);
@@ -84,25 +86,58 @@ final class HashDecoder {
       return null;
     }
     Double ping = null;
+    String pingExtra = null;
     if (rawPing != null) {
       ping = PlayerState.parseDouble(rawPing);
       if (ping == null) {
-        field(RedisKeys.F_PING, rawPing);
+        pingExtra = PlayerState.clean(rawPing);
+        fieldSum += Fingerprint.field(Fingerprint.chars(RedisKeys.F_PING), Fingerprint.chars(pingExtra));
+        fieldCount++;
       }
     }
     LocalDateTime lastActivity = null;
+    String datetimeExtra = null;
     if (rawDatetime != null) {
       lastActivity = PlayerState.parseDatetime(rawDatetime);
       if (lastActivity == null) {
-        field(RedisKeys.F_DATETIME, rawDatetime);
+        datetimeExtra = PlayerState.clean(rawDatetime);
+        fieldSum += Fingerprint.field(Fingerprint.chars(RedisKeys.F_DATETIME), Fingerprint.chars(datetimeExtra));
+        fieldCount++;
       }
     }
-    put((byte) '}');
     Double px = x != null ? x : PlayerState.round2(PlayerState.parseDouble(rawX));
     Double py = y != null ? y : PlayerState.round2(PlayerState.parseDouble(rawY));
-    String extra = length == 2 ? "{}" : new String(json, 0, length, StandardCharsets.UTF_8);
+    String pingField = pingExtra;
+    String datetimeField = datetimeExtra;
     return new PlayerState(id, PlayerState.clean(mapId), px, py, action, ping, ip, lastActivity,
-      new ExtraJson(extra, Fingerprint.fields(fieldSum, fieldCount)), readAt);
+      new ExtraJson(() -> json(replies, hash, pingField, datetimeField), Fingerprint.fields(fieldSum, fieldCount)),
+      readAt);
+  }
+
+  /**
+   * The JSON text of the extra fields of a reply already decoded (so with no NUL in a name), and of a {@code ping}
+   * and {@code datetime} that did not parse. Built only for a player written in full.
+   */
+  private String json(RespReplies replies, int hash, String pingExtra, String datetimeExtra) {
+    length = 0;
+    put((byte) '{');
+    int size = replies.size(hash);
+    int e = replies.first(hash);
+    for (int i = 0; i + 1 < size; i += 2) {
+      int value = replies.next(e);
+      if (name(replies, e) == Name.EXTRA) {
+        field(replies, e, value);
+      }
+      e = replies.next(value);
+    }
+    if (pingExtra != null) {
+      field(RedisKeys.F_PING, pingExtra);
+    }
+    if (datetimeExtra != null) {
+      field(RedisKeys.F_DATETIME, datetimeExtra);
+    }
+    put((byte) '}');
+    return length == 2 ? "{}" : new String(json, 0, length, StandardCharsets.UTF_8);
   }
 
   private static Name name(RespReplies replies, int e) {
@@ -137,57 +172,49 @@ final class HashDecoder {
     return s == null ? "" : s;
   }
 
-  /**
-   * Appends {@code "name":"value"} from the reply's bytes.
-   *
-   * @return {@code false}, having appended nothing, when the name holds a NUL
-   */
-  private boolean field(RespReplies replies, int name, int value) {
-    int mark = length;
+  /** Appends {@code "name":"value"} from the reply's bytes (a name without NULs). */
+  private void field(RespReplies replies, int name, int value) {
     if (length > 1) {
       put((byte) ',');
     }
-    if (!quote(replies.bytes(), replies.offset(name), replies.length(name))) {
-      length = mark;
-      return false;
-    }
+    quote(replies.bytes(), replies.offset(name), replies.length(name));
     put((byte) ':');
     int valueStart = length;
-    long valueHash;
     if (replies.type(value) == RespReplies.NULL) {
       quote(replies.bytes(), 0, 0);
-      valueHash = Fingerprint.chars("");
-    } else if (quote(replies.bytes(), replies.offset(value), replies.length(value))) {
-      valueHash = chars(replies.bytes(), replies.offset(value), replies.length(value));
-    } else {
+    } else if (!quote(replies.bytes(), replies.offset(value), replies.length(value))) {
       // decoded first, then without its NULs: bytes on either side of a NUL must not join into one character
       length = valueStart;
-      String cleaned = text(replies, value);
-      byte[] v = cleaned.getBytes(StandardCharsets.UTF_8);
+      byte[] v = text(replies, value).getBytes(StandardCharsets.UTF_8);
       quote(v, 0, v.length);
-      valueHash = Fingerprint.chars(cleaned);
     }
-    fieldSum += Fingerprint.field(chars(replies.bytes(), replies.offset(name), replies.length(name)), valueHash);
-    fieldCount++;
-    return true;
   }
 
-  /** {@link Fingerprint#chars} of the string these UTF-8 bytes decode to. */
-  private static long chars(byte[] b, int off, int len) {
-    for (int i = off, end = off + len; i < end; i++) {
-      if (b[i] < 0) {
-        return Fingerprint.chars(new String(b, off, len, StandardCharsets.UTF_8));
-      }
+  /**
+   * {@link Fingerprint#chars} of the string a reply element's UTF-8 bytes decode to ({@code ""} for a null), or
+   * {@link #NUL} when they hold a NUL.
+   */
+  private static long chars(RespReplies replies, int element) {
+    if (replies.type(element) == RespReplies.NULL) {
+      return Fingerprint.chars("");
     }
-    return Fingerprint.asciiChars(b, off, len);
+    byte[] b = replies.bytes();
+    int off = replies.offset(element);
+    int len = replies.length(element);
+    boolean ascii = true;
+    for (int i = off, end = off + len; i < end; i++) {
+      if (b[i] == 0) {
+        return NUL;
+      }
+      ascii &= b[i] > 0;
+    }
+    return ascii ? Fingerprint.asciiChars(b, off, len)
+      : Fingerprint.chars(new String(b, off, len, StandardCharsets.UTF_8));
   }
 
   private void field(String name, String value) {
-    String cleaned = PlayerState.clean(value);
-    fieldSum += Fingerprint.field(Fingerprint.chars(name), Fingerprint.chars(cleaned));
-    fieldCount++;
     byte[] n = name.getBytes(StandardCharsets.UTF_8);
-    byte[] v = cleaned.getBytes(StandardCharsets.UTF_8);
+    byte[] v = value.getBytes(StandardCharsets.UTF_8);
     if (length > 1) {
       put((byte) ',');
     }

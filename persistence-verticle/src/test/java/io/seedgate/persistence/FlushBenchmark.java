@@ -124,7 +124,8 @@ public final class FlushBenchmark {
         long medianFlush = median(flushes);
         long medianFloor = median(floors.get(extraChanged));
         System.out.printf("%s: best %,d ms, median %,d ms, worst %,d ms over %d rounds; floor median %,d ms; "
-            + "flush / floor %.2f%n", extraChanged ? "all changed, extra fields too" : "all moved, extra fields as stored",
+            + "flush / floor %.2f%n",
+          extraChanged ? "all changed, extra fields too" : "all moved, extra fields as stored",
           flushes.stream().min(Long::compare).orElseThrow(), medianFlush,
           flushes.stream().max(Long::compare).orElseThrow(), flushes.size(), medianFloor,
           medianFlush / (double) Math.max(1, medianFloor));
@@ -253,7 +254,8 @@ public final class FlushBenchmark {
         requests.add(Request.cmd(Command.HSET).arg(RedisKeys.playerHash(token)).arg(RedisKeys.F_ID).arg(player)
           .arg(RedisKeys.F_MAP_ID).arg(map).arg(RedisKeys.F_TOKEN).arg(token).arg(RedisKeys.F_DATETIME).arg(now)
           .arg(RedisKeys.F_PING).arg("0.0" + (i % 10)).arg(RedisKeys.F_ACTION).arg(action)
-          .arg(RedisKeys.F_IP).arg("10.0." + (i % 250) + ".1").arg("hp").arg(100 - (i + hpShift) % 50).arg("mp").arg(i % 70)
+          .arg(RedisKeys.F_IP).arg("10.0." + (i % 250) + ".1").arg("hp").arg(100 - (i + hpShift) % 50)
+          .arg("mp").arg(i % 70)
           .arg("speed").arg("1.5").arg("prefab").arg("Knight"));
         if (!INVENTORY.isEmpty()) {
           requests.add(Request.cmd(Command.HSET).arg(RedisKeys.playerHash(token)).arg("inventory").arg(INVENTORY));
