@@ -2,10 +2,13 @@ package io.seedgate.persistence.resp;
 
 import io.seedgate.common.ErrorCode;
 import io.seedgate.common.GatewayException;
+import io.netty.buffer.ByteBuf;
+import io.netty.util.ReferenceCountUtil;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.net.NetSocketInternal;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.net.NetSocket;
@@ -103,7 +106,12 @@ public final class RespConnection {
 
   private void attach(NetSocket s) {
     socket = s;
-    s.handler(this::onData);
+    if (s instanceof NetSocketInternal raw) {
+      // Netty's buffers as they are read, rather than a heap copy of each (a flush reads ~100 MB of replies)
+      raw.messageHandler(this::onMessage);
+    } else {
+      s.handler(this::onData);
+    }
     s.exceptionHandler(e -> failAll("connection error: " + e.getMessage()));
     s.closeHandler(v -> failAll("connection closed"));
   }
@@ -135,8 +143,25 @@ public final class RespConnection {
     return clientClosed;
   }
 
+  private void onMessage(Object message) {
+    if (message instanceof ByteBuf data) {
+      try {
+        parser.append(data);
+      } finally {
+        data.release();
+      }
+      parseReplies();
+    } else {
+      ReferenceCountUtil.release(message);
+    }
+  }
+
   private void onData(Buffer data) {
     parser.append(data);
+    parseReplies();
+  }
+
+  private void parseReplies() {
     try {
       Pending head;
       while ((head = pending.peek()) != null && parser.parse(head.expected())) {

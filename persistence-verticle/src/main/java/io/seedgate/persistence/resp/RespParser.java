@@ -1,5 +1,6 @@
 package io.seedgate.persistence.resp;
 
+import io.netty.buffer.ByteBuf;
 import io.vertx.core.buffer.Buffer;
 
 import java.util.Arrays;
@@ -29,11 +30,23 @@ final class RespParser {
   /** Appends bytes read from the socket. */
   void append(Buffer data) {
     int n = data.length();
-    if (end + n > bytes.length) {
-      bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, end + n));
-    }
+    ensure(n);
     data.getBytes(0, n, bytes, end);
     end += n;
+  }
+
+  /** Appends the readable bytes of a buffer read from the socket (left for the caller to release). */
+  void append(ByteBuf data) {
+    int n = data.readableBytes();
+    ensure(n);
+    data.getBytes(data.readerIndex(), bytes, end, n);
+    end += n;
+  }
+
+  private void ensure(int more) {
+    if (end + more > bytes.length) {
+      bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, end + more));
+    }
   }
 
   /**
@@ -65,15 +78,16 @@ final class RespParser {
    */
   RespReplies take() {
     RespReplies batch = new RespReplies(bytes, tape, replies, count);
+    // the next batch is likely the size of this one (a page of players): sized for it, the arrays need not grow
     int left = end - pos;
-    byte[] next = new byte[Math.max(MIN_CAPACITY, left * 2)];
+    byte[] next = new byte[Math.max(MIN_CAPACITY, Math.max(left * 2, left + pos))];
     System.arraycopy(bytes, pos, next, 0, left);
     bytes = next;
     end = left;
     pos = 0;
-    tape = new int[3 * 1024];
+    tape = new int[Math.max(3 * 1024, elements * SLOTS)];
     elements = 0;
-    replies = new int[64];
+    replies = new int[Math.max(64, count)];
     count = 0;
     return batch;
   }
