@@ -31,6 +31,22 @@ final class PlayerSql {
   static final String INSERT_SCHEMA_VERSION =
     "INSERT INTO seed_schema_version (version, description, checksum) VALUES ($1, $2, $3)";
 
+  /**
+   * The columns every write sets from a row {@code r} of the batch, other than {@code extra}: a missing map or
+   * position keeps the stored one.
+   */
+  private static String setColumns(String r) {
+    return """
+      map_id = COALESCE(%1$s.map_id, p.map_id),
+      position_x = COALESCE(%1$s.position_x, p.position_x),
+      position_y = COALESCE(%1$s.position_y, p.position_y),
+      action = %1$s.action,
+      ping = %1$s.ping,
+      ip = %1$s.ip,
+      last_activity = %1$s.last_activity,
+    """.formatted(r);
+  }
+
   private static final String UPSERT_PLAYERS = """
     INSERT INTO players AS p (id, map_id, position_x, position_y, action, ping, ip, last_activity, extra, updated_at,
       extra_hash)
@@ -38,13 +54,7 @@ final class PlayerSql {
       unnest($6::float8[]), unnest($7::text[]), unnest($8::timestamp[]), unnest($9::text[])::jsonb,
       unnest($10::timestamptz[]), unnest($11::int8[])
     ON CONFLICT (id) DO UPDATE SET
-      map_id = COALESCE(EXCLUDED.map_id, p.map_id),
-      position_x = COALESCE(EXCLUDED.position_x, p.position_x),
-      position_y = COALESCE(EXCLUDED.position_y, p.position_y),
-      action = EXCLUDED.action,
-      ping = EXCLUDED.ping,
-      ip = EXCLUDED.ip,
-      last_activity = EXCLUDED.last_activity,
+    """ + setColumns("EXCLUDED") + """
       extra = EXCLUDED.extra,
       updated_at = EXCLUDED.updated_at,
       extra_hash = EXCLUDED.extra_hash
@@ -52,28 +62,21 @@ final class PlayerSql {
 
   /**
    * Upserts a batch: parameters are eleven arrays of equal length (id, map_id, position_x, position_y, action,
-   * ping, ip, last_activity, extra as JSON text, read time, hash of that JSON text). A missing map or position keeps
-   * the stored one.
+   * ping, ip, last_activity, extra as JSON text, read time, {@link PgPlayerStore#extraHash} of extra).
    */
   static final String UPSERT_BATCH = UPSERT_PLAYERS;
 
   /**
    * Updates players whose extra is stored already: everything but {@code extra}, on the rows whose
    * {@code extra_hash} is the given one (and not read later). Parameters: ten arrays of equal length (id, map_id,
-   * position_x, position_y, action, ping, ip, last_activity, hash of the extra's JSON text, read time). A row it
-   * does not update (gone, its extra written by another since, or newer) is left to a full upsert. Driven by the
-   * unnested batch, a primary-key lookup per row (the pool runs generic plans, which keep to that whatever the batch
-   * size).
+   * position_x, position_y, action, ping, ip, last_activity, {@link PgPlayerStore#extraHash} of extra, read time). A
+   * row it does not update (gone, its extra written by another since, or newer) is left to a full upsert. Driven by
+   * the unnested batch, a primary-key lookup per row (the pool runs generic plans, which keep to that whatever the
+   * batch size).
    */
   static final String UPDATE_KEEPING_EXTRA_BATCH = """
     UPDATE players AS p SET
-      map_id = COALESCE(t.map_id, p.map_id),
-      position_x = COALESCE(t.position_x, p.position_x),
-      position_y = COALESCE(t.position_y, p.position_y),
-      action = t.action,
-      ping = t.ping,
-      ip = t.ip,
-      last_activity = t.last_activity,
+    """ + setColumns("t") + """
       updated_at = t.read_at
     FROM (SELECT unnest($1::text[]) AS id, unnest($2::text[]) AS map_id, unnest($3::float8[]) AS position_x,
             unnest($4::float8[]) AS position_y, unnest($5::text[]) AS action, unnest($6::float8[]) AS ping,
@@ -88,8 +91,8 @@ final class PlayerSql {
   static final String UPSERT_RECOVERED_BATCH = UPSERT_PLAYERS
     + " AND (p.last_activity IS NULL OR EXCLUDED.last_activity >= p.last_activity)";
 
-  static final String SELECT_PLAYER =
-    "SELECT map_id, position_x, position_y, action, ping, ip, last_activity, extra, updated_at FROM players WHERE id = $1";
+  static final String SELECT_PLAYER = "SELECT map_id, position_x, position_y, action, ping, ip, last_activity, extra, "
+    + "updated_at FROM players WHERE id = $1";
 
   private PlayerSql() {
   }
