@@ -50,7 +50,7 @@ final class Flusher {
   private static final int FIRST_SHARDS_PER_PAGE = 8;
   private static final int MAX_SHARDS_PER_PAGE = 128;
 
-  /** Pages of the online hash being read while an older one is compared. */
+  /** Pages of online sessions being read while an older one is compared. */
   static final int READ_AHEAD = 3;
 
   /**
