@@ -42,6 +42,11 @@ public class OpsVerticle extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(OpsVerticle.class);
   private static final long STOP_BOUND_MS = 20_000;
+  /**
+   * How long a stopping node still finishes the operations requests in flight: the answer to the drain that stops
+   * it, when that drain was asked of this node, is written while the node already stops.
+   */
+  private static final long HTTP_GRACE_MS = 2_000;
   static final String DRAINING = "draining";
   static final String STOPPING = "stopping";
 
@@ -180,7 +185,8 @@ public class OpsVerticle extends VerticleBase {
     List<Future<?>> closing = new ArrayList<>();
     consumers.forEach(c -> closing.add(c.unregister()));
     if (server != null) {
-      closing.add(server.close());
+      // idle connections close at once; a request in flight gets its answer first (at most HTTP_GRACE_MS)
+      closing.add(server.shutdown(HTTP_GRACE_MS, TimeUnit.MILLISECONDS));
     }
     if (postgres != null) {
       closing.add(postgres.close());
