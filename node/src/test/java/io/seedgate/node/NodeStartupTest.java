@@ -55,6 +55,18 @@ class NodeStartupTest {
   }
 
   @Test
+  void theProdProfileRefusesAPostgresUrlWhereSomethingElseListens() throws Exception {
+    // the test Redis accepts connections on that port, but does not answer as PostgreSQL: a pool would wait for ever
+    java.net.URI redis = java.net.URI.create(TestSupport.backingServices().string(Settings.REDIS_URL));
+    Result r = launch("{\"profile\":\"prod\",\"redis\":{\"url\":\"" + redis + "\"},\"postgres\":{\"url\":"
+      + "\"postgresql://postgres@" + redis.getHost() + ":" + redis.getPort() + "/postgres\"},"
+      + "\"auth\":{\"modes\":[\"redis\"]}}", Map.of());
+    assertNotEquals(0, r.exitCode);
+    assertTrue(r.output.contains("cannot reach PostgreSQL") && r.output.contains(Settings.POSTGRES_URL.path()),
+      r.output);
+  }
+
+  @Test
   void aConfPathThatIsNoFileStopsTheLauncherInsteadOfStartingOnDefaults() throws Exception {
     Result missing = launch(SeedGatewayLauncher.class.getName(), null, Map.of(), "-conf", "/no/such/node.json");
     assertEquals(2, missing.exitCode, missing.output);

@@ -16,12 +16,16 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.IntPredicate;
 
 /**
- * Finds the Redis and PostgreSQL a node uses. In the dev profile, when the configured one is empty or not
- * reachable, it starts an embedded one (once per JVM) and says so in the log; in the prod profile it refuses.
+ * Finds the Redis and PostgreSQL a node uses. In the dev profile, when the configured one is empty or does not
+ * answer (nothing listens there, or something that is not a Redis or a PostgreSQL), it starts an embedded one (once
+ * per JVM) and says so in the log; in the prod profile it refuses.
  *
  * <p>Blocking: call it before Vert.x starts or from {@code executeBlocking}. At exit the embedded servers stop
  * only after the node's roles have (so that sessions ended by the shutdown are still saved).
@@ -30,6 +34,8 @@ public final class BackingServices {
 
   private static final Logger LOG = LoggerFactory.getLogger(BackingServices.class);
   private static final int PROBE_TIMEOUT_MS = 1_000;
+  /** The code of PostgreSQL's {@code SSLRequest}, the first message of a connection. */
+  private static final int POSTGRES_SSL_REQUEST = 80877103;
   /** At exit, how long the embedded servers wait for the node's roles to stop (their last saves). */
   private static final long STOP_WAIT_MS = 60_000;
 
@@ -48,16 +54,16 @@ public final class BackingServices {
     boolean dev = Settings.PROFILE_DEV.equals(config.string(Settings.PROFILE));
     Map<String, Object> resolved = new HashMap<>();
     String redis = config.string(Settings.REDIS_URL);
-    if (!reachable(redis, 6379)) {
+    if (!answersRedis(redis)) {
       refuseUnlessDev(dev, "Redis", Settings.REDIS_URL.path(), redis);
       resolved.put(Settings.REDIS_URL.path(), embeddedRedis(portOf(redis, 6379)));
-      LOG.warn("Redis at '{}' is not reachable: using embedded Redis at {} (dev profile)", redis, embeddedRedisUrl);
+      LOG.warn("no Redis answers at '{}': using embedded Redis at {} (dev profile)", redis, embeddedRedisUrl);
     }
     String pg = config.string(Settings.POSTGRES_URL);
-    if (!reachable(pg, 5432)) {
+    if (!answersPostgres(pg)) {
       refuseUnlessDev(dev, "PostgreSQL", Settings.POSTGRES_URL.path(), pg);
       resolved.put(Settings.POSTGRES_URL.path(), embeddedPostgres(portOf(pg, 5432)));
-      LOG.warn("PostgreSQL at '{}' is not reachable: using embedded PostgreSQL at {} (dev profile)", pg,
+      LOG.warn("no PostgreSQL answers at '{}': using embedded PostgreSQL at {} (dev profile)", pg,
         embeddedPostgresUrl);
     }
     return resolved.isEmpty() ? config : config.with(resolved);
@@ -124,6 +130,35 @@ public final class BackingServices {
 
   /** Whether something accepts TCP connections at the URL's host and port; an empty URL is not reachable. */
   public static boolean reachable(String url, int defaultPort) {
+    return probe(url, defaultPort, null, null);
+  }
+
+  /**
+   * Whether a Redis answers at a {@code redis://} URL: it replies to {@code PING} (with {@code +PONG}, or an error
+   * such as {@code -NOAUTH}: a Redis all the same). For {@code rediss://}, whether the port accepts connections.
+   */
+  public static boolean answersRedis(String url) {
+    if (url != null && url.startsWith("rediss:")) {
+      return reachable(url, 6379);
+    }
+    return probe(url, 6379, "PING\r\n".getBytes(StandardCharsets.US_ASCII), first -> first == '+' || first == '-');
+  }
+
+  /**
+   * Whether a PostgreSQL answers at a {@code postgresql://} URL: it replies to the request that opens every
+   * connection (whether it speaks TLS) with {@code S} or {@code N}. A port where something else listens (a Redis,
+   * say) is not one: a connection pool would wait there for ever.
+   */
+  public static boolean answersPostgres(String url) {
+    byte[] sslRequest = ByteBuffer.allocate(8).putInt(8).putInt(POSTGRES_SSL_REQUEST).array();
+    return probe(url, 5432, sslRequest, first -> first == 'S' || first == 'N');
+  }
+
+  /**
+   * Connects to the URL's host and port; when {@code hello} is given, sends it and tests the first byte of the
+   * answer, all within {@link #PROBE_TIMEOUT_MS} each. An empty URL is not reachable.
+   */
+  private static boolean probe(String url, int defaultPort, byte[] hello, IntPredicate answer) {
     if (url == null || url.isEmpty()) {
       return false;
     }
@@ -131,9 +166,29 @@ public final class BackingServices {
     String host = uri.getHost() == null ? "127.0.0.1" : uri.getHost();
     int port = uri.getPort() < 0 ? defaultPort : uri.getPort();
     try (Socket s = new Socket()) {
-      s.connect(new InetSocketAddress(host, port), PROBE_TIMEOUT_MS);
+      try {
+        s.connect(new InetSocketAddress(host, port), PROBE_TIMEOUT_MS);
+      } catch (IOException nothingThere) {
+        return false;
+      }
+      if (hello == null) {
+        return true;
+      }
+      int first;
+      try {
+        s.setSoTimeout(PROBE_TIMEOUT_MS);
+        s.getOutputStream().write(hello);
+        s.getOutputStream().flush();
+        first = s.getInputStream().read();
+      } catch (IOException noAnswer) {
+        first = -1;
+      }
+      if (first < 0 || !answer.test(first)) {
+        LOG.warn("{}:{} accepts connections but does not answer as '{}' says it should", host, port, url);
+        return false;
+      }
       return true;
-    } catch (IOException e) {
+    } catch (IOException closing) {
       return false;
     }
   }
@@ -141,7 +196,7 @@ public final class BackingServices {
   private static void refuseUnlessDev(boolean dev, String what, String setting, String url) {
     if (!dev) {
       throw new ConfigException("cannot reach " + what + " at '" + url + "' (setting '" + setting
-        + "'); the prod profile never falls back to an embedded one");
+        + "'): nothing answers there as " + what + "; the prod profile never falls back to an embedded one");
     }
   }
 
