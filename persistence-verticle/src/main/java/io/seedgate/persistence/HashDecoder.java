@@ -11,13 +11,15 @@ import java.util.Arrays;
 /**
  * Decodes a player's {@code HGETALL} reply into the {@link PlayerState} a flush saves, from the reply bytes: the
  * text columns ({@code id}, {@code action}, {@code ip}) become strings, {@code ping} and {@code datetime} are
- * parsed, and every other field is copied into the JSON text of {@code extra} byte for byte (escaped as JSON)
- * without becoming a string of its own. A flush decodes every changed player; going through a string per
- * field, a map and a JSON builder took about a third of its event-loop time.
+ * parsed, and every other field goes into {@code extra} ({@link ExtraJson}) without becoming a string of its own:
+ * hashed in the decoding pass ({@link PgPlayerStore#extraHash}), and copied into its JSON text byte for byte (escaped
+ * as JSON) only when that text is first asked for, which it never is for a player written without extra. A flush
+ * decodes every changed player; going through a string per field, a map and a JSON builder took about a third of
+ * its event-loop time.
  *
- * <p>The result is the state {@link PlayerState#fromFields} gives for the same fields decoded as UTF-8 (checked on
- * random hashes by {@code HashDecoderTest}). A hash with a NUL in a field name, whose names may become alike once
- * NULs are removed, is handed to {@code fromFields}.
+ * <p>The result is the state {@link PlayerState#fromFields} gives for the same fields decoded as UTF-8, with the same
+ * JSON text and hash (checked on random hashes by {@code HashDecoderTest}). A hash with a NUL in a field name, whose
+ * names may become alike once NULs are removed, is handed to {@code fromFields}.
  *
  * <p>Not thread-safe: one per reader, used from its event loop.
  */
