@@ -78,16 +78,15 @@ final class RespParser {
    */
   RespReplies take() {
     RespReplies batch = new RespReplies(bytes, tape, replies, count);
-    // the next batch is likely the size of this one (a page of players): sized for it, the arrays need not grow
     int left = end - pos;
-    byte[] next = new byte[Math.max(MIN_CAPACITY, Math.max(left * 2, left + pos))];
+    byte[] next = new byte[Math.max(MIN_CAPACITY, left * 2)];
     System.arraycopy(bytes, pos, next, 0, left);
     bytes = next;
     end = left;
     pos = 0;
-    tape = new int[Math.max(3 * 1024, elements * SLOTS)];
+    tape = new int[3 * 1024];
     elements = 0;
-    replies = new int[Math.max(64, count)];
+    replies = new int[64];
     count = 0;
     return batch;
   }
