@@ -1,6 +1,8 @@
 package io.seedgate.persistence.resp;
 
+import io.netty.buffer.Unpooled;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.buffer.BufferInternal;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -9,9 +11,9 @@ import java.util.Arrays;
  * Commands encoded as RESP2 into one buffer, to be written at once (a pipeline) on a {@link RespConnection}:
  * {@code new RespRequests().command(2).arg("HGETALL").arg(key)...}. Each command declares its argument count
  * first; {@link #count()} is the number of replies to expect. Encoded into a plain array (ASCII arguments, as keys
- * and tokens are, without an intermediate byte array), wrapped once at the end. A command given fewer or more
- * arguments than it declared is refused with an {@link IllegalStateException} (Redis would wait for the missing
- * ones, or read the extra as a command).
+ * and tokens are, without an intermediate byte array), wrapped at the end without a copy. A command given fewer or
+ * more arguments than it declared is refused with an {@link IllegalStateException} (Redis would wait for the
+ * missing ones, or read the extra as a command).
  */
 public final class RespRequests {
 
@@ -84,9 +86,10 @@ public final class RespRequests {
     return commands;
   }
 
+  /** The encoded commands: a view of this object's array, not a copy. */
   Buffer buffer() {
     complete();
-    return Buffer.buffer(length).appendBytes(bytes, 0, length);
+    return BufferInternal.buffer(Unpooled.wrappedBuffer(bytes, 0, length));
   }
 
   private void expectArg() {
