@@ -53,7 +53,7 @@ public final class FlushBenchmark {
   private static final int MAPS = 10;
   private static final int ROUNDS = 5;
   /** An extra field of the given size in every player hash (none by default), as a game's inventory would be. */
-  private static String INVENTORY = "";
+  private static String inventoryField = "";
 
   private FlushBenchmark() {
   }
@@ -63,7 +63,7 @@ public final class FlushBenchmark {
     Integer batchSize = args.length > 1 ? Integer.valueOf(args[1]) : null;
     Integer poolSize = args.length > 2 ? Integer.valueOf(args[2]) : null;
     int rounds = args.length > 3 ? Integer.parseInt(args[3]) : ROUNDS;
-    INVENTORY = inventory(args.length > 4 ? Integer.parseInt(args[4]) : 0);
+    inventoryField = inventory(args.length > 4 ? Integer.parseInt(args[4]) : 0);
     NodeConfig resolved = BackingServices.resolve(NodeConfig.defaults());
     String redisUrl = TestSupport.withDatabase(resolved.string(Settings.REDIS_URL),
       TestSupport.leaseDatabase(resolved.string(Settings.REDIS_URL)));
@@ -145,8 +145,8 @@ public final class FlushBenchmark {
     extra.put("mp", String.valueOf(i % 70));
     extra.put("speed", "1.5");
     extra.put("prefab", "Knight");
-    if (!INVENTORY.isEmpty()) {
-      extra.put("inventory", INVENTORY);
+    if (!inventoryField.isEmpty()) {
+      extra.put("inventory", inventoryField);
     }
     return extra;
   }
@@ -257,8 +257,8 @@ public final class FlushBenchmark {
           .arg(RedisKeys.F_IP).arg("10.0." + (i % 250) + ".1").arg("hp").arg(100 - (i + hpShift) % 50)
           .arg("mp").arg(i % 70)
           .arg("speed").arg("1.5").arg("prefab").arg("Knight"));
-        if (!INVENTORY.isEmpty()) {
-          requests.add(Request.cmd(Command.HSET).arg(RedisKeys.playerHash(token)).arg("inventory").arg(INVENTORY));
+        if (!inventoryField.isEmpty()) {
+          requests.add(Request.cmd(Command.HSET).arg(RedisKeys.playerHash(token)).arg("inventory").arg(inventoryField));
         }
         requests.add(Request.cmd(Command.GEOADD).arg(RedisKeys.mapGeoSet(map))
           .arg((i % 3600) / 20.0 - 90).arg((i % 1700) / 20.0 - 42.5).arg(token));

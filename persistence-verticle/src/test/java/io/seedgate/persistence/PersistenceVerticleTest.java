@@ -3,16 +3,20 @@ package io.seedgate.persistence;
 import io.seedgate.common.Addresses;
 import io.seedgate.common.ErrorCode;
 import io.seedgate.common.RedisKeys;
+import io.vertx.core.Future;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -133,32 +137,32 @@ class PersistenceVerticleTest extends TestSupport {
   /** The real store, counting the rows handed to each of its two flush writes. */
   private static final class CountingStore implements PlayerStore {
     private final PlayerStore store;
-    final java.util.concurrent.atomic.AtomicInteger full = new java.util.concurrent.atomic.AtomicInteger();
-    final java.util.concurrent.atomic.AtomicInteger keepingExtra = new java.util.concurrent.atomic.AtomicInteger();
+    final AtomicInteger full = new AtomicInteger();
+    final AtomicInteger keepingExtra = new AtomicInteger();
 
     CountingStore(PlayerStore store) {
       this.store = store;
     }
 
     @Override
-    public io.vertx.core.Future<Integer> upsert(java.util.List<PlayerState> states) {
+    public Future<Integer> upsert(List<PlayerState> states) {
       full.addAndGet(states.size());
       return store.upsert(states);
     }
 
     @Override
-    public io.vertx.core.Future<Integer> upsertRecovered(java.util.List<PlayerState> states) {
+    public Future<Integer> upsertRecovered(List<PlayerState> states) {
       return store.upsertRecovered(states);
     }
 
     @Override
-    public io.vertx.core.Future<Integer> upsertKeepingExtra(java.util.List<PlayerState> states) {
+    public Future<Integer> upsertKeepingExtra(List<PlayerState> states) {
       keepingExtra.addAndGet(states.size());
       return store.upsertKeepingExtra(states);
     }
 
     @Override
-    public io.vertx.core.Future<PlayerState> load(String playerId) {
+    public Future<PlayerState> load(String playerId) {
       return store.load(playerId);
     }
   }
@@ -175,20 +179,25 @@ class PersistenceVerticleTest extends TestSupport {
     assertEquals(1, await(verticle.flushNow()).lastRowsWritten());
     assertEquals(1, store[0].full.getAndSet(0), "first written in full");
 
+    // a mark in the stored extra that only a write of extra would remove (its extra_hash left as it is)
+    await(pg.preparedQuery("UPDATE players SET extra = extra || '{\"mark\": \"kept\"}' WHERE id = $1")
+      .execute(Tuple.of(player)));
     hset(token, RedisKeys.F_ACTION, "move/down");
     redis(Command.GEOADD, RedisKeys.mapGeoSet(map), 1.5, 2, token);
     assertEquals(1, await(verticle.flushNow()).lastRowsWritten());
-    assertEquals(1, store[0].keepingExtra.getAndSet(0), "a move: written keeping the stored extra");
+    assertEquals(1, store[0].keepingExtra.getAndSet(0), "a move: handed to the write that keeps the stored extra");
     assertEquals(0, store[0].full.getAndSet(0));
     Row moved = row(player);
     assertEquals("move/down", moved.getString("action"));
     assertEquals(1.5, moved.getDouble("position_x"));
-    assertEquals(new JsonObject().put("hp", "100").put("bag", "[1,2]"), moved.getJsonObject("extra"));
+    assertEquals(new JsonObject().put("hp", "100").put("bag", "[1,2]").put("mark", "kept"),
+      moved.getJsonObject("extra"), "extra neither sent nor written again");
 
     hset(token, "hp", "90");
     assertEquals(1, await(verticle.flushNow()).lastRowsWritten());
     assertEquals(1, store[0].full.getAndSet(0), "extra changed: written in full");
-    assertEquals(new JsonObject().put("hp", "90").put("bag", "[1,2]"), row(player).getJsonObject("extra"));
+    assertEquals(new JsonObject().put("hp", "90").put("bag", "[1,2]"), row(player).getJsonObject("extra"),
+      "the whole extra replaced, the mark gone");
   }
 
   @Test
@@ -201,14 +210,14 @@ class PersistenceVerticleTest extends TestSupport {
 
     // another node saved hp 90 meanwhile (its own hash of it); here the hash is back at hp 100, as this node last wrote
     await(pg.preparedQuery("UPDATE players SET extra = '{\"hp\": \"90\"}', extra_hash = 12345 WHERE id = $1")
-      .execute(io.vertx.sqlclient.Tuple.of(player)));
+      .execute(Tuple.of(player)));
     hset(token, RedisKeys.F_ACTION, "move/left");
     assertEquals(1, await(verticle.flushNow()).lastRowsWritten());
     assertEquals("move/left", row(player).getString("action"));
     assertEquals(new JsonObject().put("hp", "100"), row(player).getJsonObject("extra"),
       "the stored extra was not the one this node wrote: written again");
 
-    await(pg.preparedQuery("DELETE FROM players WHERE id = $1").execute(io.vertx.sqlclient.Tuple.of(player)));
+    await(pg.preparedQuery("DELETE FROM players WHERE id = $1").execute(Tuple.of(player)));
     hset(token, RedisKeys.F_ACTION, "move/right");
     assertEquals(1, await(verticle.flushNow()).lastRowsWritten());
     assertEquals("move/right", row(player).getString("action"));
