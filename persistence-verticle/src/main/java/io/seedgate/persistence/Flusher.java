@@ -122,7 +122,7 @@ final class Flusher {
   }
 
   /** A pending row: the state to write and the fingerprint to record for the token once it is written. */
-  private record Pending(long key, PlayerState state, long fingerprint) {
+  private record Pending(long key, PlayerState state, long fingerprint, long extraHash, boolean extraStored) {
   }
 
   /** The state of one running cycle. */
@@ -369,7 +369,10 @@ final class Flusher {
           PlayerState state = s.state();
           if (state != null) {
             changed++;
-            pending.add(new Pending(key, state, s.fingerprint()));
+            // asked now, while the token's slot in the table is still in the cache
+            long extraHash = PgPlayerStore.extraHash(state.extra());
+            pending.add(new Pending(key, state, s.fingerprint(), extraHash,
+              fingerprints.extraWritten(key, extraHash)));
           }
         }
       }
@@ -404,18 +407,15 @@ final class Flusher {
       List<Pending> rows = onePerPlayer(batch);
       List<PlayerState> full = new ArrayList<>(rows.size());
       List<PlayerState> keepingExtra = new ArrayList<>();
-      long[] extraHashes = new long[rows.size()];
-      for (int i = 0; i < rows.size(); i++) {
-        Pending p = rows.get(i);
-        extraHashes[i] = PgPlayerStore.extraHash(p.state().extra());
-        (fingerprints.extraWritten(p.key(), extraHashes[i]) ? keepingExtra : full).add(p.state());
+      for (Pending p : rows) {
+        (p.extraStored() ? keepingExtra : full).add(p.state());
       }
       store.upsertKeepingExtra(keepingExtra).compose(n -> store.upsert(full)).onComplete(ar -> {
         inFlight--;
         if (ar.succeeded()) {
           written += rows.size();
-          for (int i = 0; i < rows.size(); i++) {
-            fingerprints.written(rows.get(i).key(), rows.get(i).fingerprint(), extraHashes[i]);
+          for (Pending p : rows) {
+            fingerprints.written(p.key(), p.fingerprint(), p.extraHash());
           }
         } else {
           fail(ar.cause());
