@@ -7,7 +7,6 @@ import io.netty.util.ReferenceCountUtil;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.internal.net.NetSocketInternal;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
@@ -106,12 +105,8 @@ public final class RespConnection {
 
   private void attach(NetSocket s) {
     socket = s;
-    if (s instanceof NetSocketInternal raw) {
-      // Netty's buffers as they are read, rather than a heap copy of each (a flush reads ~100 MB of replies)
-      raw.messageHandler(this::onMessage);
-    } else {
-      s.handler(this::onData);
-    }
+    // Netty's buffers as they are read, rather than a heap copy of each (~90 MB of copies per 100,000 players read)
+    ((NetSocketInternal) s).messageHandler(this::onMessage);
     s.exceptionHandler(e -> failAll("connection error: " + e.getMessage()));
     s.closeHandler(v -> failAll("connection closed"));
   }
@@ -154,11 +149,6 @@ public final class RespConnection {
     } else {
       ReferenceCountUtil.release(message);
     }
-  }
-
-  private void onData(Buffer data) {
-    parser.append(data);
-    parseReplies();
   }
 
   private void parseReplies() {
