@@ -44,7 +44,7 @@ final class LeakProbe {
    * @param keys Redis keys of this run's players still present: hashes, session owners, map GEO sets, and
    *     entries in seed:online and seed:unsaved
    * @param subscribed channels of this run's players (token:, player:, map:) with a subscriber in Redis
-   * @param nodeSessions entries of the node's seed:node:ID:sessions hash
+   * @param nodeSessions entries of the node's seed:node:<incarnation>:sessions hashes
    */
   record Reading(long heapAfterGc, long rss, long files, long threads, long connections, long players, long channels,
                  long keys, long subscribed, long nodeSessions) {
@@ -147,9 +147,16 @@ final class LeakProbe {
     return channels;
   }
 
+  /** Entries left in the session indexes of the node's incarnations (every run of it listed in Redis). */
   private long nodeSessions() {
-    return BenchMain.await(redis.send(Request.cmd(Command.HLEN).arg(RedisKeys.nodeSessions(node.nodeId))), 10_000)
-      .toLong();
+    Response all = BenchMain.await(redis.send(Request.cmd(Command.HGETALL).arg(RedisKeys.INCARNATIONS)), 10_000);
+    List<Request> lengths = new ArrayList<>();
+    for (String incarnation : all.getKeys()) {
+      if (all.get(incarnation).toString().startsWith(node.nodeId + "|")) {
+        lengths.add(Request.cmd(Command.HLEN).arg(RedisKeys.nodeSessions(incarnation)));
+      }
+    }
+    return lengths.isEmpty() ? 0 : sum(lengths);
   }
 
   private long sum(List<Request> requests) {

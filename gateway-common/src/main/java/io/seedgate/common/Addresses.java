@@ -10,7 +10,10 @@ public final class Addresses {
 
   /**
    * Request, to the router: check a token and open the player's session.
-   * <pre>{"token":"..", "ip":"1.2.3.4", "node":"node-a", "session":"s-1", "transport":"websocket"}</pre>
+   * <pre>{"token":"..", "ip":"1.2.3.4", "node":"node-a", "incarnation":"node-a.mk2x9f0q3z7a",
+   * "session":"node-a.mk2x9f0q3z7a-1", "transport":"websocket"}</pre>
+   * {@code incarnation}: the gateway instance's run ({@link io.seedgate.common.lifecycle.Incarnation}), whose
+   * session index the session is recorded in.
    * Reply: <pre>{"player":"5", "map":"1", "token":"1A2B.."}</pre> {@code token} is the key of the player's Redis
    * hash (the 2021 token itself, or one minted for a JWT session). Fails with {@link ErrorCode#INVALID_TOKEN},
    * {@link ErrorCode#TOKEN_EXPIRED} or {@link ErrorCode#UNAVAILABLE}.
@@ -20,10 +23,20 @@ public final class Addresses {
   /**
    * Request, to the router: a session ended. The router saves the player, marks them offline and removes them
    * from their map, unless a newer session of the same player already took over.
-   * <pre>{"player":"5", "map":"1", "token":"..", "node":"node-a", "session":"s-1", "reason":"closed"}</pre>
+   * <pre>{"player":"5", "map":"1", "token":"..", "node":"node-a", "incarnation":"node-a.mk2x9f0q3z7a",
+   * "session":"node-a.mk2x9f0q3z7a-1", "reason":"closed"}</pre>
    * Reply: {@code {"saved":true}}.
    */
   public static final String SESSION_ENDED = "seed.router.session-ended";
+
+  /**
+   * Request, to the router: record again a live session that Redis lost (it restarted empty, or was flushed): its
+   * directory entry (unless the player logged in elsewhere meanwhile), online entry, map membership, index entry,
+   * and the player's hash from the saved state where Redis lost it. The body of {@link #SESSION_ENDED}, with
+   * {@code "ip"} instead of {@code "reason"}. Reply: {@code {"kept":true}}, or {@code {"kept":false}} when
+   * another session of the player owns it now (the gateway then closes this one).
+   */
+  public static final String SESSION_REASSERT = "seed.router.session-reassert";
 
   /**
    * Request, to persistence: write a player's state (its Redis hash and map position) to PostgreSQL.

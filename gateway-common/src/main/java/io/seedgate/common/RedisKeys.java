@@ -17,11 +17,18 @@ package io.seedgate.common;
  *   session in the cluster, each token in the shard {@link #onlineShard(String)} names; what the periodic flush
  *   reads, a few shards per round trip. Small hashes rather than one: Redis keeps each compact and hands it out
  *   whole at a seventh of the CPU {@code HSCAN} of one large hash costs.</li>
- *   <li>{@code seed:nodes} (hash): cluster member id to node id, for every node that opened sessions; how a dead
- *   cluster member is mapped to the sessions it held.</li>
- *   <li>{@code seed:node:<NODE_ID>:sessions} (hash): player id to {@code {"session","token","map"}} of every
- *   session open on that node; what is cleaned up when the node dies.</li>
- *   <li>{@code seed:cleanup:<NODE_ID>} (string, expiring): which surviving node cleans up after a dead one.</li>
+ *   <li>{@code seed:incarnations} (hash): every running gateway incarnation (one run of one gateway instance, see
+ *   {@link io.seedgate.common.lifecycle.Incarnation}) to {@code <nodeId>|<clusterMemberId>} (the member id empty
+ *   when the node is not clustered); written when the incarnation starts, removed once its sessions are ended.
+ *   How a dead node is mapped to the sessions it held, with or without a surviving peer.</li>
+ *   <li>{@code seed:lease:<INCARNATION>} (string, expiring after {@code node.leaseSeconds}): the incarnation is
+ *   alive; renewed by it every quarter of that. An incarnation listed in {@code seed:incarnations} whose lease
+ *   is gone (and which is not a live cluster member) is dead: any router ends its sessions.</li>
+ *   <li>{@code seed:node:<INCARNATION>:sessions} (hash): player id to {@code <session>|<token>|<map>} of every
+ *   session open in that incarnation; what is ended when it dies.</li>
+ *   <li>{@code seed:cleanup:<INCARNATION>} (string, expiring): the router now ending a dead incarnation's
+ *   sessions; taken with {@code SET NX EX}, deleted when done, so a clean-up cut short is retried by the next
+ *   sweep once it expires.</li>
  *   <li>{@code seed:flush-lock} (string, with a TTL): the owner ({@code <nodeId>-<random>}) of the running
  *   periodic flush; taken with {@code SET NX PX}, extended while the flush runs, released by compare-and-delete.
  *   While another node holds it, a node skips its flush cycle.</li>
@@ -54,10 +61,11 @@ public final class RedisKeys {
   /** How many hashes the online sessions are spread over; every node must agree on it. */
   public static final int ONLINE_SHARDS = 1 << ONLINE_SHARD_BITS;
   private static final String ONLINE_PREFIX = "seed:online:";
-  public static final String NODES = "seed:nodes";
+  public static final String INCARNATIONS = "seed:incarnations";
   public static final String FLUSH_LOCK = "seed:flush-lock";
   private static final String NODE_SESSIONS_PREFIX = "seed:node:";
   private static final String NODE_CLEANUP_PREFIX = "seed:cleanup:";
+  private static final String LEASE_PREFIX = "seed:lease:";
 
   private RedisKeys() {
   }
@@ -94,12 +102,22 @@ public final class RedisKeys {
     return ONLINE_PREFIX + shard;
   }
 
-  public static String nodeSessions(String nodeId) {
-    return NODE_SESSIONS_PREFIX + nodeId + ":sessions";
+  /** The sessions of one incarnation ({@link io.seedgate.common.lifecycle.Incarnation#id()}). */
+  public static String nodeSessions(String incarnation) {
+    return NODE_SESSIONS_PREFIX + incarnation + ":sessions";
   }
 
-  public static String nodeCleanup(String nodeId) {
-    return NODE_CLEANUP_PREFIX + nodeId;
+  public static String nodeCleanup(String incarnation) {
+    return NODE_CLEANUP_PREFIX + incarnation;
+  }
+
+  public static String lease(String incarnation) {
+    return LEASE_PREFIX + incarnation;
+  }
+
+  /** A {@link #INCARNATIONS} value: {@code <nodeId>|<memberId>}, the member id empty when not clustered. */
+  public static String incarnationValue(String nodeId, String memberId) {
+    return nodeId + "|" + (memberId == null ? "" : memberId);
   }
 
   public static String sessionOwner(String playerId) {

@@ -6,9 +6,11 @@ import io.seedgate.common.cluster.ClusterInfo;
 import io.seedgate.common.config.ConfigException;
 import io.seedgate.common.config.NodeConfig;
 import io.seedgate.common.config.Settings;
+import io.seedgate.common.lifecycle.Incarnation;
 import io.seedgate.common.lifecycle.LocalRoles;
 import io.seedgate.common.redis.RedisLink;
 import io.seedgate.gateway.delivery.DeliverySubscriber;
+import io.seedgate.gateway.lease.IncarnationLease;
 import io.seedgate.gateway.routing.ActionPublisher;
 import io.seedgate.gateway.session.ConnectionLimits;
 import io.seedgate.gateway.session.SessionHub;
@@ -45,6 +47,7 @@ public class GatewayVerticle extends VerticleBase {
   private RedisLink commands;
   private RedisLink deliveries;
   private SessionHub hub;
+  private IncarnationLease lease;
   private WebSocketTransport webSocket;
   private TcpTransport tcp;
   private UdpTransport udp;
@@ -61,6 +64,7 @@ public class GatewayVerticle extends VerticleBase {
       return Future.failedFuture(e);
     }
     String nodeId = config.string(Settings.NODE_ID);
+    Incarnation incarnation = Incarnation.start(nodeId);
     String redisUrl = config.string(Settings.REDIS_URL);
     return RedisLink.connect(vertx, redisUrl, "gateway-actions")
       .compose(link -> {
@@ -75,7 +79,7 @@ public class GatewayVerticle extends VerticleBase {
           Math.max(config.integer(Settings.TCP_MAX_FRAME_BYTES), config.integer(Settings.UDP_MAX_DATAGRAM_BYTES)));
         long idleMs = config.integer(Settings.IDLE_TIMEOUT) * 1000L;
         long authMs = config.integer(Settings.AUTH_TIMEOUT) * 1000L;
-        hub = new SessionHub(vertx, nodeId, ClusterInfo.memberId(vertx, null), publisher, new DeliverySubscriber(deliveries),
+        hub = new SessionHub(vertx, incarnation, publisher, new DeliverySubscriber(deliveries),
           new SessionHub.Limits(maxMessage, idleMs, authMs,
           config.integer(Settings.MESSAGES_PER_SECOND), config.integer(Settings.MESSAGE_BURST),
           ConnectionLimits.of(vertx, config.integer(Settings.MAX_CONNECTIONS),
@@ -83,7 +87,9 @@ public class GatewayVerticle extends VerticleBase {
         sessionCommands = vertx.eventBus().consumer(Addresses.nodeSessions(nodeId), m -> hub.command(m.body()));
         long sweepEvery = Math.max(50, Math.min(1000, Math.min(idleMs, authMs) / 4));
         sweepTimer = vertx.setPeriodic(sweepEvery, t -> hub.sweep());
-        return Future.all(hub.start(), sessionCommands.completion());
+        lease = new IncarnationLease(vertx, commands, incarnation, ClusterInfo.memberId(vertx, null),
+          config.integer(Settings.LEASE_SECONDS) * 1000L).onLost(hub::reassert);
+        return Future.all(hub.start(), sessionCommands.completion()).compose(v -> lease.start());
       })
       .compose(v -> {
         LocalRoles.started(vertx, Settings.ROLE_GATEWAY);
@@ -145,6 +151,8 @@ public class GatewayVerticle extends VerticleBase {
     return ending
       .eventually(this::closePorts)
       .eventually(() -> sessionCommands == null ? Future.succeededFuture() : sessionCommands.unregister())
+      .eventually(() -> lease == null ? Future.succeededFuture() : lease.release()
+        .onFailure(e -> LOG.warn("lease not released at stop (it lapses by itself): {}", e.getMessage())))
       .eventually(() -> Future.join(
         deliveries == null ? Future.succeededFuture() : deliveries.close(),
         commands == null ? Future.succeededFuture() : commands.close()))

@@ -94,6 +94,11 @@ final class TestClient implements AutoCloseable, ReceivingClient {
     return closed.isDone();
   }
 
+  /** Drops the connection as a dying client process does: no close handshake, nothing awaited. */
+  void closeNow() {
+    client.close();
+  }
+
   @Override
   public void close() {
     if (!closed.isDone()) {

@@ -22,6 +22,7 @@ import org.slf4j.LoggerFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The router role: checks tokens and keeps the session directory (who is online on which node, one session
@@ -29,7 +30,8 @@ import java.util.Map;
  * publish on the control channel. Per-message traffic does not pass through it: gateways publish actions to
  * Redis themselves, so the router is touched once per login and once per logout.
  *
- * <p>Consumes {@link Addresses#AUTHENTICATE} and {@link Addresses#SESSION_ENDED}. A singleton per node.
+ * <p>Consumes {@link Addresses#AUTHENTICATE}, {@link Addresses#SESSION_ENDED} and {@link Addresses#SESSION_REASSERT}. A
+ * singleton per node.
  */
 public class RouterVerticle extends VerticleBase {
 
@@ -37,13 +39,15 @@ public class RouterVerticle extends VerticleBase {
 
   private static final long STOP_BOUND_MS = 30_000;
   private static final long SAVE_TIMEOUT_MS = 15_000;
+  /** How often the leases of the gateway incarnations are checked for ones that lapsed. */
+  private static final long SWEEP_INTERVAL_MS = 2_000;
 
   private final List<TokenVerifier> verifiers = new ArrayList<>();
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
   private RedisLink redis;
   private RedisLink control;
   private SessionDirectory directory;
-  private ClusterWatcher clusterWatcher;
+  private IncarnationSweeper sweeper;
 
   @Override
   public Future<?> start() {
@@ -65,7 +69,8 @@ public class RouterVerticle extends VerticleBase {
         }
         directory = new SessionDirectory(redis, vertx.eventBus(), config.string(Settings.DEFAULT_MAP),
           LocalRoles.deliveryTo(vertx, Settings.ROLE_PERSISTENCE, SAVE_TIMEOUT_MS));
-        clusterWatcher = new ClusterWatcher(vertx, redis, directory, config.string(Settings.NODE_ID));
+        sweeper = new IncarnationSweeper(vertx, redis, directory, config.string(Settings.NODE_ID),
+          SWEEP_INTERVAL_MS);
         return RedisLink.connect(vertx, url, "router-control");
       })
       .compose(link -> {
@@ -79,29 +84,37 @@ public class RouterVerticle extends VerticleBase {
       .compose(v -> {
         consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.AUTHENTICATE, this::authenticate));
         consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.SESSION_ENDED, this::sessionEnded));
+        consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.SESSION_REASSERT, this::sessionReasserted));
         return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
       })
-      .compose(v -> clusterWatcher.start(context))
+      .compose(v -> sweeper.start(context))
       .onSuccess(v -> {
         LocalRoles.started(vertx, Settings.ROLE_ROUTER);
         LOG.info("router started [auth modes: {}]", modes);
       });
   }
 
-  /** Waits for this node's gateways to end their sessions (through this router), then closes. */
+  /**
+   * Waits for this node's gateways to end their sessions (through this router), stops taking requests, waits for
+   * the logins and session ends under way (those of sessions closed just before the stop included), and only
+   * then closes its Redis connections, the directory's last.
+   */
   @Override
   public Future<?> stop() {
-    if (clusterWatcher != null) {
-      clusterWatcher.stop();
+    if (sweeper != null) {
+      sweeper.stop();
     }
-    return LocalRoles.whenStopped(vertx, Settings.ROLE_GATEWAY, STOP_BOUND_MS).compose(v -> {
-      List<Future<?>> closing = new ArrayList<>();
-      consumers.forEach(c -> closing.add(c.unregister()));
-      if (control != null) {
-        closing.add(control.close());
-      }
-      return Future.join(closing);
-    }).eventually(() -> redis == null ? Future.succeededFuture() : redis.close())
+    long deadline = System.currentTimeMillis() + STOP_BOUND_MS;
+    return LocalRoles.whenStopped(vertx, Settings.ROLE_GATEWAY, STOP_BOUND_MS)
+      .compose(v -> Future.join(consumers.stream().map(MessageConsumer::unregister).toList()))
+      .transform(ar -> directory == null ? Future.succeededFuture() : directory.drained()
+        .timeout(Math.max(1, deadline - System.currentTimeMillis()), TimeUnit.MILLISECONDS)
+        .recover(e -> {
+          LOG.error("{} logins or session ends still under way when the router stopped", directory.inFlight());
+          return Future.succeededFuture();
+        }))
+      .eventually(() -> control == null ? Future.succeededFuture() : control.close())
+      .eventually(() -> redis == null ? Future.succeededFuture() : redis.close())
       .eventually(() -> {
         LocalRoles.stopped(vertx, Settings.ROLE_ROUTER);
         return Future.succeededFuture();
@@ -124,6 +137,12 @@ public class RouterVerticle extends VerticleBase {
         LOG.debug("[session: {}] authentication failed: {}", request.getString("session"), e.getMessage());
         msg.fail(code.code(), e.getMessage());
       });
+  }
+
+  private void sessionReasserted(Message<JsonObject> msg) {
+    directory.reassert(msg.body())
+      .onSuccess(kept -> msg.reply(new JsonObject().put("kept", kept)))
+      .onFailure(e -> msg.fail(GatewayException.codeOf(e).code(), e.getMessage()));
   }
 
   private void sessionEnded(Message<JsonObject> msg) {

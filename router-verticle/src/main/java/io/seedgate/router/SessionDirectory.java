@@ -5,6 +5,7 @@ import io.seedgate.common.ErrorCode;
 import io.seedgate.common.GatewayException;
 import io.seedgate.common.HashTime;
 import io.seedgate.common.RedisKeys;
+import io.seedgate.common.lifecycle.Bounded;
 import io.seedgate.common.redis.RedisLink;
 import io.seedgate.router.auth.Identity;
 import io.vertx.core.Future;
@@ -38,10 +39,15 @@ final class SessionDirectory {
       + "if v and string.sub(v, 1, string.len(ARGV[2])) == ARGV[2] then return redis.call('HDEL', KEYS[1], ARGV[1]) end "
       + "return 0";
 
+  /** How long a router's claim on a dead incarnation's clean-up lasts before another may try again. */
+  static final int CLEANUP_CLAIM_SECONDS = 60;
+  private static final int CLEANUP_CONCURRENCY = 64;
+
   private final RedisLink redis;
   private final EventBus eventBus;
   private final String defaultMap;
   private final DeliveryOptions persistenceDelivery;
+  private final InFlight inFlight = new InFlight();
 
   /**
    * @param persistenceDelivery how to reach persistence: {@link io.seedgate.common.lifecycle.LocalRoles#deliveryTo}
@@ -59,7 +65,12 @@ final class SessionDirectory {
    * @return the reply body {@code {"player","map","token"}}
    */
   Future<JsonObject> open(Identity identity, JsonObject request) {
+    return inFlight.track(openSession(identity, request));
+  }
+
+  private Future<JsonObject> openSession(Identity identity, JsonObject request) {
     String node = request.getString("node");
+    String incarnation = request.getString("incarnation");
     String session = request.getString("session");
     String ip = request.getString("ip", "");
     Future<String[]> hashAndMap = identity.hashKey() != null
@@ -79,23 +90,80 @@ final class SessionDirectory {
             eventBus.publish(Addresses.nodeSessions(old.node()), new JsonObject().put("type", "kick")
               .put("session", old.session()).put("reason", ErrorCode.REPLACED.name()));
           }
-          return redis.send(Request.cmd(Command.HMGET).arg(token)
-            .arg(RedisKeys.F_POSITION_X).arg(RedisKeys.F_POSITION_Y));
+          return recordOnline(identity.playerId(), token, map, ip, incarnation, session);
         })
-        .compose(pos -> redis.batch(List.of(
-          Request.cmd(Command.HSET).arg(token)
-            .arg(RedisKeys.F_IP).arg(ip)
-            .arg(RedisKeys.F_TOKEN).arg(token)
-            .arg(RedisKeys.F_MAP_ID).arg(map)
-            .arg(RedisKeys.F_DATETIME).arg(HashTime.now()),
-          Request.cmd(Command.GEOADD).arg(RedisKeys.mapGeoSet(map)).arg("NX")
-            .arg(coordinate(pos.get(0), 180)).arg(coordinate(pos.get(1), 85)).arg(token),
-          Request.cmd(Command.HSET).arg(RedisKeys.onlineShard(token)).arg(token).arg(identity.playerId()),
-          request.getString("member") == null ? Request.cmd(Command.PING)
-            : Request.cmd(Command.HSET).arg(RedisKeys.NODES).arg(request.getString("member")).arg(node),
-          Request.cmd(Command.HSET).arg(RedisKeys.nodeSessions(node)).arg(identity.playerId())
-            .arg(NodeSession.encode(session, token, map)))))
         .map(done -> new JsonObject().put("player", identity.playerId()).put("map", map).put("token", token));
+    });
+  }
+
+  /** Writes what an open session is made of, but its directory entry: hash fields, map, online entry, index entry. */
+  private Future<Void> recordOnline(String player, String token, String map, String ip, String incarnation,
+                                    String session) {
+    return redis.send(Request.cmd(Command.HMGET).arg(token).arg(RedisKeys.F_POSITION_X).arg(RedisKeys.F_POSITION_Y))
+      .compose(pos -> redis.batch(List.of(
+        Request.cmd(Command.HSET).arg(token)
+          .arg(RedisKeys.F_IP).arg(ip)
+          .arg(RedisKeys.F_TOKEN).arg(token)
+          .arg(RedisKeys.F_MAP_ID).arg(map)
+          .arg(RedisKeys.F_DATETIME).arg(HashTime.now()),
+        Request.cmd(Command.GEOADD).arg(RedisKeys.mapGeoSet(map)).arg("NX")
+          .arg(coordinate(pos.get(0), 180)).arg(coordinate(pos.get(1), 85)).arg(token),
+        Request.cmd(Command.HSET).arg(RedisKeys.onlineShard(token)).arg(token).arg(player),
+        Request.cmd(Command.HSET).arg(RedisKeys.nodeSessions(incarnation)).arg(player)
+          .arg(NodeSession.encode(session, token, map)))))
+      .mapEmpty();
+  }
+
+  /**
+   * Records again a live session Redis lost, described by an {@link Addresses#SESSION_REASSERT} request; see
+   * there.
+   *
+   * @return whether the session still owns its player
+   */
+  Future<Boolean> reassert(JsonObject live) {
+    return inFlight.track(reassertSession(live));
+  }
+
+  private Future<Boolean> reassertSession(JsonObject live) {
+    String player = live.getString("player");
+    String token = live.getString("token");
+    String map = live.getString("map");
+    SessionOwner me = new SessionOwner(live.getString("node"), live.getString("session"), token);
+    String key = RedisKeys.sessionOwner(player);
+    return redis.send(Request.cmd(Command.SET).arg(key).arg(me.encode()).arg("NX"))
+      .compose(set -> set != null ? Future.succeededFuture(true)
+        : redis.send(Request.cmd(Command.GET).arg(key)).map(r -> r != null && me.encode().equals(r.toString())))
+      .compose(owns -> {
+        if (!owns) {
+          return Future.succeededFuture(false);
+        }
+        return restoreHash(player, token)
+          .compose(v -> recordOnline(player, token, map, live.getString("ip", ""), live.getString("incarnation"),
+            me.session()))
+          .map(true);
+      });
+  }
+
+  /**
+   * When the player's hash lost what the sign-in wrote ({@code map_id}: Redis came back empty, and actions since
+   * wrote only their own fields), fills in every field it lacks from the saved state.
+   */
+  private Future<Void> restoreHash(String player, String token) {
+    return redis.send(Request.cmd(Command.HEXISTS).arg(token).arg(RedisKeys.F_MAP_ID)).compose(exists -> {
+      if (exists != null && exists.toInteger() == 1) {
+        return Future.succeededFuture();
+      }
+      return loadSaved(player).compose(saved -> {
+        List<Request> fill = new ArrayList<>();
+        JsonObject fields = saved.getJsonObject("fields", new JsonObject());
+        for (Map.Entry<String, Object> f : fields) {
+          if (f.getValue() != null) {
+            fill.add(Request.cmd(Command.HSETNX).arg(token).arg(f.getKey()).arg(String.valueOf(f.getValue())));
+          }
+        }
+        fill.add(Request.cmd(Command.HSET).arg(token).arg(RedisKeys.F_ID).arg(player));
+        return redis.batch(fill).mapEmpty();
+      });
     });
   }
 
@@ -107,53 +175,80 @@ final class SessionDirectory {
    * @return whether the state was saved
    */
   Future<Boolean> end(JsonObject ended) {
+    return inFlight.track(endSession(ended));
+  }
+
+  private Future<Boolean> endSession(JsonObject ended) {
     String player = ended.getString("player");
     String token = ended.getString("token");
     String map = ended.getString("map");
     SessionOwner me = new SessionOwner(ended.getString("node"), ended.getString("session"), token);
+    String index = RedisKeys.nodeSessions(ended.getString("incarnation"));
     return redis.send(Request.cmd(Command.GET).arg(RedisKeys.sessionOwner(player))).compose(current -> {
       SessionOwner owner = SessionOwner.parse(current == null ? null : current.toString());
       if (owner != null && !owner.session().equals(me.session()) && owner.token().equals(token)) {
-        return redis.send(Request.cmd(Command.EVAL).arg(HDEL_IF_SESSION).arg(1).arg(RedisKeys.nodeSessions(me.node()))
+        return redis.send(Request.cmd(Command.EVAL).arg(HDEL_IF_SESSION).arg(1).arg(index)
           .arg(player).arg(me.session() + "|")).map(false);
       }
       return markOffline(token, map)
         .compose(v -> save(player, map, token))
-        .compose(saved -> removeLeftPlayer(me, player, map, token, saved).map(saved));
+        .compose(saved -> removeLeftPlayer(me, index, player, map, token, saved).map(saved));
     });
   }
 
   /**
-   * Ends every session a dead node still held, as if each had closed: saved, offline, off its map. Several
-   * surviving nodes may call this for the same dead node; one of them does the work.
+   * Ends every session a dead incarnation still held, as if each had closed: saved, offline, off its map; then
+   * forgets the incarnation. Several routers may call this for the same incarnation; one of them does the work
+   * (it holds {@link RedisKeys#nodeCleanup} meanwhile, and gives it up when done). A session whose end fails stays
+   * in the index and the incarnation stays listed, so the next sweep tries again; the claim of a router that died
+   * half-way expires after {@value #CLEANUP_CLAIM_SECONDS} s.
    *
-   * @return how many sessions were ended here
+   * @param incarnation the dead incarnation's id
+   * @param nodeId      its node id, as the sessions' owner entries name it
+   * @param me          who cleans up (for the claim's value)
+   * @return how many sessions were ended here, or -1 when another router holds the claim
    */
-  Future<Integer> endSessionsOf(String deadNode, String memberId, String me) {
-    return redis.send(Request.cmd(Command.SET).arg(RedisKeys.nodeCleanup(deadNode)).arg(me).arg("NX").arg("EX").arg(300))
+  Future<Integer> endSessionsOf(String incarnation, String nodeId, String me) {
+    return redis.send(Request.cmd(Command.SET).arg(RedisKeys.nodeCleanup(incarnation)).arg(me).arg("NX").arg("EX")
+        .arg(CLEANUP_CLAIM_SECONDS))
       .compose(won -> {
         if (won == null) {
-          return Future.succeededFuture(0);
+          return Future.succeededFuture(-1);
         }
-        return redis.send(Request.cmd(Command.HGETALL).arg(RedisKeys.nodeSessions(deadNode))).compose(all -> {
-          Future<Integer> chain = Future.succeededFuture(0);
-          for (String player : all.getKeys()) {
-            NodeSession s = NodeSession.decode(all.get(player).toString());
-            if (s == null) {
-              continue;
-            }
-            JsonObject ended = new JsonObject().put("player", player).put("map", s.map()).put("token", s.token())
-              .put("node", deadNode).put("session", s.session()).put("reason", "NODE_LEFT");
-            chain = chain.compose(n -> end(ended).map(saved -> n + 1).recover(e -> {
-              LOG.error("[player: {}] session of dead node {} not ended: {}", player, deadNode, e.getMessage());
-              return Future.succeededFuture(n);
-            }));
-          }
-          return chain;
-        }).compose(n -> redis.batch(List.of(
-          Request.cmd(Command.DEL).arg(RedisKeys.nodeSessions(deadNode)),
-          Request.cmd(Command.HDEL).arg(RedisKeys.NODES).arg(memberId))).map(n));
+        return redis.send(Request.cmd(Command.HGETALL).arg(RedisKeys.nodeSessions(incarnation)))
+          .compose(all -> endAll(incarnation, nodeId, all))
+          .compose(ended -> ended.failed() > 0
+            ? Future.<Integer>failedFuture(new GatewayException(ErrorCode.UNAVAILABLE, ended.failed() + " of "
+              + (ended.failed() + ended.succeeded()) + " session ends failed"))
+            : redis.batch(List.of(
+              Request.cmd(Command.DEL).arg(RedisKeys.nodeSessions(incarnation)),
+              Request.cmd(Command.HDEL).arg(RedisKeys.INCARNATIONS).arg(incarnation),
+              Request.cmd(Command.DEL).arg(RedisKeys.lease(incarnation)))).map(ended.succeeded()))
+          .eventually(() -> redis.send(Request.cmd(Command.DEL).arg(RedisKeys.nodeCleanup(incarnation))));
       });
+  }
+
+  /** Completes once no login or session end is under way here (what a stopping router waits for). */
+  Future<Void> drained() {
+    return inFlight.drained();
+  }
+
+  /** Logins and session ends under way here. */
+  int inFlight() {
+    return inFlight.running();
+  }
+
+  /** Ends the sessions of an index, {@value #CLEANUP_CONCURRENCY} at a time. */
+  private Future<Bounded.Outcome> endAll(String incarnation, String nodeId, Response index) {
+    List<JsonObject> sessions = new ArrayList<>();
+    for (String player : index.getKeys()) {
+      NodeSession s = NodeSession.decode(index.get(player).toString());
+      if (s != null) {
+        sessions.add(new JsonObject().put("player", player).put("map", s.map()).put("token", s.token())
+          .put("node", nodeId).put("incarnation", incarnation).put("session", s.session()).put("reason", "NODE_LEFT"));
+      }
+    }
+    return Bounded.forEach(sessions, CLEANUP_CONCURRENCY, this::end);
   }
 
   private Future<Void> markOffline(String token, String map) {
@@ -183,14 +278,15 @@ final class SessionDirectory {
       });
   }
 
-  private Future<Void> removeLeftPlayer(SessionOwner me, String player, String map, String token, boolean saved) {
+  private Future<Void> removeLeftPlayer(SessionOwner me, String index, String player, String map, String token,
+                                        boolean saved) {
     List<Request> cleanup = new ArrayList<>();
     cleanup.add(Request.cmd(Command.ZREM).arg(RedisKeys.mapGeoSet(map)).arg(token));
     cleanup.add(Request.cmd(Command.HDEL).arg(RedisKeys.onlineShard(token)).arg(token));
     cleanup.add(saved ? Request.cmd(Command.DEL).arg(token) : Request.cmd(Command.SADD).arg(RedisKeys.UNSAVED).arg(token));
     cleanup.add(Request.cmd(Command.EVAL).arg(DELETE_IF_EQUALS).arg(1).arg(RedisKeys.sessionOwner(player))
       .arg(me.encode()));
-    cleanup.add(Request.cmd(Command.EVAL).arg(HDEL_IF_SESSION).arg(1).arg(RedisKeys.nodeSessions(me.node()))
+    cleanup.add(Request.cmd(Command.EVAL).arg(HDEL_IF_SESSION).arg(1).arg(index)
       .arg(player).arg(me.session() + "|"));
     return redis.batch(cleanup).mapEmpty();
   }

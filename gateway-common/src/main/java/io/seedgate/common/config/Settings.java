@@ -31,6 +31,11 @@ public final class Settings {
   public static final Setting NODE_ID = add("node.id", Type.STRING, "", "letters, digits, '-', '_' or empty",
     v -> ((String) v).matches("[A-Za-z0-9_-]{0,64}"),
     "this node's name in the cluster and in service envelopes; empty picks <host>-<random>");
+  public static final Setting LEASE_SECONDS = add("node.leaseSeconds", Type.INT, 10, "2 to 300",
+    range(2, 300),
+    "each gateway instance renews a liveness lease in Redis every quarter of this; when it lapses (a crash, "
+      + "kill -9) any router ends that instance's sessions within about this plus 2 s, with or without a "
+      + "surviving cluster member");
   public static final Setting ROLES = add("roles", Type.STRING_LIST,
     List.of(ROLE_GATEWAY, ROLE_ROUTER, ROLE_PERSISTENCE), "a non-empty subset of gateway, router, persistence",
     v -> !((List<?>) v).isEmpty() && allOf(v, Set.of(ROLE_GATEWAY, ROLE_ROUTER, ROLE_PERSISTENCE)),

@@ -21,7 +21,9 @@ import java.util.Set;
 /**
  * Hands a client's action to the game services: one {@code PUBLISH} on channel {@code <prefix><model>} with the
  * {@link Envelope}, after the {@code HSET} that keeps the 2021 hash fields {@code datetime}, {@code action} and
- * {@code ping} current, on this gateway instance's own connection (pipelined, not a transaction).
+ * {@code ping} current, on this gateway instance's own connection (pipelined, not a transaction). The same
+ * {@code HSET} writes the player's identity ({@code id}, {@code token}), so that a hash Redis lost (it restarted
+ * empty) is never re-created by actions as one without it.
  *
  * <p>The actions of one event-loop turn go out together: the first one schedules a flush on the instance's context,
  * which runs once the loop has read what its sockets had ready, and writes every action queued by then in one
@@ -62,6 +64,8 @@ public final class ActionPublisher {
    */
   public Future<Void> publish(Session session, Action action, ClientMessage message) {
     Request hset = Request.cmd(Command.HSET).arg(RedisKeys.playerHash(session.token()))
+      .arg(RedisKeys.F_ID).arg(session.playerId())
+      .arg(RedisKeys.F_TOKEN).arg(session.token())
       .arg(RedisKeys.F_DATETIME).arg(HashTime.now())
       .arg(RedisKeys.F_ACTION).arg(message.action());
     String ping = message.pingTime();

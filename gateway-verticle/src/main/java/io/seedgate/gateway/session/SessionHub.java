@@ -4,6 +4,8 @@ import io.seedgate.common.Addresses;
 import io.seedgate.common.ErrorCode;
 import io.seedgate.common.RedisKeys;
 import io.seedgate.common.config.Settings;
+import io.seedgate.common.lifecycle.Bounded;
+import io.seedgate.common.lifecycle.Incarnation;
 import io.seedgate.common.lifecycle.LocalRoles;
 import io.seedgate.gateway.delivery.DeliverySubscriber;
 import io.seedgate.gateway.routing.ActionPublisher;
@@ -21,11 +23,11 @@ import org.slf4j.LoggerFactory;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongConsumer;
 import java.util.function.Supplier;
 
@@ -37,16 +39,17 @@ import java.util.function.Supplier;
 public final class SessionHub {
 
   private static final Logger LOG = LoggerFactory.getLogger(SessionHub.class);
-  private static final AtomicLong SEQUENCE = new AtomicLong();
   private static final long ROUTER_TIMEOUT_MS = 20_000;
+  private static final int REASSERT_CONCURRENCY = 64;
+  private static final int REASSERT_ATTEMPTS = 5;
+  private static final long REASSERT_RETRY_MS = 2_000;
   /** What a drained node sends its clients: go and connect to another node. */
   private static final OutboundMessage RECONNECT = OutboundMessage.ofText(new JsonObject()
     .put("error", ErrorCode.SERVER_STOPPED.text()).put("reconnect", true).encode());
 
   private final EventBus eventBus;
   private final Context context;
-  private final String nodeId;
-  private final String memberId;
+  private final Incarnation incarnation;
   private final DeliveryOptions routerDelivery;
   private final ActionPublisher publisher;
   private final DeliverySubscriber subscriber;
@@ -57,9 +60,12 @@ public final class SessionHub {
   private final Map<String, Session> byPlayer = new HashMap<>();
   private final Map<String, Set<Session>> byMap = new HashMap<>();
   private final Map<ErrorCode, OutboundMessage> errors = new EnumMap<>(ErrorCode.class);
+  /** Session ends asked of the router and not answered yet: what a stop waits for besides the open sessions. */
+  private final Set<Future<Void>> endsInFlight = new HashSet<>();
   private final HubCounters counters = new HubCounters();
   private LongConsumer routingLatency = nanos -> { };
   private volatile long delivered;
+  private long sessionsOpened;
   private volatile int sessionCount;
   private volatile int playerCount;
   private ErrorCode stoppingCode;
@@ -79,13 +85,15 @@ public final class SessionHub {
                        int messageBurst, ConnectionLimits connections) {
   }
 
-  public SessionHub(Vertx vertx, String nodeId, String memberId, ActionPublisher publisher,
+  /**
+   * @param incarnation this gateway instance's run: its sessions' ids and the node they are recorded under
+   */
+  public SessionHub(Vertx vertx, Incarnation incarnation, ActionPublisher publisher,
                     DeliverySubscriber subscriber, Limits limits, String broadcastChannel) {
     this.eventBus = vertx.eventBus();
     this.context = vertx.getOrCreateContext();
     this.routerDelivery = LocalRoles.deliveryTo(vertx, Settings.ROLE_ROUTER, ROUTER_TIMEOUT_MS);
-    this.nodeId = nodeId;
-    this.memberId = memberId;
+    this.incarnation = incarnation;
     this.publisher = publisher;
     this.subscriber = subscriber.onMessage(this::dispatch);
     this.limits = limits;
@@ -103,7 +111,7 @@ public final class SessionHub {
   /** A new connection: its session, waiting for a token. */
   public Session open(ClientChannel channel) {
     long now = now();
-    Session s = new Session(nodeId + "-" + Long.toString(SEQUENCE.incrementAndGet(), 36), channel, this, now,
+    Session s = new Session(incarnation.sessionId(++sessionsOpened), channel, this, now,
       new RateLimiter(limits.messagesPerSecond(), limits.messageBurst(), now));
     byId.put(s.id(), s);
     sessionCount = byId.size();
@@ -119,11 +127,9 @@ public final class SessionHub {
   }
 
   Future<JsonObject> authenticate(Session s, String token) {
-    JsonObject request = new JsonObject().put("token", token).put("ip", s.remoteIp()).put("node", nodeId)
+    JsonObject request = new JsonObject().put("token", token).put("ip", s.remoteIp())
+      .put("node", incarnation.nodeId()).put("incarnation", incarnation.id())
       .put("session", s.id()).put("transport", s.transport());
-    if (memberId != null) {
-      request.put("member", memberId);
-    }
     return eventBus.<JsonObject>request(Addresses.AUTHENTICATE, request, routerDelivery).map(m -> m.body());
   }
 
@@ -145,11 +151,57 @@ public final class SessionHub {
     removeFromMap(s, s.mapId());
     subscriber.unsubscribe(channelsOf(s));
     JsonObject body = new JsonObject().put("player", s.playerId()).put("map", s.mapId()).put("token", s.token())
-      .put("node", nodeId).put("session", s.id()).put("reason", reason.name());
-    return eventBus.request(Addresses.SESSION_ENDED, body, routerDelivery)
+      .put("node", incarnation.nodeId()).put("incarnation", incarnation.id()).put("session", s.id())
+      .put("reason", reason.name());
+    Future<Void> recorded = eventBus.request(Addresses.SESSION_ENDED, body, routerDelivery)
       .onFailure(e -> LOG.error("[session: {}] end of session not recorded, player {} may stay listed online: {}",
         s.id(), s.playerId(), e.getMessage()))
       .mapEmpty();
+    endsInFlight.add(recorded);
+    recorded.onComplete(ar -> endsInFlight.remove(recorded));
+    return recorded;
+  }
+
+  /**
+   * Records every live session of this instance in Redis again, after Redis lost them (see
+   * {@link io.seedgate.gateway.lease.IncarnationLease#onLost}): through the router, {@value #REASSERT_CONCURRENCY}
+   * at a time. A session whose player logged in elsewhere meanwhile is closed ({@code logged in elsewhere}); the
+   * sessions the router could not record are tried again a few times, {@value #REASSERT_RETRY_MS} ms apart.
+   * Call on this hub's context.
+   */
+  public Future<Bounded.Outcome> reassert() {
+    return reassert(List.copyOf(byPlayer.values()), 1);
+  }
+
+  private Future<Bounded.Outcome> reassert(List<Session> sessions, int attempt) {
+    List<Session> failed = new ArrayList<>();
+    return Bounded.forEach(sessions, REASSERT_CONCURRENCY, s -> {
+      if (!s.active() || byPlayer.get(s.playerId()) != s) {
+        return Future.succeededFuture();
+      }
+      JsonObject body = new JsonObject().put("player", s.playerId()).put("map", s.mapId()).put("token", s.token())
+        .put("node", incarnation.nodeId()).put("incarnation", incarnation.id()).put("session", s.id())
+        .put("ip", s.remoteIp());
+      return eventBus.<JsonObject>request(Addresses.SESSION_REASSERT, body, routerDelivery)
+        .onSuccess(reply -> {
+          if (!reply.body().getBoolean("kept", true)) {
+            s.fail(ErrorCode.REPLACED);
+          }
+        })
+        .onFailure(e -> failed.add(s));
+    }).onSuccess(outcome -> {
+      if (failed.isEmpty()) {
+        LOG.info("[incarnation: {}] {} live sessions recorded in Redis again", incarnation, outcome.succeeded());
+      } else if (attempt < REASSERT_ATTEMPTS) {
+        LOG.warn("[incarnation: {}] {} live sessions not recorded in Redis again, retrying in {} ms", incarnation,
+          failed.size(), REASSERT_RETRY_MS);
+        context.owner().setTimer(REASSERT_RETRY_MS, t -> reassert(failed, attempt + 1));
+      } else {
+        LOG.error("[incarnation: {}] {} live sessions not recorded in Redis again after {} attempts: closing them",
+          incarnation, failed.size(), attempt);
+        failed.forEach(s -> s.fail(ErrorCode.UNAVAILABLE));
+      }
+    });
   }
 
   void forget(Session s) {
@@ -253,7 +305,7 @@ public final class SessionHub {
 
   /**
    * Sends every session the error and closes it, and does the same to every connection opened from now on;
-   * completes when every end was recorded.
+   * completes when every end was recorded, those of sessions that had closed before included.
    */
   public Future<Void> closeAll(ErrorCode code) {
     return closeAll(code, errors.get(code));
@@ -273,7 +325,7 @@ public final class SessionHub {
       stoppingCode = code;
       stoppingMessage = message;
     }
-    List<Future<Void>> ends = new ArrayList<>();
+    List<Future<Void>> ends = new ArrayList<>(endsInFlight);
     for (Session s : byId.values().toArray(new Session[0])) {
       ends.add(s.ended());
       s.fail(stoppingCode, stoppingMessage);

@@ -103,7 +103,7 @@ class SessionFuzzTest {
       })
       .compose(d -> {
         deliveries = d;
-        hub = new SessionHub(vertx, nodeId, null, new ActionPublisher(commands, "fuzz-action:", Set.of(), nodeId, context),
+        hub = new SessionHub(vertx, io.seedgate.common.lifecycle.Incarnation.start(nodeId), new ActionPublisher(commands, "fuzz-action:", Set.of(), nodeId, context),
           new DeliverySubscriber(deliveries), new SessionHub.Limits(MAX_MESSAGE_BYTES, 3_600_000, 3_600_000,
           100_000, 100_000, ConnectionLimits.of(vertx, 100_000, 100_000)), "fuzz-broadcast");
         return hub.start();

@@ -27,7 +27,9 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
@@ -125,23 +127,26 @@ final class AdminApi {
       .onFailure(e -> failed(ctx, "listing the nodes", e));
   }
 
-  /** Members that did not answer get their node id from {@link RedisKeys#NODES}, when Redis knows it. */
+  /** Members that did not answer get their node id from {@link RedisKeys#INCARNATIONS}, when Redis knows it. */
   private Future<List<JsonObject>> nameSilentMembers(List<JsonObject> nodes) {
     List<JsonObject> silent = nodes.stream().filter(n -> !n.getBoolean("answered")).toList();
     if (silent.isEmpty()) {
       return Future.succeededFuture(nodes);
     }
-    Request hmget = Request.cmd(Command.HMGET).arg(RedisKeys.NODES);
-    silent.forEach(n -> hmget.arg(n.getString("member")));
-    return redis.send(hmget).timeout(NODE_TIMEOUT_MS, TimeUnit.MILLISECONDS).transform(ar -> {
-      if (ar.succeeded() && ar.result() != null) {
-        for (int i = 0; i < silent.size(); i++) {
-          Response name = ar.result().get(i);
-          silent.get(i).put("node", name == null ? null : name.toString());
+    return redis.send(Request.cmd(Command.HVALS).arg(RedisKeys.INCARNATIONS))
+      .timeout(NODE_TIMEOUT_MS, TimeUnit.MILLISECONDS).transform(ar -> {
+        if (ar.succeeded() && ar.result() != null) {
+          Map<String, String> nodeOfMember = new HashMap<>();
+          for (Response value : ar.result()) {
+            String[] nodeAndMember = value.toString().split("\\|", 2);
+            if (nodeAndMember.length == 2) {
+              nodeOfMember.put(nodeAndMember[1], nodeAndMember[0]);
+            }
+          }
+          silent.forEach(n -> n.put("node", nodeOfMember.get(n.getString("member"))));
         }
-      }
-      return Future.succeededFuture(nodes);
-    });
+        return Future.succeededFuture(nodes);
+      });
   }
 
   private void player(RoutingContext ctx) {

@@ -1,0 +1,237 @@
+package io.seedgate.node;
+
+import io.seedgate.common.RedisKeys;
+import io.seedgate.common.config.Settings;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisAPI;
+import io.vertx.redis.client.Response;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.Tuple;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.BooleanSupplier;
+import java.util.stream.IntStream;
+
+import static io.seedgate.node.TestSupport.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The faults production brings, over real processes (the shaded jar) on real Redis and PostgreSQL, with real
+ * WebSocket clients; each scenario counts what was lost, left behind or wrong, and fails on any.
+ */
+class FaultSuiteIT {
+
+  /** How soon after a crash no ghost of it may be left (the lease, 10 s by default, plus a sweep or two). */
+  private static final long GHOST_FREE_WITHIN_MS = 15_000;
+  /** Players of the mass-disconnect scenarios. */
+  private static final int MASS = 2_000;
+  /** Maps they are spread over: a few dozen players each, as in the 2021 game. */
+  private static final int MAPS = 50;
+
+  private final Vertx vertx = Vertx.vertx();
+  private final RedisAPI redis = RedisAPI.api(Redis.createClient(vertx,
+    TestSupport.backingServices().string(Settings.REDIS_URL)));
+  private final List<NodeProcess> nodes = new ArrayList<>();
+  private final List<TestClient> clients = new ArrayList<>();
+
+  @AfterEach
+  void stop() throws Exception {
+    clients.forEach(TestClient::close);
+    for (NodeProcess n : nodes) {
+      n.close();
+    }
+    await(vertx.close());
+  }
+
+  /** A 2021 player: its token hash as the sign-in app wrote it, and its socket once logged in. */
+  private final class Player {
+    final String id;
+    final String token;
+    TestClient client;
+
+    Player(String id, String map) {
+      this.id = id;
+      this.token = UUID.randomUUID().toString().toUpperCase();
+      await(redis.hset(List.of(token, "id", id, "map_id", map)));
+    }
+
+    Player logIn(NodeProcess node) {
+      client = TestClient.connect(vertx, node.wsPort);
+      clients.add(client);
+      client.sendBinary(new JsonObject().put("token", token).put("action", "api/load"));
+      client.nextContaining("\"load\"");
+      return this;
+    }
+
+    /** Whether anything it received said it was closed for another login, or its socket is closed. */
+    boolean kicked() {
+      boolean told = false;
+      for (String text = client.nextText(0); text != null; text = client.nextText(0)) {
+        told |= text.contains("logged in elsewhere");
+      }
+      return told || client.isClosed();
+    }
+  }
+
+  @Test
+  void killNineThenRestartWithTheSameNodeIdLeavesNoGhostAndClosesNoInnocentPlayer() throws Exception {
+    NodeProcess node = NodeProcess.start("crash", new JsonObject());
+    nodes.add(node);
+    String map = "m" + UUID.randomUUID();
+    List<Player> before = players(100, "71", map);
+    before.forEach(p -> p.logIn(node));
+    before.forEach(p -> p.client.sendBinary(new JsonObject().put("action", "move/up").put("pingTime", 0.25)));
+    waitUntil("every move recorded", 10_000, () -> before.stream()
+      .allMatch(p -> "move/up".equals(String.valueOf(await(redis.hget(p.token, "action"))))));
+
+    node.kill9();
+    long killedAt = System.currentTimeMillis();
+    node.start();
+    // at once, before the dead incarnation's sessions are ended: 100 players who were not online log in, then
+    // half of the crashed ones come back; the stale entries of the first run must close none of them
+    List<Player> innocent = players(100, "72", map);
+    innocent.forEach(p -> p.logIn(node));
+    List<Player> back = before.subList(0, 50);
+    List<Player> gone = before.subList(50, 100);
+    back.forEach(p -> p.logIn(node));
+
+    Set<String> online = new HashSet<>();
+    innocent.forEach(p -> online.add(p.token));
+    back.forEach(p -> online.add(p.token));
+    waitUntil("no ghost on the map", killedAt + GHOST_FREE_WITHIN_MS - System.currentTimeMillis(),
+      () -> mapMembers(map).equals(online));
+    long ghostFreeMs = System.currentTimeMillis() - killedAt;
+    waitUntil("no session entry of a player who did not come back", 2_000,
+      () -> gone.stream().allMatch(p -> await(redis.get(RedisKeys.sessionOwner(p.id))) == null));
+    System.out.println("kill -9 and restart: no ghost " + ghostFreeMs + " ms after the kill");
+
+    long wrongKicks = innocent.stream().filter(Player::kicked).count()
+      + back.stream().filter(Player::kicked).count();
+    assertEquals(0, wrongKicks, "players closed though they did nothing");
+    for (Player p : innocent) {
+      p.client.sendBinary(new JsonObject().put("action", "api/load"));
+      p.client.nextContaining("\"load\"");
+    }
+    long ghostsOnline = gone.stream()
+      .filter(p -> await(redis.hget(RedisKeys.onlineShard(p.token), p.token)) != null).count();
+    assertEquals(0, ghostsOnline, "crashed players still listed online");
+    assertEquals(2, incarnationsOf(node.id), "only the two gateway instances of the running node listed");
+    List<Row> rows = savedRows(gone);
+    assertEquals(gone.size(), rows.size(), "every crashed player who did not come back saved");
+    long notOffline = rows.stream().filter(r -> !"offline".equals(r.getString("action"))).count();
+    assertEquals(0, notOffline, "rows not marked offline");
+    long lostMoves = rows.stream().filter(r -> r.getDouble("ping") == null || r.getDouble("ping") != 0.25).count();
+    assertEquals(0, lostMoves, "rows without the last move's ping");
+  }
+
+  @Test
+  void sigtermDuringAMassDisconnectRecordsEverySessionEndAndSavesEveryone() throws Exception {
+    NodeProcess node = NodeProcess.start("massleave", new JsonObject()
+      .put("ops", new JsonObject().put("shutdownTimeoutSeconds", 30)));
+    nodes.add(node);
+    String map = "m" + UUID.randomUUID();
+    List<Player> all = players(MASS, "73", map, MAPS);
+    all.forEach(p -> p.logIn(node));
+    all.forEach(p -> p.client.sendBinary(new JsonObject().put("action", "move/up").put("pingTime", 0.5)));
+    waitUntil("every move recorded", 30_000, () -> all.stream()
+      .allMatch(p -> "move/up".equals(String.valueOf(await(redis.hget(p.token, "action"))))));
+    int warningsBefore = node.count(" WARN ") + node.count(" ERROR ");
+
+    // the client process dies: every socket closes at once; the node is stopped while their ends are under way
+    all.forEach(p -> p.client.closeNow());
+    Thread.sleep(300);
+    long stopAt = System.currentTimeMillis();
+    int exit = node.sigterm(40);
+    long stopMs = System.currentTimeMillis() - stopAt;
+    assertTrue(exit == 0 || exit == 143, "a clean stop, not the watchdog's halt: " + exit);
+
+    long sessionsLeft = all.stream().filter(p -> await(redis.get(RedisKeys.sessionOwner(p.id))) != null).count();
+    long onlineLeft = all.stream()
+      .filter(p -> await(redis.hget(RedisKeys.onlineShard(p.token), p.token)) != null).count();
+    long onMap = IntStream.range(0, MAPS).map(i -> mapMembers(map + "-" + i).size()).sum();
+    List<Row> rows = savedRows(all);
+    long notOffline = rows.stream().filter(r -> !"offline".equals(r.getString("action"))).count();
+    long lostMoves = rows.stream().filter(r -> r.getDouble("ping") == null || r.getDouble("ping") != 0.5).count();
+    int warnings = node.count(" WARN ") + node.count(" ERROR ") - warningsBefore;
+    System.out.printf("SIGTERM %d ms into a mass disconnect of %d: stopped in %d ms; left: %d sessions, %d online, "
+        + "%d on the map, %d incarnations; %d rows missing, %d not offline, %d without the last move; %d WARN/ERROR "
+        + "lines%n", 300, MASS, stopMs, sessionsLeft, onlineLeft, onMap, incarnationsOf(node.id), MASS - rows.size(),
+      notOffline, lostMoves, warnings);
+    assertEquals(0, sessionsLeft, "session entries left");
+    assertEquals(0, onlineLeft, "online entries left");
+    assertEquals(0, onMap, "ghosts on the map");
+    assertEquals(0, incarnationsOf(node.id), "the stopped node's incarnations still listed");
+    assertEquals(MASS, rows.size(), "players not saved");
+    assertEquals(0, notOffline, "rows not marked offline");
+    assertEquals(0, lostMoves, "rows without the last move");
+    assertTrue(warnings <= 5, warnings + " WARN/ERROR lines for one burst:\n" + String.join("\n",
+      java.nio.file.Files.readAllLines(node.log).stream().filter(l -> l.contains(" WARN ") || l.contains(" ERROR "))
+        .limit(20).toList()));
+  }
+
+  private List<Player> players(int n, String idPrefix, String map) {
+    return players(n, idPrefix, map, 1);
+  }
+
+  /** Players spread over {@code maps} maps ({@code <map>-<i>}) when more than one. */
+  private List<Player> players(int n, String idPrefix, String map, int maps) {
+    List<Player> list = new ArrayList<>();
+    String run = Integer.toString((int) (Math.random() * 100_000));
+    for (int i = 0; i < n; i++) {
+      list.add(new Player(idPrefix + run + String.format("%05d", i), maps == 1 ? map : map + "-" + (i % maps)));
+    }
+    return list;
+  }
+
+  private Set<String> mapMembers(String map) {
+    Set<String> members = new HashSet<>();
+    for (Response r : await(redis.zrange(List.of(RedisKeys.mapGeoSet(map), "0", "-1")))) {
+      members.add(r.toString());
+    }
+    return members;
+  }
+
+  private int incarnationsOf(String nodeId) {
+    int n = 0;
+    for (Response value : await(redis.hvals(RedisKeys.INCARNATIONS))) {
+      n += value.toString().startsWith(nodeId + "|") ? 1 : 0;
+    }
+    return n;
+  }
+
+  private List<Row> savedRows(List<Player> players) {
+    SqlClient pg = PgBuilder.client()
+      .connectingTo(PgConnectOptions.fromUri(TestSupport.backingServices().string(Settings.POSTGRES_URL)))
+      .using(vertx).build();
+    try {
+      List<Row> rows = new ArrayList<>();
+      await(pg.preparedQuery("select id, action, ping from players where id = any($1)")
+        .execute(Tuple.of(players.stream().map(p -> p.id).toArray(String[]::new)))).forEach(rows::add);
+      return rows;
+    } finally {
+      pg.close();
+    }
+  }
+
+  private static void waitUntil(String what, long timeoutMs, BooleanSupplier condition) {
+    long deadline = System.currentTimeMillis() + Math.max(0, timeoutMs);
+    while (!condition.getAsBoolean()) {
+      if (System.currentTimeMillis() > deadline) {
+        throw new AssertionError(what + ": not so within " + timeoutMs + " ms");
+      }
+      WebSocketGatewayTest.sleep(50);
+    }
+  }
+}
