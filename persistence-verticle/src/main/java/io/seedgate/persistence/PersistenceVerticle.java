@@ -13,6 +13,8 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgBuilder;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Request;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
@@ -25,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.UnaryOperator;
 
 /**
@@ -39,8 +42,10 @@ import java.util.function.UnaryOperator;
  *   <li>{@link io.seedgate.common.Addresses#PERSISTENCE_STATS}: {@link #stats()}.</li>
  * </ul>
  * Every {@code persistence.flushIntervalSeconds} it flushes the changed online players ({@link Flusher}), one node
- * at a time; a failed flush is retried with capped exponential backoff. {@link #stop()} flushes once more before
- * closing its connections.
+ * at a time. After a failed flush the next one is due an interval later, and meanwhile PostgreSQL ({@code SELECT 1})
+ * and Redis ({@code PING}) are probed every {@link #PROBE_INTERVAL_MS}: when a probe finds them both answering
+ * after one found either not answering, the flush runs at once. {@link #stop()} flushes once more before closing its
+ * connections.
  */
 public class PersistenceVerticle extends VerticleBase {
 
@@ -53,8 +58,10 @@ public class PersistenceVerticle extends VerticleBase {
   /** How long a save request may wait for a pooled connection. */
   static final int POOL_WAIT_SECONDS = 10;
   static final int POOL_MAX_WAITING = 1_024;
-  /** Longest wait between failed flushes, unless the interval itself is longer. */
-  static final long MAX_BACKOFF_MS = 300_000;
+  /** How often PostgreSQL and Redis are probed while the flush is failing. */
+  static final long PROBE_INTERVAL_MS = 1_000;
+  /** A probe not answered by then counts as "not answering". */
+  static final long PROBE_TIMEOUT_MS = 2_000;
   /** How long {@link #stop()} waits for this node's router to finish ending sessions. */
   private static final long ROUTER_STOP_BOUND_MS = 35_000;
   /** How long {@link #stop()} waits for another node's flush to release the lock. */
@@ -72,6 +79,16 @@ public class PersistenceVerticle extends VerticleBase {
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
   private long intervalMs;
   private long flushTimer = -1;
+  private long probeTimer = -1;
+  /** When the last failed cycle started ({@link System#nanoTime}). */
+  private long failedCycleStartNs;
+  /** When the last probe that found PostgreSQL or Redis not answering was sent. */
+  private long probeFailedNs;
+  /** Whether that probe was sent after the last failed cycle started: the flush then waits for them to answer. */
+  private volatile boolean unreachable;
+  private final AtomicLong probesAnswered = new AtomicLong();
+  /** Whether a probe's statements are still out (even past its timeout): at most one is. */
+  private boolean probeInFlight;
   private Future<Flusher.Result> runningFlush;
   private boolean stopping;
   private volatile FlushStats stats = FlushStats.initial("");
@@ -161,6 +178,7 @@ public class PersistenceVerticle extends VerticleBase {
   private Future<?> stopAfterRouter() {
     stopping = true;
     vertx.cancelTimer(flushTimer);
+    stopProbing();
     List<Future<?>> unregistering = new ArrayList<>();
     consumers.forEach(c -> unregistering.add(c.unregister()));
     Future<?> running = runningFlush == null ? Future.succeededFuture() : runningFlush;
@@ -235,14 +253,90 @@ public class PersistenceVerticle extends VerticleBase {
     return cycle;
   }
 
-  /** The interval after a good cycle; after failures, interval x 2^(failures-1), capped. */
+  /**
+   * The interval, after a good cycle and after a failed one alike: a longer wait after failures (it was
+   * interval x 2^(failures-1), up to 5 minutes) left every player's state unwritten long after PostgreSQL was back.
+   * A failed cycle is retried sooner when the probes see the servers come back ({@link #startProbing}).
+   */
   private long nextDelay() {
-    long failures = stats.consecutiveFailures();
-    if (failures == 0) {
-      return intervalMs;
+    return intervalMs;
+  }
+
+  /** Whether a probe since the last failed cycle found PostgreSQL or Redis not answering (for tests). */
+  boolean unreachable() {
+    return unreachable;
+  }
+
+  /** Probes that found both servers answering, since start (for tests). */
+  long probesAnswered() {
+    return probesAnswered.get();
+  }
+
+  /**
+   * After a failed cycle (started at {@code cycleStartNs}): probes at once, then every {@link #PROBE_INTERVAL_MS},
+   * until a cycle succeeds or the verticle stops.
+   */
+  private void startProbing(long cycleStartNs) {
+    failedCycleStartNs = cycleStartNs;
+    unreachable = probeTimer != -1 && probeFailedNs - cycleStartNs > 0;
+    if (probeTimer != -1 || stopping) {
+      return;
     }
-    long cap = Math.max(intervalMs, Math.min(10 * intervalMs, MAX_BACKOFF_MS));
-    return Math.min(cap, intervalMs << Math.min(failures - 1, 20));
+    probeTimer = vertx.setPeriodic(1, PROBE_INTERVAL_MS, t -> probe());
+  }
+
+  private void stopProbing() {
+    if (probeTimer != -1) {
+      vertx.cancelTimer(probeTimer);
+      probeTimer = -1;
+    }
+    unreachable = false;
+  }
+
+  /**
+   * Asks PostgreSQL {@code SELECT 1} (one pooled connection, never more: a probe still out skips the next tick) and
+   * Redis {@code PING} over the flush's connection (reopened if lost). When one answers after a probe found either
+   * not answering since the last failed cycle started, that failure is taken for their outage and the flush runs at
+   * once (a cycle running meanwhile is waited for: the next probe looks again). A failure that is not an outage
+   * (a statement too slow, the lock lost) is retried an interval later, never in a loop.
+   */
+  private void probe() {
+    if (probeInFlight || stopping) {
+      return;
+    }
+    probeInFlight = true;
+    long sentNs = System.nanoTime();
+    Future<?> postgres = pool.query("SELECT 1").execute();
+    Future<?> redis = flushRedis.open().compose(v -> flushRedis.send(Request.cmd(Command.PING)));
+    Future.join(postgres, redis).onComplete(ar -> probeInFlight = false);
+    Future.all(postgres, redis).timeout(PROBE_TIMEOUT_MS, TimeUnit.MILLISECONDS).onComplete(ar -> {
+      if (probeTimer == -1) {
+        return;
+      }
+      if (ar.failed()) {
+        if (!unreachable) {
+          LOG.debug("[persistence: {}] probe while the flush fails: {}", stats.node(), ar.cause().getMessage());
+        }
+        probeFailedNs = sentNs;
+        unreachable = sentNs - failedCycleStartNs > 0;
+        return;
+      }
+      probesAnswered.incrementAndGet();
+      if (unreachable && runningFlush == null) {
+        unreachable = false;
+        LOG.info("[persistence: {}] PostgreSQL and Redis answer again: flushing now", stats.node());
+        flushAtOnce();
+      }
+    });
+  }
+
+  /** Runs a cycle now, in place of the one scheduled. */
+  private void flushAtOnce() {
+    if (stopping) {
+      return;
+    }
+    vertx.cancelTimer(flushTimer);
+    afterRunning().onComplete(ar -> scheduleFlush(nextDelay()));
   }
 
   /** Runs one flush cycle and records it in {@link #stats}. Never fails: a failure is in the result. */
@@ -256,6 +350,11 @@ public class PersistenceVerticle extends VerticleBase {
         return Future.succeededFuture(r);
       }
       stats = stats.cycle(Instant.now(), r.written(), durationMs, r.backlog(), r.failure());
+      if (r.failure() != null) {
+        startProbing(start);
+      } else {
+        stopProbing();
+      }
       if (r.failure() != null) {
         LOG.warn("[persistence: {}] flush failed after {} rows, {} left for the next one: {}", stats.node(),
           r.written(), r.backlog(), r.failure().getMessage());
