@@ -13,9 +13,9 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Request;
-import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import org.slf4j.Logger;
@@ -36,8 +36,9 @@ import java.util.function.UnaryOperator;
  * <p>Its deployment config is a node config ({@link NodeConfig}). {@link #start()} migrates the schema
  * ({@link SchemaMigrator}), connects to Redis and registers its consumers, then completes:
  * <ul>
- *   <li>{@link Addresses#SAVE_PLAYER}: writes one player now; the reply fails with {@link ErrorCode#UNAVAILABLE}
- *   when Redis or PostgreSQL fails, so that the caller keeps the Redis state;</li>
+ *   <li>{@link Addresses#SAVE_PLAYER}: writes the player, in a batch with the saves that came meanwhile
+ *   ({@link LeaveSaves}); the reply fails with {@link ErrorCode#UNAVAILABLE} when Redis or PostgreSQL fails, so that
+ *   the caller keeps the Redis state;</li>
  *   <li>{@link Addresses#LOAD_PLAYER}: the saved state of a player, as hash fields;</li>
  *   <li>{@link io.seedgate.common.Addresses#PERSISTENCE_STATS}: {@link #stats()}.</li>
  * </ul>
@@ -75,6 +76,7 @@ public class PersistenceVerticle extends VerticleBase {
   private PlayerStore store;
   private RedisPlayerReader reader;
   private Flusher flusher;
+  private LeaveSaves saves;
   private final Fingerprints fingerprints = new Fingerprints();
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
   private long intervalMs;
@@ -146,6 +148,8 @@ public class PersistenceVerticle extends VerticleBase {
         FlushLock lock = new FlushLock(flushRedis, owner, 2 * intervalMs);
         flusher = new Flusher(vertx, flushRedis, store, lock, fingerprints, config.integer(Settings.FLUSH_BATCH_SIZE),
           config.integer(Settings.PG_POOL_SIZE));
+        saves = new LeaveSaves(context, flushRedis, reader, store, fingerprints, rows -> stats = stats.saved(rows),
+          () -> stats.node());
         return Future.all(
           register(Addresses.SAVE_PLAYER, this::save),
           register(Addresses.LOAD_PLAYER, this::load),
@@ -160,9 +164,9 @@ public class PersistenceVerticle extends VerticleBase {
   }
 
   /**
-   * Stops taking requests, waits for a running flush, flushes once more (waiting up to {@link #STOP_LOCK_WAIT_MS}
-   * for another node's flush to end), then closes the connections. Fails when that last flush failed: the Redis
-   * state is then still there for another node to flush.
+   * Stops taking requests, waits for a running flush and the saves still queued, flushes once more (waiting up to
+   * {@link #STOP_LOCK_WAIT_MS} for another node's flush to end), then closes the connections. Fails when that last
+   * flush failed: the Redis state is then still there for another node to flush.
    */
   @Override
   public Future<?> stop() {
@@ -181,7 +185,8 @@ public class PersistenceVerticle extends VerticleBase {
     stopProbing();
     List<Future<?>> unregistering = new ArrayList<>();
     consumers.forEach(c -> unregistering.add(c.unregister()));
-    Future<?> running = runningFlush == null ? Future.succeededFuture() : runningFlush;
+    Future<?> running = Future.join(runningFlush == null ? Future.succeededFuture() : runningFlush,
+      saves == null ? Future.succeededFuture() : saves.whenIdle());
     Promise<Void> finalFlush = Promise.promise();
     Future.join(unregistering)
       .transform(v -> running.transform(ignored -> Future.succeededFuture()))
@@ -265,6 +270,11 @@ public class PersistenceVerticle extends VerticleBase {
   /** Whether a probe since the last failed cycle found PostgreSQL or Redis not answering (for tests). */
   boolean unreachable() {
     return unreachable;
+  }
+
+  /** Batches of saves on leave written since start (for tests). */
+  long saveBatches() {
+    return saves == null ? 0 : saves.batches();
   }
 
   /** Probes that found both servers answering, since start (for tests). */
@@ -373,30 +383,14 @@ public class PersistenceVerticle extends VerticleBase {
       msg.fail(ErrorCode.MALFORMED.code(), "save-player needs 'player' and 'token'");
       return;
     }
-    flushRedis.open()
-      .compose(v -> reader.read(List.of(token), List.of(player), body.getString("map")))
-      .compose(snapshots -> {
-        RedisPlayerReader.Snapshot s = snapshots.get(0);
-        if (s.unreadable()) {
-          return Future.failedFuture(new GatewayException(ErrorCode.UNAVAILABLE, "cannot read the player's hash"));
-        }
-        if (s.state() == null) {
-          return Future.succeededFuture(false);
-        }
-        return store.upsert(List.of(s.state())).map(rows -> {
-          fingerprints.written(Fingerprints.key(token), s.fingerprint(), PgPlayerStore.extraHash(s.state().extra()));
-          stats = stats.saved(1);
-          return true;
-        });
-      })
-      .onComplete(ar -> {
-        if (ar.succeeded()) {
-          msg.reply(new JsonObject().put("saved", ar.result()));
-        } else {
-          LOG.warn("[persistence: {}] [player: {}] save failed: {}", stats.node(), player, ar.cause().getMessage());
-          msg.fail(ErrorCode.UNAVAILABLE.code(), String.valueOf(ar.cause().getMessage()));
-        }
-      });
+    saves.save(player, token, body.getString("map")).onComplete(ar -> {
+      if (ar.succeeded()) {
+        msg.reply(new JsonObject().put("saved", ar.result()));
+      } else {
+        // a failed burst is logged once, by LeaveSaves; the caller keeps the Redis state
+        msg.fail(ErrorCode.UNAVAILABLE.code(), String.valueOf(ar.cause().getMessage()));
+      }
+    });
   }
 
   private void load(Message<JsonObject> msg) {
