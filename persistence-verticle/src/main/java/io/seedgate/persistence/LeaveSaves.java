@@ -27,9 +27,11 @@ import java.util.function.Supplier;
  * one batched upsert ({@link PlayerStore#upsert}, the flush's statement). A request that comes while others run
  * waits for the next batch, so a lone save is written at once and a burst in a few statements; the pool never has
  * more than {@link #MAX_IN_FLIGHT} of these waiting. Each request is answered when its batch is written; when the
- * read or the write fails, every request of the batch still unanswered fails with that cause. A second request for a
- * player already in the batch (two tokens of one player; one statement cannot write a row twice) waits for the next
- * batch, so that the later one is written last, as one at a time would.
+ * read or the write fails, every request of the batch still unanswered fails with that cause, and so does every
+ * request queued then (they would meet the same outage one batch after the other, each up to the pool's wait: a
+ * burst during a partition would hold the node's stop for minutes). A second request for a player already in the
+ * batch (two tokens of one player; one statement cannot write a row twice) waits for the next batch, so that the
+ * later one is written last, as one at a time would.
  *
  * <p>One log line per burst (from the first request while idle until all are answered): INFO from
  * {@link #SUMMARY_MIN_PLAYERS} requests, WARN when any failed, else DEBUG; per-player failures at DEBUG.
@@ -161,6 +163,11 @@ final class LeaveSaves {
             if (!later.contains(s)) {
               fail(s, ar.cause());
             }
+          }
+          // the requests waiting behind it would meet the same outage, one batch (up to the pool's wait) after
+          // the other: they fail now, and their callers keep the players for the flush
+          while (!queue.isEmpty()) {
+            fail(queue.poll(), ar.cause());
           }
         }
         pump();
