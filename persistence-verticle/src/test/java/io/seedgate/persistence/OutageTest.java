@@ -46,7 +46,7 @@ class OutageTest extends TestSupport {
     long failuresBefore = verticle.stats().failures();
     hset(token, RedisKeys.F_ACTION, "a1");
     eventually(Duration.ofSeconds(8), () -> {
-      assertTrue(verticle.stats().failures() >= failuresBefore + 2, "two cycles failed, backing off");
+      assertTrue(verticle.stats().failures() >= failuresBefore + 2, "two cycles failed, an interval apart");
       assertEquals(1, verticle.stats().backlog());
       assertNotNull(verticle.stats().lastError());
     });
