@@ -13,7 +13,8 @@ import java.time.Instant;
  * @param lastDurationMs      duration of that cycle
  * @param backlog             players found changed by that cycle but not written (they are retried next cycle)
  * @param failures            failed cycles since start
- * @param consecutiveFailures failed cycles since the last successful one (drives the retry backoff)
+ * @param consecutiveFailures failed cycles since the last successful one (while above 0, PostgreSQL and Redis are
+ *                            probed every second, and a flush runs as soon as they answer again)
  * @param cycles              cycles that ran
  * @param skipped             cycles skipped because another node held the flush lock
  * @param rowsWritten         rows written since start, by flushes and save requests

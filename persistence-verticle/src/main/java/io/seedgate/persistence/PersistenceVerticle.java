@@ -14,6 +14,8 @@ import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Request;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import org.slf4j.Logger;
@@ -25,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.UnaryOperator;
 
 /**
@@ -33,14 +36,17 @@ import java.util.function.UnaryOperator;
  * <p>Its deployment config is a node config ({@link NodeConfig}). {@link #start()} migrates the schema
  * ({@link SchemaMigrator}), connects to Redis and registers its consumers, then completes:
  * <ul>
- *   <li>{@link Addresses#SAVE_PLAYER}: writes one player now; the reply fails with {@link ErrorCode#UNAVAILABLE}
- *   when Redis or PostgreSQL fails, so that the caller keeps the Redis state;</li>
+ *   <li>{@link Addresses#SAVE_PLAYER}: writes the player, in a batch with the saves that came meanwhile
+ *   ({@link LeaveSaves}); the reply fails with {@link ErrorCode#UNAVAILABLE} when Redis or PostgreSQL fails, so that
+ *   the caller keeps the Redis state;</li>
  *   <li>{@link Addresses#LOAD_PLAYER}: the saved state of a player, as hash fields;</li>
  *   <li>{@link io.seedgate.common.Addresses#PERSISTENCE_STATS}: {@link #stats()}.</li>
  * </ul>
  * Every {@code persistence.flushIntervalSeconds} it flushes the changed online players ({@link Flusher}), one node
- * at a time; a failed flush is retried with capped exponential backoff. {@link #stop()} flushes once more before
- * closing its connections.
+ * at a time. After a failed flush the next one is due an interval later, and meanwhile PostgreSQL ({@code SELECT 1})
+ * and Redis ({@code PING}) are probed every {@link #PROBE_INTERVAL_MS}: when a probe finds them both answering
+ * after one found either not answering, the flush runs at once. {@link #stop()} flushes once more before closing its
+ * connections.
  */
 public class PersistenceVerticle extends VerticleBase {
 
@@ -53,8 +59,10 @@ public class PersistenceVerticle extends VerticleBase {
   /** How long a save request may wait for a pooled connection. */
   static final int POOL_WAIT_SECONDS = 10;
   static final int POOL_MAX_WAITING = 1_024;
-  /** Longest wait between failed flushes, unless the interval itself is longer. */
-  static final long MAX_BACKOFF_MS = 300_000;
+  /** How often PostgreSQL and Redis are probed while the flush is failing. */
+  static final long PROBE_INTERVAL_MS = 1_000;
+  /** A probe not answered by then counts as "not answering". */
+  static final long PROBE_TIMEOUT_MS = 2_000;
   /** How long {@link #stop()} waits for this node's router to finish ending sessions. */
   private static final long ROUTER_STOP_BOUND_MS = 35_000;
   /** How long {@link #stop()} waits for another node's flush to release the lock. */
@@ -68,10 +76,21 @@ public class PersistenceVerticle extends VerticleBase {
   private PlayerStore store;
   private RedisPlayerReader reader;
   private Flusher flusher;
+  private LeaveSaves saves;
   private final Fingerprints fingerprints = new Fingerprints();
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
   private long intervalMs;
   private long flushTimer = -1;
+  private long probeTimer = -1;
+  /** When the last failed cycle started ({@link System#nanoTime}). */
+  private long failedCycleStartNs;
+  /** When the last probe that found PostgreSQL or Redis not answering was sent. */
+  private long probeFailedNs;
+  /** Whether that probe was sent after the last failed cycle started: the flush then waits for them to answer. */
+  private volatile boolean unreachable;
+  private final AtomicLong probesAnswered = new AtomicLong();
+  /** Whether a probe's statements are still out (even past its timeout): at most one is. */
+  private boolean probeInFlight;
   private Future<Flusher.Result> runningFlush;
   private boolean stopping;
   private volatile FlushStats stats = FlushStats.initial("");
@@ -129,6 +148,8 @@ public class PersistenceVerticle extends VerticleBase {
         FlushLock lock = new FlushLock(flushRedis, owner, 2 * intervalMs);
         flusher = new Flusher(vertx, flushRedis, store, lock, fingerprints, config.integer(Settings.FLUSH_BATCH_SIZE),
           config.integer(Settings.PG_POOL_SIZE));
+        saves = new LeaveSaves(context, flushRedis, reader, store, fingerprints, rows -> stats = stats.saved(rows),
+          () -> stats.node());
         return Future.all(
           register(Addresses.SAVE_PLAYER, this::save),
           register(Addresses.LOAD_PLAYER, this::load),
@@ -143,9 +164,9 @@ public class PersistenceVerticle extends VerticleBase {
   }
 
   /**
-   * Stops taking requests, waits for a running flush, flushes once more (waiting up to {@link #STOP_LOCK_WAIT_MS}
-   * for another node's flush to end), then closes the connections. Fails when that last flush failed: the Redis
-   * state is then still there for another node to flush.
+   * Stops taking requests, waits for a running flush and the saves still queued, flushes once more (waiting up to
+   * {@link #STOP_LOCK_WAIT_MS} for another node's flush to end), then closes the connections. Fails when that last
+   * flush failed: the Redis state is then still there for another node to flush.
    */
   @Override
   public Future<?> stop() {
@@ -161,9 +182,11 @@ public class PersistenceVerticle extends VerticleBase {
   private Future<?> stopAfterRouter() {
     stopping = true;
     vertx.cancelTimer(flushTimer);
+    stopProbing();
     List<Future<?>> unregistering = new ArrayList<>();
     consumers.forEach(c -> unregistering.add(c.unregister()));
-    Future<?> running = runningFlush == null ? Future.succeededFuture() : runningFlush;
+    Future<?> running = Future.join(runningFlush == null ? Future.succeededFuture() : runningFlush,
+      saves == null ? Future.succeededFuture() : saves.whenIdle());
     Promise<Void> finalFlush = Promise.promise();
     Future.join(unregistering)
       .transform(v -> running.transform(ignored -> Future.succeededFuture()))
@@ -235,14 +258,95 @@ public class PersistenceVerticle extends VerticleBase {
     return cycle;
   }
 
-  /** The interval after a good cycle; after failures, interval x 2^(failures-1), capped. */
+  /**
+   * The interval, after a good cycle and after a failed one alike: a longer wait after failures (it was
+   * interval x 2^(failures-1), up to 5 minutes) left every player's state unwritten long after PostgreSQL was back.
+   * A failed cycle is retried sooner when the probes see the servers come back ({@link #startProbing}).
+   */
   private long nextDelay() {
-    long failures = stats.consecutiveFailures();
-    if (failures == 0) {
-      return intervalMs;
+    return intervalMs;
+  }
+
+  /** Whether a probe since the last failed cycle found PostgreSQL or Redis not answering (for tests). */
+  boolean unreachable() {
+    return unreachable;
+  }
+
+  /** Batches of saves on leave written since start (for tests). */
+  long saveBatches() {
+    return saves == null ? 0 : saves.batches();
+  }
+
+  /** Probes that found both servers answering, since start (for tests). */
+  long probesAnswered() {
+    return probesAnswered.get();
+  }
+
+  /**
+   * After a failed cycle (started at {@code cycleStartNs}): probes at once, then every {@link #PROBE_INTERVAL_MS},
+   * until a cycle succeeds or the verticle stops.
+   */
+  private void startProbing(long cycleStartNs) {
+    failedCycleStartNs = cycleStartNs;
+    unreachable = probeTimer != -1 && probeFailedNs - cycleStartNs > 0;
+    if (probeTimer != -1 || stopping) {
+      return;
     }
-    long cap = Math.max(intervalMs, Math.min(10 * intervalMs, MAX_BACKOFF_MS));
-    return Math.min(cap, intervalMs << Math.min(failures - 1, 20));
+    probeTimer = vertx.setPeriodic(1, PROBE_INTERVAL_MS, t -> probe());
+  }
+
+  private void stopProbing() {
+    if (probeTimer != -1) {
+      vertx.cancelTimer(probeTimer);
+      probeTimer = -1;
+    }
+    unreachable = false;
+  }
+
+  /**
+   * Asks PostgreSQL {@code SELECT 1} (one pooled connection, never more: a probe still out skips the next tick) and
+   * Redis {@code PING} over the flush's connection (reopened if lost). When one answers after a probe found either
+   * not answering since the last failed cycle started, that failure is taken for their outage and the flush runs at
+   * once (a cycle running meanwhile is waited for: the next probe looks again). A failure that is not an outage
+   * (a statement too slow, the lock lost) is retried an interval later, never in a loop.
+   */
+  private void probe() {
+    if (probeInFlight || stopping) {
+      return;
+    }
+    probeInFlight = true;
+    long sentNs = System.nanoTime();
+    Future<?> postgres = pool.query("SELECT 1").execute();
+    Future<?> redis = flushRedis.open().compose(v -> flushRedis.send(Request.cmd(Command.PING)));
+    Future.join(postgres, redis).onComplete(ar -> probeInFlight = false);
+    Future.all(postgres, redis).timeout(PROBE_TIMEOUT_MS, TimeUnit.MILLISECONDS).onComplete(ar -> {
+      if (probeTimer == -1) {
+        return;
+      }
+      if (ar.failed()) {
+        if (!unreachable) {
+          LOG.debug("[persistence: {}] probe while the flush fails: {}", stats.node(), ar.cause().getMessage());
+        }
+        probeFailedNs = sentNs;
+        unreachable = sentNs - failedCycleStartNs > 0;
+        return;
+      }
+      probesAnswered.incrementAndGet();
+      if (unreachable && runningFlush == null) {
+        unreachable = false;
+        LOG.info("[persistence: {}] PostgreSQL and Redis answer again: flushing now", stats.node());
+        flushAtOnce();
+      }
+    });
+  }
+
+  /** Runs a cycle now, in place of the one scheduled. */
+  private void flushAtOnce() {
+    if (stopping) {
+      return;
+    }
+    vertx.cancelTimer(flushTimer);
+    afterRunning().onComplete(ar -> scheduleFlush(nextDelay()));
   }
 
   /** Runs one flush cycle and records it in {@link #stats}. Never fails: a failure is in the result. */
@@ -256,6 +360,11 @@ public class PersistenceVerticle extends VerticleBase {
         return Future.succeededFuture(r);
       }
       stats = stats.cycle(Instant.now(), r.written(), durationMs, r.backlog(), r.failure());
+      if (r.failure() != null) {
+        startProbing(start);
+      } else {
+        stopProbing();
+      }
       if (r.failure() != null) {
         LOG.warn("[persistence: {}] flush failed after {} rows, {} left for the next one: {}", stats.node(),
           r.written(), r.backlog(), r.failure().getMessage());
@@ -274,30 +383,14 @@ public class PersistenceVerticle extends VerticleBase {
       msg.fail(ErrorCode.MALFORMED.code(), "save-player needs 'player' and 'token'");
       return;
     }
-    flushRedis.open()
-      .compose(v -> reader.read(List.of(token), List.of(player), body.getString("map")))
-      .compose(snapshots -> {
-        RedisPlayerReader.Snapshot s = snapshots.get(0);
-        if (s.unreadable()) {
-          return Future.failedFuture(new GatewayException(ErrorCode.UNAVAILABLE, "cannot read the player's hash"));
-        }
-        if (s.state() == null) {
-          return Future.succeededFuture(false);
-        }
-        return store.upsert(List.of(s.state())).map(rows -> {
-          fingerprints.written(Fingerprints.key(token), s.fingerprint(), PgPlayerStore.extraHash(s.state().extra()));
-          stats = stats.saved(1);
-          return true;
-        });
-      })
-      .onComplete(ar -> {
-        if (ar.succeeded()) {
-          msg.reply(new JsonObject().put("saved", ar.result()));
-        } else {
-          LOG.warn("[persistence: {}] [player: {}] save failed: {}", stats.node(), player, ar.cause().getMessage());
-          msg.fail(ErrorCode.UNAVAILABLE.code(), String.valueOf(ar.cause().getMessage()));
-        }
-      });
+    saves.save(player, token, body.getString("map")).onComplete(ar -> {
+      if (ar.succeeded()) {
+        msg.reply(new JsonObject().put("saved", ar.result()));
+      } else {
+        // a failed burst is logged once, by LeaveSaves; the caller keeps the Redis state
+        msg.fail(ErrorCode.UNAVAILABLE.code(), String.valueOf(ar.cause().getMessage()));
+      }
+    });
   }
 
   private void load(Message<JsonObject> msg) {

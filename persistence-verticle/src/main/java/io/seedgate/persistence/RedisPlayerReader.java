@@ -103,12 +103,13 @@ final class RedisPlayerReader {
    * @param tokens    the tokens (hash keys)
    * @param playerIds the player id of each token, same order; an element may be {@code null} (or the list
    *                  {@code null}) to take the hash field {@code id}
-   * @param mapHint   the map of a player whose hash has no {@code map_id}, or {@code null}
+   * @param mapHints  per token, same order, the map of a player whose hash has no {@code map_id}; an element may
+   *                  be {@code null} (or the list {@code null}) for none
    * @return one snapshot per token, same order; fails when Redis cannot be reached
    */
-  Future<List<Snapshot>> read(List<String> tokens, List<String> playerIds, String mapHint) {
+  Future<List<Snapshot>> read(List<String> tokens, List<String> playerIds, List<String> mapHints) {
     if (tokens.size() <= MAX_PIPELINE) {
-      return readChunk(tokens, playerIds, mapHint);
+      return readChunk(tokens, playerIds, mapHints);
     }
     List<Snapshot> all = new ArrayList<>(tokens.size());
     Future<Void> chain = Future.succeededFuture();
@@ -116,7 +117,8 @@ final class RedisPlayerReader {
       int start = from;
       int end = Math.min(tokens.size(), from + MAX_PIPELINE);
       chain = chain.compose(v -> readChunk(tokens.subList(start, end),
-        playerIds == null ? null : playerIds.subList(start, end), mapHint).map(part -> {
+        playerIds == null ? null : playerIds.subList(start, end),
+        mapHints == null ? null : mapHints.subList(start, end)).map(part -> {
           all.addAll(part);
           return null;
         }));
@@ -124,7 +126,7 @@ final class RedisPlayerReader {
     return chain.map(v -> all);
   }
 
-  private Future<List<Snapshot>> readChunk(List<String> tokens, List<String> playerIds, String mapHint) {
+  private Future<List<Snapshot>> readChunk(List<String> tokens, List<String> playerIds, List<String> mapHints) {
     int n = tokens.size();
     RespRequests hashes = new RespRequests(64 + n * 64);
     hashes.command(1).arg("TIME");
@@ -145,7 +147,7 @@ final class RedisPlayerReader {
           continue;
         }
         String map = field(replies, hash, RedisKeys.F_MAP_ID);
-        maps[i] = map == null || map.isEmpty() ? mapHint : map;
+        maps[i] = map == null || map.isEmpty() ? (mapHints == null ? null : mapHints.get(i)) : map;
         if (maps[i] != null) {
           byMap.computeIfAbsent(maps[i], k -> new ArrayList<>()).add(i);
         }

@@ -41,7 +41,8 @@ import java.util.concurrent.TimeUnit;
  * cores, and the Redis calls made. The event loops are watched with a 100 ms limit; stalls are reported.
  *
  * <pre>
- * cd persistence-verticle && mvn -q -B -o test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt
+ * mvn -q -B -pl persistence-verticle -am test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt
+ * cd persistence-verticle
  * java -cp target/test-classes:target/classes:$(cat target/cp.txt) io.seedgate.persistence.FlushBenchmark \
  *   [players [batchSize [poolSize [rounds [inventoryBytes]]]]]
  * </pre>
@@ -161,7 +162,7 @@ public final class FlushBenchmark {
     return sb.append(']').toString();
   }
 
-  private static long median(List<Long> values) {
+  static long median(List<Long> values) {
     List<Long> sorted = new ArrayList<>(values);
     sorted.sort(null);
     return sorted.get(sorted.size() / 2);
@@ -424,7 +425,7 @@ public final class FlushBenchmark {
     return (System.nanoTime() - startNanos) / 1_000_000;
   }
 
-  private static <T> T await(Future<T> f) {
+  static <T> T await(Future<T> f) {
     try {
       return f.await(120, TimeUnit.SECONDS);
     } catch (java.util.concurrent.TimeoutException e) {

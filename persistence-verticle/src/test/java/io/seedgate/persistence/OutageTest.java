@@ -4,6 +4,7 @@ import io.seedgate.common.Addresses;
 import io.seedgate.common.ErrorCode;
 import io.seedgate.common.RedisKeys;
 import io.seedgate.common.config.Settings;
+import io.vertx.core.Future;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgConnectOptions;
@@ -11,11 +12,14 @@ import io.vertx.sqlclient.Row;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** A persistence verticle reaches PostgreSQL (or Redis) through a proxy the test stops and starts again. */
@@ -42,7 +46,7 @@ class OutageTest extends TestSupport {
     long failuresBefore = verticle.stats().failures();
     hset(token, RedisKeys.F_ACTION, "a1");
     eventually(Duration.ofSeconds(8), () -> {
-      assertTrue(verticle.stats().failures() >= failuresBefore + 2, "two cycles failed, backing off");
+      assertTrue(verticle.stats().failures() >= failuresBefore + 2, "two cycles failed, an interval apart");
       assertEquals(1, verticle.stats().backlog());
       assertNotNull(verticle.stats().lastError());
     });
@@ -62,6 +66,108 @@ class OutageTest extends TestSupport {
     });
     await(vertx.undeploy(verticle.deploymentID()));
     await(proxy.stop());
+  }
+
+  /**
+   * Issue 22: after a failed cycle the next one was due up to 10 intervals later. Now the flush probes PostgreSQL
+   * while failing and runs as soon as it answers: here within seconds, while the next scheduled cycle is a minute
+   * away.
+   */
+  @Test
+  void aFlushRunsAsSoonAsPostgresAnswersAgainNotAnIntervalLater() throws Exception {
+    PgConnectOptions real = PgConnectOptions.fromUri(postgresUrl);
+    TcpProxy proxy = new TcpProxy(vertx, real.getHost(), real.getPort());
+    int port = await(proxy.start());
+    PersistenceVerticle verticle = deploy(new PersistenceVerticle(),
+      config(60, Map.of(Settings.POSTGRES_URL.path(), viaProxy(real, port))));
+
+    String token = newToken();
+    String player = newPlayer();
+    putPlayer(token, player, newMap(), 1, 1, true, Map.of(RedisKeys.F_ACTION, "b0"));
+    assertNull(await(verticle.flushNow()).lastError());
+    assertEquals("b0", actionOf(player));
+
+    await(proxy.stop());
+    hset(token, RedisKeys.F_ACTION, "b1");
+    FlushStats failed = await(verticle.flushNow());
+    assertNotNull(failed.lastError(), "PostgreSQL is away: the cycle fails");
+    assertEquals(1, failed.consecutiveFailures());
+    eventually(Duration.ofSeconds(5), () -> assertTrue(verticle.unreachable(), "a probe found PostgreSQL away"));
+    assertEquals("b0", actionOf(player));
+
+    long back = System.nanoTime();
+    await(proxy.start());
+    eventually(Duration.ofSeconds(5), () -> {
+      assertEquals("b1", actionOf(player), "written once PostgreSQL answers, not at the next interval");
+      assertEquals(0, verticle.stats().consecutiveFailures());
+      assertEquals(0, verticle.stats().backlog());
+    });
+    long tookMs = (System.nanoTime() - back) / 1_000_000;
+    assertTrue(tookMs < 5_000, "written " + tookMs + " ms after PostgreSQL came back");
+    assertEquals(1, verticle.stats().failures(), "one failed cycle, then the one the probe started");
+    await(vertx.undeploy(verticle.deploymentID()));
+    await(proxy.stop());
+  }
+
+  /** A failure that is no outage (PostgreSQL answers the probes) is retried an interval later, not in a loop. */
+  @Test
+  void aFailedCycleWhilePostgresAnswersIsNotRetriedAtOnce() throws Exception {
+    java.util.concurrent.atomic.AtomicBoolean failing = new java.util.concurrent.atomic.AtomicBoolean(true);
+    PersistenceVerticle verticle = deploy(new PersistenceVerticle(store -> new FailingStore(store, failing)),
+      config(60, Map.of()));
+    String token = newToken();
+    String player = newPlayer();
+    putPlayer(token, player, newMap(), 1, 1, true, Map.of(RedisKeys.F_ACTION, "c0"));
+    assertNotNull(await(verticle.flushNow()).lastError());
+    long cycles = verticle.stats().cycles();
+    // probes run every second and find both servers answering: no flush is started by them
+    eventually(Duration.ofSeconds(5), () -> assertTrue(verticle.probesAnswered() >= 3));
+    assertEquals(cycles, verticle.stats().cycles(), "no cycle started by the probes");
+    assertFalse(verticle.unreachable());
+    assertNull(row(player));
+    failing.set(false);
+    await(vertx.undeploy(verticle.deploymentID()));
+  }
+
+  /** The real store, whose writes fail while {@code failing} is set. */
+  private static final class FailingStore implements PlayerStore {
+    private final PlayerStore store;
+    private final java.util.concurrent.atomic.AtomicBoolean failing;
+
+    FailingStore(PlayerStore store, java.util.concurrent.atomic.AtomicBoolean failing) {
+      this.store = store;
+      this.failing = failing;
+    }
+
+    private Future<Integer> write(java.util.function.Supplier<Future<Integer>> write) {
+      return failing.get() ? Future.failedFuture(new IllegalStateException("refused by the test")) : write.get();
+    }
+
+    @Override
+    public Future<Integer> upsert(List<PlayerState> states) {
+      return write(() -> store.upsert(states));
+    }
+
+    @Override
+    public Future<Integer> upsertRecovered(List<PlayerState> states) {
+      return write(() -> store.upsertRecovered(states));
+    }
+
+    @Override
+    public Future<Integer> upsertKeepingExtra(List<PlayerState> states) {
+      return write(() -> store.upsertKeepingExtra(states));
+    }
+
+    @Override
+    public Future<PlayerState> load(String playerId) {
+      return store.load(playerId);
+    }
+  }
+
+  private static String viaProxy(PgConnectOptions real, int port) {
+    return "postgresql://" + real.getUser()
+      + (real.getPassword() == null || real.getPassword().isEmpty() ? "" : ":" + real.getPassword())
+      + "@127.0.0.1:" + port + "/" + real.getDatabase();
   }
 
   @Test
