@@ -6,6 +6,7 @@ import io.seedgate.common.GatewayException;
 import io.seedgate.common.config.NodeConfig;
 import io.seedgate.common.config.Settings;
 import io.seedgate.common.lifecycle.LocalRoles;
+import io.seedgate.common.logging.BurstLog;
 import io.seedgate.common.redis.PubSubLink;
 import io.seedgate.common.redis.RedisLink;
 import io.seedgate.router.auth.JwtTokenVerifier;
@@ -47,10 +48,12 @@ public class RouterVerticle extends VerticleBase {
   private RedisLink redis;
   private RedisLink control;
   private SessionDirectory directory;
+  private BurstLog endsNotRecorded;
   private IncarnationSweeper sweeper;
 
   @Override
   public Future<?> start() {
+    endsNotRecorded = new BurstLog(vertx, LOG, "session ends not recorded", 1_000, true);
     NodeConfig config = NodeConfig.load(config(), Map.of());
     List<String> modes = config.list(Settings.AUTH_MODES);
     String url = config.string(Settings.REDIS_URL);
@@ -67,7 +70,7 @@ public class RouterVerticle extends VerticleBase {
         if (modes.contains(Settings.AUTH_REDIS)) {
           verifiers.add(new RedisTokenVerifier(redis));
         }
-        directory = new SessionDirectory(redis, vertx.eventBus(), config.string(Settings.DEFAULT_MAP),
+        directory = new SessionDirectory(vertx, redis, config.string(Settings.DEFAULT_MAP),
           LocalRoles.deliveryTo(vertx, Settings.ROLE_PERSISTENCE, SAVE_TIMEOUT_MS));
         sweeper = new IncarnationSweeper(vertx, redis, directory, config.string(Settings.NODE_ID),
           SWEEP_INTERVAL_MS);
@@ -149,7 +152,7 @@ public class RouterVerticle extends VerticleBase {
     directory.end(msg.body())
       .onSuccess(saved -> msg.reply(new JsonObject().put("saved", saved)))
       .onFailure(e -> {
-        LOG.error("[session: {}] session end not recorded: {}", msg.body().getString("session"), e.getMessage());
+        endsNotRecorded.failed("session: " + msg.body().getString("session"), e);
         msg.fail(ErrorCode.UNAVAILABLE.code(), e.getMessage());
       });
   }

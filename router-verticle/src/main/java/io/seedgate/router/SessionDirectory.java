@@ -6,9 +6,11 @@ import io.seedgate.common.GatewayException;
 import io.seedgate.common.HashTime;
 import io.seedgate.common.RedisKeys;
 import io.seedgate.common.lifecycle.Bounded;
+import io.seedgate.common.logging.BurstLog;
 import io.seedgate.common.redis.RedisLink;
 import io.seedgate.router.auth.Identity;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.ReplyException;
@@ -48,13 +50,16 @@ final class SessionDirectory {
   private final String defaultMap;
   private final DeliveryOptions persistenceDelivery;
   private final InFlight inFlight = new InFlight();
+  private final BurstLog unsaved;
 
   /**
    * @param persistenceDelivery how to reach persistence: {@link io.seedgate.common.lifecycle.LocalRoles#deliveryTo}
    */
-  SessionDirectory(RedisLink redis, EventBus eventBus, String defaultMap, DeliveryOptions persistenceDelivery) {
+  SessionDirectory(Vertx vertx, RedisLink redis, String defaultMap, DeliveryOptions persistenceDelivery) {
     this.redis = redis;
-    this.eventBus = eventBus;
+    this.eventBus = vertx.eventBus();
+    this.unsaved = new BurstLog(vertx, LOG, "players' state not saved on leave, kept in Redis for the next flush",
+      1_000, false);
     this.defaultMap = defaultMap;
     this.persistenceDelivery = persistenceDelivery;
   }
@@ -272,8 +277,7 @@ final class SessionDirectory {
     return eventBus.request(Addresses.SAVE_PLAYER, body, persistenceDelivery)
       .map(reply -> true)
       .recover(e -> {
-        LOG.warn("[player: {}] state not saved on leave, kept in Redis for the next flush: {}", player,
-          e.getMessage());
+        unsaved.failed("player: " + player, e);
         return Future.succeededFuture(false);
       });
   }

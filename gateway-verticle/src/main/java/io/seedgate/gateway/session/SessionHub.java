@@ -7,6 +7,7 @@ import io.seedgate.common.config.Settings;
 import io.seedgate.common.lifecycle.Bounded;
 import io.seedgate.common.lifecycle.Incarnation;
 import io.seedgate.common.lifecycle.LocalRoles;
+import io.seedgate.common.logging.BurstLog;
 import io.seedgate.gateway.delivery.DeliverySubscriber;
 import io.seedgate.gateway.routing.ActionPublisher;
 import io.vertx.core.Context;
@@ -41,6 +42,7 @@ public final class SessionHub {
   private static final Logger LOG = LoggerFactory.getLogger(SessionHub.class);
   private static final long ROUTER_TIMEOUT_MS = 20_000;
   private static final int REASSERT_CONCURRENCY = 64;
+  private static final long END_RETRY_MAX_MS = 10_000;
   private static final int REASSERT_ATTEMPTS = 5;
   private static final long REASSERT_RETRY_MS = 2_000;
   /** What a drained node sends its clients: go and connect to another node. */
@@ -63,6 +65,7 @@ public final class SessionHub {
   /** Session ends asked of the router and not answered yet: what a stop waits for besides the open sessions. */
   private final Set<Future<Void>> endsInFlight = new HashSet<>();
   private final HubCounters counters = new HubCounters();
+  private final BurstLog endsNotRecorded;
   private LongConsumer routingLatency = nanos -> { };
   private volatile long delivered;
   private long sessionsOpened;
@@ -94,6 +97,8 @@ public final class SessionHub {
     this.context = vertx.getOrCreateContext();
     this.routerDelivery = LocalRoles.deliveryTo(vertx, Settings.ROLE_ROUTER, ROUTER_TIMEOUT_MS);
     this.incarnation = incarnation;
+    this.endsNotRecorded = new BurstLog(vertx, LOG,
+      "ends of session not recorded, retried until they are", 1_000, true);
     this.publisher = publisher;
     this.subscriber = subscriber.onMessage(this::dispatch);
     this.limits = limits;
@@ -153,13 +158,28 @@ public final class SessionHub {
     JsonObject body = new JsonObject().put("player", s.playerId()).put("map", s.mapId()).put("token", s.token())
       .put("node", incarnation.nodeId()).put("incarnation", incarnation.id()).put("session", s.id())
       .put("reason", reason.name());
-    Future<Void> recorded = eventBus.request(Addresses.SESSION_ENDED, body, routerDelivery)
-      .onFailure(e -> LOG.error("[session: {}] end of session not recorded, player {} may stay listed online: {}",
-        s.id(), s.playerId(), e.getMessage()))
-      .mapEmpty();
+    Future<Void> recorded = recordEnd(body, 0);
     endsInFlight.add(recorded);
     recorded.onComplete(ar -> endsInFlight.remove(recorded));
     return recorded;
+  }
+
+  /**
+   * Asks the router to record a session's end until it has: a failure (router or Redis away) is retried with
+   * backoff, 1 s doubling to {@value #END_RETRY_MAX_MS} ms; only the first failure of each is counted in the log.
+   * A stop waits a bounded time for these; what is still unrecorded then stays in the incarnation's index, which a
+   * router's sweep ends once the stopped incarnation's lease is gone.
+   */
+  private Future<Void> recordEnd(JsonObject body, int retries) {
+    return eventBus.request(Addresses.SESSION_ENDED, body, routerDelivery).<Void>mapEmpty().recover(e -> {
+      if (retries == 0) {
+        endsNotRecorded.failed("session: " + body.getString("session") + ", player: " + body.getString("player"), e);
+      }
+      Promise<Void> again = Promise.promise();
+      context.owner().setTimer(Math.min(END_RETRY_MAX_MS, 1000L << Math.min(retries, 10)),
+        t -> recordEnd(body, retries + 1).onComplete(again));
+      return again.future();
+    });
   }
 
   /**
