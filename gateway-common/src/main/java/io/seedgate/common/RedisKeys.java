@@ -32,6 +32,9 @@ package io.seedgate.common;
  *   <li>{@code seed:flush-lock} (string, with a TTL): the owner ({@code <nodeId>-<random>}) of the running
  *   periodic flush; taken with {@code SET NX PX}, extended while the flush runs, released by compare-and-delete.
  *   While another node holds it, a node skips its flush cycle.</li>
+ *   <li>{@code seed:lock:<PLAYER_ID>} (string, expiring after 20 s): held by the router that logs the player in or
+ *   ends one of its sessions, so that the two never interleave (a drained client logging in on another node
+ *   while its old session ends); released by compare-and-delete.</li>
  *   <li>{@code seed:unsaved} (set): tokens of players who left while their state could not be saved; their
  *   hashes are kept until it is.</li>
  * </ul>
@@ -66,6 +69,7 @@ public final class RedisKeys {
   private static final String NODE_SESSIONS_PREFIX = "seed:node:";
   private static final String NODE_CLEANUP_PREFIX = "seed:cleanup:";
   private static final String LEASE_PREFIX = "seed:lease:";
+  private static final String PLAYER_LOCK_PREFIX = "seed:lock:";
 
   private RedisKeys() {
   }
@@ -118,6 +122,10 @@ public final class RedisKeys {
   /** A {@link #INCARNATIONS} value: {@code <nodeId>|<memberId>}, the member id empty when not clustered. */
   public static String incarnationValue(String nodeId, String memberId) {
     return nodeId + "|" + (memberId == null ? "" : memberId);
+  }
+
+  public static String playerLock(String playerId) {
+    return PLAYER_LOCK_PREFIX + playerId;
   }
 
   public static String sessionOwner(String playerId) {

@@ -39,6 +39,8 @@ class FaultSuiteIT {
   private static final int MASS = 2_000;
   /** Maps they are spread over: a few dozen players each, as in the 2021 game. */
   private static final int MAPS = 50;
+  /** Players of the rolling restart. */
+  private static final int ROLLING_PLAYERS = 60;
 
   private final Vertx vertx = Vertx.vertx();
   private final RedisAPI redis = RedisAPI.api(Redis.createClient(vertx,
@@ -179,6 +181,168 @@ class FaultSuiteIT {
     assertTrue(warnings <= 5, warnings + " WARN/ERROR lines for one burst:\n" + String.join("\n",
       java.nio.file.Files.readAllLines(node.log).stream().filter(l -> l.contains(" WARN ") || l.contains(" ERROR "))
         .limit(20).toList()));
+  }
+
+  /**
+   * A JWT player that keeps moving right: each move is confirmed by its own echo in the map's update, which
+   * carries its position; after any reconnect its position must go on from the last one confirmed.
+   */
+  private final class Mover {
+    final String id;
+    final String jwt;
+    double confirmedX;
+    int reconnects;
+    long lost;
+    long wrongCloses;
+    TestClient client;
+
+    Mover(String id, String map) {
+      this.id = id;
+      io.vertx.ext.auth.jwt.JWTAuth auth = io.vertx.ext.auth.jwt.JWTAuth.create(vertx,
+        new io.vertx.ext.auth.jwt.JWTAuthOptions().addPubSecKey(new io.vertx.ext.auth.PubSecKeyOptions()
+          .setAlgorithm("HS256").setBuffer(TestNode.JWT_SECRET)));
+      this.jwt = auth.generateToken(new JsonObject().put("sub", id).put("map", map),
+        new io.vertx.ext.auth.JWTOptions().setExpiresInSeconds(3600));
+    }
+
+    void connect(NodeProcess node) {
+      client = TestClient.connect(vertx, node.wsPort, "/?token=" + jwt, io.vertx.core.MultiMap.caseInsensitiveMultiMap());
+      clients.add(client);
+      client.sendBinary(new JsonObject().put("action", "api/load"));
+      client.nextContaining("\"load\"");
+    }
+
+    /**
+     * One move; false when the connection went away (told to reconnect, or closed) before its echo came.
+     */
+    boolean move() {
+      if (client.isClosed()) {
+        return false;
+      }
+      try {
+        client.sendBinary(new JsonObject().put("action", "move/right"));
+      } catch (AssertionError | RuntimeException e) {
+        return false;
+      }
+      long deadline = System.currentTimeMillis() + 5_000;
+      while (System.currentTimeMillis() < deadline) {
+        String text = client.nextText(Math.max(1, deadline - System.currentTimeMillis()));
+        if (text == null) {
+          break;
+        }
+        if (text.contains("\"error\"")) {
+          JsonObject error = new JsonObject(text);
+          if (!Boolean.TRUE.equals(error.getBoolean("reconnect"))) {
+            wrongCloses++;
+          }
+          return false;
+        }
+        if (text.contains("move_right")) {
+          JsonObject me = new JsonObject(text).getJsonArray("players").getJsonObject(0);
+          if (id.equals(String.valueOf(me.getValue("id")))) {
+            double x = me.getJsonArray("position").getDouble(0);
+            if (x < confirmedX + 0.5 - 1e-6) {
+              lost++;
+            }
+            confirmedX = x;
+            return true;
+          }
+        }
+      }
+      return !client.isClosed();
+    }
+  }
+
+  @Test
+  void aRollingRestartOfThreeNodesUnderLoadLosesNoUpdateAndClosesNoInnocentPlayer() throws Exception {
+    String cluster = "seed-roll-" + UUID.randomUUID().toString().substring(0, 8);
+    java.nio.file.Path xml = NodeProcess.clusterXml(cluster);
+    String prefix = "action:" + cluster + ":";
+    JsonObject conf = new JsonObject().put("routing", new JsonObject().put("actionChannelPrefix", prefix))
+      .put("examples", new JsonObject().put("javaService", false));
+    for (int i = 0; i < 3; i++) {
+      nodes.add(NodeProcess.start("roll" + i, conf, xml));
+    }
+    await(vertx.deployVerticle(io.seedgate.examples.ExampleGameService::new, new io.vertx.core.DeploymentOptions()
+      .setConfig(new JsonObject().put("redisUrl", TestSupport.backingServices().string(Settings.REDIS_URL))
+        .put("actionChannelPrefix", prefix))));
+    String map = "m" + UUID.randomUUID();
+    String run = Integer.toString((int) (Math.random() * 100_000));
+    List<Mover> movers = new ArrayList<>();
+    for (int i = 0; i < ROLLING_PLAYERS; i++) {
+      Mover m = new Mover("74" + run + String.format("%04d", i), map + "-" + (i % 10));
+      m.connect(nodes.get(i % 3));
+      movers.add(m);
+    }
+    int[] at = new int[ROLLING_PLAYERS];
+    for (int i = 0; i < ROLLING_PLAYERS; i++) {
+      at[i] = i % 3;
+    }
+    List<String> timings = new ArrayList<>();
+    for (int n = 0; n < 3; n++) {
+      NodeProcess draining = nodes.get(n);
+      long drainAt = System.currentTimeMillis();
+      java.util.concurrent.CompletableFuture<Long> restarted = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+        try (OpsHttp http = new OpsHttp(vertx, draining.opsPort, TestNode.ADMIN_TOKEN)) {
+          assertEquals(202, http.post("/admin/nodes/" + draining.id + "/drain", null).status());
+          draining.awaitExit(60);
+          long exited = System.currentTimeMillis();
+          draining.start();
+          return exited;
+        } catch (Exception e) {
+          throw new java.util.concurrent.CompletionException(e);
+        }
+      });
+      while (!restarted.isDone()) {
+        moveAll(movers, at, n);
+      }
+      long exitedAt = restarted.join();
+      timings.add(String.format("%s drained in %d ms, back in %d ms", draining.id, exitedAt - drainAt,
+        System.currentTimeMillis() - exitedAt));
+      for (int r = 0; r < 3; r++) {
+        moveAll(movers, at, -1);
+      }
+    }
+    long lost = movers.stream().mapToLong(m -> m.lost).sum();
+    long wrong = movers.stream().mapToLong(m -> m.wrongCloses).sum();
+    int reconnects = movers.stream().mapToInt(m -> m.reconnects).sum();
+    for (NodeProcess node : nodes) {
+      node.sigterm(40);
+    }
+    List<Row> rows = new ArrayList<>();
+    SqlClient pg = PgBuilder.client()
+      .connectingTo(PgConnectOptions.fromUri(TestSupport.backingServices().string(Settings.POSTGRES_URL)))
+      .using(vertx).build();
+    try {
+      await(pg.preparedQuery("select id, position_x from players where id = any($1)")
+        .execute(Tuple.of(movers.stream().map(m -> m.id).toArray(String[]::new)))).forEach(rows::add);
+    } finally {
+      pg.close();
+    }
+    java.util.Map<String, Double> saved = new java.util.HashMap<>();
+    rows.forEach(r -> saved.put(r.getString("id"), r.getDouble("position_x")));
+    long notSaved = movers.stream().filter(m -> saved.get(m.id) == null
+      || Math.abs(saved.get(m.id) - m.confirmedX) > 1e-6).count();
+    System.out.println("rolling restart of 3 nodes under " + ROLLING_PLAYERS + " moving players: " + timings
+      + "; " + reconnects + " reconnects, " + lost + " lost updates, " + wrong + " wrong closes, " + notSaved
+      + " last positions not saved");
+    assertEquals(0, lost, "moves lost across a drain");
+    assertEquals(0, wrong, "players closed for another reason than the drain");
+    assertEquals(0, notSaved, "last confirmed positions not in PostgreSQL");
+    assertTrue(reconnects >= ROLLING_PLAYERS, "every player went through at least one drain: " + reconnects);
+  }
+
+  /** One move of every player; one told to reconnect (or cut off) connects to a node other than the draining one. */
+  private void moveAll(List<Mover> movers, int[] at, int draining) {
+    for (int i = 0; i < movers.size(); i++) {
+      Mover m = movers.get(i);
+      if (!m.move()) {
+        m.client.close();
+        at[i] = (at[i] + 1) % 3 == draining ? (at[i] + 2) % 3 : (at[i] + 1) % 3;
+        m.connect(nodes.get(at[i]));
+        m.reconnects++;
+      }
+    }
   }
 
   private List<Player> players(int n, String idPrefix, String map) {

@@ -7,6 +7,7 @@ import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -24,10 +25,13 @@ final class NodeProcess implements AutoCloseable {
   final String actionPrefix;
   final Path log;
   private final Path confFile;
+  private final Path clusterXml;
   private Process process;
 
-  private NodeProcess(String id, int wsPort, int opsPort, String actionPrefix, Path confFile, Path log) {
+  private NodeProcess(String id, int wsPort, int opsPort, String actionPrefix, Path confFile, Path clusterXml,
+                      Path log) {
     this.id = id;
+    this.clusterXml = clusterXml;
     this.wsPort = wsPort;
     this.opsPort = opsPort;
     this.actionPrefix = actionPrefix;
@@ -40,6 +44,14 @@ final class NodeProcess implements AutoCloseable {
    * the test ({@code {"ops":{"shutdownTimeoutSeconds":20}}} and the like, merged deeply).
    */
   static NodeProcess start(String idPrefix, JsonObject overrides) throws Exception {
+    return start(idPrefix, overrides, null);
+  }
+
+  /**
+   * Like {@link #start(String, JsonObject)}, clustered over loopback with the given Hazelcast config
+   * ({@link #clusterXml(String)}) when not {@code null}.
+   */
+  static NodeProcess start(String idPrefix, JsonObject overrides, Path clusterXml) throws Exception {
     var backing = TestSupport.backingServices();
     String id = idPrefix + "-" + UUID.randomUUID().toString().substring(0, 8);
     int ws = TestSupport.freePort();
@@ -63,15 +75,23 @@ final class NodeProcess implements AutoCloseable {
     conf.mergeIn(overrides, true);
     Path confFile = Files.createTempFile("seed-" + id, ".json");
     Files.writeString(confFile, conf.encodePrettily());
-    NodeProcess node = new NodeProcess(id, ws, ops, prefix, confFile, Files.createTempFile("seed-" + id, ".log"));
+    NodeProcess node = new NodeProcess(id, ws, ops, conf.getJsonObject("routing").getString("actionChannelPrefix"),
+      confFile, clusterXml, Files.createTempFile("seed-" + id, ".log"));
     node.start();
     return node;
   }
 
   /** Starts (again) with the same config file; returns once the node logged that it started. */
   void start() throws Exception {
-    ProcessBuilder pb = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"),
-      "-jar", "target/seed-gateway.jar", "-conf", confFile.toString())
+    List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java")));
+    if (clusterXml != null) {
+      command.add("-Dvertx.hazelcast.config=" + clusterXml);
+    }
+    command.addAll(List.of("-jar", "target/seed-gateway.jar", "-conf", confFile.toString()));
+    if (clusterXml != null) {
+      command.addAll(List.of("-cluster", "-cluster-host", "127.0.0.1"));
+    }
+    ProcessBuilder pb = new ProcessBuilder(command)
       .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     pb.environment().keySet().removeIf(k -> k.startsWith("SEED_"));
     int startsBefore = count("started [profile");
@@ -86,6 +106,22 @@ final class NodeProcess implements AutoCloseable {
       }
       Thread.sleep(100);
     }
+  }
+
+  /** A Hazelcast config of conf/cluster.xml (TCP-IP join on loopback) for a cluster of the given name. */
+  static Path clusterXml(String clusterName) throws IOException {
+    Path xml = Files.createTempFile("cluster-" + clusterName, ".xml");
+    Files.writeString(xml, Files.readString(Path.of("../conf/cluster.xml"))
+      .replace("<cluster-name>seed-gateway</cluster-name>", "<cluster-name>" + clusterName + "</cluster-name>"));
+    return xml;
+  }
+
+  /** Waits for the process to end by itself (after a drain); its exit code. */
+  int awaitExit(long timeoutSeconds) throws Exception {
+    if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+      throw new AssertionError("still running " + timeoutSeconds + " s later:\n" + Files.readString(log));
+    }
+    return process.exitValue();
   }
 
   /** SIGKILL: nothing of the node's stop runs. */

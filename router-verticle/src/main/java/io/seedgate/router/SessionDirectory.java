@@ -51,6 +51,7 @@ final class SessionDirectory {
   private final DeliveryOptions persistenceDelivery;
   private final InFlight inFlight = new InFlight();
   private final BurstLog unsaved;
+  private final PlayerLocks locks;
 
   /**
    * @param persistenceDelivery how to reach persistence: {@link io.seedgate.common.lifecycle.LocalRoles#deliveryTo}
@@ -58,6 +59,7 @@ final class SessionDirectory {
   SessionDirectory(Vertx vertx, RedisLink redis, String defaultMap, DeliveryOptions persistenceDelivery) {
     this.redis = redis;
     this.eventBus = vertx.eventBus();
+    this.locks = new PlayerLocks(vertx, redis);
     this.unsaved = new BurstLog(vertx, LOG, "players' state not saved on leave, kept in Redis for the next flush",
       1_000, false);
     this.defaultMap = defaultMap;
@@ -70,7 +72,7 @@ final class SessionDirectory {
    * @return the reply body {@code {"player","map","token"}}
    */
   Future<JsonObject> open(Identity identity, JsonObject request) {
-    return inFlight.track(openSession(identity, request));
+    return inFlight.track(locks.withLock(identity.playerId(), () -> openSession(identity, request)));
   }
 
   private Future<JsonObject> openSession(Identity identity, JsonObject request) {
@@ -180,7 +182,7 @@ final class SessionDirectory {
    * @return whether the state was saved
    */
   Future<Boolean> end(JsonObject ended) {
-    return inFlight.track(endSession(ended));
+    return inFlight.track(locks.withLock(ended.getString("player"), () -> endSession(ended)));
   }
 
   private Future<Boolean> endSession(JsonObject ended) {
