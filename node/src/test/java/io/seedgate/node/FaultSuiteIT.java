@@ -183,6 +183,55 @@ class FaultSuiteIT {
         .limit(20).toList()));
   }
 
+  @Test
+  void killNineOfOneNodeOfTwoThenOfTheWholeClusterLeavesNoGhost() throws Exception {
+    String cluster = "seed-kill-" + UUID.randomUUID().toString().substring(0, 8);
+    java.nio.file.Path xml = NodeProcess.clusterXml(cluster);
+    String prefix = "action:" + cluster + ":";
+    JsonObject conf = new JsonObject().put("routing", new JsonObject().put("actionChannelPrefix", prefix))
+      .put("examples", new JsonObject().put("javaService", false));
+    NodeProcess one = NodeProcess.start("kill1", conf, xml);
+    nodes.add(one);
+    NodeProcess two = NodeProcess.start("kill2", conf, xml);
+    nodes.add(two);
+    await(vertx.deployVerticle(io.seedgate.examples.ExampleGameService::new, new io.vertx.core.DeploymentOptions()
+      .setConfig(new JsonObject().put("redisUrl", TestSupport.backingServices().string(Settings.REDIS_URL))
+        .put("actionChannelPrefix", prefix))));
+    String map = "m" + UUID.randomUUID();
+    List<Player> onOne = players(50, "75", map);
+    List<Player> onTwo = players(50, "76", map);
+    onOne.forEach(p -> p.logIn(one));
+    onTwo.forEach(p -> p.logIn(two));
+
+    two.kill9();
+    long killedAt = System.currentTimeMillis();
+    Set<String> alive = new HashSet<>();
+    onOne.forEach(p -> alive.add(p.token));
+    waitUntil("no ghost of the killed node on the map", GHOST_FREE_WITHIN_MS, () -> mapMembers(map).equals(alive));
+    long oneNodeMs = System.currentTimeMillis() - killedAt;
+    long wrong = onOne.stream().filter(Player::kicked).count();
+    assertEquals(0, wrong, "players of the surviving node closed");
+
+    one.kill9();
+    killedAt = System.currentTimeMillis();
+    one.start();
+    two.start();
+    waitUntil("no ghost of the whole cluster on the map", GHOST_FREE_WITHIN_MS - (System.currentTimeMillis() - killedAt),
+      () -> mapMembers(map).isEmpty());
+    long clusterMs = System.currentTimeMillis() - killedAt;
+    List<Player> all = new ArrayList<>(onOne);
+    all.addAll(onTwo);
+    waitUntil("no session entry left", 2_000,
+      () -> all.stream().allMatch(p -> await(redis.get(RedisKeys.sessionOwner(p.id))) == null));
+    List<Row> rows = savedRows(all);
+    long notOffline = rows.stream().filter(r -> !"offline".equals(r.getString("action"))).count();
+    System.out.printf("kill -9 of one node of two: no ghost after %d ms; of the whole cluster, restarted: after %d ms; "
+      + "%d rows missing, %d not offline%n", oneNodeMs, clusterMs, all.size() - rows.size(), notOffline);
+    assertEquals(all.size(), rows.size(), "players not saved");
+    assertEquals(0, notOffline, "rows not marked offline");
+    assertEquals(4, incarnationsOf(one.id) + incarnationsOf(two.id), "only the running incarnations listed");
+  }
+
   /**
    * A JWT player that keeps moving right: each move is confirmed by its own echo in the map's update, which
    * carries its position; after any reconnect its position must go on from the last one confirmed.
