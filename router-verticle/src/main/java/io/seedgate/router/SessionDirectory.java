@@ -6,6 +6,7 @@ import io.seedgate.common.GatewayException;
 import io.seedgate.common.HashTime;
 import io.seedgate.common.RedisKeys;
 import io.seedgate.common.lifecycle.Bounded;
+import io.seedgate.common.lifecycle.Limiter;
 import io.seedgate.common.logging.BurstLog;
 import io.seedgate.common.redis.RedisLink;
 import io.seedgate.router.auth.Identity;
@@ -44,6 +45,7 @@ final class SessionDirectory {
   /** How long a router's claim on a dead incarnation's clean-up lasts before another may try again. */
   static final int CLEANUP_CLAIM_SECONDS = 60;
   private static final int CLEANUP_CONCURRENCY = 64;
+  private static final int MAX_ENDS_AT_ONCE = 1_000;
 
   private final RedisLink redis;
   private final EventBus eventBus;
@@ -52,6 +54,8 @@ final class SessionDirectory {
   private final InFlight inFlight = new InFlight();
   private final BurstLog unsaved;
   private final PlayerLocks locks;
+  /** Session ends under way at once; a node's whole population ending together waits in turn. */
+  private final Limiter ends = new Limiter(MAX_ENDS_AT_ONCE);
 
   /**
    * @param persistenceDelivery how to reach persistence: {@link io.seedgate.common.lifecycle.LocalRoles#deliveryTo}
@@ -182,7 +186,7 @@ final class SessionDirectory {
    * @return whether the state was saved
    */
   Future<Boolean> end(JsonObject ended) {
-    return inFlight.track(locks.withLock(ended.getString("player"), () -> endSession(ended)));
+    return inFlight.track(ends.submit(() -> locks.withLock(ended.getString("player"), () -> endSession(ended))));
   }
 
   private Future<Boolean> endSession(JsonObject ended) {
