@@ -55,11 +55,22 @@ final class ConnectionsCommand implements Callable<Integer> {
       List<Player> players = BenchMain.await(gen.players.create(clients, null), 300_000);
       MemoryProbe.Sample before = node.memory == null ? MemoryProbe.Sample.UNKNOWN : node.memory.sample();
       long t0 = System.nanoTime();
-      LoadGenerator.Connections c = gen.connectGateway(players, node, loginAction, "api/save");
+      LoadGenerator.Connections c;
+      double delayMs;
+      try (EventLoopDelaySampler delay = new EventLoopDelaySampler(node)) {
+        c = gen.connectGateway(players, node, loginAction, "api/save");
+        // the gauge is the worst of the last 5 s: one more reading covers the end of the logins
+        LoadGenerator.sleepMs(1_000);
+        delayMs = delay.maxMillis();
+      }
       double loginSeconds = (System.nanoTime() - t0) / 1e9;
       System.out.printf(Locale.ROOT, "connections: %d attempted, %d opened, %d authenticated, %d failed in %.1f s "
           + "(%,.0f logins/s)%s%n", c.attempted(), c.connected(), c.authenticated(), c.failed(), loginSeconds,
         c.authenticated() / loginSeconds, c.firstError() == null ? "" : " (first: " + c.firstError() + ")");
+      System.out.printf(Locale.ROOT, "  login (connect to answer): p50 %.1f ms, p99 %.1f ms, max %.1f ms; "
+          + "worst event-loop delay of the node %s%n", c.login().p50() / 1000.0, c.login().p99() / 1000.0,
+        c.login().max() / 1000.0, delayMs < 0 ? "unknown" : String.format(Locale.ROOT, "%.0f ms", delayMs));
+      c.failures().forEach((kind, n) -> System.out.printf("  failed: %d x %s%n", n, kind));
       MemoryProbe.Sample loaded = node.memory == null ? MemoryProbe.Sample.UNKNOWN : node.memory.sample();
       LoadGenerator.sleepMs((long) (hold * 1000));
       MemoryProbe.Sample held = node.memory == null ? MemoryProbe.Sample.UNKNOWN : node.memory.sample();
@@ -74,7 +85,9 @@ final class ConnectionsCommand implements Callable<Integer> {
       if (load.json != null) {
         Files.writeString(Path.of(load.json), new JsonObject().put("scenario", "connections").put("run", info)
           .put("clients", clients).put("authenticated", c.authenticated()).put("failed", c.failed())
-          .put("login_seconds", loginSeconds).put("lost", idle.errors()).put("memory", memory).encodePrettily());
+          .put("login_seconds", loginSeconds).put("login", c.login().toJson())
+          .put("failures", new JsonObject(new java.util.HashMap<>(c.failures())))
+          .put("eventloop_delay_max_ms", delayMs).put("lost", idle.errors()).put("memory", memory).encodePrettily());
       }
       return c.authenticated() == clients ? 0 : 1;
     }

@@ -1,0 +1,77 @@
+package io.seedgate.bench;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Reads the node's {@code seed_eventloop_delay_seconds} (per loop: the worst lateness of a 100 ms timer over the last
+ * 5 s) from its operations port every 500 ms on a thread of its own, while a phase runs, and keeps the largest value
+ * seen. Nothing when the node's operations port is unknown (an external node).
+ */
+final class EventLoopDelaySampler implements AutoCloseable {
+
+  private static final Pattern DELAY = Pattern.compile("(?m)^seed_eventloop_delay_seconds\\{[^}]*}\\s+(\\S+)$");
+
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  private final URI metrics;
+  private final Thread thread;
+  private volatile boolean running = true;
+  private volatile double maxSeconds = -1;
+  private volatile int samples;
+
+  EventLoopDelaySampler(NodeTarget node) {
+    this.metrics = node.opsPort > 0 ? URI.create("http://127.0.0.1:" + node.opsPort + "/metrics") : null;
+    this.thread = new Thread(this::run, "seed-bench-eventloop-delay");
+    thread.setDaemon(true);
+    if (metrics != null) {
+      thread.start();
+    }
+  }
+
+  private void run() {
+    while (running) {
+      try {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(metrics).timeout(Duration.ofSeconds(5)).build(),
+          HttpResponse.BodyHandlers.ofString());
+        Matcher m = DELAY.matcher(r.body());
+        double max = maxSeconds;
+        while (m.find()) {
+          max = Math.max(max, Double.parseDouble(m.group(1)));
+        }
+        maxSeconds = max;
+        samples++;
+        Thread.sleep(500);
+      } catch (IOException e) {
+        // a scrape that fails under load is skipped; the next one may answer
+      } catch (InterruptedException e) {
+        return;
+      }
+    }
+  }
+
+  /** The worst event-loop delay seen, in milliseconds, or -1 when none was read. */
+  double maxMillis() {
+    return maxSeconds < 0 ? -1 : maxSeconds * 1000;
+  }
+
+  int samples() {
+    return samples;
+  }
+
+  @Override
+  public void close() {
+    running = false;
+    thread.interrupt();
+    try {
+      thread.join(6_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
