@@ -57,11 +57,13 @@ final class ConnectionsCommand implements Callable<Integer> {
       long t0 = System.nanoTime();
       LoadGenerator.Connections c;
       double delayMs;
+      String authFailures;
       try (EventLoopDelaySampler delay = new EventLoopDelaySampler(node)) {
         c = gen.connectGateway(players, node, loginAction, "api/save");
         // the gauge is the worst of the last 5 s: one more reading covers the end of the logins
         LoadGenerator.sleepMs(1_000);
         delayMs = delay.maxMillis();
+        authFailures = delay.authFailures();
       }
       double loginSeconds = (System.nanoTime() - t0) / 1e9;
       System.out.printf(Locale.ROOT, "connections: %d attempted, %d opened, %d authenticated, %d failed in %.1f s "
@@ -71,6 +73,7 @@ final class ConnectionsCommand implements Callable<Integer> {
           + "worst event-loop delay of the node %s%n", c.login().p50() / 1000.0, c.login().p99() / 1000.0,
         c.login().max() / 1000.0, delayMs < 0 ? "unknown" : String.format(Locale.ROOT, "%.0f ms", delayMs));
       c.failures().forEach((kind, n) -> System.out.printf("  failed: %d x %s%n", n, kind));
+      System.out.printf("  the node's authentication failures: %s%n", authFailures);
       MemoryProbe.Sample loaded = node.memory == null ? MemoryProbe.Sample.UNKNOWN : node.memory.sample();
       LoadGenerator.sleepMs((long) (hold * 1000));
       MemoryProbe.Sample held = node.memory == null ? MemoryProbe.Sample.UNKNOWN : node.memory.sample();
@@ -87,7 +90,8 @@ final class ConnectionsCommand implements Callable<Integer> {
           .put("clients", clients).put("authenticated", c.authenticated()).put("failed", c.failed())
           .put("login_seconds", loginSeconds).put("login", c.login().toJson())
           .put("failures", new JsonObject(new java.util.HashMap<>(c.failures())))
-          .put("eventloop_delay_max_ms", delayMs).put("lost", idle.errors()).put("memory", memory).encodePrettily());
+          .put("eventloop_delay_max_ms", delayMs)
+          .put("node_auth_failures", authFailures).put("lost", idle.errors()).put("memory", memory).encodePrettily());
       }
       return c.authenticated() == clients ? 0 : 1;
     }

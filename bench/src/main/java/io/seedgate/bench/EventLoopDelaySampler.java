@@ -17,6 +17,8 @@ import java.util.regex.Pattern;
 final class EventLoopDelaySampler implements AutoCloseable {
 
   private static final Pattern DELAY = Pattern.compile("(?m)^seed_eventloop_delay_seconds\\{[^}]*}\\s+(\\S+)$");
+  private static final Pattern AUTH_FAILURES =
+    Pattern.compile("(?m)^seed_auth_failures_total\\{reason=\"([A-Z_]+)\"[^}]*}\\s+(\\S+)$");
 
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
   private final URI metrics;
@@ -24,6 +26,7 @@ final class EventLoopDelaySampler implements AutoCloseable {
   private volatile boolean running = true;
   private volatile double maxSeconds = -1;
   private volatile int samples;
+  private volatile String authFailures = "unknown";
 
   EventLoopDelaySampler(NodeTarget node) {
     this.metrics = node.opsPort > 0 ? URI.create("http://127.0.0.1:" + node.opsPort + "/metrics") : null;
@@ -45,6 +48,13 @@ final class EventLoopDelaySampler implements AutoCloseable {
           max = Math.max(max, Double.parseDouble(m.group(1)));
         }
         maxSeconds = max;
+        StringBuilder failures = new StringBuilder();
+        Matcher f = AUTH_FAILURES.matcher(r.body());
+        while (f.find()) {
+          failures.append(failures.length() == 0 ? "" : ", ").append(f.group(1)).append(' ')
+            .append((long) Double.parseDouble(f.group(2)));
+        }
+        authFailures = failures.toString();
         samples++;
         Thread.sleep(500);
       } catch (IOException e) {
@@ -58,6 +68,11 @@ final class EventLoopDelaySampler implements AutoCloseable {
   /** The worst event-loop delay seen, in milliseconds, or -1 when none was read. */
   double maxMillis() {
     return maxSeconds < 0 ? -1 : maxSeconds * 1000;
+  }
+
+  /** The node's {@code seed_auth_failures_total} by reason at the last reading, e.g. {@code AUTH_TIMEOUT 0, ...}. */
+  String authFailures() {
+    return authFailures;
   }
 
   int samples() {
