@@ -96,8 +96,12 @@ public final class Settings {
   public static final Setting MAX_CONNECTIONS = add("gateway.limits.maxConnections", Type.INT, 100_000,
     "1 to 10000000", range(1, 10_000_000), "client connections one node accepts (all transports); more get "
       + "{\"error\":\"too many connections\"} and a close");
-  public static final Setting MAX_CONNECTIONS_PER_IP = add("gateway.limits.maxConnectionsPerIp", Type.INT, 2000,
-    "1 to 10000000", range(1, 10_000_000), "client connections one node accepts from one IP address");
+  public static final Setting MAX_CONNECTIONS_PER_IP = add("gateway.limits.maxConnectionsPerIp", Type.INT, 256,
+    "1 to 10000000", range(1, 10_000_000), "unauthenticated client connections (waiting for their token or its "
+      + "check) one node holds from one IP address; more get {\"error\":\"too many connections\"} and a close. "
+      + "Authenticated players do not count, so any number may share an address (carrier-grade NAT, campus). One "
+      + "lives at most gateway.authTimeoutSeconds and a login takes milliseconds: 256 still let one address log in "
+      + "thousands of players a second");
 
   public static final Setting ACTION_CHANNEL_PREFIX = add("routing.actionChannelPrefix", Type.STRING, "action:",
     "a non-empty string", v -> !((String) v).isEmpty(),

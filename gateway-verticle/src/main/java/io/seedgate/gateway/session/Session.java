@@ -41,6 +41,7 @@ public final class Session {
   private ErrorCode closeReason;
   private final RateLimiter rate;
   private boolean counted;
+  private boolean countedAsPending;
   private Envelope.Parts envelopeParts;
 
   Session(String id, ClientChannel channel, SessionHub hub, long now, RateLimiter rate) {
@@ -286,6 +287,15 @@ public final class Session {
 
   void counted(boolean counted) {
     this.counted = counted;
+  }
+
+  /** Whether the node's limits count this session against its address, as not authenticated yet. */
+  boolean countedAsPending() {
+    return countedAsPending;
+  }
+
+  void countedAsPending(boolean pending) {
+    this.countedAsPending = pending;
   }
 
   public String id() {

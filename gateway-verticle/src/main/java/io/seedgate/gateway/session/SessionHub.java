@@ -114,6 +114,7 @@ public final class SessionHub {
       s.fail(ErrorCode.TOO_MANY_CONNECTIONS);
     } else {
       s.counted(true);
+      s.countedAsPending(true);
     }
     return s;
   }
@@ -129,6 +130,10 @@ public final class SessionHub {
 
   /** Indexes an authenticated session and subscribes its delivery channels. */
   Future<Void> activate(Session s) {
+    if (s.countedAsPending()) {
+      s.countedAsPending(false);
+      limits.connections().authenticated(s.remoteIp());
+    }
     byToken.put(s.token(), s);
     byPlayer.put(s.playerId(), s);
     byMap.computeIfAbsent(s.mapId(), k -> new LinkedHashSet<>()).add(s);
@@ -157,7 +162,8 @@ public final class SessionHub {
       counters.closed(s.transportSlot());
       if (s.counted()) {
         s.counted(false);
-        limits.connections().release(s.remoteIp());
+        limits.connections().release(s.remoteIp(), s.countedAsPending());
+        s.countedAsPending(false);
       }
     }
     sessionCount = byId.size();
