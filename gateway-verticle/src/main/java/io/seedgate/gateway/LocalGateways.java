@@ -113,6 +113,11 @@ public final class LocalGateways {
     return sum(vertx, h -> h.counters().actionsFailed());
   }
 
+  /** Clients this node disconnected as too slow to receive since start. */
+  public static long slowClients(Vertx vertx) {
+    return sum(vertx, h -> h.counters().slowClients());
+  }
+
   /** Connections refused at authentication for the reason since start. */
   public static long authFailures(Vertx vertx, ErrorCode reason) {
     return sum(vertx, h -> h.counters().authFailures(reason));

@@ -82,6 +82,7 @@ class OpsTest {
       assertTrue(text.contains("seed_routing_latency_seconds_bucket{le=\"0.001\"}"), "a histogram with buckets");
       for (String name : List.of("seed_redis_errors_total", "seed_postgres_errors_total",
         "seed_eventloop_delay_seconds{loop=\"0\"}", "seed_persistence_rows_written_total", "seed_actions_failed_total",
+        "seed_slow_clients_total",
         "seed_node_draining", "seed_node_info{node=\"" + node.config.string(Settings.NODE_ID) + "\"}")) {
         assertTrue(text.contains(name), "metrics lack " + name);
       }

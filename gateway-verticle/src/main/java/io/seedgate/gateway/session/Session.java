@@ -202,6 +202,7 @@ public final class Session {
     }
     if (channel.writeQueueFull()) {
       LOG.info("[session: {}] client too slow, disconnecting", id);
+      hub.counters().slowClient();
       fail(ErrorCode.SLOW_CONSUMER);
       return;
     }
@@ -223,7 +224,7 @@ public final class Session {
     channel.send(message);
     if (code.fatal()) {
       closeReason = code;
-      channel.close();
+      channel.close(code);
     }
   }
 

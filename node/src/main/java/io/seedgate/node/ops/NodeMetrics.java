@@ -27,7 +27,8 @@ import java.util.function.ToDoubleFunction;
  * gateway keeps anyway; only the routing latency is recorded as it happens.
  *
  * <p>Names as Prometheus shows them: {@code seed_connections{transport}}, {@code seed_messages_in_total},
- * {@code seed_messages_out_total}, {@code seed_actions_failed_total}, {@code seed_auth_failures_total{reason}},
+ * {@code seed_messages_out_total}, {@code seed_actions_failed_total}, {@code seed_slow_clients_total},
+ * {@code seed_auth_failures_total{reason}},
  * {@code seed_routing_latency_seconds} (histogram), {@code seed_redis_errors_total},
  * {@code seed_postgres_errors_total}, {@code seed_persistence_*}, {@code seed_eventloop_delay_seconds{loop}},
  * {@code seed_node_draining}, {@code seed_node_info{node}}.
@@ -77,6 +78,8 @@ final class NodeMetrics {
     counter("seed.messages.in", v -> LocalGateways.messagesIn(vertx), "client messages received");
     counter("seed.messages.out", v -> LocalGateways.messagesOut(vertx), "messages sent to clients (deliveries and errors)");
     counter("seed.actions.failed", v -> LocalGateways.actionsFailed(vertx), "client actions Redis did not take");
+    counter("seed.slow.clients", v -> LocalGateways.slowClients(vertx),
+      "clients disconnected as too slow to receive (more than gateway.maxQueuedBytes unwritten)");
     counter("seed.deliveries.received", v -> LocalGateways.receivedFromRedis(vertx),
       "Pub/Sub messages received from Redis for this node's clients");
     for (ErrorCode reason : List.of(ErrorCode.INVALID_TOKEN, ErrorCode.TOKEN_EXPIRED, ErrorCode.AUTH_TIMEOUT,
