@@ -58,12 +58,14 @@ final class ConnectionsCommand implements Callable<Integer> {
       LoadGenerator.Connections c;
       double delayMs;
       String authFailures;
+      String nodeLogins;
       try (EventLoopDelaySampler delay = new EventLoopDelaySampler(node)) {
         c = gen.connectGateway(players, node, loginAction, "api/save");
         // the gauge is the worst of the last 5 s: one more reading covers the end of the logins
         LoadGenerator.sleepMs(1_000);
         delayMs = delay.maxMillis();
         authFailures = delay.authFailures();
+        nodeLogins = delay.loginLatency();
       }
       double loginSeconds = (System.nanoTime() - t0) / 1e9;
       System.out.printf(Locale.ROOT, "connections: %d attempted, %d opened, %d authenticated, %d failed in %.1f s "
@@ -72,8 +74,11 @@ final class ConnectionsCommand implements Callable<Integer> {
       System.out.printf(Locale.ROOT, "  login (connect to answer): p50 %.1f ms, p99 %.1f ms, max %.1f ms; "
           + "worst event-loop delay of the node %s%n", c.login().p50() / 1000.0, c.login().p99() / 1000.0,
         c.login().max() / 1000.0, delayMs < 0 ? "unknown" : String.format(Locale.ROOT, "%.0f ms", delayMs));
+      System.out.printf(Locale.ROOT, "  of which connected (TCP and WebSocket handshake): p50 %.1f ms, p99 %.1f ms, "
+        + "max %.1f ms%n", c.handshake().p50() / 1000.0, c.handshake().p99() / 1000.0, c.handshake().max() / 1000.0);
       c.failures().forEach((kind, n) -> System.out.printf("  failed: %d x %s%n", n, kind));
       System.out.printf("  the node's authentication failures: %s%n", authFailures);
+      System.out.printf("  the node's login latency (token to active session): %s%n", nodeLogins);
       MemoryProbe.Sample loaded = node.memory == null ? MemoryProbe.Sample.UNKNOWN : node.memory.sample();
       LoadGenerator.sleepMs((long) (hold * 1000));
       MemoryProbe.Sample held = node.memory == null ? MemoryProbe.Sample.UNKNOWN : node.memory.sample();
@@ -88,10 +93,10 @@ final class ConnectionsCommand implements Callable<Integer> {
       if (load.json != null) {
         Files.writeString(Path.of(load.json), new JsonObject().put("scenario", "connections").put("run", info)
           .put("clients", clients).put("authenticated", c.authenticated()).put("failed", c.failed())
-          .put("login_seconds", loginSeconds).put("login", c.login().toJson())
+          .put("login_seconds", loginSeconds).put("login", c.login().toJson()).put("connect", c.handshake().toJson())
           .put("failures", new JsonObject(new java.util.HashMap<>(c.failures())))
           .put("eventloop_delay_max_ms", delayMs)
-          .put("node_auth_failures", authFailures).put("lost", idle.errors()).put("memory", memory).encodePrettily());
+          .put("node_auth_failures", authFailures).put("node_login_latency", nodeLogins).put("lost", idle.errors()).put("memory", memory).encodePrettily());
       }
       return c.authenticated() == clients ? 0 : 1;
     }

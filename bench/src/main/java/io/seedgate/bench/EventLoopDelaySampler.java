@@ -17,6 +17,8 @@ import java.util.regex.Pattern;
 final class EventLoopDelaySampler implements AutoCloseable {
 
   private static final Pattern DELAY = Pattern.compile("(?m)^seed_eventloop_delay_seconds\\{[^}]*}\\s+(\\S+)$");
+  private static final Pattern LOGIN_BUCKET =
+    Pattern.compile("(?m)^seed_login_latency_seconds_bucket\\{le=\"([^\"]+)\"[^}]*}\\s+(\\S+)$");
   private static final Pattern AUTH_FAILURES =
     Pattern.compile("(?m)^seed_auth_failures_total\\{reason=\"([A-Z_]+)\"[^}]*}\\s+(\\S+)$");
 
@@ -27,6 +29,7 @@ final class EventLoopDelaySampler implements AutoCloseable {
   private volatile double maxSeconds = -1;
   private volatile int samples;
   private volatile String authFailures = "unknown";
+  private volatile String loginLatency = "unknown";
 
   EventLoopDelaySampler(NodeTarget node) {
     this.metrics = node.opsPort > 0 ? URI.create("http://127.0.0.1:" + node.opsPort + "/metrics") : null;
@@ -55,6 +58,7 @@ final class EventLoopDelaySampler implements AutoCloseable {
             .append((long) Double.parseDouble(f.group(2)));
         }
         authFailures = failures.toString();
+        loginLatency = percentiles(r.body());
         samples++;
         Thread.sleep(500);
       } catch (IOException e) {
@@ -73,6 +77,39 @@ final class EventLoopDelaySampler implements AutoCloseable {
   /** The node's {@code seed_auth_failures_total} by reason at the last reading, e.g. {@code AUTH_TIMEOUT 0, ...}. */
   String authFailures() {
     return authFailures;
+  }
+
+  /**
+   * p50 and p99 of the node's {@code seed_login_latency_seconds} (token to active session) from its buckets: the
+   * upper bound of the bucket each falls in.
+   */
+  private static String percentiles(String metrics) {
+    java.util.TreeMap<Double, Double> cumulative = new java.util.TreeMap<>();
+    Matcher m = LOGIN_BUCKET.matcher(metrics);
+    while (m.find()) {
+      double le = m.group(1).equals("+Inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(m.group(1));
+      cumulative.merge(le, Double.parseDouble(m.group(2)), Double::sum);
+    }
+    if (cumulative.isEmpty()) {
+      return "unknown";
+    }
+    double count = cumulative.lastEntry().getValue();
+    StringBuilder b = new StringBuilder().append((long) count).append(" logins");
+    for (double q : new double[] {0.5, 0.99}) {
+      for (var e : cumulative.entrySet()) {
+        if (e.getValue() >= q * count) {
+          b.append(String.format(java.util.Locale.ROOT, ", p%.0f <= %s", q * 100,
+            e.getKey().isInfinite() ? "+Inf" : String.format(java.util.Locale.ROOT, "%.3f s", e.getKey())));
+          break;
+        }
+      }
+    }
+    return b.toString();
+  }
+
+  /** The node's login latency (token to active session) at the last reading, from its histogram's buckets. */
+  String loginLatency() {
+    return loginLatency;
   }
 
   int samples() {

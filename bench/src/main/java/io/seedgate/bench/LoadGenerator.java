@@ -41,6 +41,7 @@ final class LoadGenerator implements AutoCloseable {
   private final List<RedisConnection> floorPublishers = new ArrayList<>();
   /** The login histograms of the workers' shares, handed over as each share is done. */
   private final List<Histogram> loginHistograms = java.util.Collections.synchronizedList(new ArrayList<>());
+  private final List<Histogram> handshakeHistograms = java.util.Collections.synchronizedList(new ArrayList<>());
 
   /**
    * Connection counts of one set of gateway clients.
@@ -51,11 +52,12 @@ final class LoadGenerator implements AutoCloseable {
    * @param failed connections or logins that failed
    * @param firstError the first failure's message, or null
    * @param login      from the start of a connection to its login's answer, of the logins answered
+   * @param handshake  from the start of a connection to its being open (the WebSocket handshake done)
    * @param failures   failed connections and logins by what they failed with (the gateway's error, a close, a
    *                   timeout, a refused connection)
    */
   record Connections(int attempted, int connected, int authenticated, int failed, String firstError,
-                     LatencySummary login, Map<String, Integer> failures) {
+                     LatencySummary login, LatencySummary handshake, Map<String, Integer> failures) {
   }
 
   /** What a failed connection or login is counted under: the gateway's error text, else the failure's kind. */
@@ -138,6 +140,7 @@ final class LoadGenerator implements AutoCloseable {
         int[] counts = new int[3];
         String[] firstError = new String[1];
         Histogram logins = LatencySummary.newHistogram();
+        Histogram handshakes = LatencySummary.newHistogram();
         Map<String, Integer> failures = new TreeMap<>();
         return throttled(share, concurrency, p -> {
           GatewayClient c = newClient(worker, p, node, share.size(), actionMessage, reply);
@@ -145,6 +148,7 @@ final class LoadGenerator implements AutoCloseable {
           return c.connect()
             .compose(v -> {
               counts[0]++;
+              LatencySummary.recordNanos(handshakes, System.nanoTime() - started);
               return c.login(Messages.login(p.token(), loginAction), loginReply, options.loginTimeoutSeconds * 1000L);
             })
             .onSuccess(v -> {
@@ -162,7 +166,10 @@ final class LoadGenerator implements AutoCloseable {
             })
             .otherwiseEmpty();
         }).map(v -> new Connections(share.size(), counts[0], counts[1], counts[2], firstError[0],
-          LatencySummary.of(logins), failures)).onSuccess(c -> loginHistograms.add(logins));
+          LatencySummary.of(logins), LatencySummary.of(handshakes), failures)).onSuccess(c -> {
+            loginHistograms.add(logins);
+            handshakeHistograms.add(handshakes);
+          });
       }));
     }
     int attempted = 0;
@@ -181,15 +188,18 @@ final class LoadGenerator implements AutoCloseable {
       c.failures().forEach((k, v) -> failures.merge(k, v, Integer::sum));
     }
     Histogram logins = LatencySummary.newHistogram();
+    Histogram handshakes = LatencySummary.newHistogram();
     synchronized (loginHistograms) {
       loginHistograms.forEach(logins::add);
       loginHistograms.clear();
+      handshakeHistograms.forEach(handshakes::add);
+      handshakeHistograms.clear();
     }
     if (firstError != null) {
       LOG.warn("{} of {} connections or logins failed, first: {}", failed, attempted, firstError);
     }
     return new Connections(attempted, connected, authenticated, failed, firstError, LatencySummary.of(logins),
-      failures);
+      LatencySummary.of(handshakes), failures);
   }
 
   /** The source addresses clients are spread over. */
