@@ -122,6 +122,7 @@ public final class Session {
 
   private void authenticate(String presented, ClientMessage first) {
     state = State.AUTHENTICATING;
+    long presentedAt = System.nanoTime();
     if (first != null) {
       queued.add(first);
     }
@@ -151,6 +152,7 @@ public final class Session {
           return;
         }
         state = State.ACTIVE;
+        hub.loggedIn(System.nanoTime() - presentedAt);
         channel.onAuthenticated();
         LOG.debug("[session: {}] player {} on map {} via {}", id, playerId, mapId, channel.transport());
         while (!queued.isEmpty() && state == State.ACTIVE) {
@@ -273,8 +275,16 @@ public final class Session {
     return lastActivity < deadline;
   }
 
+  /**
+   * Whether the session opened before the deadline and has still not presented a token. One whose token is being
+   * checked (or waits its turn for that) is not: the router's answer and the login queue have bounds of their own.
+   */
   boolean unauthenticatedSince(long deadline) {
-    return (state == State.AWAITING_TOKEN || state == State.AUTHENTICATING) && openedAt < deadline;
+    return state == State.AWAITING_TOKEN && openedAt < deadline;
+  }
+
+  boolean closed() {
+    return state == State.CLOSED;
   }
 
   boolean active() {

@@ -58,7 +58,9 @@ public final class SessionHub {
   private final Map<String, Set<Session>> byMap = new HashMap<>();
   private final Map<ErrorCode, OutboundMessage> errors = new EnumMap<>(ErrorCode.class);
   private final HubCounters counters = new HubCounters();
+  private final LoginGate logins;
   private LongConsumer routingLatency = nanos -> { };
+  private LongConsumer loginLatency = nanos -> { };
   private volatile long delivered;
   private volatile int sessionCount;
   private volatile int playerCount;
@@ -74,9 +76,17 @@ public final class SessionHub {
    * @param messagesPerSecond average messages per second one connection may send
    * @param messageBurst    messages one connection may send at once
    * @param connections     the node's connection counts and limits
+   * @param loginsInFlight  token checks this instance has at the router at once
+   * @param loginQueue      logins this instance keeps waiting for their turn
    */
   public record Limits(int maxMessageBytes, long idleTimeoutMs, long authTimeoutMs, int messagesPerSecond,
-                       int messageBurst, ConnectionLimits connections) {
+                       int messageBurst, ConnectionLimits connections, int loginsInFlight, int loginQueue) {
+
+    /** With the default login gate (64 in flight, 16,384 waiting). */
+    public Limits(int maxMessageBytes, long idleTimeoutMs, long authTimeoutMs, int messagesPerSecond,
+                  int messageBurst, ConnectionLimits connections) {
+      this(maxMessageBytes, idleTimeoutMs, authTimeoutMs, messagesPerSecond, messageBurst, connections, 64, 16_384);
+    }
   }
 
   public SessionHub(Vertx vertx, String nodeId, String memberId, ActionPublisher publisher,
@@ -89,6 +99,7 @@ public final class SessionHub {
     this.publisher = publisher;
     this.subscriber = subscriber.onMessage(this::dispatch);
     this.limits = limits;
+    this.logins = new LoginGate(limits.loginsInFlight(), limits.loginQueue(), ROUTER_TIMEOUT_MS);
     this.broadcastChannel = broadcastChannel;
     for (ErrorCode code : ErrorCode.values()) {
       errors.put(code, OutboundMessage.ofText(new JsonObject().put("error", code.text()).encode()));
@@ -119,13 +130,16 @@ public final class SessionHub {
     return s;
   }
 
+  /** The token check at the router, when this instance's {@link LoginGate} lets it go. */
   Future<JsonObject> authenticate(Session s, String token) {
-    JsonObject request = new JsonObject().put("token", token).put("ip", s.remoteIp()).put("node", nodeId)
-      .put("session", s.id()).put("transport", s.transport());
-    if (memberId != null) {
-      request.put("member", memberId);
-    }
-    return eventBus.<JsonObject>request(Addresses.AUTHENTICATE, request, routerDelivery).map(m -> m.body());
+    return logins.submit(s::closed, () -> {
+      JsonObject request = new JsonObject().put("token", token).put("ip", s.remoteIp()).put("node", nodeId)
+        .put("session", s.id()).put("transport", s.transport());
+      if (memberId != null) {
+        request.put("member", memberId);
+      }
+      return eventBus.<JsonObject>request(Addresses.AUTHENTICATE, request, routerDelivery).map(m -> m.body());
+    }, now());
   }
 
   /** Indexes an authenticated session and subscribes its delivery channels. */
@@ -248,6 +262,7 @@ public final class SessionHub {
     long now = now();
     long idleDeadline = now - limits.idleTimeoutMs();
     long authDeadline = now - limits.authTimeoutMs();
+    logins.expire(now);
     for (Session s : byId.values().toArray(new Session[0])) {
       if (s.unauthenticatedSince(authDeadline)) {
         s.authFailed(ErrorCode.AUTH_TIMEOUT);
@@ -313,6 +328,16 @@ public final class SessionHub {
     routingLatency.accept(nanos);
   }
 
+  /** Where login latencies go: nanoseconds from a client's token to its session being active. */
+  public SessionHub onLoggedIn(LongConsumer recorder) {
+    this.loginLatency = recorder;
+    return this;
+  }
+
+  void loggedIn(long nanos) {
+    loginLatency.accept(nanos);
+  }
+
   /** This instance's figures; readable from any thread. */
   public HubCounters counters() {
     return counters;
@@ -337,6 +362,11 @@ public final class SessionHub {
   /** Sessions of this instance; readable from any thread. */
   public int sessionCount() {
     return sessionCount;
+  }
+
+  /** Logins of this instance waiting for their token check; readable from any thread. */
+  public int loginsQueued() {
+    return logins.queued();
   }
 
   /** Authenticated sessions (players online) of this instance; readable from any thread. */
