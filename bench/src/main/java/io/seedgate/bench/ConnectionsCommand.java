@@ -54,6 +54,8 @@ final class ConnectionsCommand implements Callable<Integer> {
         load.threads, load.loginConcurrency);
       List<Player> players = BenchMain.await(gen.players.create(clients, null), 300_000);
       MemoryProbe.Sample before = node.memory == null ? MemoryProbe.Sample.UNKNOWN : node.memory.sample();
+      CpuMeter cpu = new CpuMeter(gen.redis, node.pid);
+      CpuMeter.Sample cpuBefore = cpu.sample();
       long t0 = System.nanoTime();
       LoadGenerator.Connections c;
       double delayMs;
@@ -68,6 +70,7 @@ final class ConnectionsCommand implements Callable<Integer> {
         nodeLogins = delay.loginLatency();
       }
       double loginSeconds = (System.nanoTime() - t0) / 1e9;
+      CpuMeter.PerOperation cpuPerLogin = CpuMeter.perOperation(cpuBefore, cpu.sample(), c.authenticated());
       System.out.printf(Locale.ROOT, "connections: %d attempted, %d opened, %d authenticated, %d failed in %.1f s "
           + "(%,.0f logins/s)%s%n", c.attempted(), c.connected(), c.authenticated(), c.failed(), loginSeconds,
         c.authenticated() / loginSeconds, c.firstError() == null ? "" : " (first: " + c.firstError() + ")");
@@ -79,6 +82,8 @@ final class ConnectionsCommand implements Callable<Integer> {
       c.failures().forEach((kind, n) -> System.out.printf("  failed: %d x %s%n", n, kind));
       System.out.printf("  the node's authentication failures: %s%n", authFailures);
       System.out.printf("  the node's login latency (token to active session): %s%n", nodeLogins);
+      System.out.printf(Locale.ROOT, "  CPU per login: node %.0f us, load generator %.0f us, Redis %.0f us%n",
+        cpuPerLogin.node(), cpuPerLogin.bench(), cpuPerLogin.redis());
       MemoryProbe.Sample loaded = node.memory == null ? MemoryProbe.Sample.UNKNOWN : node.memory.sample();
       LoadGenerator.sleepMs((long) (hold * 1000));
       MemoryProbe.Sample held = node.memory == null ? MemoryProbe.Sample.UNKNOWN : node.memory.sample();
@@ -96,7 +101,8 @@ final class ConnectionsCommand implements Callable<Integer> {
           .put("login_seconds", loginSeconds).put("login", c.login().toJson()).put("connect", c.handshake().toJson())
           .put("failures", new JsonObject(new java.util.HashMap<>(c.failures())))
           .put("eventloop_delay_max_ms", delayMs)
-          .put("node_auth_failures", authFailures).put("node_login_latency", nodeLogins).put("lost", idle.errors()).put("memory", memory).encodePrettily());
+          .put("node_auth_failures", authFailures).put("node_login_latency", nodeLogins)
+          .put("cpu_per_login", cpuPerLogin.toJson()).put("lost", idle.errors()).put("memory", memory).encodePrettily());
       }
       return c.authenticated() == clients ? 0 : 1;
     }
