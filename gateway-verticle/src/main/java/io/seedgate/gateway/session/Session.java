@@ -283,6 +283,11 @@ public final class Session {
     return state == State.AWAITING_TOKEN && openedAt < deadline;
   }
 
+  /** Whether the session opened before the deadline and its token is still being checked (or waits for that). */
+  boolean authenticatingSince(long deadline) {
+    return state == State.AUTHENTICATING && openedAt < deadline;
+  }
+
   boolean closed() {
     return state == State.CLOSED;
   }

@@ -39,6 +39,11 @@ public final class SessionHub {
   private static final Logger LOG = LoggerFactory.getLogger(SessionHub.class);
   private static final AtomicLong SEQUENCE = new AtomicLong();
   private static final long ROUTER_TIMEOUT_MS = 20_000;
+  /**
+   * How long after the authentication deadline a login whose token came in time may still take (its turn in the
+   * login queue, the router's answer, its channels subscribed) before it is given up with service unavailable.
+   */
+  static final long LOGIN_GRACE_MS = 3 * ROUTER_TIMEOUT_MS;
   /** What a drained node sends its clients: go and connect to another node. */
   private static final OutboundMessage RECONNECT = OutboundMessage.ofText(new JsonObject()
     .put("error", ErrorCode.SERVER_STOPPED.text()).put("reconnect", true).encode());
@@ -257,7 +262,11 @@ public final class SessionHub {
     subscriber.unsubscribe(List.of(RedisKeys.mapChannel(old)));
   }
 
-  /** Closes sessions idle for too long and connections that never authenticated. */
+  /**
+   * Closes sessions idle for too long, connections that presented no token in time, and logins still not done
+   * {@link #LOGIN_GRACE_MS} after that deadline (a Redis that never answers a subscription); fails logins that waited
+   * too long in the queue.
+   */
   public void sweep() {
     long now = now();
     long idleDeadline = now - limits.idleTimeoutMs();
@@ -266,6 +275,8 @@ public final class SessionHub {
     for (Session s : byId.values().toArray(new Session[0])) {
       if (s.unauthenticatedSince(authDeadline)) {
         s.authFailed(ErrorCode.AUTH_TIMEOUT);
+      } else if (s.authenticatingSince(authDeadline - LOGIN_GRACE_MS)) {
+        s.authFailed(ErrorCode.UNAVAILABLE);
       } else if (s.active() && s.idleSince(idleDeadline)) {
         s.fail(ErrorCode.IDLE_TIMEOUT);
       }
