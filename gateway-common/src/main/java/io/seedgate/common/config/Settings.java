@@ -105,8 +105,8 @@ public final class Settings {
     "1 to 10000000", range(1, 10_000_000), "unauthenticated client connections (waiting for their token or its "
       + "check) one node holds from one IP address; more get {\"error\":\"too many connections\"} and a close. "
       + "Authenticated players do not count, so any number may share an address (carrier-grade NAT, campus). One "
-      + "lives at most gateway.authTimeoutSeconds and a login takes milliseconds: 256 still let one address log in "
-      + "thousands of players a second");
+      + "lives at most gateway.authTimeoutSeconds, and a login takes milliseconds on a node that is not overloaded: "
+      + "256 then let one address log in thousands of players a second");
   public static final Setting LOGINS_IN_FLIGHT = add("gateway.limits.loginsInFlight", Type.INT, 64, "1 to 100000",
     range(1, 100_000), "token checks one gateway instance has at the router at once; further logins wait their turn "
       + "in its queue (first come, first served) rather than flood the router when many players reconnect at once");
