@@ -16,6 +16,8 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.Function;
 
 /**
@@ -37,6 +39,9 @@ final class LoadGenerator implements AutoCloseable {
   private final String redisUrl;
   private final List<Redis> floorRedis = new ArrayList<>();
   private final List<RedisConnection> floorPublishers = new ArrayList<>();
+  /** The login histograms of the workers' shares, handed over as each share is done. */
+  private final List<Histogram> loginHistograms = java.util.Collections.synchronizedList(new ArrayList<>());
+  private final List<Histogram> handshakeHistograms = java.util.Collections.synchronizedList(new ArrayList<>());
 
   /**
    * Connection counts of one set of gateway clients.
@@ -46,8 +51,26 @@ final class LoadGenerator implements AutoCloseable {
    * @param authenticated logins answered
    * @param failed connections or logins that failed
    * @param firstError the first failure's message, or null
+   * @param login      from the start of a connection to its login's answer, of the logins answered
+   * @param handshake  from the start of a connection to its being open (the WebSocket handshake done)
+   * @param failures   failed connections and logins by what they failed with (the gateway's error, a close, a
+   *                   timeout, a refused connection)
    */
-  record Connections(int attempted, int connected, int authenticated, int failed, String firstError) {
+  record Connections(int attempted, int connected, int authenticated, int failed, String firstError,
+                     LatencySummary login, LatencySummary handshake, Map<String, Integer> failures) {
+  }
+
+  /** What a failed connection or login is counted under: the gateway's error text, else the failure's kind. */
+  static String failureKind(Throwable e) {
+    String m = String.valueOf(e.getMessage());
+    int error = m.indexOf("{\"error\"");
+    if (error >= 0) {
+      return m.substring(error);
+    }
+    if (e instanceof java.util.concurrent.TimeoutException || m.contains("imed out")) {
+      return "timeout";
+    }
+    return m.length() > 80 ? e.getClass().getSimpleName() + ": " + m.substring(0, 80) : m;
   }
 
   /**
@@ -116,26 +139,37 @@ final class LoadGenerator implements AutoCloseable {
       perWorker.add(worker.call(() -> {
         int[] counts = new int[3];
         String[] firstError = new String[1];
+        Histogram logins = LatencySummary.newHistogram();
+        Histogram handshakes = LatencySummary.newHistogram();
+        Map<String, Integer> failures = new TreeMap<>();
         return throttled(share, concurrency, p -> {
           GatewayClient c = newClient(worker, p, node, share.size(), actionMessage, reply);
+          long started = System.nanoTime();
           return c.connect()
             .compose(v -> {
               counts[0]++;
+              LatencySummary.recordNanos(handshakes, System.nanoTime() - started);
               return c.login(Messages.login(p.token(), loginAction), loginReply, options.loginTimeoutSeconds * 1000L);
             })
             .onSuccess(v -> {
               counts[1]++;
+              LatencySummary.recordNanos(logins, System.nanoTime() - started);
               worker.endpoints.add(c);
             })
             .onFailure(e -> {
               counts[2]++;
+              failures.merge(failureKind(e), 1, Integer::sum);
               if (firstError[0] == null) {
                 firstError[0] = e.toString();
               }
               c.close();
             })
             .otherwiseEmpty();
-        }).map(v -> new Connections(share.size(), counts[0], counts[1], counts[2], firstError[0]));
+        }).map(v -> new Connections(share.size(), counts[0], counts[1], counts[2], firstError[0],
+          LatencySummary.of(logins), LatencySummary.of(handshakes), failures)).onSuccess(c -> {
+            loginHistograms.add(logins);
+            handshakeHistograms.add(handshakes);
+          });
       }));
     }
     int attempted = 0;
@@ -143,6 +177,7 @@ final class LoadGenerator implements AutoCloseable {
     int authenticated = 0;
     int failed = 0;
     String firstError = null;
+    Map<String, Integer> failures = new TreeMap<>();
     for (Future<Connections> f : perWorker) {
       Connections c = BenchMain.await(f, options.loginTimeoutSeconds * 1000L + ps.size() * 50L);
       attempted += c.attempted();
@@ -150,11 +185,21 @@ final class LoadGenerator implements AutoCloseable {
       authenticated += c.authenticated();
       failed += c.failed();
       firstError = firstError != null ? firstError : c.firstError();
+      c.failures().forEach((k, v) -> failures.merge(k, v, Integer::sum));
+    }
+    Histogram logins = LatencySummary.newHistogram();
+    Histogram handshakes = LatencySummary.newHistogram();
+    synchronized (loginHistograms) {
+      loginHistograms.forEach(logins::add);
+      loginHistograms.clear();
+      handshakeHistograms.forEach(handshakes::add);
+      handshakeHistograms.clear();
     }
     if (firstError != null) {
       LOG.warn("{} of {} connections or logins failed, first: {}", failed, attempted, firstError);
     }
-    return new Connections(attempted, connected, authenticated, failed, firstError);
+    return new Connections(attempted, connected, authenticated, failed, firstError, LatencySummary.of(logins),
+      LatencySummary.of(handshakes), failures);
   }
 
   /** The source addresses clients are spread over. */

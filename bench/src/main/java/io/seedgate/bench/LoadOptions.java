@@ -5,8 +5,10 @@ import picocli.CommandLine.Option;
 /** How the load generator runs its clients. */
 final class LoadOptions {
 
-  /** Clients per source address when {@code --source-addresses} is 0: under the node's default per-IP limit. */
+  /** Clients per source address when {@code --source-addresses} is 0: far from the ephemeral ports of one. */
   static final int CLIENTS_PER_ADDRESS = 1_500;
+  /** Logins in flight per source address when {@code --source-addresses} is 0: under the node's per-IP limit. */
+  static final int LOGINS_PER_ADDRESS = 200;
 
   /**
    * Client transports: WebSocket (port gateway.websocket.port), TCP (JSON + {@code ||} both ways, gateway.tcp.port),
@@ -28,9 +30,10 @@ final class LoadOptions {
   int threads = 1;
 
   @Option(names = "--source-addresses", description = "Spread client connections over 127.0.0.1 .. 127.0.0.N. One "
-    + "loopback address runs out of ephemeral ports near 28,000, and a node accepts gateway.limits.maxConnectionsPerIp "
-    + "(2000 by default) from one address. 0: one address per " + CLIENTS_PER_ADDRESS + " clients (default: "
-    + "${DEFAULT-VALUE}).")
+    + "loopback address runs out of ephemeral ports near 28,000, and a node holds gateway.limits.maxConnectionsPerIp "
+    + "(256 by default) connections that have not authenticated yet from one address. 0: one address per "
+    + CLIENTS_PER_ADDRESS + " clients, and at most " + LOGINS_PER_ADDRESS + " logins in flight per address "
+    + "(default: ${DEFAULT-VALUE}).")
   int sourceAddresses = 0;
 
   @Option(names = "--login-timeout", description = "Seconds a login may take before it counts as failed (default: "
@@ -50,7 +53,9 @@ final class LoadOptions {
     if (sourceAddresses > 0) {
       return sourceAddresses;
     }
-    return Math.max(1, Math.min(250, (clients + CLIENTS_PER_ADDRESS - 1) / CLIENTS_PER_ADDRESS));
+    int inFlight = Math.min(clients, loginConcurrency);
+    return Math.max(1, Math.min(250, Math.max((clients + CLIENTS_PER_ADDRESS - 1) / CLIENTS_PER_ADDRESS,
+      (inFlight + LOGINS_PER_ADDRESS - 1) / LOGINS_PER_ADDRESS)));
   }
 
   @Option(names = "--json", paramLabel = "FILE", description = "Also write the results as JSON to FILE.")

@@ -104,7 +104,7 @@ final class NodeTarget implements AutoCloseable {
       .put("udp", new JsonObject().put("enabled", true).put("port", port[2]))
       .put("idleTimeoutSeconds", 3600).put("authTimeoutSeconds", 60)
       .put("limits", new JsonObject().put("messagesPerSecond", o.nodeMessageRate).put("messageBurst", o.nodeMessageRate));
-    return new JsonObject()
+    JsonObject conf = new JsonObject()
       .put("profile", "dev")
       .put("node", new JsonObject().put("id", nodeId))
       .put("roles", new JsonArray(List.of(o.roles.split(","))))
@@ -115,6 +115,27 @@ final class NodeTarget implements AutoCloseable {
       .put("examples", new JsonObject().put("javaService", true))
       // on a free port: the operations port (metrics) is read between phases, never during one
       .put("ops", new JsonObject().put("port", port[3]).put("host", "127.0.0.1"));
+    for (String setting : o.nodeSettings) {
+      int eq = setting.indexOf('=');
+      if (eq <= 0) {
+        throw new IllegalArgumentException("--node-set wants SETTING=VALUE, not " + setting);
+      }
+      String[] path = setting.substring(0, eq).split("\\.");
+      String raw = setting.substring(eq + 1);
+      Object value = raw.matches("-?\\d+") ? (Object) Integer.valueOf(raw)
+        : raw.equals("true") || raw.equals("false") ? (Object) Boolean.valueOf(raw) : raw;
+      JsonObject at = conf;
+      for (int i = 0; i < path.length - 1; i++) {
+        JsonObject inner = at.getJsonObject(path[i]);
+        if (inner == null) {
+          inner = new JsonObject();
+          at.put(path[i], inner);
+        }
+        at = inner;
+      }
+      at.put(path[path.length - 1], value);
+    }
+    return conf;
   }
 
   private static NodeTarget spawn(TargetOptions o, JsonObject conf, int[] port, String prefix, String nodeId)

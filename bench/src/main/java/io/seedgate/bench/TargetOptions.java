@@ -51,4 +51,9 @@ final class TargetOptions {
 
   @Option(names = "--node-jvm-args", description = "JVM arguments of a spawned node, e.g. '-Xmx2g'.")
   String nodeJvmArgs = "";
+
+  @Option(names = "--node-set", paramLabel = "SETTING=VALUE", description = "A setting of a node the bench starts, "
+    + "over the bench's own, e.g. gateway.authTimeoutSeconds=10 (repeatable; numbers and true/false are read as "
+    + "such).")
+  java.util.List<String> nodeSettings = new java.util.ArrayList<>();
 }

@@ -83,7 +83,8 @@ public class GatewayVerticle extends VerticleBase {
           new SessionHub.Limits(maxMessage, idleMs, authMs,
           config.integer(Settings.MESSAGES_PER_SECOND), config.integer(Settings.MESSAGE_BURST),
           ConnectionLimits.of(vertx, config.integer(Settings.MAX_CONNECTIONS),
-            config.integer(Settings.MAX_CONNECTIONS_PER_IP))), config.string(Settings.BROADCAST_CHANNEL));
+            config.integer(Settings.MAX_CONNECTIONS_PER_IP)), config.integer(Settings.LOGINS_IN_FLIGHT),
+          config.integer(Settings.LOGIN_QUEUE)), config.string(Settings.BROADCAST_CHANNEL));
         sessionCommands = vertx.eventBus().consumer(Addresses.nodeSessions(nodeId), m -> hub.command(m.body()));
         long sweepEvery = Math.max(50, Math.min(1000, Math.min(idleMs, authMs) / 4));
         sweepTimer = vertx.setPeriodic(sweepEvery, t -> hub.sweep());
@@ -94,6 +95,7 @@ public class GatewayVerticle extends VerticleBase {
       .compose(v -> {
         LocalRoles.started(vertx, Settings.ROLE_GATEWAY);
         hub.onRouted(LocalGateways.routingLatency(vertx));
+        hub.onLoggedIn(LocalGateways.loginLatency(vertx));
         LocalGateways.add(vertx, hub);
         return listen(config, tcpConfig);
       });
@@ -109,7 +111,8 @@ public class GatewayVerticle extends VerticleBase {
     if (config.bool(Settings.WS_ENABLED)) {
       webSocket = new WebSocketTransport(vertx, hub, config.string(Settings.GATEWAY_HOST),
         config.integer(Settings.WS_PORT), config.integer(Settings.WS_MAX_FRAME_BYTES),
-        config.integer(Settings.MAX_QUEUED_BYTES), config.integer(Settings.AUTH_TIMEOUT) * 1000L);
+        config.integer(Settings.MAX_QUEUED_BYTES), config.integer(Settings.AUTH_TIMEOUT) * 1000L,
+        config.integer(Settings.ACCEPT_BACKLOG));
       opened = webSocket.listen();
     }
     if (config.bool(Settings.TCP_ENABLED)) {

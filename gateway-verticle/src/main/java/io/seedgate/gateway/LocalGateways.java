@@ -23,6 +23,7 @@ public final class LocalGateways {
 
   private static final Map<Vertx, List<SessionHub>> HUBS = new WeakHashMap<>();
   private static final Map<Vertx, RoutingLatency> LATENCY = new WeakHashMap<>();
+  private static final Map<Vertx, RoutingLatency> LOGIN_LATENCY = new WeakHashMap<>();
 
   private LocalGateways() {
   }
@@ -49,6 +50,14 @@ public final class LocalGateways {
   /** The node's routing-latency sink (created on first use). */
   public static synchronized RoutingLatency routingLatency(Vertx vertx) {
     return LATENCY.computeIfAbsent(vertx, v -> new RoutingLatency());
+  }
+
+  /**
+   * The node's login-latency sink, fed like {@link #routingLatency}: nanoseconds from a client's token (its first
+   * message, or the WebSocket handshake) to its session being active (token checked, delivery channels subscribed).
+   */
+  public static synchronized RoutingLatency loginLatency(Vertx vertx) {
+    return LOGIN_LATENCY.computeIfAbsent(vertx, v -> new RoutingLatency());
   }
 
   static synchronized void add(Vertx vertx, SessionHub hub) {
@@ -111,6 +120,16 @@ public final class LocalGateways {
   /** Client actions this node could not hand to Redis since start. */
   public static long actionsFailed(Vertx vertx) {
     return sum(vertx, h -> h.counters().actionsFailed());
+  }
+
+  /** Logins waiting on this node for their token check. */
+  public static int loginsQueued(Vertx vertx) {
+    return of(vertx).stream().mapToInt(SessionHub::loginsQueued).sum();
+  }
+
+  /** Clients this node disconnected as too slow to receive since start. */
+  public static long slowClients(Vertx vertx) {
+    return sum(vertx, h -> h.counters().slowClients());
   }
 
   /** Connections refused at authentication for the reason since start. */

@@ -29,6 +29,11 @@ public final class RawSocket implements AutoCloseable {
     public int closeCode() {
       return payload.length >= 2 ? (payload[0] & 0xff) << 8 | payload[1] & 0xff : -1;
     }
+
+    /** A close frame's reason (UTF-8 after the status code), or "" when it has none. */
+    public String closeReason() {
+      return payload.length > 2 ? new String(payload, 2, payload.length - 2, StandardCharsets.UTF_8) : "";
+    }
   }
 
   public static final int CONTINUATION = 0;

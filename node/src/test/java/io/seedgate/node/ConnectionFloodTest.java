@@ -27,7 +27,9 @@ class ConnectionFloodTest {
 
   @Test
   void tenThousandConnectionsThatNeverAuthenticateAreAllClosedAtTheDeadline() throws Exception {
-    try (TestNode node = TestNode.start(Map.of("gateway.authTimeoutSeconds", 3))) {
+    // a thousand from each address, all held until the deadline (the default per-IP limit would refuse most of them)
+    try (TestNode node = TestNode.start(Map.of("gateway.authTimeoutSeconds", 3,
+      "gateway.limits.maxConnectionsPerIp", CONNECTIONS / SOURCES))) {
       Process flood = new ProcessBuilder(new File(System.getProperty("java.home"), "bin/java").getPath(),
         "-Xmx128m", "-cp", System.getProperty("java.class.path"), ConnectionFlood.class.getName(),
         Integer.toString(node.config.integer(Settings.TCP_PORT)), Integer.toString(CONNECTIONS),

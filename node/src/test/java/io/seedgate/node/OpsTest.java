@@ -80,8 +80,11 @@ class OpsTest {
       assertTrue(value(text, "seed_messages_out_total") >= 2, text);
       assertTrue(value(text, "seed_routing_latency_seconds_count") >= 2, "api/load and move/up were routed");
       assertTrue(text.contains("seed_routing_latency_seconds_bucket{le=\"0.001\"}"), "a histogram with buckets");
+      assertTrue(value(text, "seed_login_latency_seconds_count") >= 1, "the login was timed");
+      assertTrue(text.contains("seed_login_latency_seconds_bucket{le=\"10.0\"}"), "up to seconds: " + text);
       for (String name : List.of("seed_redis_errors_total", "seed_postgres_errors_total",
         "seed_eventloop_delay_seconds{loop=\"0\"}", "seed_persistence_rows_written_total", "seed_actions_failed_total",
+        "seed_slow_clients_total", "seed_logins_queued",
         "seed_node_draining", "seed_node_info{node=\"" + node.config.string(Settings.NODE_ID) + "\"}")) {
         assertTrue(text.contains(name), "metrics lack " + name);
       }

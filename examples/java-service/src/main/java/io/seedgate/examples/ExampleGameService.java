@@ -32,7 +32,12 @@ public class ExampleGameService extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(ExampleGameService.class);
   static final int POOL_SIZE = 8;
-  static final int POOL_WAITING = 4_096;
+  /**
+   * Requests that may wait for one of the {@value #POOL_SIZE} connections: a node's players reconnecting to another
+   * node send their {@code api/load} within a second or two (15,000 at once overflowed 4,096, and those logins went
+   * unanswered).
+   */
+  static final int POOL_WAITING = 65_536;
 
   /**
    * How many action messages the service has handled.

@@ -87,7 +87,12 @@ public final class Settings {
   public static final Setting IDLE_TIMEOUT = add("gateway.idleTimeoutSeconds", Type.INT, 300, "1 to 86400",
     range(1, 86400), "a session with no client message for this long gets {\"error\":\"timeout\"} and is closed");
   public static final Setting AUTH_TIMEOUT = add("gateway.authTimeoutSeconds", Type.INT, 10, "1 to 600",
-    range(1, 600), "a connection that has not presented a valid token by then is closed");
+    range(1, 600), "a connection that has not presented a token by then is closed, as is one whose token was refused; "
+      + "one whose token came in time is not cut while the token is checked or waits its turn "
+      + "(gateway.limits.loginQueue)");
+  public static final Setting ACCEPT_BACKLOG = add("gateway.acceptBacklog", Type.INT, 8192, "1 to 1048576",
+    range(1, 1 << 20), "connections the kernel holds for the WebSocket and TCP ports until they are accepted (listen "
+      + "backlog): room for a node's players reconnecting at once; Linux caps it at net.core.somaxconn, raise that too");
   public static final Setting MAX_QUEUED_BYTES = add("gateway.maxQueuedBytes", Type.INT, 1024 * 1024,
     "4096 to 268435456", range(4096, 256 * 1024 * 1024),
     "outbound bytes queued for one slow client before it is disconnected");
@@ -101,8 +106,19 @@ public final class Settings {
   public static final Setting MAX_CONNECTIONS = add("gateway.limits.maxConnections", Type.INT, 100_000,
     "1 to 10000000", range(1, 10_000_000), "client connections one node accepts (all transports); more get "
       + "{\"error\":\"too many connections\"} and a close");
-  public static final Setting MAX_CONNECTIONS_PER_IP = add("gateway.limits.maxConnectionsPerIp", Type.INT, 2000,
-    "1 to 10000000", range(1, 10_000_000), "client connections one node accepts from one IP address");
+  public static final Setting MAX_CONNECTIONS_PER_IP = add("gateway.limits.maxConnectionsPerIp", Type.INT, 256,
+    "1 to 10000000", range(1, 10_000_000), "unauthenticated client connections (waiting for their token or its "
+      + "check) one node holds from one IP address; more get {\"error\":\"too many connections\"} and a close. "
+      + "Authenticated players do not count, so any number may share an address (carrier-grade NAT, campus). One "
+      + "lives at most gateway.authTimeoutSeconds, and a login takes milliseconds on a node that is not overloaded: "
+      + "256 then let one address log in thousands of players a second");
+  public static final Setting LOGINS_IN_FLIGHT = add("gateway.limits.loginsInFlight", Type.INT, 64, "1 to 100000",
+    range(1, 100_000), "token checks one gateway instance has at the router at once; further logins wait their turn "
+      + "in its queue (first come, first served) rather than flood the router when many players reconnect at once");
+  public static final Setting LOGIN_QUEUE = add("gateway.limits.loginQueue", Type.INT, 16384, "0 to 10000000",
+    range(0, 10_000_000), "logins one gateway instance keeps waiting for a token check; when it is full a login gets "
+      + "{\"error\":\"service unavailable\"} and a close, as does one that waited 20 s. A login waiting here is not "
+      + "cut by gateway.authTimeoutSeconds (its token came in time)");
 
   public static final Setting ACTION_CHANNEL_PREFIX = add("routing.actionChannelPrefix", Type.STRING, "action:",
     "a non-empty string", v -> !((String) v).isEmpty(),

@@ -1,6 +1,7 @@
 package io.seedgate.gateway.netty;
 
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.seedgate.gateway.session.ClientChannel;
@@ -9,6 +10,7 @@ import io.seedgate.gateway.session.SessionHub;
 import io.vertx.core.internal.ContextInternal;
 
 import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The last handler of a connection served by Netty directly, as the session core sees it: the session it opens,
@@ -21,6 +23,13 @@ import java.net.InetSocketAddress;
  * transport's {@code exceptionCaught}, which closes the connection.
  */
 public abstract class SessionChannel extends ChannelInboundHandlerAdapter implements ClientChannel {
+
+  /**
+   * How long a connection closed as too slow to receive is given to take what was queued for it, its last message
+   * (the error, the close frame) included, before it is closed anyway: a client that reads again soon learns why,
+   * a dead peer does not hold its socket.
+   */
+  public static final long LAST_WORDS_MS = 5_000;
 
   private final ContextInternal context;
   private final SessionHub hub;
@@ -78,6 +87,21 @@ public abstract class SessionChannel extends ChannelInboundHandlerAdapter implem
         endDispatch(previous);
       }
     }
+  }
+
+  /**
+   * Closes the connection once {@code last} (the last write) has reached the socket, everything queued before it
+   * too, or after {@link #LAST_WORDS_MS}, whichever comes first; a failed write closes at once.
+   */
+  protected final void closeOnceWritten(ChannelFuture last) {
+    Channel ch = ctx.channel();
+    io.netty.util.concurrent.ScheduledFuture<?> bound = ctx.executor().schedule(() -> {
+      ch.close();
+    }, LAST_WORDS_MS, TimeUnit.MILLISECONDS);
+    last.addListener(f -> {
+      bound.cancel(false);
+      ch.close();
+    });
   }
 
   /** Whether more than {@code maxQueuedBytes} are unwritten (the channel's high water mark); false once closing. */

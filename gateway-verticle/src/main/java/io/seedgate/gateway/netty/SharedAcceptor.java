@@ -78,8 +78,9 @@ final class SharedAcceptor {
    * completes on {@code context} when the port is open, and fails (the member then not added) when it cannot be bound.
    *
    * @param transport what the port serves ({@code websocket}, {@code tcp}): two transports never share a socket
+   * @param backlog   the listen backlog, when this member is the one that binds
    */
-  static Future<SharedAcceptor> join(VertxInternal vertx, String transport, String host, int port,
+  static Future<SharedAcceptor> join(VertxInternal vertx, String transport, String host, int port, int backlog,
                                      Member member, ContextInternal context) {
     SharedAcceptor acceptor;
     boolean first;
@@ -94,7 +95,7 @@ final class SharedAcceptor {
       acceptor.add(member);
     }
     if (first) {
-      acceptor.bind();
+      acceptor.bind(backlog);
     }
     SharedAcceptor joined = acceptor;
     Promise<SharedAcceptor> result = context.promise();
@@ -154,16 +155,17 @@ final class SharedAcceptor {
   }
 
   @SuppressWarnings("unchecked")
-  private void bind() {
+  private void bind(int backlog) {
     VertxInternal vertx = key.vertx();
     ServerBootstrap bootstrap = new ServerBootstrap()
       .group(vertx.acceptorEventLoopGroup())
       .channelFactory((ChannelFactory<ServerChannel>) vertx.transport().serverChannelFactory(false))
       .handler(new Distributor())
       .childHandler(NEVER_USED);
-    // Vert.x's own socket options for a server (SO_REUSEADDR, backlog, TCP_NODELAY, epoll's): applied to the
+    // Vert.x's own socket options for a server (SO_REUSEADDR, the backlog, TCP_NODELAY, epoll's): applied to the
     // children by the Distributor, as the ServerBootstrapAcceptor it stands in for would
-    vertx.transport().configure(new NetServerOptions().setTcpNoDelay(true), false, bootstrap);
+    vertx.transport().configure(new NetServerOptions().setTcpNoDelay(true).setAcceptBacklog(backlog), false,
+      bootstrap);
     childOptions = bootstrap.config().childOptions();
     vertx.nameResolver().resolve(key.host())
       .onFailure(this::bindFailed)

@@ -29,16 +29,17 @@ public final class SharedPort {
    * completes when the port is open, and fails when it cannot be bound or the context is not an event loop's.
    *
    * @param transport what the port serves ({@code websocket}, {@code tcp})
+   * @param backlog   the listening socket's backlog (used by the first instance, which binds it)
    * @param pipeline  what builds each connection's pipeline, on the instance's event loop (made with
    *                  {@code context}), and closes the connections still open when the instance leaves
    */
-  public static Future<SharedPort> join(VertxInternal vertx, String transport, String host, int port,
+  public static Future<SharedPort> join(VertxInternal vertx, String transport, String host, int port, int backlog,
                                         ContextInternal context, SessionPipeline pipeline) {
     if (!context.isEventLoopContext()) {
       return Future.failedFuture(new IllegalStateException("the " + transport + " port needs an event-loop context"));
     }
     SharedAcceptor.Member member = new SharedAcceptor.Member(context.nettyEventLoop(), pipeline);
-    return SharedAcceptor.join(vertx, transport, host, port, member, context)
+    return SharedAcceptor.join(vertx, transport, host, port, backlog, member, context)
       .map(acceptor -> new SharedPort(acceptor, member, context, pipeline));
   }
 

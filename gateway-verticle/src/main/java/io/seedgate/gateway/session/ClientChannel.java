@@ -1,5 +1,7 @@
 package io.seedgate.gateway.session;
 
+import io.seedgate.common.ErrorCode;
+
 /**
  * What a transport gives the session core: a way to send one message to the client, to see whether the
  * client keeps up, and to close. Framing (WebSocket frames, {@code ||} on TCP, datagrams) is the transport's.
@@ -14,6 +16,15 @@ public interface ClientChannel {
 
   /** Closes the connection; the transport then calls {@link Session#onClosed()} once. */
   void close();
+
+  /**
+   * Closes the connection for a fatal error, whose message was just sent: a transport that can say why in its own
+   * terms (a WebSocket close frame's code and reason) or must take care that the message gets out (to a client too
+   * slow to receive, whose socket is by definition full) does so here, within a bound; the default just closes.
+   */
+  default void close(ErrorCode reason) {
+    close();
+  }
 
   /** The client's IP address, as the 2021 hash field {@code ip} stores it. */
   String remoteIp();

@@ -8,39 +8,46 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * How many client connections one node holds, in all and per IP address, shared by its gateway instances.
- * {@link #tryAcquire} and {@link #release} are called once each per connection, from any event loop.
+ * How many client connections one node holds, shared by its gateway instances: all of them, against
+ * {@code maxConnections}, and per IP address those not authenticated yet (waiting for their token or its check),
+ * against {@code maxPendingPerIp}. An authenticated player no longer counts against its address: players behind one
+ * carrier-grade NAT or campus network share it, while what an address can pile up without a valid token stays
+ * bounded. {@link #tryAcquire} and {@link #release} are called once each per connection, {@link #authenticated} at
+ * most once in between, from any event loop.
  */
 public final class ConnectionLimits {
 
   private static final Map<Vertx, ConnectionLimits> PER_NODE = new WeakHashMap<>();
 
   private final AtomicInteger total = new AtomicInteger();
-  private final ConcurrentHashMap<String, Integer> perIp = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Integer> pendingPerIp = new ConcurrentHashMap<>();
   private volatile int maxTotal;
-  private volatile int maxPerIp;
+  private volatile int maxPendingPerIp;
 
   private ConnectionLimits() {
   }
 
   /** The node's limits (one object per Vert.x instance), set to the given maxima. */
-  public static synchronized ConnectionLimits of(Vertx vertx, int maxTotal, int maxPerIp) {
+  public static synchronized ConnectionLimits of(Vertx vertx, int maxTotal, int maxPendingPerIp) {
     ConnectionLimits limits = PER_NODE.computeIfAbsent(vertx, v -> new ConnectionLimits());
     limits.maxTotal = maxTotal;
-    limits.maxPerIp = maxPerIp;
+    limits.maxPendingPerIp = maxPendingPerIp;
     return limits;
   }
 
-  /** Counts a new connection; {@code false} (and nothing counted) when a limit is reached. */
+  /**
+   * Counts a new, not yet authenticated connection; {@code false} (and nothing counted) when the node is at its
+   * limit or the address has as many unauthenticated connections as it may.
+   */
   public boolean tryAcquire(String ip) {
     if (total.incrementAndGet() > maxTotal) {
       total.decrementAndGet();
       return false;
     }
     boolean[] admitted = {false};
-    perIp.compute(ip, (k, n) -> {
+    pendingPerIp.compute(ip, (k, n) -> {
       int count = n == null ? 0 : n;
-      if (count >= maxPerIp) {
+      if (count >= maxPendingPerIp) {
         return n;
       }
       admitted[0] = true;
@@ -52,13 +59,29 @@ public final class ConnectionLimits {
     return admitted[0];
   }
 
-  /** Un-counts a connection that {@link #tryAcquire} counted. */
-  public void release(String ip) {
+  /** The connection {@link #tryAcquire} counted has authenticated: it no longer counts against its address. */
+  public void authenticated(String ip) {
+    pendingPerIp.computeIfPresent(ip, (k, n) -> n <= 1 ? null : n - 1);
+  }
+
+  /**
+   * Un-counts a connection that {@link #tryAcquire} counted.
+   *
+   * @param pending whether it never authenticated ({@link #authenticated} was not called for it)
+   */
+  public void release(String ip, boolean pending) {
     total.decrementAndGet();
-    perIp.computeIfPresent(ip, (k, n) -> n <= 1 ? null : n - 1);
+    if (pending) {
+      authenticated(ip);
+    }
   }
 
   public int total() {
     return total.get();
+  }
+
+  /** Connections from the address not authenticated yet. */
+  public int pending(String ip) {
+    return pendingPerIp.getOrDefault(ip, 0);
   }
 }

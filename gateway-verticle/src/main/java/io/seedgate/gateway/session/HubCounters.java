@@ -8,7 +8,7 @@ import java.util.List;
 
 /**
  * The figures of one gateway instance, for metrics: open connections by transport, client messages in and out,
- * actions Redis did not take, failed authentications by reason.
+ * actions Redis did not take, clients cut off as too slow, failed authentications by reason.
  *
  * <p>One writer, the instance's event loop, so an increment is a plain read and an opaque write: no lock, no
  * fence on the per-message path. Readers on other threads (a metrics scrape) see whole values that may lag by a
@@ -23,7 +23,8 @@ public final class HubCounters {
   private static final int MESSAGES_IN = TRANSPORTS.size();
   private static final int MESSAGES_OUT = MESSAGES_IN + 1;
   private static final int ACTIONS_FAILED = MESSAGES_OUT + 1;
-  private static final int AUTH_FAILURES = ACTIONS_FAILED + 1;
+  private static final int SLOW_CLIENTS = ACTIONS_FAILED + 1;
+  private static final int AUTH_FAILURES = SLOW_CLIENTS + 1;
 
   private final long[] slots = new long[AUTH_FAILURES + ErrorCode.values().length];
 
@@ -60,6 +61,10 @@ public final class HubCounters {
     add(ACTIONS_FAILED, 1);
   }
 
+  void slowClient() {
+    add(SLOW_CLIENTS, 1);
+  }
+
   void authFailed(ErrorCode reason) {
     add(AUTH_FAILURES + reason.ordinal(), 1);
   }
@@ -82,6 +87,11 @@ public final class HubCounters {
   /** Actions not handed to Redis (the client got {@code action not delivered, try again}). */
   public long actionsFailed() {
     return get(ACTIONS_FAILED);
+  }
+
+  /** Clients disconnected as too slow to receive (more than {@code gateway.maxQueuedBytes} unwritten). */
+  public long slowClients() {
+    return get(SLOW_CLIENTS);
   }
 
   /** Connections refused at authentication for the reason (invalid token, expired, timeout, unavailable). */

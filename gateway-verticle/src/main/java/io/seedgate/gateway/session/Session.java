@@ -41,6 +41,7 @@ public final class Session {
   private ErrorCode closeReason;
   private final RateLimiter rate;
   private boolean counted;
+  private boolean countedAsPending;
   private Envelope.Parts envelopeParts;
 
   Session(String id, ClientChannel channel, SessionHub hub, long now, RateLimiter rate) {
@@ -121,6 +122,7 @@ public final class Session {
 
   private void authenticate(String presented, ClientMessage first) {
     state = State.AUTHENTICATING;
+    long presentedAt = System.nanoTime();
     if (first != null) {
       queued.add(first);
     }
@@ -150,6 +152,7 @@ public final class Session {
           return;
         }
         state = State.ACTIVE;
+        hub.loggedIn(System.nanoTime() - presentedAt);
         channel.onAuthenticated();
         LOG.debug("[session: {}] player {} on map {} via {}", id, playerId, mapId, channel.transport());
         while (!queued.isEmpty() && state == State.ACTIVE) {
@@ -201,6 +204,7 @@ public final class Session {
     }
     if (channel.writeQueueFull()) {
       LOG.info("[session: {}] client too slow, disconnecting", id);
+      hub.counters().slowClient();
       fail(ErrorCode.SLOW_CONSUMER);
       return;
     }
@@ -222,7 +226,7 @@ public final class Session {
     channel.send(message);
     if (code.fatal()) {
       closeReason = code;
-      channel.close();
+      channel.close(code);
     }
   }
 
@@ -271,8 +275,21 @@ public final class Session {
     return lastActivity < deadline;
   }
 
+  /**
+   * Whether the session opened before the deadline and has still not presented a token. One whose token is being
+   * checked (or waits its turn for that) is not: the router's answer and the login queue have bounds of their own.
+   */
   boolean unauthenticatedSince(long deadline) {
-    return (state == State.AWAITING_TOKEN || state == State.AUTHENTICATING) && openedAt < deadline;
+    return state == State.AWAITING_TOKEN && openedAt < deadline;
+  }
+
+  /** Whether the session opened before the deadline and its token is still being checked (or waits for that). */
+  boolean authenticatingSince(long deadline) {
+    return state == State.AUTHENTICATING && openedAt < deadline;
+  }
+
+  boolean closed() {
+    return state == State.CLOSED;
   }
 
   boolean active() {
@@ -286,6 +303,15 @@ public final class Session {
 
   void counted(boolean counted) {
     this.counted = counted;
+  }
+
+  /** Whether the node's limits count this session against its address, as not authenticated yet. */
+  boolean countedAsPending() {
+    return countedAsPending;
+  }
+
+  void countedAsPending(boolean pending) {
+    this.countedAsPending = pending;
   }
 
   public String id() {

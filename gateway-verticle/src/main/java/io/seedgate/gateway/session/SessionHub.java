@@ -45,6 +45,11 @@ public final class SessionHub {
   private static final long END_RETRY_MAX_MS = 10_000;
   private static final int REASSERT_ATTEMPTS = 5;
   private static final long REASSERT_RETRY_MS = 2_000;
+  /**
+   * How long after the authentication deadline a login whose token came in time may still take (its turn in the
+   * login queue, the router's answer, its channels subscribed) before it is given up with service unavailable.
+   */
+  static final long LOGIN_GRACE_MS = 3 * ROUTER_TIMEOUT_MS;
   /** What a drained node sends its clients: go and connect to another node. */
   private static final OutboundMessage RECONNECT = OutboundMessage.ofText(new JsonObject()
     .put("error", ErrorCode.SERVER_STOPPED.text()).put("reconnect", true).encode());
@@ -66,7 +71,9 @@ public final class SessionHub {
   private final Set<Future<Void>> endsInFlight = new HashSet<>();
   private final HubCounters counters = new HubCounters();
   private final BurstLog endsNotRecorded;
+  private final LoginGate logins;
   private LongConsumer routingLatency = nanos -> { };
+  private LongConsumer loginLatency = nanos -> { };
   private volatile long delivered;
   private long sessionsOpened;
   private volatile int sessionCount;
@@ -83,9 +90,17 @@ public final class SessionHub {
    * @param messagesPerSecond average messages per second one connection may send
    * @param messageBurst    messages one connection may send at once
    * @param connections     the node's connection counts and limits
+   * @param loginsInFlight  token checks this instance has at the router at once
+   * @param loginQueue      logins this instance keeps waiting for their turn
    */
   public record Limits(int maxMessageBytes, long idleTimeoutMs, long authTimeoutMs, int messagesPerSecond,
-                       int messageBurst, ConnectionLimits connections) {
+                       int messageBurst, ConnectionLimits connections, int loginsInFlight, int loginQueue) {
+
+    /** With the default login gate (64 in flight, 16,384 waiting). */
+    public Limits(int maxMessageBytes, long idleTimeoutMs, long authTimeoutMs, int messagesPerSecond,
+                  int messageBurst, ConnectionLimits connections) {
+      this(maxMessageBytes, idleTimeoutMs, authTimeoutMs, messagesPerSecond, messageBurst, connections, 64, 16_384);
+    }
   }
 
   /**
@@ -102,6 +117,7 @@ public final class SessionHub {
     this.publisher = publisher;
     this.subscriber = subscriber.onMessage(this::dispatch);
     this.limits = limits;
+    this.logins = new LoginGate(limits.loginsInFlight(), limits.loginQueue(), ROUTER_TIMEOUT_MS);
     this.broadcastChannel = broadcastChannel;
     for (ErrorCode code : ErrorCode.values()) {
       errors.put(code, OutboundMessage.ofText(new JsonObject().put("error", code.text()).encode()));
@@ -127,19 +143,27 @@ public final class SessionHub {
       s.fail(ErrorCode.TOO_MANY_CONNECTIONS);
     } else {
       s.counted(true);
+      s.countedAsPending(true);
     }
     return s;
   }
 
+  /** The token check at the router, when this instance's {@link LoginGate} lets it go. */
   Future<JsonObject> authenticate(Session s, String token) {
-    JsonObject request = new JsonObject().put("token", token).put("ip", s.remoteIp())
-      .put("node", incarnation.nodeId()).put("incarnation", incarnation.id())
-      .put("session", s.id()).put("transport", s.transport());
-    return eventBus.<JsonObject>request(Addresses.AUTHENTICATE, request, routerDelivery).map(m -> m.body());
+    return logins.submit(s::closed, () -> {
+      JsonObject request = new JsonObject().put("token", token).put("ip", s.remoteIp())
+        .put("node", incarnation.nodeId()).put("incarnation", incarnation.id())
+        .put("session", s.id()).put("transport", s.transport());
+      return eventBus.<JsonObject>request(Addresses.AUTHENTICATE, request, routerDelivery).map(m -> m.body());
+    }, now());
   }
 
   /** Indexes an authenticated session and subscribes its delivery channels. */
   Future<Void> activate(Session s) {
+    if (s.countedAsPending()) {
+      s.countedAsPending(false);
+      limits.connections().authenticated(s.remoteIp());
+    }
     byToken.put(s.token(), s);
     byPlayer.put(s.playerId(), s);
     byMap.computeIfAbsent(s.mapId(), k -> new LinkedHashSet<>()).add(s);
@@ -229,7 +253,8 @@ public final class SessionHub {
       counters.closed(s.transportSlot());
       if (s.counted()) {
         s.counted(false);
-        limits.connections().release(s.remoteIp());
+        limits.connections().release(s.remoteIp(), s.countedAsPending());
+        s.countedAsPending(false);
       }
     }
     sessionCount = byId.size();
@@ -309,14 +334,21 @@ public final class SessionHub {
     subscriber.unsubscribe(List.of(RedisKeys.mapChannel(old)));
   }
 
-  /** Closes sessions idle for too long and connections that never authenticated. */
+  /**
+   * Closes sessions idle for too long, connections that presented no token in time, and logins still not done
+   * {@link #LOGIN_GRACE_MS} after that deadline (a Redis that never answers a subscription); fails logins that waited
+   * too long in the queue.
+   */
   public void sweep() {
     long now = now();
     long idleDeadline = now - limits.idleTimeoutMs();
     long authDeadline = now - limits.authTimeoutMs();
+    logins.expire(now);
     for (Session s : byId.values().toArray(new Session[0])) {
       if (s.unauthenticatedSince(authDeadline)) {
         s.authFailed(ErrorCode.AUTH_TIMEOUT);
+      } else if (s.authenticatingSince(authDeadline - LOGIN_GRACE_MS)) {
+        s.authFailed(ErrorCode.UNAVAILABLE);
       } else if (s.active() && s.idleSince(idleDeadline)) {
         s.fail(ErrorCode.IDLE_TIMEOUT);
       }
@@ -379,6 +411,16 @@ public final class SessionHub {
     routingLatency.accept(nanos);
   }
 
+  /** Where login latencies go: nanoseconds from a client's token to its session being active. */
+  public SessionHub onLoggedIn(LongConsumer recorder) {
+    this.loginLatency = recorder;
+    return this;
+  }
+
+  void loggedIn(long nanos) {
+    loginLatency.accept(nanos);
+  }
+
   /** This instance's figures; readable from any thread. */
   public HubCounters counters() {
     return counters;
@@ -403,6 +445,11 @@ public final class SessionHub {
   /** Sessions of this instance; readable from any thread. */
   public int sessionCount() {
     return sessionCount;
+  }
+
+  /** Logins of this instance waiting for their token check; readable from any thread. */
+  public int loginsQueued() {
+    return logins.queued();
   }
 
   /** Authenticated sessions (players online) of this instance; readable from any thread. */

@@ -1,6 +1,7 @@
 package io.seedgate.gateway.tcp;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.util.ReferenceCountUtil;
@@ -107,6 +108,23 @@ final class TcpChannel extends SessionChannel {
       ctx.writeAndFlush(((BufferInternal) message.withSuffix(TcpTransport.DELIMITER_BYTES)).getByteBuf(),
         ctx.voidPromise());
     }
+  }
+
+  /**
+   * A client too slow to receive: its {@code {"error":"too slow to receive"}||} was just queued after what was
+   * waiting for it, past the high water mark; the connection is closed once that reached the socket, or after
+   * {@link #LAST_WORDS_MS}. Any other error closes at once ({@link #close()}).
+   */
+  @Override
+  public void close(ErrorCode reason) {
+    if (reason != ErrorCode.SLOW_CONSUMER || closing) {
+      close();
+      return;
+    }
+    closing = true;
+    framing.stop();
+    // an empty write completes when everything written before it has reached the socket
+    closeOnceWritten(ctx.writeAndFlush(Unpooled.EMPTY_BUFFER));
   }
 
   /** Stops parsing and closes after what was written so far reached the socket, as far as it had room for it. */

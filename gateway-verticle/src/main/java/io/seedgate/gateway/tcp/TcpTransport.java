@@ -56,9 +56,10 @@ public final class TcpTransport {
    * @param certFile       PEM certificate chain (TLS only)
    * @param keyFile        PEM private key (TLS only)
    * @param handshakeTimeoutMs how long a TLS handshake may take (the authentication deadline)
+   * @param backlog        the listening socket's backlog
    */
   public record Config(String host, int port, int maxFrameBytes, int maxQueuedBytes, boolean tls, String certFile,
-                       String keyFile, long handshakeTimeoutMs) {
+                       String keyFile, long handshakeTimeoutMs, int backlog) {
 
     /**
      * Reads the {@code gateway.tcp.*} settings.
@@ -75,7 +76,7 @@ public final class TcpTransport {
       }
       return new Config(config.string(Settings.GATEWAY_HOST), config.integer(Settings.TCP_PORT),
         config.integer(Settings.TCP_MAX_FRAME_BYTES), config.integer(Settings.MAX_QUEUED_BYTES), tls, cert, key,
-        config.integer(Settings.AUTH_TIMEOUT) * 1000L);
+        config.integer(Settings.AUTH_TIMEOUT) * 1000L, config.integer(Settings.ACCEPT_BACKLOG));
     }
 
     private static void requireFile(String setting, String value) {
@@ -126,7 +127,8 @@ public final class TcpTransport {
     return ssl.compose(sslContext -> {
       TcpPipeline pipeline = new TcpPipeline(context, hub, config.maxFrameBytes(), config.maxQueuedBytes(),
         sslContext, config.handshakeTimeoutMs());
-      return SharedPort.join(vertx, TcpChannel.TRANSPORT, config.host(), config.port(), context, pipeline);
+      return SharedPort.join(vertx, TcpChannel.TRANSPORT, config.host(), config.port(), config.backlog(), context,
+        pipeline);
     }).map(joined -> {
       port = joined;
       return null;

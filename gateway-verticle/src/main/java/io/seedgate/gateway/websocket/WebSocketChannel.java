@@ -40,6 +40,9 @@ final class WebSocketChannel extends SessionChannel {
   static final String TRANSPORT = "websocket";
   private static final Logger LOG = LoggerFactory.getLogger(WebSocketChannel.class);
   private static final String BEARER = "Bearer ";
+  /** The close status of a client too slow to receive: policy violation, with the error's text. */
+  static final WebSocketCloseStatus TOO_SLOW = new WebSocketCloseStatus(
+    WebSocketCloseStatus.POLICY_VIOLATION.code(), ErrorCode.SLOW_CONSUMER.text());
 
   private final WebSocketPipeline port;
   private ScheduledFuture<?> handshakeDeadline;
@@ -162,6 +165,26 @@ final class WebSocketChannel extends SessionChannel {
   @Override
   public void close() {
     closeWith(WebSocketCloseStatus.NORMAL_CLOSURE);
+  }
+
+  /**
+   * A client too slow to receive gets, after what was queued for it and the error, close code 1008 (policy) with
+   * the reason {@code too slow to receive}; the frames are written past the high water mark, and the connection is
+   * closed once they reached the socket or after {@link #LAST_WORDS_MS}. Any other error closes with 1000.
+   */
+  @Override
+  public void close(ErrorCode reason) {
+    if (reason != ErrorCode.SLOW_CONSUMER || closing) {
+      close();
+      return;
+    }
+    closing = true;
+    Channel ch = ctx.channel();
+    if (upgraded && ch.isActive()) {
+      closeOnceWritten(ctx.writeAndFlush(new CloseWebSocketFrame(TOO_SLOW)));
+    } else {
+      ch.close();
+    }
   }
 
   private void closeWith(WebSocketCloseStatus status) {

@@ -40,10 +40,12 @@ public final class WebSocketTransport {
   private final int maxMessageBytes;
   private final int maxQueuedBytes;
   private final long handshakeTimeoutMs;
+  private final int backlog;
   private SharedPort shared;
 
   public WebSocketTransport(Vertx vertx, SessionHub hub, String host, int port, int maxMessageBytes,
-                            int maxQueuedBytes, long handshakeTimeoutMs) {
+                            int maxQueuedBytes, long handshakeTimeoutMs, int backlog) {
+    this.backlog = backlog;
     this.vertx = (VertxInternal) vertx;
     this.handshakeTimeoutMs = handshakeTimeoutMs;
     this.hub = hub;
@@ -61,7 +63,7 @@ public final class WebSocketTransport {
     ContextInternal context = vertx.getOrCreateContext();
     WebSocketPipeline pipeline = new WebSocketPipeline(context, hub, maxMessageBytes, maxQueuedBytes,
       handshakeTimeoutMs);
-    return SharedPort.join(vertx, WebSocketChannel.TRANSPORT, host, port, context, pipeline)
+    return SharedPort.join(vertx, WebSocketChannel.TRANSPORT, host, port, backlog, context, pipeline)
       .map(joined -> {
         shared = joined;
         return null;

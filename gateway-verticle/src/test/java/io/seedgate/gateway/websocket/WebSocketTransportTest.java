@@ -1,19 +1,16 @@
 package io.seedgate.gateway.websocket;
 
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import io.seedgate.common.RedisKeys;
 import io.seedgate.common.config.Settings;
 import io.seedgate.gateway.GatewayFixture;
 import io.seedgate.gateway.GatewayVerticle;
 import io.seedgate.gateway.LocalGateways;
 import io.seedgate.gateway.RawSocket;
+import io.seedgate.gateway.netty.SessionChannel;
 import io.vertx.core.Vertx;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -184,26 +181,59 @@ class WebSocketTransportTest {
   }
 
   @Test
-  void aClientThatDoesNotReadIsDisconnectedOnceMoreThanMaxQueuedBytesWait() throws Exception {
-    ListAppender<ILoggingEvent> sessionLog = new ListAppender<>();
-    sessionLog.start();
-    Logger logger = (Logger) LoggerFactory.getLogger(io.seedgate.gateway.session.Session.class);
-    logger.addAppender(sessionLog);
+  void aClientThatDoesNotReadIsToldWhyWithCloseCode1008AfterWhatWasQueuedOnceItReadsAgain() throws Exception {
     String map = "wst-map-" + UUID.randomUUID();
     int playersBefore = LocalGateways.players(vertx);
+    long slowBefore = LocalGateways.slowClients(vertx);
     String token = fixture.signIn(map);
     try (RawSocket slow = RawSocket.open(port, "/?token=" + token, 4096)) {
       waitUntil(() -> LocalGateways.players(vertx) == playersBefore + 1);
       byte[] payload = json(16 * 1024);
-      for (int i = 0; i < 400 && LocalGateways.players(vertx) > playersBefore; i++) {
+      int published = 0;
+      // the client reads nothing meanwhile: its receive buffer, then the kernel's send buffer, then the queue fill
+      for (; published < 400 && LocalGateways.slowClients(vertx) == slowBefore; published++) {
         fixture.publish(RedisKeys.tokenChannel(token), payload);
       }
+      waitUntil(() -> LocalGateways.slowClients(vertx) == slowBefore + 1);
+      assertTrue(published > MAX_QUEUED / payload.length, "cut off only once its queue was full: " + published);
+
+      // it reads again: what was queued for it, the error, then the close frame with the reason
+      int deliveries = 0;
+      String lastText = null;
+      RawSocket.Frame f;
+      while ((f = slow.readFrame(10_000)) != null && f.opcode() == RawSocket.TEXT) {
+        lastText = f.text();
+        deliveries += f.payload().length == payload.length ? 1 : 0;
+      }
+      assertNotNull(f, "a close frame came");
+      assertEquals(RawSocket.CLOSE, f.opcode());
+      assertEquals(1008, f.closeCode(), "policy violation");
+      assertEquals("too slow to receive", f.closeReason());
+      assertEquals("{\"error\":\"too slow to receive\"}", lastText, "the error came right before it");
+      assertTrue(deliveries > 0, "after the deliveries that were queued: " + deliveries);
+      assertNotNull(slow.readUntilClosed(10_000), "and the connection closed");
+    }
+    waitUntil(() -> LocalGateways.players(vertx) == playersBefore);
+  }
+
+  @Test
+  void aClientTooSlowThatNeverReadsAgainIsClosedAfterTheBound() throws Exception {
+    String map = "wst-map-" + UUID.randomUUID();
+    int playersBefore = LocalGateways.players(vertx);
+    long slowBefore = LocalGateways.slowClients(vertx);
+    String token = fixture.signIn(map);
+    try (RawSocket dead = RawSocket.open(port, "/?token=" + token, 4096)) {
+      waitUntil(() -> LocalGateways.players(vertx) == playersBefore + 1);
+      byte[] payload = json(16 * 1024);
+      for (int i = 0; i < 400 && LocalGateways.slowClients(vertx) == slowBefore; i++) {
+        fixture.publish(RedisKeys.tokenChannel(token), payload);
+      }
+      waitUntil(() -> LocalGateways.slowClients(vertx) == slowBefore + 1);
+      long cut = System.currentTimeMillis();
       waitUntil(() -> LocalGateways.players(vertx) == playersBefore);
-      assertTrue(sessionLog.list.stream().anyMatch(e -> e.getFormattedMessage().contains("client too slow")),
-        "ended as too slow to receive");
-      assertNotNull(slow.readUntilClosed(10_000), "and its connection closed");
-    } finally {
-      logger.detachAppender(sessionLog);
+      long took = System.currentTimeMillis() - cut;
+      assertTrue(took >= SessionChannel.LAST_WORDS_MS - 500 && took < SessionChannel.LAST_WORDS_MS + 4_000,
+        "its session ended when the bound ran out, after " + took + " ms");
     }
   }
 

@@ -27,8 +27,10 @@ import java.util.function.ToDoubleFunction;
  * gateway keeps anyway; only the routing latency is recorded as it happens.
  *
  * <p>Names as Prometheus shows them: {@code seed_connections{transport}}, {@code seed_messages_in_total},
- * {@code seed_messages_out_total}, {@code seed_actions_failed_total}, {@code seed_auth_failures_total{reason}},
- * {@code seed_routing_latency_seconds} (histogram), {@code seed_redis_errors_total},
+ * {@code seed_logins_queued}, {@code seed_messages_out_total}, {@code seed_actions_failed_total},
+ * {@code seed_slow_clients_total},
+ * {@code seed_auth_failures_total{reason}},
+ * {@code seed_routing_latency_seconds} (histogram), {@code seed_login_latency_seconds} (histogram), {@code seed_redis_errors_total},
  * {@code seed_postgres_errors_total}, {@code seed_persistence_*}, {@code seed_eventloop_delay_seconds{loop}},
  * {@code seed_node_draining}, {@code seed_node_info{node}}.
  */
@@ -38,6 +40,12 @@ final class NodeMetrics {
     Duration.ofNanos(250_000), Duration.ofNanos(500_000), Duration.ofMillis(1), Duration.ofMillis(2),
     Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(50),
     Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1)};
+  private static final Duration[] LOGIN_BUCKETS = {
+    Duration.ofMillis(1), Duration.ofMillis(2), Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25),
+    Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500),
+    Duration.ofMillis(750), Duration.ofSeconds(1), Duration.ofMillis(1500), Duration.ofSeconds(2),
+    Duration.ofSeconds(3), Duration.ofSeconds(4), Duration.ofSeconds(5), Duration.ofMillis(7500),
+    Duration.ofSeconds(10), Duration.ofSeconds(20), Duration.ofSeconds(40)};
 
   private final Vertx vertx;
   private final PrometheusMeterRegistry registry;
@@ -72,11 +80,15 @@ final class NodeMetrics {
         .tag("transport", transport).description("open client connections").register(registry));
     }
     gauge("seed.players", () -> LocalGateways.players(vertx), "authenticated sessions: players online on this node");
+    gauge("seed.logins.queued", () -> LocalGateways.loginsQueued(vertx),
+      "logins waiting for their token check (gateway.limits.loginsInFlight are at the router)");
     gauge("seed.delivery.channels", () -> LocalGateways.deliveryChannels(vertx),
       "Redis Pub/Sub channels this node subscribes for its players (token:, player:, map:, broadcast)");
     counter("seed.messages.in", v -> LocalGateways.messagesIn(vertx), "client messages received");
     counter("seed.messages.out", v -> LocalGateways.messagesOut(vertx), "messages sent to clients (deliveries and errors)");
     counter("seed.actions.failed", v -> LocalGateways.actionsFailed(vertx), "client actions Redis did not take");
+    counter("seed.slow.clients", v -> LocalGateways.slowClients(vertx),
+      "clients disconnected as too slow to receive (more than gateway.maxQueuedBytes unwritten)");
     counter("seed.deliveries.received", v -> LocalGateways.receivedFromRedis(vertx),
       "Pub/Sub messages received from Redis for this node's clients");
     for (ErrorCode reason : List.of(ErrorCode.INVALID_TOKEN, ErrorCode.TOKEN_EXPIRED, ErrorCode.AUTH_TIMEOUT,
@@ -90,6 +102,12 @@ final class NodeMetrics {
       .register(registry);
     meters.add(routing);
     LocalGateways.routingLatency(vertx).recordTo(nanos -> routing.record(nanos, TimeUnit.NANOSECONDS));
+    Timer login = Timer.builder("seed.login.latency")
+      .description("from a client's token to its session being active (token checked, delivery channels subscribed)")
+      .serviceLevelObjectives(LOGIN_BUCKETS)
+      .register(registry);
+    meters.add(login);
+    LocalGateways.loginLatency(vertx).recordTo(nanos -> login.record(nanos, TimeUnit.NANOSECONDS));
     counter("seed.redis.errors", v -> RedisErrors.count(vertx),
       "Redis connection errors, lost connections, failed reconnects, commands refused while down");
     counter("seed.postgres.errors", v -> flush.figure("failures") + checks.postgresErrors(),
@@ -122,6 +140,7 @@ final class NodeMetrics {
   /** Removes this node's meters (from a shared registry) or closes its own registry. */
   void close() {
     LocalGateways.routingLatency(vertx).recordTo(null);
+    LocalGateways.loginLatency(vertx).recordTo(null);
     if (ownRegistry) {
       registry.close();
     } else {
