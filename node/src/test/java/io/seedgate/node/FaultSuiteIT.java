@@ -136,6 +136,20 @@ class FaultSuiteIT {
     assertEquals(0, notOffline, "rows not marked offline");
     long lostMoves = rows.stream().filter(r -> r.getDouble("ping") == null || r.getDouble("ping") != 0.25).count();
     assertEquals(0, lostMoves, "rows without the last move's ping");
+
+    // the same node id dies again at once (a crash loop): its second run is cleaned up like the first
+    node.kill9();
+    long againAt = System.currentTimeMillis();
+    node.start();
+    waitUntil("no ghost of the second crash", againAt + GHOST_FREE_WITHIN_MS - System.currentTimeMillis(),
+      () -> mapMembers(map).isEmpty());
+    long secondMs = System.currentTimeMillis() - againAt;
+    long left = java.util.stream.Stream.concat(innocent.stream(), back.stream())
+      .filter(p -> await(redis.get(RedisKeys.sessionOwner(p.id))) != null).count();
+    System.out.println("the same node id killed again: no ghost " + secondMs + " ms after the kill, " + left
+      + " session entries left");
+    assertEquals(0, left, "session entries of the second run left");
+    assertEquals(2, incarnationsOf(node.id), "only the third run's two gateway instances listed");
   }
 
   @Test
