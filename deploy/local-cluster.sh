@@ -7,7 +7,9 @@
 #   deploy/local-cluster.sh status
 #   deploy/local-cluster.sh stop    # SIGTERM: clients get {"error":"server stopped"}, state is saved
 # Needs Redis and PostgreSQL reachable at the URLs of conf/dev.json (or SEED_REDIS_URL / SEED_POSTGRES_URL):
-# nodes of one cluster must share one Redis. Node 1 also runs the example game service.
+# nodes of one cluster must share one Redis. The nodes run the production jar, which has no embedded servers to
+# fall back to (even with DEMO=1 they refuse to start, saying so, when none answers). Node 1 also runs the example
+# game service.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 JAR=node/target/seed-gateway.jar

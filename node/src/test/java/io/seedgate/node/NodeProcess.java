@@ -13,9 +13,10 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A node as a real process of the shaded jar ({@code target/seed-gateway.jar}), all roles, on this machine's (or
- * the embedded) Redis and PostgreSQL, with a config file of its own; it can be started again with the same file
- * (same node id, same ports), killed with SIGKILL or stopped with SIGTERM.
+ * A node as a real process of the shaded jar ({@code target/seed-gateway.jar}, the production jar: no embedded
+ * servers in it), all roles, on this machine's Redis and PostgreSQL or embedded ones this test JVM started (its
+ * class path has dev-services) and passes by URL, with a config file of its own; it can be started again with the
+ * same file (same node id, same ports), killed with SIGKILL or stopped with SIGTERM.
  */
 final class NodeProcess implements AutoCloseable {
 

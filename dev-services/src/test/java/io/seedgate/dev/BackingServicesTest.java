@@ -1,8 +1,9 @@
-package io.seedgate.common.embedded;
+package io.seedgate.dev;
 
 import io.seedgate.common.FreePorts;
 import io.seedgate.common.config.NodeConfig;
 import io.seedgate.common.config.Settings;
+import io.seedgate.common.embedded.BackingServices;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -13,10 +14,14 @@ import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The start-up probes, against the test Redis and PostgreSQL (or embedded ones) and against impostors. */
+/**
+ * The start-up probes, against the test Redis and PostgreSQL (or embedded ones) and against impostors; and the
+ * embedded servers themselves, found through {@code EmbeddedServers} as the dev jar finds them.
+ */
 class BackingServicesTest {
 
   private static String redis;
@@ -27,6 +32,16 @@ class BackingServicesTest {
     NodeConfig resolved = BackingServices.resolve(NodeConfig.defaults());
     redis = resolved.string(Settings.REDIS_URL);
     postgres = resolved.string(Settings.POSTGRES_URL);
+  }
+
+  @Test
+  void theEmbeddedServersAreFoundStartedOnceAndAnswer() {
+    assertTrue(BackingServices.embeddedAvailable(), "dev-services registers EmbeddedBinaries");
+    String embeddedRedis = BackingServices.embeddedRedis();
+    assertTrue(BackingServices.answersRedis(embeddedRedis), embeddedRedis);
+    assertEquals(embeddedRedis, BackingServices.embeddedRedis(), "once per JVM");
+    String embeddedPostgres = BackingServices.embeddedPostgres();
+    assertTrue(BackingServices.answersPostgres(embeddedPostgres), embeddedPostgres);
   }
 
   @Test
