@@ -1,6 +1,7 @@
 package io.seedgate.router;
 
 import io.seedgate.common.Addresses;
+import io.seedgate.common.BurstLog;
 import io.seedgate.common.ErrorCode;
 import io.seedgate.common.GatewayException;
 import io.seedgate.common.config.NodeConfig;
@@ -36,6 +37,8 @@ import java.util.concurrent.TimeUnit;
 public class RouterVerticle extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(RouterVerticle.class);
+  /** One ERROR a minute for session ends not recorded: while Redis is away every session end fails. */
+  private final BurstLog endFailures = new BurstLog(LOG, 60_000);
 
   private static final long STOP_BOUND_MS = 30_000;
   private static final long SAVE_TIMEOUT_MS = 15_000;
@@ -147,9 +150,13 @@ public class RouterVerticle extends VerticleBase {
 
   private void sessionEnded(Message<JsonObject> msg) {
     directory.end(msg.body())
-      .onSuccess(saved -> msg.reply(new JsonObject().put("saved", saved)))
+      .onSuccess(saved -> {
+        endFailures.recovered("session ends recorded again");
+        msg.reply(new JsonObject().put("saved", saved));
+      })
       .onFailure(e -> {
-        LOG.error("[session: {}] session end not recorded: {}", msg.body().getString("session"), e.getMessage());
+        endFailures.failed("[session: {}] session end not recorded: {}", msg.body().getString("session"),
+          e.getMessage());
         msg.fail(ErrorCode.UNAVAILABLE.code(), e.getMessage());
       });
   }

@@ -1,6 +1,7 @@
 package io.seedgate.router;
 
 import io.seedgate.common.Addresses;
+import io.seedgate.common.BurstLog;
 import io.seedgate.common.ErrorCode;
 import io.seedgate.common.GatewayException;
 import io.seedgate.common.HashTime;
@@ -32,6 +33,8 @@ import java.util.UUID;
 final class SessionDirectory {
 
   private static final Logger LOG = LoggerFactory.getLogger(SessionDirectory.class);
+  /** At most one WARN a minute for saves on leave that failed: during an outage every leaving player fails. */
+  static final long UNSAVED_WARN_EVERY_MS = 60_000;
   private static final String DELETE_IF_EQUALS =
     "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end";
   private static final String HDEL_IF_SESSION =
@@ -48,6 +51,7 @@ final class SessionDirectory {
   private final String defaultMap;
   private final DeliveryOptions persistenceDelivery;
   private final InFlight inFlight = new InFlight();
+  private final BurstLog unsavedLog = new BurstLog(LOG, UNSAVED_WARN_EVERY_MS);
 
   /**
    * @param persistenceDelivery how to reach persistence: {@link io.seedgate.common.lifecycle.LocalRoles#deliveryTo}
@@ -270,9 +274,12 @@ final class SessionDirectory {
   private Future<Boolean> save(String player, String map, String token) {
     JsonObject body = new JsonObject().put("player", player).put("map", map).put("token", token);
     return eventBus.request(Addresses.SAVE_PLAYER, body, persistenceDelivery)
-      .map(reply -> true)
+      .map(reply -> {
+        unsavedLog.recovered("saves on leave work again");
+        return true;
+      })
       .recover(e -> {
-        LOG.warn("[player: {}] state not saved on leave, kept in Redis for the next flush: {}", player,
+        unsavedLog.failed("[player: {}] state not saved on leave, kept in Redis for the next flush: {}", player,
           e.getMessage());
         return Future.succeededFuture(false);
       });
