@@ -60,6 +60,8 @@ class BackingOutageIT {
   private static final int FLUSH_SECONDS = 5;
   /** How long PostgreSQL stays away (issue 16/22 asks for 60 s). */
   private static final long PG_OUTAGE_MS = 60_000;
+  /** How long the network to PostgreSQL drops everything. */
+  private static final long PG_PARTITION_MS = 20_000;
   /** How long Redis stays away: a restart. */
   private static final long REDIS_OUTAGE_MS = 3_000;
   /** Players who leave while PostgreSQL is away. */
@@ -112,8 +114,23 @@ class BackingOutageIT {
 
   @Test
   void postgresStoppedUnderLoadLosesNoUpdateAndNoLeave() throws Exception {
+    postgresAway(false, PG_OUTAGE_MS);
+  }
+
+  /**
+   * The same with the network to PostgreSQL dropping everything (no refusal, no close: statements and connection
+   * attempts hang) and then healing: what was sent meanwhile arrives late.
+   */
+  @Test
+  void postgresPartitionedUnderLoadLosesNoUpdateAndNoLeave() throws Exception {
+    postgresAway(true, PG_PARTITION_MS);
+  }
+
+  /** PostgreSQL away for {@code outageMs}: stopped (refusing), or {@code partitioned} (silent). */
+  private void postgresAway(boolean partitioned, long outageMs) throws Exception {
+    String kind = partitioned ? "partitioned" : "stopped";
     TcpProxy pg = proxy(pgServer);
-    NodeProcess node = start("pgout", redisUrl(redisServer.getPort()), pgUrl(pg.port()));
+    NodeProcess node = start("pg" + kind, redisUrl(redisServer.getPort()), pgUrl(pg.port()));
     OpsHttp ops = new OpsHttp(vertx, node.opsPort, null);
     List<Player> all = players(PLAYERS, "81");
     logIn(all, node);
@@ -122,7 +139,11 @@ class BackingOutageIT {
     assertEquals(200, ops.get("/ready").status(), "ready before the outage");
 
     int logMark = logLines(node);
-    await(pg.stop());
+    if (partitioned) {
+      pg.partition();
+    } else {
+      await(pg.stop());
+    }
     long cutAt = System.currentTimeMillis();
     List<Player> leavers = all.subList(0, LEAVERS);
     List<Player> staying = all.subList(LEAVERS, all.size());
@@ -131,7 +152,7 @@ class BackingOutageIT {
     int readyAfterNotReady = 0;
     boolean stoppedLeavers = false;
     boolean left = false;
-    while (System.currentTimeMillis() < cutAt + PG_OUTAGE_MS) {
+    while (System.currentTimeMillis() < cutAt + outageMs) {
       long tick = System.currentTimeMillis();
       long into = tick - cutAt;
       if (!stoppedLeavers && into > 9_000) {
@@ -151,13 +172,18 @@ class BackingOutageIT {
       }
       WebSocketGatewayTest.sleep(Math.max(0, 1_000 - (System.currentTimeMillis() - tick)));
     }
-    // the leavers' saves failed: their state must still be in Redis, listed for a later save
+    // the leavers' saves failed (stopped) or still wait (partitioned): their state must still be in Redis, and
+    // listed for a later save once it failed
     long leaversKept = leavers.stream().filter(p -> await(redis.exists(List.of(p.token))).toInteger() == 1
-      && await(redis.sismember(RedisKeys.UNSAVED, p.token)).toBoolean()).count();
+      && (partitioned || await(redis.sismember(RedisKeys.UNSAVED, p.token)).toBoolean())).count();
     long kickedDuringOutage = staying.stream().filter(Player::kicked).count();
     int outageWarnings = warnings(node, logMark).size();
 
-    await(pg.start());
+    if (partitioned) {
+      pg.heal();
+    } else {
+      await(pg.start());
+    }
     long restoredAt = System.currentTimeMillis();
     long readyAgainMs = -1;
     while (System.currentTimeMillis() < restoredAt + 15_000) {
@@ -194,12 +220,12 @@ class BackingOutageIT {
     List<String> burst = warnings(node, logMark);
     ops.close();
 
-    System.out.printf("PostgreSQL away %d s under %d players moving every %d ms on %d maps, %d leaving during it: "
+    System.out.printf("PostgreSQL " + kind + " %d s under %d players moving every %d ms on %d maps, %d leaving during it: "
         + "/ready 503 %d ms after the cut (%d samples, %d answered 200 after that), 200 again %d ms after the "
         + "restore; %d of %d leavers kept in Redis for a later save; every row current %d ms after the restore "
         + "(flush every %d s); %d rows missing, %d stale, %d leavers not offline or stale, %d leaver hashes and %d "
         + "seed:unsaved entries left; %d players kicked; %d WARN/ERROR lines (%d during the outage):%n%s%n",
-      PG_OUTAGE_MS / 1000, PLAYERS, MOVE_EVERY_MS, MAPS, LEAVERS, firstNotReadyMs, samples, readyAfterNotReady,
+      outageMs / 1000, PLAYERS, MOVE_EVERY_MS, MAPS, LEAVERS, firstNotReadyMs, samples, readyAfterNotReady,
       readyAgainMs, leaversKept, LEAVERS, currentMs, FLUSH_SECONDS, pgState.missing, pgState.stale,
       pgState.leaversWrong, leaverHashesLeft, unsavedLeft, kicked, burst.size(), outageWarnings,
       String.join("\n", burst));
