@@ -611,7 +611,12 @@ class BackingOutageIT {
   }
 
   private NodeProcess start(String name, String redisUrl, String pgUrl) throws Exception {
+    // Pub/Sub is not per database: control and broadcast channels of its own, or other tests' kicks of their own
+    // players reach this node (and log a WARN each)
+    String channels = "outage-" + UUID.randomUUID().toString().substring(0, 8);
     NodeProcess node = NodeProcess.start(name, new JsonObject()
+      .put("routing", new JsonObject().put("controlChannel", channels + ":control")
+        .put("broadcastChannel", channels + ":broadcast"))
       .put("redis", new JsonObject().put("url", redisUrl))
       .put("postgres", new JsonObject().put("url", pgUrl))
       .put("persistence", new JsonObject().put("flushIntervalSeconds", FLUSH_SECONDS))
