@@ -31,6 +31,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
@@ -220,7 +221,8 @@ class BackingOutageIT {
     List<String> burst = warnings(node, logMark);
     ops.close();
 
-    System.out.printf("PostgreSQL " + kind + " %d s under %d players moving every %d ms on %d maps, %d leaving during it: "
+    System.out.printf("PostgreSQL " + kind + " %d s under %d players moving every %d ms on %d maps, %d leaving "
+        + "during it: "
         + "/ready 503 %d ms after the cut (%d samples, %d answered 200 after that), 200 again %d ms after the "
         + "restore; %d of %d leavers kept in Redis for a later save; every row current %d ms after the restore "
         + "(flush every %d s); %d rows missing, %d stale, %d leavers not offline or stale, %d leaver hashes and %d "
@@ -251,26 +253,45 @@ class BackingOutageIT {
   void redisConnectionsDroppedUnderLoadComeBackWithoutLosingAPlayer() throws Exception {
     TcpProxy rp = proxy(redisServer);
     NodeProcess node = start("redisdrop", redisUrl(rp.port()), pgUrl(pgServer.getPort()));
-    List<Player> all = players(PLAYERS, "82");
-    logIn(all, node);
-    all.forEach(Player::startMoving);
+    List<Player> everyone = players(PLAYERS, "82");
+    logIn(everyone, node);
+    everyone.forEach(Player::startMoving);
     waitUntil("every player receives its map's moves", 15_000,
-      () -> all.stream().allMatch(p -> p.mapDeliveries.get() > 0));
+      () -> everyone.stream().allMatch(p -> p.mapDeliveries.get() > 0));
+    waitUntil("every player's moves in Redis", 15_000, () -> stale(everyone) == 0);
+    // some players close their game while Redis is away (their last move well before)
+    List<Player> leavers = everyone.subList(0, LEAVERS);
+    List<Player> all = everyone.subList(LEAVERS, everyone.size());
+    leavers.forEach(Player::stopMoving);
+    waitUntil("the leavers' last moves in Redis", 5_000, () -> stale(leavers) == 0);
     Map<Player, String> owners = sessionOwners(all);
     int logMark = logLines(node);
 
     await(rp.stop());
     long cutAt = System.currentTimeMillis();
-    WebSocketGatewayTest.sleep(REDIS_OUTAGE_MS);
+    WebSocketGatewayTest.sleep(REDIS_OUTAGE_MS / 3);
+    leavers.forEach(Player::leave);
+    WebSocketGatewayTest.sleep(Math.max(0, cutAt + REDIS_OUTAGE_MS - System.currentTimeMillis()));
     await(rp.start());
     long restoredAt = System.currentTimeMillis();
+    // the sessions that ended while Redis was away are ended once it is back: offline, saved, off the map
+    CompletableFuture<Long> ghostsGone = CompletableFuture.supplyAsync(() -> {
+      while (System.currentTimeMillis() < restoredAt + 15_000) {
+        if (ghosts(leavers) == 0) {
+          return System.currentTimeMillis() - restoredAt;
+        }
+        WebSocketGatewayTest.sleep(100);
+      }
+      return -1L;
+    });
     Map<Player, Integer> deliveriesAtRestore = new HashMap<>();
     all.forEach(p -> deliveriesAtRestore.put(p, p.mapDeliveries.get()));
 
     long markersMs = publishMarkersUntilEveryoneHasOne(all, restoredAt + 20_000) - restoredAt;
     long noMarker = all.stream().filter(p -> p.markers.isEmpty()).count();
     waitUntil("every player receives moves after the restore", Math.max(1, restoredAt + 20_000
-      - System.currentTimeMillis()), () -> all.stream().allMatch(p -> p.mapDeliveries.get() > deliveriesAtRestore.get(p)));
+      - System.currentTimeMillis()), () -> all.stream()
+      .allMatch(p -> p.mapDeliveries.get() > deliveriesAtRestore.get(p)));
     long movesBackMs = System.currentTimeMillis() - restoredAt;
     WebSocketGatewayTest.sleep(Math.max(0, restoredAt + 6_000 - System.currentTimeMillis()));
     all.forEach(Player::stopMoving);
@@ -284,18 +305,27 @@ class BackingOutageIT {
     long sessionsChanged = all.stream().filter(p -> owners.get(p) == null || !owners.get(p).equals(after.get(p)))
       .count();
     long notDelivered = all.stream().mapToLong(p -> p.errorsContaining(NOT_DELIVERED)).sum();
+    long ghostsGoneMs = ghostsGone.join();
+    long ghosts = ghosts(leavers);
+    Counts leaverRows = pgState(List.of(), leavers);
     List<String> burst = warnings(node, logMark);
 
     System.out.printf("Redis connections cut for %d ms under %d players moving every %d ms on %d maps: every "
         + "player got a map:<id> delivery %d ms after the restore (%d never did), the service's moves again %d ms "
         + "after; %d players whose last action did not reach Redis, %d kicked, %d session entries changed; %d "
-        + "'action not delivered' errors meanwhile; %d WARN/ERROR lines:%n%s%n",
+        + "'action not delivered' errors meanwhile; %d players leaving during the cut: ended %d ms after the restore, "
+        + "%d still listed online (session, map or online entry), %d rows missing, %d not offline with the last "
+        + "move; %d WARN/ERROR lines:%n%s%n",
       restoredAt - cutAt, PLAYERS, MOVE_EVERY_MS, MAPS, markersMs, noMarker, movesBackMs, refused, kicked,
-      sessionsChanged, notDelivered, burst.size(), String.join("\n", burst));
+      sessionsChanged, notDelivered, LEAVERS, ghostsGoneMs, ghosts, leaverRows.missing, leaverRows.leaversWrong,
+      burst.size(), String.join("\n", burst));
     assertEquals(0, noMarker, "players who got no map delivery after the restore");
     assertEquals(0, refused, "players whose actions are not accepted after the restore");
     assertEquals(0, kicked, "players closed");
     assertEquals(0, sessionsChanged, "session entries lost or changed");
+    assertEquals(0, ghosts, "players who left during the cut still listed online");
+    assertEquals(0, leaverRows.missing, "rows of players who left during the cut missing");
+    assertEquals(0, leaverRows.leaversWrong, "players who left during the cut not saved offline with their last move");
     assertTrue(burst.size() <= REDIS_OUTAGE_MAX_WARNINGS, burst.size() + " WARN/ERROR lines for one outage");
   }
 
@@ -551,6 +581,14 @@ class BackingOutageIT {
     long leaversWrong = left.stream().filter(p -> rows.containsKey(p.id)
       && (!current.test(p) || !RedisKeys.ACTION_OFFLINE.equals(rows.get(p.id).getString("action")))).count();
     return new Counts(missing, stale, leaversWrong, 0, 0, 0, 0);
+  }
+
+  /** Players with any trace of a live session left: a session entry, map membership or online entry. */
+  private long ghosts(List<Player> list) {
+    Map<String, Set<String>> members = new HashMap<>();
+    return list.stream().filter(p -> await(redis.get(RedisKeys.sessionOwner(p.id))) != null
+      || members.computeIfAbsent(p.map, this::mapMembers).contains(p.token)
+      || await(redis.hget(RedisKeys.onlineShard(p.token), p.token)) != null).count();
   }
 
   /** What a live player needs in Redis: its session entry, map membership, online entry, and hash id/map_id. */

@@ -1,6 +1,7 @@
 package io.seedgate.gateway.session;
 
 import io.seedgate.common.Addresses;
+import io.seedgate.common.BurstLog;
 import io.seedgate.common.ErrorCode;
 import io.seedgate.common.RedisKeys;
 import io.seedgate.common.config.Settings;
@@ -43,6 +44,12 @@ public final class SessionHub {
   private static final int REASSERT_CONCURRENCY = 64;
   private static final int REASSERT_ATTEMPTS = 5;
   private static final long REASSERT_RETRY_MS = 2_000;
+  /** A session end the router could not record is asked again after this, then after twice as long, ... */
+  static final long END_RETRY_FIRST_MS = 250;
+  /** ... up to this between two attempts ... */
+  static final long END_RETRY_MAX_MS = 2_000;
+  /** ... for this long at most (then, and once the hub stops, it is left in the index for a router's sweep). */
+  static final long END_RETRY_FOR_MS = 10 * 60_000;
   /** What a drained node sends its clients: go and connect to another node. */
   private static final OutboundMessage RECONNECT = OutboundMessage.ofText(new JsonObject()
     .put("error", ErrorCode.SERVER_STOPPED.text()).put("reconnect", true).encode());
@@ -63,6 +70,8 @@ public final class SessionHub {
   /** Session ends asked of the router and not answered yet: what a stop waits for besides the open sessions. */
   private final Set<Future<Void>> endsInFlight = new HashSet<>();
   private final HubCounters counters = new HubCounters();
+  /** While Redis is away every session end fails: one WARN a minute for them, not one per player. */
+  private final BurstLog endFailures = new BurstLog(LOG, 60_000);
   private LongConsumer routingLatency = nanos -> { };
   private volatile long delivered;
   private long sessionsOpened;
@@ -142,7 +151,13 @@ public final class SessionHub {
     return subscriber.subscribe(channelsOf(s));
   }
 
-  /** Removes an authenticated session and asks the router to record its end (save, offline, off the map). */
+  /**
+   * Removes an authenticated session and asks the router to record its end (save, offline, off the map), again and
+   * again while it cannot ({@link #END_RETRY_FIRST_MS} to {@link #END_RETRY_MAX_MS} apart, for
+   * {@link #END_RETRY_FOR_MS} at most, the last attempt once the hub stops): a session that ended while Redis was
+   * away (a restart) was never recorded, and its player stayed listed online, on its map and unsaved for as long as
+   * the node ran. Ending twice is harmless: the router ends only a session that still owns its player.
+   */
   Future<Void> ended(Session s, ErrorCode reason) {
     forget(s);
     byToken.remove(s.token(), s);
@@ -153,13 +168,30 @@ public final class SessionHub {
     JsonObject body = new JsonObject().put("player", s.playerId()).put("map", s.mapId()).put("token", s.token())
       .put("node", incarnation.nodeId()).put("incarnation", incarnation.id()).put("session", s.id())
       .put("reason", reason.name());
-    Future<Void> recorded = eventBus.request(Addresses.SESSION_ENDED, body, routerDelivery)
-      .onFailure(e -> LOG.error("[session: {}] end of session not recorded, player {} may stay listed online: {}",
-        s.id(), s.playerId(), e.getMessage()))
-      .mapEmpty();
+    Promise<Void> done = Promise.promise();
+    recordEnd(s, body, done, END_RETRY_FIRST_MS, System.currentTimeMillis() + END_RETRY_FOR_MS);
+    Future<Void> recorded = done.future();
     endsInFlight.add(recorded);
     recorded.onComplete(ar -> endsInFlight.remove(recorded));
     return recorded;
+  }
+
+  private void recordEnd(Session s, JsonObject body, Promise<Void> done, long retryMs, long giveUpAt) {
+    eventBus.request(Addresses.SESSION_ENDED, body, routerDelivery).onComplete(ar -> {
+      if (ar.succeeded()) {
+        endFailures.recovered("[incarnation: {}] session ends recorded again", incarnation);
+        done.complete();
+      } else if (stoppingCode != null || System.currentTimeMillis() + retryMs > giveUpAt) {
+        endFailures.failed("[session: {}] end of session not recorded, player {} left listed online for a router's "
+          + "sweep once this incarnation ends: {}", s.id(), s.playerId(), ar.cause().getMessage());
+        done.fail(ar.cause());
+      } else {
+        endFailures.failed("[session: {}] end of session not recorded yet (player {}), asking again until it is: {}",
+          s.id(), s.playerId(), ar.cause().getMessage());
+        context.owner().setTimer(retryMs, t -> recordEnd(s, body, done, Math.min(2 * retryMs, END_RETRY_MAX_MS),
+          giveUpAt));
+      }
+    });
   }
 
   /**
