@@ -65,8 +65,9 @@ class BackingOutageIT {
   private static final long PG_PARTITION_MS = 20_000;
   /** How long Redis stays away: a restart. */
   private static final long REDIS_OUTAGE_MS = 3_000;
-  /** Players who leave while PostgreSQL is away. */
+  /** Players who leave while PostgreSQL is away, from 10 s into it, one every {@link #LEAVE_EVERY_MS}. */
   private static final int LEAVERS = 20;
+  private static final long LEAVE_EVERY_MS = 400;
   /** Players who log in again after Redis came back empty (the first session must be closed). */
   private static final int RELOGINS = 20;
   private static final String NOT_DELIVERED = "action not delivered";
@@ -161,7 +162,11 @@ class BackingOutageIT {
         stoppedLeavers = true;
       }
       if (!left && into > 10_000) {
-        leavers.forEach(Player::leave);
+        // one after the other, as players do, each save its own burst
+        CompletableFuture.runAsync(() -> leavers.forEach(p -> {
+          p.leave();
+          WebSocketGatewayTest.sleep(LEAVE_EVERY_MS);
+        }));
         left = true;
       }
       int status = ops.get("/ready").status();
