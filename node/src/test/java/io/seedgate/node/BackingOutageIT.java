@@ -46,11 +46,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Redis and PostgreSQL going away under load, over a real node process (the shaded jar) with real WebSocket
  * clients: each backing server is reached through a {@link TcpProxy} of this JVM, cut (every connection closed,
- * new ones refused, as when the server is stopped) and started again; the machine's servers are never touched.
- * Each scenario counts what was lost, left behind or wrong, prints its figures and fails on any.
+ * new ones refused, as when the server is stopped) and started again, or partitioned (nothing forwarded) and
+ * healed; the machine's servers are never touched. Players keep moving throughout, and some leave during each
+ * outage. Each scenario counts what was lost, left behind or wrong, prints its figures (BENCHMARKS.md, "Faults")
+ * and fails on any, and on more than a handful of WARN/ERROR lines for the outage.
  *
  * <p>The node uses Redis database {@value #REDIS_DB} of its own, which the "came back empty" scenario empties
- * (FLUSHDB). Pub/Sub channels are not per database: every map id here is unique to the run.
+ * (FLUSHDB). Pub/Sub channels are not per database: every map id, and each node's control and broadcast channel,
+ * is unique to the run.
  */
 class BackingOutageIT {
 
