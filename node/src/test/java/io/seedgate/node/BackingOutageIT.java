@@ -74,6 +74,10 @@ class BackingOutageIT {
   /** Players who log in again after Redis came back empty (the first session must be closed). */
   private static final int RELOGINS = 20;
   private static final String NOT_DELIVERED = "action not delivered";
+  /** Players of the stop-while-Redis-is-away scenario. */
+  private static final int STOP_PLAYERS = 50;
+  /** How soon after a restart a dead run's sessions must be ended: the lease (10 s) plus a sweep or two. */
+  private static final long GHOSTS_GONE_WITHIN_MS = 15_000;
   /**
    * WARN/ERROR lines one outage may cost, whatever the number of players: a line per failure kind (one per
    * failed save, flush, action... was 33 for the PostgreSQL outage and 161 for Redis coming back empty, with 200
@@ -335,6 +339,57 @@ class BackingOutageIT {
     assertEquals(0, leaverRows.missing, "rows of players who left during the cut missing");
     assertEquals(0, leaverRows.leaversWrong, "players who left during the cut not saved offline with their last move");
     assertTrue(burst.size() <= REDIS_OUTAGE_MAX_WARNINGS, burst.size() + " WARN/ERROR lines for one outage");
+  }
+
+  /**
+   * SIGTERM while Redis is away, some players having left just before: the node stops at once (nothing it could
+   * record waits), and once Redis is back a node started again with the same config ends every session the stop
+   * could not record (the dead run's lease lapses; a router's sweep ends its sessions).
+   */
+  @Test
+  void sigtermWhileRedisIsAwayLeavesNoGhostOnceItIsBack() throws Exception {
+    TcpProxy rp = proxy(redisServer);
+    NodeProcess node = start("redisstop", redisUrl(rp.port()), pgUrl(pgServer.getPort()));
+    List<Player> all = players(STOP_PLAYERS, "84");
+    logIn(all, node);
+    all.forEach(Player::startMoving);
+    waitUntil("every player's moves in Redis", 15_000, () -> stale(all) == 0);
+    all.forEach(Player::stopMoving);
+    waitUntil("every player's last move in Redis", 5_000, () -> stale(all) == 0);
+    int logMark = logLines(node);
+
+    await(rp.stop());
+    all.subList(0, LEAVERS).forEach(Player::leave);
+    WebSocketGatewayTest.sleep(1_000);
+    long stopAt = System.currentTimeMillis();
+    int exit = node.sigterm(45);
+    long stopMs = System.currentTimeMillis() - stopAt;
+    List<String> burst = warnings(node, logMark);
+    await(rp.start());
+    node.start();
+    long restartedAt = System.currentTimeMillis();
+    long ghostsGoneMs = -1;
+    while (System.currentTimeMillis() < restartedAt + GHOSTS_GONE_WITHIN_MS) {
+      if (ghosts(all) == 0) {
+        ghostsGoneMs = System.currentTimeMillis() - restartedAt;
+        break;
+      }
+      WebSocketGatewayTest.sleep(200);
+    }
+    long ghosts = ghosts(all);
+    Counts rows = pgState(List.of(), all);
+    long timeoutClaims = burst.stream().filter(l -> l.contains("still closing after")).count();
+
+    System.out.printf("SIGTERM 1 s into a Redis cut, %d of %d players having left in it: exit %d after %d ms; once "
+        + "Redis is back and the node started again, no ghost %d ms after the start (%d left), %d rows missing, %d "
+        + "not offline with the last move; %d WARN/ERROR lines at the stop:%n%s%n", LEAVERS, STOP_PLAYERS, exit, stopMs,
+      ghostsGoneMs, ghosts, rows.missing, rows.leaversWrong, burst.size(), String.join("\n", burst));
+    assertTrue(exit == 0 || exit == 143, "a clean stop, not the watchdog's halt: " + exit);
+    assertTrue(stopMs < 10_000, "the stop waited " + stopMs + " ms");
+    assertEquals(0, timeoutClaims, "a shutdown timeout logged that did not happen");
+    assertEquals(0, ghosts, "players still listed online");
+    assertEquals(0, rows.missing, "rows missing");
+    assertEquals(0, rows.leaversWrong, "players not saved offline with their last move");
   }
 
   // ---------------------------------------------------------------------------------------------------------------
