@@ -1,5 +1,6 @@
 package io.seedgate.persistence;
 
+import io.seedgate.common.BurstLog;
 import io.seedgate.common.ErrorCode;
 import io.seedgate.common.GatewayException;
 import io.vertx.core.Context;
@@ -41,6 +42,11 @@ import java.util.function.Supplier;
 final class LeaveSaves {
 
   private static final Logger LOG = LoggerFactory.getLogger(LeaveSaves.class);
+  /**
+   * Failed bursts: one WARN a minute. While PostgreSQL is away players leave one after the other, each its own
+   * burst, and each burst logged a WARN.
+   */
+  private final BurstLog failedBursts = new BurstLog(LOG, 60_000);
 
   /** Most players read and written in one batch. */
   static final int MAX_BATCH = 500;
@@ -253,14 +259,17 @@ final class LeaveSaves {
   private void endBurst() {
     long ms = (System.nanoTime() - burstStartNs) / 1_000_000;
     if (burstFailed > 0) {
-      LOG.warn("[persistence: {}] save on leave failed for {} of {} players ({} batches, {} ms): {}", node.get(),
-        burstFailed, burstRequests, burstBatches, ms, burstFailure);
-    } else if (burstRequests >= SUMMARY_MIN_PLAYERS) {
-      LOG.info("[persistence: {}] saved {} players on leave in {} batches, {} ms{}", node.get(), burstWritten,
-        burstBatches, ms, noHash());
+      failedBursts.failed("[persistence: {}] save on leave failed for {} of {} players ({} batches, {} ms): {}",
+        node.get(), burstFailed, burstRequests, burstBatches, ms, burstFailure);
     } else {
-      LOG.debug("[persistence: {}] saved {} players on leave in {} batches, {} ms{}", node.get(), burstWritten,
-        burstBatches, ms, noHash());
+      failedBursts.recovered("[persistence: {}] saves on leave work again", node.get());
+      if (burstRequests >= SUMMARY_MIN_PLAYERS) {
+        LOG.info("[persistence: {}] saved {} players on leave in {} batches, {} ms{}", node.get(), burstWritten,
+          burstBatches, ms, noHash());
+      } else {
+        LOG.debug("[persistence: {}] saved {} players on leave in {} batches, {} ms{}", node.get(), burstWritten,
+          burstBatches, ms, noHash());
+      }
     }
     if (idle != null) {
       Promise<Void> waiting = idle;

@@ -1,6 +1,7 @@
 package io.seedgate.persistence;
 
 import io.seedgate.common.Addresses;
+import io.seedgate.common.BurstLog;
 import io.seedgate.common.ErrorCode;
 import io.seedgate.common.GatewayException;
 import io.seedgate.common.config.NodeConfig;
@@ -68,6 +69,13 @@ public class PersistenceVerticle extends VerticleBase {
   /** How long {@link #stop()} waits for another node's flush to release the lock. */
   static final long STOP_LOCK_WAIT_MS = 10_000;
   private static final long STOP_LOCK_POLL_MS = 100;
+  /**
+   * At most one WARN a minute for failed flush cycles and loads: while PostgreSQL is away every cycle (one per
+   * interval) and every JWT login's load fails, and a line each buried the rest of the log.
+   */
+  static final long FAILURE_WARN_EVERY_MS = 60_000;
+  private final BurstLog flushFailures = new BurstLog(LOG, FAILURE_WARN_EVERY_MS);
+  private final BurstLog loadFailures = new BurstLog(LOG, FAILURE_WARN_EVERY_MS);
 
   private final UnaryOperator<PlayerStore> storeDecorator;
 
@@ -366,9 +374,12 @@ public class PersistenceVerticle extends VerticleBase {
         stopProbing();
       }
       if (r.failure() != null) {
-        LOG.warn("[persistence: {}] flush failed after {} rows, {} left for the next one: {}", stats.node(),
-          r.written(), r.backlog(), r.failure().getMessage());
-      } else if (r.written() > 0) {
+        flushFailures.failed("[persistence: {}] flush failed after {} rows, {} left for the next one: {}",
+          stats.node(), r.written(), r.backlog(), r.failure().getMessage());
+      } else {
+        flushFailures.recovered("[persistence: {}] flushed again, {} rows", stats.node(), r.written());
+      }
+      if (r.failure() == null && r.written() > 0) {
         LOG.debug("[persistence: {}] flushed {} rows in {} ms", stats.node(), r.written(), durationMs);
       }
       return Future.succeededFuture(r);
@@ -402,11 +413,14 @@ public class PersistenceVerticle extends VerticleBase {
     }
     store.load(player).onComplete(ar -> {
       if (ar.failed()) {
-        LOG.warn("[persistence: {}] [player: {}] load failed: {}", stats.node(), player, ar.cause().getMessage());
+        loadFailures.failed("[persistence: {}] [player: {}] load failed: {}", stats.node(), player,
+          ar.cause().getMessage());
         msg.fail(ErrorCode.UNAVAILABLE.code(), String.valueOf(ar.cause().getMessage()));
       } else if (ar.result() == null) {
+        loadFailures.recovered("[persistence: {}] loads work again", stats.node());
         msg.reply(new JsonObject().put("found", false));
       } else {
+        loadFailures.recovered("[persistence: {}] loads work again", stats.node());
         PlayerState state = ar.result();
         JsonObject fields = new JsonObject();
         state.toHashFields().forEach(fields::put);

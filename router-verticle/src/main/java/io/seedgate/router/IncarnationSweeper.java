@@ -1,5 +1,6 @@
 package io.seedgate.router;
 
+import io.seedgate.common.BurstLog;
 import io.seedgate.common.RedisKeys;
 import io.seedgate.common.cluster.ClusterInfo;
 import io.seedgate.common.lifecycle.Incarnation;
@@ -35,6 +36,8 @@ import java.util.UUID;
 final class IncarnationSweeper {
 
   private static final Logger LOG = LoggerFactory.getLogger(IncarnationSweeper.class);
+  /** One WARN a minute for clean-ups that failed: while PostgreSQL or Redis is away each sweep (2 s) fails. */
+  private final BurstLog cleanupFailures = new BurstLog(LOG, 60_000);
 
   private final Vertx vertx;
   private final RedisLink redis;
@@ -127,11 +130,12 @@ final class IncarnationSweeper {
     return directory.endSessionsOf(incarnation, node, nodeId)
       .onSuccess(n -> {
         if (n >= 0) {
+          cleanupFailures.recovered("dead incarnations are cleaned up again");
           LOG.info("ended {} sessions of dead incarnation {} of node {} ({})", n, incarnation, node, why);
         }
       })
-      .onFailure(e -> LOG.warn("sessions of dead incarnation {} not all ended, retried at the next sweep: {}",
-        incarnation, e.getMessage()))
+      .onFailure(e -> cleanupFailures.failed("sessions of dead incarnation {} not all ended, retried at the next "
+        + "sweep: {}", incarnation, e.getMessage()))
       .onComplete(ar -> cleaning.remove(incarnation));
   }
 

@@ -1,12 +1,12 @@
 package io.seedgate.router;
 
 import io.seedgate.common.Addresses;
+import io.seedgate.common.BurstLog;
 import io.seedgate.common.ErrorCode;
 import io.seedgate.common.GatewayException;
 import io.seedgate.common.config.NodeConfig;
 import io.seedgate.common.config.Settings;
 import io.seedgate.common.lifecycle.LocalRoles;
-import io.seedgate.common.logging.BurstLog;
 import io.seedgate.common.redis.PubSubLink;
 import io.seedgate.common.redis.RedisLink;
 import io.seedgate.router.auth.JwtTokenVerifier;
@@ -37,6 +37,8 @@ import java.util.concurrent.TimeUnit;
 public class RouterVerticle extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(RouterVerticle.class);
+  /** One ERROR a minute for session ends not recorded: while Redis is away every session end fails. */
+  private final BurstLog endFailures = new BurstLog(LOG, 60_000);
 
   private static final long STOP_BOUND_MS = 30_000;
   private static final long SAVE_TIMEOUT_MS = 15_000;
@@ -48,12 +50,10 @@ public class RouterVerticle extends VerticleBase {
   private RedisLink redis;
   private RedisLink control;
   private SessionDirectory directory;
-  private BurstLog endsNotRecorded;
   private IncarnationSweeper sweeper;
 
   @Override
   public Future<?> start() {
-    endsNotRecorded = new BurstLog(vertx, LOG, "session ends not recorded", 1_000, true);
     NodeConfig config = NodeConfig.load(config(), Map.of());
     List<String> modes = config.list(Settings.AUTH_MODES);
     String url = config.string(Settings.REDIS_URL);
@@ -150,9 +150,13 @@ public class RouterVerticle extends VerticleBase {
 
   private void sessionEnded(Message<JsonObject> msg) {
     directory.end(msg.body())
-      .onSuccess(saved -> msg.reply(new JsonObject().put("saved", saved)))
+      .onSuccess(saved -> {
+        endFailures.recovered("session ends recorded again");
+        msg.reply(new JsonObject().put("saved", saved));
+      })
       .onFailure(e -> {
-        endsNotRecorded.failed("session: " + msg.body().getString("session"), e);
+        endFailures.failed("[session: {}] session end not recorded: {}", msg.body().getString("session"),
+          e.getMessage());
         msg.fail(ErrorCode.UNAVAILABLE.code(), e.getMessage());
       });
   }

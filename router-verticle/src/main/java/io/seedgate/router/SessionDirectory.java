@@ -1,13 +1,13 @@
 package io.seedgate.router;
 
 import io.seedgate.common.Addresses;
+import io.seedgate.common.BurstLog;
 import io.seedgate.common.ErrorCode;
 import io.seedgate.common.GatewayException;
 import io.seedgate.common.HashTime;
 import io.seedgate.common.RedisKeys;
 import io.seedgate.common.lifecycle.Bounded;
 import io.seedgate.common.lifecycle.Limiter;
-import io.seedgate.common.logging.BurstLog;
 import io.seedgate.common.redis.RedisLink;
 import io.seedgate.router.auth.Identity;
 import io.vertx.core.Future;
@@ -35,6 +35,8 @@ import java.util.UUID;
 final class SessionDirectory {
 
   private static final Logger LOG = LoggerFactory.getLogger(SessionDirectory.class);
+  /** At most one WARN a minute for saves on leave that failed: during an outage every leaving player fails. */
+  static final long UNSAVED_WARN_EVERY_MS = 60_000;
   private static final String DELETE_IF_EQUALS =
     "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end";
   private static final String HDEL_IF_SESSION =
@@ -52,7 +54,7 @@ final class SessionDirectory {
   private final String defaultMap;
   private final DeliveryOptions persistenceDelivery;
   private final InFlight inFlight = new InFlight();
-  private final BurstLog unsaved;
+  private final BurstLog unsavedLog = new BurstLog(LOG, UNSAVED_WARN_EVERY_MS);
   private final PlayerLocks locks;
   /** Session ends under way at once; a node's whole population ending together waits in turn. */
   private final Limiter ends = new Limiter(MAX_ENDS_AT_ONCE);
@@ -64,8 +66,6 @@ final class SessionDirectory {
     this.redis = redis;
     this.eventBus = vertx.eventBus();
     this.locks = new PlayerLocks(vertx, redis);
-    this.unsaved = new BurstLog(vertx, LOG, "players' state not saved on leave, kept in Redis for the next flush",
-      1_000, false);
     this.defaultMap = defaultMap;
     this.persistenceDelivery = persistenceDelivery;
   }
@@ -281,9 +281,13 @@ final class SessionDirectory {
   private Future<Boolean> save(String player, String map, String token) {
     JsonObject body = new JsonObject().put("player", player).put("map", map).put("token", token);
     return eventBus.request(Addresses.SAVE_PLAYER, body, persistenceDelivery)
-      .map(reply -> true)
+      .map(reply -> {
+        unsavedLog.recovered("saves on leave work again");
+        return true;
+      })
       .recover(e -> {
-        unsaved.failed("player: " + player, e);
+        unsavedLog.failed("[player: {}] state not saved on leave, kept in Redis for the next flush: {}", player,
+          e.getMessage());
         return Future.succeededFuture(false);
       });
   }

@@ -208,6 +208,38 @@ class ExampleGameServiceTest {
   }
 
   @Test
+  void aBurstOfFailedActionsLogsOneWarningNotOneEach() throws Exception {
+    ch.qos.logback.classic.Logger log =
+      (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(ExampleGameService.class);
+    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> lines =
+      new ch.qos.logback.core.read.ListAppender<>();
+    lines.start();
+    log.addAppender(lines);
+    try {
+      deploy(new JsonObject().put("actionChannelPrefix", prefix));
+      String map = newMap();
+      // the map's GEO set is not one: every move fails in Redis (WRONGTYPE), as every action does while it is away
+      send(redis, Command.SET, GameChannels.mapGeoSet(map), "not a geo set");
+      int moves = 30;
+      for (int i = 0; i < moves; i++) {
+        publish(prefix + "move", envelope(newPlayer(map), map, "move/up"));
+      }
+      awaitCondition(() -> service.counters().failed() == moves, moves + " actions failed");
+      send(redis, Command.DEL, GameChannels.mapGeoSet(map));
+      Player p = newPlayer(map, 1, 1);
+      Listener onMap = listen(GameChannels.mapChannel(map));
+      publish(prefix + "move", envelope(p, map, "move/up"));
+      assertMove(onMap.next(), p, "move_up", 1.0, 1.5);
+      long warnings = lines.list.stream().filter(e -> e.getLevel() == ch.qos.logback.classic.Level.WARN).count();
+      assertEquals(1, warnings, "WARN lines for " + moves + " failed actions");
+      awaitCondition(() -> lines.list.stream().anyMatch(e -> e.getLevel() == ch.qos.logback.classic.Level.INFO
+        && e.getFormattedMessage().equals("actions played again, after " + moves + " failed")), "the recovery line");
+    } finally {
+      log.detachAppender(lines);
+    }
+  }
+
+  @Test
   void resubscribesAfterTheConnectionIsLost() throws Exception {
     deploy(new JsonObject().put("actionChannelPrefix", prefix));
     String map = newMap();

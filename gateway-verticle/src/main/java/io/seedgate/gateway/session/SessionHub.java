@@ -1,13 +1,13 @@
 package io.seedgate.gateway.session;
 
 import io.seedgate.common.Addresses;
+import io.seedgate.common.BurstLog;
 import io.seedgate.common.ErrorCode;
 import io.seedgate.common.RedisKeys;
 import io.seedgate.common.config.Settings;
 import io.seedgate.common.lifecycle.Bounded;
 import io.seedgate.common.lifecycle.Incarnation;
 import io.seedgate.common.lifecycle.LocalRoles;
-import io.seedgate.common.logging.BurstLog;
 import io.seedgate.gateway.delivery.DeliverySubscriber;
 import io.seedgate.gateway.routing.ActionPublisher;
 import io.vertx.core.Context;
@@ -42,7 +42,6 @@ public final class SessionHub {
   private static final Logger LOG = LoggerFactory.getLogger(SessionHub.class);
   private static final long ROUTER_TIMEOUT_MS = 20_000;
   private static final int REASSERT_CONCURRENCY = 64;
-  private static final long END_RETRY_MAX_MS = 10_000;
   private static final int REASSERT_ATTEMPTS = 5;
   private static final long REASSERT_RETRY_MS = 2_000;
   /**
@@ -50,6 +49,12 @@ public final class SessionHub {
    * login queue, the router's answer, its channels subscribed) before it is given up with service unavailable.
    */
   static final long LOGIN_GRACE_MS = 3 * ROUTER_TIMEOUT_MS;
+  /** A session end the router could not record is asked again after this, then after twice as long, ... */
+  static final long END_RETRY_FIRST_MS = 250;
+  /** ... up to this between two attempts ... */
+  static final long END_RETRY_MAX_MS = 2_000;
+  /** ... for this long at most (then, and once the hub stops, it is left in the index for a router's sweep). */
+  static final long END_RETRY_FOR_MS = 10 * 60_000;
   /** What a drained node sends its clients: go and connect to another node. */
   private static final OutboundMessage RECONNECT = OutboundMessage.ofText(new JsonObject()
     .put("error", ErrorCode.SERVER_STOPPED.text()).put("reconnect", true).encode());
@@ -70,8 +75,9 @@ public final class SessionHub {
   /** Session ends asked of the router and not answered yet: what a stop waits for besides the open sessions. */
   private final Set<Future<Void>> endsInFlight = new HashSet<>();
   private final HubCounters counters = new HubCounters();
-  private final BurstLog endsNotRecorded;
   private final LoginGate logins;
+  /** While Redis is away every session end fails: one WARN a minute for them, not one per player. */
+  private final BurstLog endFailures = new BurstLog(LOG, 60_000);
   private LongConsumer routingLatency = nanos -> { };
   private LongConsumer loginLatency = nanos -> { };
   private volatile long delivered;
@@ -112,8 +118,6 @@ public final class SessionHub {
     this.context = vertx.getOrCreateContext();
     this.routerDelivery = LocalRoles.deliveryTo(vertx, Settings.ROLE_ROUTER, ROUTER_TIMEOUT_MS);
     this.incarnation = incarnation;
-    this.endsNotRecorded = new BurstLog(vertx, LOG,
-      "ends of session not recorded, retried until they are", 1_000, true);
     this.publisher = publisher;
     this.subscriber = subscriber.onMessage(this::dispatch);
     this.limits = limits;
@@ -171,7 +175,13 @@ public final class SessionHub {
     return subscriber.subscribe(channelsOf(s));
   }
 
-  /** Removes an authenticated session and asks the router to record its end (save, offline, off the map). */
+  /**
+   * Removes an authenticated session and asks the router to record its end (save, offline, off the map), again and
+   * again while it cannot ({@link #END_RETRY_FIRST_MS} to {@link #END_RETRY_MAX_MS} apart, for
+   * {@link #END_RETRY_FOR_MS} at most, the last attempt once the hub stops): a session that ended while Redis was
+   * away (a restart) was never recorded, and its player stayed listed online, on its map and unsaved for as long as
+   * the node ran. Ending twice is harmless: the router ends only a session that still owns its player.
+   */
   Future<Void> ended(Session s, ErrorCode reason) {
     forget(s);
     byToken.remove(s.token(), s);
@@ -182,27 +192,29 @@ public final class SessionHub {
     JsonObject body = new JsonObject().put("player", s.playerId()).put("map", s.mapId()).put("token", s.token())
       .put("node", incarnation.nodeId()).put("incarnation", incarnation.id()).put("session", s.id())
       .put("reason", reason.name());
-    Future<Void> recorded = recordEnd(body, 0);
+    Promise<Void> done = Promise.promise();
+    recordEnd(s, body, done, END_RETRY_FIRST_MS, System.currentTimeMillis() + END_RETRY_FOR_MS);
+    Future<Void> recorded = done.future();
     endsInFlight.add(recorded);
     recorded.onComplete(ar -> endsInFlight.remove(recorded));
     return recorded;
   }
 
-  /**
-   * Asks the router to record a session's end until it has: a failure (router or Redis away) is retried with
-   * backoff, 1 s doubling to {@value #END_RETRY_MAX_MS} ms; only the first failure of each is counted in the log.
-   * A stop waits a bounded time for these; what is still unrecorded then stays in the incarnation's index, which a
-   * router's sweep ends once the stopped incarnation's lease is gone.
-   */
-  private Future<Void> recordEnd(JsonObject body, int retries) {
-    return eventBus.request(Addresses.SESSION_ENDED, body, routerDelivery).<Void>mapEmpty().recover(e -> {
-      if (retries == 0) {
-        endsNotRecorded.failed("session: " + body.getString("session") + ", player: " + body.getString("player"), e);
+  private void recordEnd(Session s, JsonObject body, Promise<Void> done, long retryMs, long giveUpAt) {
+    eventBus.request(Addresses.SESSION_ENDED, body, routerDelivery).onComplete(ar -> {
+      if (ar.succeeded()) {
+        endFailures.recovered("[incarnation: {}] session ends recorded again", incarnation);
+        done.complete();
+      } else if (stoppingCode != null || System.currentTimeMillis() + retryMs > giveUpAt) {
+        endFailures.failed("[session: {}] end of session not recorded, player {} left listed online for a router's "
+          + "sweep once this incarnation ends: {}", s.id(), s.playerId(), ar.cause().getMessage());
+        done.fail(ar.cause());
+      } else {
+        endFailures.failed("[session: {}] end of session not recorded yet (player {}), asking again until it is: {}",
+          s.id(), s.playerId(), ar.cause().getMessage());
+        context.owner().setTimer(retryMs, t -> recordEnd(s, body, done, Math.min(2 * retryMs, END_RETRY_MAX_MS),
+          giveUpAt));
       }
-      Promise<Void> again = Promise.promise();
-      context.owner().setTimer(Math.min(END_RETRY_MAX_MS, 1000L << Math.min(retries, 10)),
-        t -> recordEnd(body, retries + 1).onComplete(again));
-      return again.future();
     });
   }
 
