@@ -199,18 +199,9 @@ class FaultSuiteIT {
 
   @Test
   void killNineOfOneNodeOfTwoThenOfTheWholeClusterLeavesNoGhost() throws Exception {
-    String cluster = "seed-kill-" + UUID.randomUUID().toString().substring(0, 8);
-    java.nio.file.Path xml = NodeProcess.clusterXml(cluster);
-    String prefix = "action:" + cluster + ":";
-    JsonObject conf = new JsonObject().put("routing", new JsonObject().put("actionChannelPrefix", prefix))
-      .put("examples", new JsonObject().put("javaService", false));
-    NodeProcess one = NodeProcess.start("kill1", conf, xml);
-    nodes.add(one);
-    NodeProcess two = NodeProcess.start("kill2", conf, xml);
-    nodes.add(two);
-    await(vertx.deployVerticle(io.seedgate.examples.ExampleGameService::new, new io.vertx.core.DeploymentOptions()
-      .setConfig(new JsonObject().put("redisUrl", TestSupport.backingServices().string(Settings.REDIS_URL))
-        .put("actionChannelPrefix", prefix))));
+    startCluster("kill", 2);
+    NodeProcess one = nodes.get(0);
+    NodeProcess two = nodes.get(1);
     String map = "m" + UUID.randomUUID();
     List<Player> onOne = players(50, "75", map);
     List<Player> onTwo = players(50, "76", map);
@@ -318,17 +309,7 @@ class FaultSuiteIT {
 
   @Test
   void aRollingRestartOfThreeNodesUnderLoadLosesNoUpdateAndClosesNoInnocentPlayer() throws Exception {
-    String cluster = "seed-roll-" + UUID.randomUUID().toString().substring(0, 8);
-    java.nio.file.Path xml = NodeProcess.clusterXml(cluster);
-    String prefix = "action:" + cluster + ":";
-    JsonObject conf = new JsonObject().put("routing", new JsonObject().put("actionChannelPrefix", prefix))
-      .put("examples", new JsonObject().put("javaService", false));
-    for (int i = 0; i < 3; i++) {
-      nodes.add(NodeProcess.start("roll" + i, conf, xml));
-    }
-    await(vertx.deployVerticle(io.seedgate.examples.ExampleGameService::new, new io.vertx.core.DeploymentOptions()
-      .setConfig(new JsonObject().put("redisUrl", TestSupport.backingServices().string(Settings.REDIS_URL))
-        .put("actionChannelPrefix", prefix))));
+    startCluster("roll", 3);
     String map = "m" + UUID.randomUUID();
     String run = Integer.toString((int) (Math.random() * 100_000));
     List<Mover> movers = new ArrayList<>();
@@ -393,6 +374,24 @@ class FaultSuiteIT {
     assertEquals(0, wrong, "players closed for another reason than the drain");
     assertEquals(0, notSaved, "last confirmed positions not in PostgreSQL");
     assertTrue(reconnects >= ROLLING_PLAYERS, "every player went through at least one drain: " + reconnects);
+  }
+
+  /**
+   * Starts {@code n} clustered node processes (into {@link #nodes}) without the example service, and one example
+   * service in this JVM for all of them: a node's own would stop with it, and two would play every action twice.
+   */
+  private void startCluster(String name, int n) throws Exception {
+    String cluster = "seed-" + name + "-" + UUID.randomUUID().toString().substring(0, 8);
+    java.nio.file.Path xml = NodeProcess.clusterXml(cluster);
+    String prefix = "action:" + cluster + ":";
+    JsonObject conf = new JsonObject().put("routing", new JsonObject().put("actionChannelPrefix", prefix))
+      .put("examples", new JsonObject().put("javaService", false));
+    for (int i = 0; i < n; i++) {
+      nodes.add(NodeProcess.start(name + i, conf, xml));
+    }
+    await(vertx.deployVerticle(io.seedgate.examples.ExampleGameService::new, new io.vertx.core.DeploymentOptions()
+      .setConfig(new JsonObject().put("redisUrl", TestSupport.backingServices().string(Settings.REDIS_URL))
+        .put("actionChannelPrefix", prefix))));
   }
 
   /** One move of every player; one told to reconnect (or cut off) connects to a node other than the draining one. */
