@@ -61,7 +61,7 @@ public class NodeVerticle extends VerticleBase {
       LOG.error("invalid configuration: {}", e.getMessage());
       return Future.failedFuture(e);
     }
-    if (loaded.bool(Settings.LOGGING_JSON)) {
+    if (loaded.get(Settings.LOGGING_JSON)) {
       JsonLogging.enable();
     }
     return vertx.executeBlocking(() -> BackingServices.resolve(withNodeId(loaded)))
@@ -73,19 +73,19 @@ public class NodeVerticle extends VerticleBase {
       .compose(v -> deployOps(new DeploymentOptions().setConfig(config.toJson())))
       .onSuccess(v -> LOG.info(
         "node {} started [profile: {}, roles: {}, websocket: {}, tcp: {}, udp: {}, demo: {}]",
-        config.string(Settings.NODE_ID), config.string(Settings.PROFILE), config.list(Settings.ROLES),
+        config.get(Settings.NODE_ID), config.get(Settings.PROFILE), config.get(Settings.ROLES),
         port(Settings.WS_ENABLED, Settings.WS_PORT), port(Settings.TCP_ENABLED, Settings.TCP_PORT),
         port(Settings.UDP_ENABLED, Settings.UDP_PORT),
-        config.bool(Settings.DEMO_ENABLED) ? config.integer(Settings.DEMO_PORT) : "off"));
+        config.get(Settings.DEMO_ENABLED) ? config.get(Settings.DEMO_PORT) : "off"));
   }
 
-  private Object port(Setting enabled, Setting port) {
-    return config.list(Settings.ROLES).contains(Settings.ROLE_GATEWAY) && config.bool(enabled)
-      ? config.integer(port) : "off";
+  private Object port(Setting<Boolean> enabled, Setting<Integer> port) {
+    return config.get(Settings.ROLES).contains(Settings.ROLE_GATEWAY) && config.get(enabled)
+      ? config.get(port) : "off";
   }
 
   private Future<Void> deployRoles() {
-    List<String> roles = config.list(Settings.ROLES);
+    List<String> roles = config.get(Settings.ROLES);
     DeploymentOptions single = new DeploymentOptions().setConfig(config.toJson());
     Future<Void> chain = Future.succeededFuture();
     if (roles.contains(Settings.ROLE_PERSISTENCE)) {
@@ -95,20 +95,20 @@ public class NodeVerticle extends VerticleBase {
       chain = chain.compose(v -> vertx.deployVerticle(RouterVerticle::new, single).mapEmpty());
     }
     if (roles.contains(Settings.ROLE_GATEWAY)) {
-      int instances = config.integer(Settings.GATEWAY_INSTANCES);
+      int instances = config.get(Settings.GATEWAY_INSTANCES);
       // one per core by default, not one per event loop (two per core): every instance has its own Redis connections
       // and subscriptions, and more instances than cores only share the same cores (measured in BENCHMARKS.md)
       int n = instances > 0 ? instances : Runtime.getRuntime().availableProcessors();
       chain = chain.compose(v -> vertx.deployVerticle(GatewayVerticle::new,
         new DeploymentOptions(single).setInstances(n)).mapEmpty());
     }
-    if (config.bool(Settings.EXAMPLE_SERVICE)) {
-      JsonObject service = new JsonObject().put("redisUrl", config.string(Settings.REDIS_URL))
-        .put("actionChannelPrefix", config.string(Settings.ACTION_CHANNEL_PREFIX));
+    if (config.get(Settings.EXAMPLE_SERVICE)) {
+      JsonObject service = new JsonObject().put("redisUrl", config.get(Settings.REDIS_URL))
+        .put("actionChannelPrefix", config.get(Settings.ACTION_CHANNEL_PREFIX));
       chain = chain.compose(v -> vertx.deployVerticle(ExampleGameService::new,
         new DeploymentOptions().setConfig(service)).mapEmpty());
     }
-    if (config.bool(Settings.DEMO_ENABLED)) {
+    if (config.get(Settings.DEMO_ENABLED)) {
       chain = chain.compose(v -> vertx.deployVerticle(DemoVerticle::new, single).mapEmpty());
     }
     return chain;
@@ -116,7 +116,7 @@ public class NodeVerticle extends VerticleBase {
 
   /** Deploys the operations port, last, when {@code ops.enabled}. */
   private Future<Void> deployOps(DeploymentOptions options) {
-    if (!config.bool(Settings.OPS_ENABLED)) {
+    if (!config.get(Settings.OPS_ENABLED)) {
       return Future.succeededFuture();
     }
     ops = new OpsVerticle(this::stopAfterDrain);
@@ -148,7 +148,7 @@ public class NodeVerticle extends VerticleBase {
   }
 
   private static NodeConfig withNodeId(NodeConfig config) {
-    if (!config.string(Settings.NODE_ID).isEmpty()) {
+    if (!config.get(Settings.NODE_ID).isEmpty()) {
       return config;
     }
     String host;

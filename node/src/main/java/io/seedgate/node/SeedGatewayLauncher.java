@@ -35,7 +35,7 @@ public class SeedGatewayLauncher extends VertxApplication implements VertxApplic
   private static volatile boolean running;
 
   private final CountDownLatch stopped = new CountDownLatch(1);
-  private volatile long shutdownTimeoutMs = ((Integer) Settings.OPS_SHUTDOWN_TIMEOUT.defaultValue()) * 1000L;
+  private volatile long shutdownTimeoutMs = Settings.OPS_SHUTDOWN_TIMEOUT.defaultValue() * 1000L;
 
   public SeedGatewayLauncher(String[] args) {
     super(args);
@@ -121,8 +121,8 @@ public class SeedGatewayLauncher extends VertxApplication implements VertxApplic
   public JsonObject afterConfigParsed(JsonObject config) {
     try {
       NodeConfig node = NodeConfig.load(config, System.getenv());
-      shutdownTimeoutMs = node.integer(Settings.OPS_SHUTDOWN_TIMEOUT) * 1000L;
-      if (node.bool(Settings.LOGGING_JSON)) {
+      shutdownTimeoutMs = node.get(Settings.OPS_SHUTDOWN_TIMEOUT) * 1000L;
+      if (node.get(Settings.LOGGING_JSON)) {
         JsonLogging.enable();
       }
     } catch (RuntimeException invalid) {

@@ -57,7 +57,7 @@ class NodeStartupTest {
   @Test
   void theProdProfileRefusesAPostgresUrlWhereSomethingElseListens() throws Exception {
     // the test Redis accepts connections on that port, but does not answer as PostgreSQL: a pool would wait for ever
-    java.net.URI redis = java.net.URI.create(TestSupport.backingServices().string(Settings.REDIS_URL));
+    java.net.URI redis = java.net.URI.create(TestSupport.backingServices().get(Settings.REDIS_URL));
     Result r = launch("{\"profile\":\"prod\",\"redis\":{\"url\":\"" + redis + "\"},\"postgres\":{\"url\":"
       + "\"postgresql://postgres@" + redis.getHost() + ":" + redis.getPort() + "/postgres\"},"
       + "\"auth\":{\"modes\":[\"redis\"]}}", Map.of());

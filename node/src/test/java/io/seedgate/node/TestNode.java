@@ -37,8 +37,8 @@ final class TestNode implements AutoCloseable {
   private TestNode(Vertx vertx, NodeConfig config, String nodeDeployment, Redis redisClient) {
     this.vertx = vertx;
     this.config = config;
-    this.port = config.integer(Settings.WS_PORT);
-    this.opsPort = config.integer(Settings.OPS_PORT);
+    this.port = config.get(Settings.WS_PORT);
+    this.opsPort = config.get(Settings.OPS_PORT);
     this.nodeDeployment = nodeDeployment;
     this.redisClient = redisClient;
     this.redis = RedisAPI.api(redisClient);
@@ -91,10 +91,10 @@ final class TestNode implements AutoCloseable {
       new DeploymentOptions().setConfig(config.toJson())));
     if (withService) {
       await(vertx.deployVerticle(ExampleGameService::new, new DeploymentOptions().setConfig(new JsonObject()
-        .put("redisUrl", config.string(Settings.REDIS_URL))
-        .put("actionChannelPrefix", config.string(Settings.ACTION_CHANNEL_PREFIX)))));
+        .put("redisUrl", config.get(Settings.REDIS_URL))
+        .put("actionChannelPrefix", config.get(Settings.ACTION_CHANNEL_PREFIX)))));
     }
-    return new TestNode(vertx, config, id, Redis.createClient(vertx, config.string(Settings.REDIS_URL)));
+    return new TestNode(vertx, config, id, Redis.createClient(vertx, config.get(Settings.REDIS_URL)));
   }
 
   static TestNode start() {

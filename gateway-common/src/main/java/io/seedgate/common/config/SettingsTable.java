@@ -18,7 +18,7 @@ public final class SettingsTable {
     StringBuilder sb = new StringBuilder();
     sb.append("| setting | environment variable | default | valid values | what it does |\n");
     sb.append("|---|---|---|---|---|\n");
-    for (Setting s : Settings.all().values()) {
+    for (Setting<?> s : Settings.all().values()) {
       sb.append("| `").append(s.path()).append("` | `").append(s.envName()).append("` | `")
         .append(s.defaultAsJson()).append("` | ").append(s.rule()).append(" | ")
         .append(s.description().replace("|", "\\|")).append(" |\n");
