@@ -1,5 +1,6 @@
 package io.seedgate.node;
 
+import io.seedgate.common.config.ConfigSources;
 import io.seedgate.common.config.NodeConfig;
 import io.seedgate.common.config.Setting;
 import io.seedgate.common.config.Settings;
@@ -9,6 +10,7 @@ import io.seedgate.gateway.GatewayVerticle;
 import io.seedgate.node.demo.DemoVerticle;
 import io.seedgate.node.ops.OpsVerticle;
 import io.seedgate.router.RouterVerticle;
+import io.vertx.config.ConfigRetriever;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -17,6 +19,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.InetAddress;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -31,52 +34,74 @@ import java.util.UUID;
  * API, status page). A drain asked through it stops this node: the whole process when run by
  * {@link SeedGatewayLauncher}, else this verticle's deployment.
  *
- * <p>The config is the {@code -conf} JSON of the launcher, overridden by {@code SEED_*} environment variables.
+ * <p>The config is the {@code -conf} JSON file of the launcher (or the deployment config when there is no file),
+ * overridden by {@code SEED_*} environment variables, read through vertx-config ({@link ConfigSources}).
  */
 public class NodeVerticle extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(NodeVerticle.class);
 
   private final Map<String, String> environment;
+  private final Path confFile;
   private NodeConfig config;
   private OpsVerticle ops;
 
-  /** A node configured by its deployment config and the process environment. */
+  /**
+   * A node configured by the process environment and, when {@link SeedGatewayLauncher} runs it with
+   * {@code -conf <file>}, that file (else its deployment config).
+   */
   public NodeVerticle() {
-    this(System.getenv());
+    this(System.getenv(), SeedGatewayLauncher.confFile());
   }
 
   /** A node configured by its deployment config and the given environment (tests). */
   public NodeVerticle(Map<String, String> environment) {
+    this(environment, null);
+  }
+
+  /**
+   * A node configured by the given environment and config file; without a file ({@code null}), by its deployment
+   * config.
+   */
+  public NodeVerticle(Map<String, String> environment, Path confFile) {
     this.environment = environment;
+    this.confFile = confFile;
   }
 
   @Override
   public Future<?> start() {
-    NodeConfig loaded;
-    try {
-      loaded = NodeConfig.load(config(), environment);
-      DemoVerticle.checkConfig(loaded);
-    } catch (RuntimeException e) {
-      LOG.error("invalid configuration: {}", e.getMessage());
-      return Future.failedFuture(e);
-    }
-    if (loaded.get(Settings.LOGGING_JSON)) {
-      JsonLogging.enable();
-    }
-    return vertx.executeBlocking(() -> BackingServices.resolve(withNodeId(loaded)))
-      .onFailure(e -> LOG.error("cannot start: {}", e.getMessage()))
+    return readConfig()
+      .compose(loaded -> {
+        if (loaded.get(Settings.LOGGING_JSON)) {
+          JsonLogging.enable();
+        }
+        return vertx.executeBlocking(() -> BackingServices.resolve(withNodeId(loaded)))
+          .onFailure(e -> LOG.error("cannot start: {}", e.getMessage()));
+      })
       .compose(resolved -> {
         config = resolved;
         return deployRoles();
       })
       .compose(v -> deployOps(new DeploymentOptions().setConfig(config.toJson())))
       .onSuccess(v -> LOG.info(
-        "node {} started [profile: {}, roles: {}, websocket: {}, tcp: {}, udp: {}, demo: {}]",
+        "node {} started [profile: {}, roles: {}, websocket: {}, tcp: {}, udp: {}, demo: {}, config: {}]",
         config.get(Settings.NODE_ID), config.get(Settings.PROFILE), config.get(Settings.ROLES),
         port(Settings.WS_ENABLED, Settings.WS_PORT), port(Settings.TCP_ENABLED, Settings.TCP_PORT),
         port(Settings.UDP_ENABLED, Settings.UDP_PORT),
-        config.get(Settings.DEMO_ENABLED) ? config.get(Settings.DEMO_PORT) : "off"));
+        config.get(Settings.DEMO_ENABLED) ? config.get(Settings.DEMO_PORT) : "off",
+        confFile == null ? "deployment config" : confFile));
+  }
+
+  /** The file (or deployment config) and the environment, read once through vertx-config and validated. */
+  private Future<NodeConfig> readConfig() {
+    ConfigRetriever once = ConfigSources.retriever(vertx, confFile, config(), environment, 0);
+    return ConfigSources.read(once)
+      .andThen(ar -> once.close())
+      .map(loaded -> {
+        DemoVerticle.checkConfig(loaded);
+        return loaded;
+      })
+      .onFailure(e -> LOG.error("invalid configuration: {}", e.getMessage()));
   }
 
   private Object port(Setting<Boolean> enabled, Setting<Integer> port) {

@@ -14,10 +14,13 @@ import java.util.Map;
  * <p>Reading is strict: an unknown setting (in the file, or a {@code SEED_*} variable) and a value of the wrong
  * type or out of range are refused with a {@link ConfigException} that names every such setting, where its value
  * came from, the value and what was expected.
+ *
+ * <p>Two ways in, with the same rules: {@link #load(JsonObject, Map)} at once, or through vertx-config
+ * ({@link ConfigSources}: the file store and the {@code SEED_*} variables store, then {@link #from(JsonObject)}).
  */
 public final class NodeConfig {
 
-  private static final String ENV_PREFIX = "SEED_";
+  static final String ENV_PREFIX = "SEED_";
 
   /** Values by path, each of its setting's type (immutable), in {@link Settings#all()} order. */
   private final Map<String, Object> values;
@@ -40,6 +43,32 @@ public final class NodeConfig {
     NodeConfig config = validate(merged, problems);
     throwIf(problems);
     return config;
+  }
+
+  /**
+   * Validates a merged config: the file's settings with the environment's already over them, as
+   * {@link ConfigSources} delivers it. Anything unknown in it is reported as being in the config file.
+   *
+   * @throws ConfigException naming every unknown or invalid setting
+   */
+  public static NodeConfig from(JsonObject merged) {
+    List<String> problems = new ArrayList<>();
+    NodeConfig config = validate(merged == null ? new JsonObject() : merged, problems);
+    throwIf(problems);
+    return config;
+  }
+
+  /**
+   * The {@code SEED_*} variables of an environment as a config object (nested, as in a file), each parsed as its
+   * setting's type and checked; other variables are ignored.
+   *
+   * @throws ConfigException naming every unknown {@code SEED_*} variable and every bad value
+   */
+  public static JsonObject environment(Map<String, String> env) {
+    List<String> problems = new ArrayList<>();
+    JsonObject json = environment(env, problems);
+    throwIf(problems);
+    return json;
   }
 
   /** The config with every setting at its default. */
