@@ -19,6 +19,7 @@ import io.seedgate.gateway.udp.UdpTransport;
 import io.seedgate.gateway.websocket.WebSocketTransport;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
@@ -164,6 +165,23 @@ public class GatewayVerticle extends VerticleBase {
         LocalRoles.stopped(vertx, Settings.ROLE_GATEWAY);
         return Future.succeededFuture();
       });
+  }
+
+  /**
+   * Applies the gateway settings that apply live ({@link io.seedgate.common.config.Setting#live()}) to the running
+   * gateway instances of this Vert.x instance: the node-wide connection limits at once, the message rate and the
+   * login gate on each instance's own event loop ({@link SessionHub#retune}). Open connections keep their state
+   * (an existing connection over a lowered node limit is not closed; the next one is refused).
+   *
+   * @return completes when every instance has the new limits
+   */
+  public static Future<Void> applyLive(Vertx vertx, NodeConfig config) {
+    ConnectionLimits.of(vertx, config.get(Settings.MAX_CONNECTIONS), config.get(Settings.MAX_CONNECTIONS_PER_IP));
+    int rate = config.get(Settings.MESSAGES_PER_SECOND);
+    int burst = config.get(Settings.MESSAGE_BURST);
+    int inFlight = config.get(Settings.LOGINS_IN_FLIGHT);
+    int queue = config.get(Settings.LOGIN_QUEUE);
+    return LocalGateways.onEach(vertx, hub -> hub.retune(rate, burst, inFlight, queue));
   }
 
   /** This instance's sessions (for tests and metrics). */

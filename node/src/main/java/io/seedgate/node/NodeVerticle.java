@@ -1,5 +1,6 @@
 package io.seedgate.node;
 
+import io.seedgate.common.config.ConfigException;
 import io.seedgate.common.config.ConfigSources;
 import io.seedgate.common.config.NodeConfig;
 import io.seedgate.common.config.Setting;
@@ -35,7 +36,11 @@ import java.util.UUID;
  * {@link SeedGatewayLauncher}, else this verticle's deployment.
  *
  * <p>The config is the {@code -conf} JSON file of the launcher (or the deployment config when there is no file),
- * overridden by {@code SEED_*} environment variables, read through vertx-config ({@link ConfigSources}).
+ * overridden by {@code SEED_*} environment variables, read through vertx-config ({@link ConfigSources}). While the
+ * node runs it reads the file again every {@code node.configScanSeconds}: a change to a setting that applies live
+ * ({@link Setting#live()}, the gateway's limits) takes effect on the running gateway instances; a change to any other
+ * setting is logged as needing a restart; a file with an unknown setting or a bad value is refused with an ERROR
+ * naming it, and the values in use stay.
  */
 public class NodeVerticle extends VerticleBase {
 
@@ -43,7 +48,10 @@ public class NodeVerticle extends VerticleBase {
 
   private final Map<String, String> environment;
   private final Path confFile;
+  /** The config as read from the file and environment, with the live changes applied since (no resolution). */
+  private NodeConfig sourced;
   private NodeConfig config;
+  private ConfigRetriever watcher;
   private OpsVerticle ops;
 
   /**
@@ -61,7 +69,7 @@ public class NodeVerticle extends VerticleBase {
 
   /**
    * A node configured by the given environment and config file; without a file ({@code null}), by its deployment
-   * config.
+   * config. Only a file is read again while the node runs ({@code node.configScanSeconds}).
    */
   public NodeVerticle(Map<String, String> environment, Path confFile) {
     this.environment = environment;
@@ -75,6 +83,7 @@ public class NodeVerticle extends VerticleBase {
         if (loaded.get(Settings.LOGGING_JSON)) {
           JsonLogging.enable();
         }
+        sourced = loaded;
         return vertx.executeBlocking(() -> BackingServices.resolve(withNodeId(loaded)))
           .onFailure(e -> LOG.error("cannot start: {}", e.getMessage()));
       })
@@ -83,13 +92,24 @@ public class NodeVerticle extends VerticleBase {
         return deployRoles();
       })
       .compose(v -> deployOps(new DeploymentOptions().setConfig(config.toJson())))
+      .map(v -> {
+        watchConfigFile();
+        return v;
+      })
       .onSuccess(v -> LOG.info(
         "node {} started [profile: {}, roles: {}, websocket: {}, tcp: {}, udp: {}, demo: {}, config: {}]",
         config.get(Settings.NODE_ID), config.get(Settings.PROFILE), config.get(Settings.ROLES),
         port(Settings.WS_ENABLED, Settings.WS_PORT), port(Settings.TCP_ENABLED, Settings.TCP_PORT),
         port(Settings.UDP_ENABLED, Settings.UDP_PORT),
         config.get(Settings.DEMO_ENABLED) ? config.get(Settings.DEMO_PORT) : "off",
-        confFile == null ? "deployment config" : confFile));
+        watcher == null ? (confFile == null ? "deployment config" : confFile + ", not read again")
+          : confFile + ", read every " + config.get(Settings.CONFIG_SCAN_SECONDS) + " s"));
+  }
+
+  /** Stops reading the config file again (the roles are undeployed by Vert.x, as this verticle's children). */
+  @Override
+  public Future<?> stop() {
+    return watcher == null ? Future.succeededFuture() : watcher.close();
   }
 
   /** The file (or deployment config) and the environment, read once through vertx-config and validated. */
@@ -102,6 +122,56 @@ public class NodeVerticle extends VerticleBase {
         return loaded;
       })
       .onFailure(e -> LOG.error("invalid configuration: {}", e.getMessage()));
+  }
+
+  /**
+   * With a config file and {@code node.configScanSeconds} above 0: reads the file (and environment) again that
+   * often; see {@link #reload}.
+   */
+  private void watchConfigFile() {
+    int seconds = config.get(Settings.CONFIG_SCAN_SECONDS);
+    if (confFile == null || seconds == 0) {
+      return;
+    }
+    watcher = ConfigSources.retriever(vertx, confFile, null, environment, seconds * 1000L);
+    watcher.listen(change -> reload(change.getNewConfiguration()));
+  }
+
+  /**
+   * The config file changed (on this verticle's event loop). Validated as at start-up: when refused, an ERROR names
+   * every bad setting and nothing changes. Otherwise the changed settings that apply live ({@link Setting#live()})
+   * are applied to the running gateway instances, and a WARN names the changed ones that need a restart (their
+   * values in use stay).
+   */
+  private void reload(JsonObject merged) {
+    NodeConfig next;
+    try {
+      next = NodeConfig.from(merged);
+      DemoVerticle.checkConfig(next);
+    } catch (ConfigException e) {
+      LOG.error("config file {} changed but is refused, the settings in use stay: {}", confFile, e.getMessage());
+      return;
+    }
+    List<Setting<?>> changed = sourced.differences(next);
+    List<Setting<?>> live = changed.stream().filter(Setting::live).toList();
+    List<String> restart = changed.stream().filter(s -> !s.live()).map(Setting::path).toList();
+    if (!restart.isEmpty()) {
+      LOG.warn("config file {}: {} changed, which applies only after a restart (the values in use stay)", confFile,
+        restart);
+    }
+    if (live.isEmpty()) {
+      return;
+    }
+    NodeConfig applied = config.with(next, live);
+    String what = live.stream().map(s -> s.path() + " " + config.get(s) + " -> " + next.get(s)).toList().toString();
+    sourced = sourced.with(next, live);
+    Future<Void> applying = config.get(Settings.ROLES).contains(Settings.ROLE_GATEWAY)
+      ? GatewayVerticle.applyLive(vertx, applied) : Future.succeededFuture();
+    applying
+      .onSuccess(v -> LOG.info("config file {}: applied {}", confFile, what))
+      .onFailure(e -> LOG.error("config file {}: {} not applied to every gateway instance: {}", confFile, what,
+        e.getMessage()));
+    config = applied;
   }
 
   private Object port(Setting<Boolean> enabled, Setting<Integer> port) {

@@ -3,9 +3,11 @@ package io.seedgate.common.config;
 import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * A node's validated configuration: every {@link Settings setting} with its value from the environment, the
@@ -83,6 +85,13 @@ public final class NodeConfig {
     return load(nest(flat), Map.of());
   }
 
+  /** This config with the given settings at their values in the other, validated again. */
+  public NodeConfig with(NodeConfig other, Collection<Setting<?>> settings) {
+    JsonObject flat = flatJson();
+    settings.forEach(s -> flat.put(s.path(), other.jsonOf(s)));
+    return load(nest(flat), Map.of());
+  }
+
   /** The value of a setting. */
   @SuppressWarnings("unchecked") // validate() stored, under the setting's path, a value its own type produced
   public <T> T get(Setting<T> setting) {
@@ -91,6 +100,17 @@ public final class NodeConfig {
       throw new IllegalArgumentException("not a setting of Settings: " + setting.path());
     }
     return (T) value;
+  }
+
+  /** The settings whose values differ between this config and the other, in {@link Settings#all()} order. */
+  public List<Setting<?>> differences(NodeConfig other) {
+    List<Setting<?>> changed = new ArrayList<>();
+    for (Setting<?> s : Settings.all().values()) {
+      if (!Objects.equals(values.get(s.path()), other.values.get(s.path()))) {
+        changed.add(s);
+      }
+    }
+    return changed;
   }
 
   /** The values as a nested JSON object, the shape of a config file; {@code load(toJson(), Map.of())} round-trips. */

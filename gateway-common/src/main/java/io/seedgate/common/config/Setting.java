@@ -18,10 +18,11 @@ import java.util.function.Predicate;
  * @param rule         a human description of valid values, used in error messages and in the README
  * @param check        the test a value of the right type must pass
  * @param description  what the setting does
+ * @param live         whether a changed config file applies it to a running node (see {@code ConfigSources})
  * @param <T>          the Java type of the value
  */
 public record Setting<T>(String path, Type<T> type, T defaultValue, String rule, Predicate<? super T> check,
-                         String description) {
+                         String description, boolean live) {
 
   /**
    * The types a setting can have: what a JSON value must be and how an environment variable is parsed. Values
@@ -40,7 +41,8 @@ public record Setting<T>(String path, Type<T> type, T defaultValue, String rule,
       v -> v instanceof Boolean b ? b : null, Type::parseBoolean, b -> b);
     public static final Type<List<String>> STRING_LIST = new Type<>(
       "a list of strings (comma-separated in an environment variable)", Type::stringList,
-      raw -> raw.isBlank() ? List.of() : List.of(raw.trim().split("\\s*,\\s*")), l -> new JsonArray(new ArrayList<>(l)));
+      raw -> raw.isBlank() ? List.of() : List.of(raw.trim().split("\\s*,\\s*")),
+      l -> new JsonArray(new ArrayList<>(l)));
 
     private final String expected;
     private final Function<Object, T> fromJson;
@@ -60,7 +62,7 @@ public record Setting<T>(String path, Type<T> type, T defaultValue, String rule,
       return expected;
     }
 
-    /** The value of a JSON value (as {@link io.vertx.core.json.JsonObject} holds it), or {@code null} if of another type. */
+    /** The value of a JSON value as a {@link io.vertx.core.json.JsonObject} holds it; {@code null} if of another type. */
     T fromJson(Object json) {
       return json == null ? null : fromJson.apply(json);
     }

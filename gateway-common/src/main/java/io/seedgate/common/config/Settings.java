@@ -36,6 +36,9 @@ public final class Settings {
     "each gateway instance renews a liveness lease in Redis every quarter of this; when it lapses (a crash, "
       + "kill -9) any router ends that instance's sessions within about this plus 2 s, with or without a "
       + "surviving cluster member");
+  public static final Setting<Integer> CONFIG_SCAN_SECONDS = add("node.configScanSeconds", Type.INT, 5, "0 to 3600",
+    range(0, 3600), "how often the node reads its -conf file again; the settings marked 'applies live' take effect "
+      + "when it changed, a file with an unknown setting or a bad value is refused and logged; 0 never reads it again");
   public static final Setting<List<String>> ROLES = add("roles", Type.STRING_LIST,
     List.of(ROLE_GATEWAY, ROLE_ROUTER, ROLE_PERSISTENCE), "a non-empty subset of gateway, router, persistence",
     v -> !v.isEmpty() && allOf(v, Set.of(ROLE_GATEWAY, ROLE_ROUTER, ROLE_PERSISTENCE)),
@@ -68,7 +71,8 @@ public final class Settings {
   public static final Setting<Integer> TCP_MAX_FRAME_BYTES = add("gateway.tcp.maxFrameBytes", Type.INT, 65536,
     "256 to 16777216", range(256, 16 * 1024 * 1024),
     "largest TCP client message (without the ||); a bigger one gets an error and a close, never buffered whole");
-  public static final Setting<Boolean> TCP_TLS_ENABLED = add("gateway.tcp.tls.enabled", Type.BOOL, false, "true or false",
+  public static final Setting<Boolean> TCP_TLS_ENABLED = add(
+    "gateway.tcp.tls.enabled", Type.BOOL, false, "true or false",
     v -> true, "TLS on the TCP port (needs gateway.tcp.tls.certFile and gateway.tcp.tls.keyFile)");
   public static final Setting<String> TCP_TLS_CERT_FILE = add("gateway.tcp.tls.certFile", Type.STRING, "",
     "a PEM file path, or empty", v -> true, "TCP TLS certificate chain (PEM)");
@@ -80,7 +84,8 @@ public final class Settings {
     range(0, 65535), "UDP port; 0 picks a free port");
   public static final Setting<Integer> UDP_MAX_DATAGRAM_BYTES = add("gateway.udp.maxDatagramBytes", Type.INT, 8192,
     "256 to 65507", range(256, 65507), "largest client datagram; bigger ones are dropped unanswered and counted");
-  public static final Setting<Integer> UDP_MAX_OUTBOUND_DATAGRAM_BYTES = add("gateway.udp.maxOutboundDatagramBytes", Type.INT,
+  public static final Setting<Integer> UDP_MAX_OUTBOUND_DATAGRAM_BYTES = add(
+    "gateway.udp.maxOutboundDatagramBytes", Type.INT,
     8192, "512 to 65507", range(512, 65507),
     "largest server datagram; a bigger message is replaced by {\"error\":\"message too large for udp\",\"limit\":N}"
       + " and counted (over about 1472 bytes a datagram is IP-fragmented)");
@@ -97,28 +102,32 @@ public final class Settings {
     "4096 to 268435456", range(4096, 256 * 1024 * 1024),
     "outbound bytes queued for one slow client before it is disconnected");
 
-  public static final Setting<Integer> MESSAGES_PER_SECOND = add("gateway.limits.messagesPerSecond", Type.INT, 20,
+  public static final Setting<Integer> MESSAGES_PER_SECOND = live(add("gateway.limits.messagesPerSecond", Type.INT, 20,
     "1 to 100000", range(1, 100_000),
-    "messages per second one connection may send on average (token bucket); excess ones get an error and are dropped");
-  public static final Setting<Integer> MESSAGE_BURST = add("gateway.limits.messageBurst", Type.INT, 40, "1 to 100000",
+    "messages per second one connection may send on average (token bucket); excess ones get an error and are dropped"));
+  public static final Setting<Integer> MESSAGE_BURST = live(add(
+    "gateway.limits.messageBurst", Type.INT, 40, "1 to 100000",
     range(1, 100_000), "messages one connection may send at once above the rate; after this many more dropped in a "
-      + "row the connection is closed");
-  public static final Setting<Integer> MAX_CONNECTIONS = add("gateway.limits.maxConnections", Type.INT, 100_000,
+      + "row the connection is closed"));
+  public static final Setting<Integer> MAX_CONNECTIONS = live(add("gateway.limits.maxConnections", Type.INT, 100_000,
     "1 to 10000000", range(1, 10_000_000), "client connections one node accepts (all transports); more get "
-      + "{\"error\":\"too many connections\"} and a close");
-  public static final Setting<Integer> MAX_CONNECTIONS_PER_IP = add("gateway.limits.maxConnectionsPerIp", Type.INT, 256,
+      + "{\"error\":\"too many connections\"} and a close"));
+  public static final Setting<Integer> MAX_CONNECTIONS_PER_IP = live(add(
+    "gateway.limits.maxConnectionsPerIp", Type.INT, 256,
     "1 to 10000000", range(1, 10_000_000), "unauthenticated client connections (waiting for their token or its "
       + "check) one node holds from one IP address; more get {\"error\":\"too many connections\"} and a close. "
       + "Authenticated players do not count, so any number may share an address (carrier-grade NAT, campus). One "
       + "lives at most gateway.authTimeoutSeconds, and a login takes milliseconds on a node that is not overloaded: "
-      + "256 then let one address log in thousands of players a second");
-  public static final Setting<Integer> LOGINS_IN_FLIGHT = add("gateway.limits.loginsInFlight", Type.INT, 64, "1 to 100000",
+      + "256 then let one address log in thousands of players a second"));
+  public static final Setting<Integer> LOGINS_IN_FLIGHT = live(add(
+    "gateway.limits.loginsInFlight", Type.INT, 64, "1 to 100000",
     range(1, 100_000), "token checks one gateway instance has at the router at once; further logins wait their turn "
-      + "in its queue (first come, first served) rather than flood the router when many players reconnect at once");
-  public static final Setting<Integer> LOGIN_QUEUE = add("gateway.limits.loginQueue", Type.INT, 16384, "0 to 10000000",
+      + "in its queue (first come, first served) rather than flood the router when many players reconnect at once"));
+  public static final Setting<Integer> LOGIN_QUEUE = live(add(
+    "gateway.limits.loginQueue", Type.INT, 16384, "0 to 10000000",
     range(0, 10_000_000), "logins one gateway instance keeps waiting for a token check; when it is full a login gets "
       + "{\"error\":\"service unavailable\"} and a close, as does one that waited 20 s. A login waiting here is not "
-      + "cut by gateway.authTimeoutSeconds (its token came in time)");
+      + "cut by gateway.authTimeoutSeconds (its token came in time)"));
 
   public static final Setting<String> ACTION_CHANNEL_PREFIX = add("routing.actionChannelPrefix", Type.STRING, "action:",
     "a non-empty string", v -> !v.isEmpty(),
@@ -141,20 +150,24 @@ public final class Settings {
   public static final Setting<String> OPS_ADMIN_TOKEN = add("ops.adminToken", Type.STRING, "",
     "empty, or at least 16 characters", v -> v.isEmpty() || v.length() >= 16,
     "bearer token of the admin API and of the status page's data; empty refuses them all");
-  public static final Setting<Integer> OPS_SHUTDOWN_TIMEOUT = add("ops.shutdownTimeoutSeconds", Type.INT, 30, "1 to 3600",
+  public static final Setting<Integer> OPS_SHUTDOWN_TIMEOUT = add(
+    "ops.shutdownTimeoutSeconds", Type.INT, 30, "1 to 3600",
     range(1, 3600), "on SIGTERM or a drain, the process exits within this many seconds even if stopping hangs");
   public static final Setting<Boolean> LOGGING_JSON = add("logging.json", Type.BOOL, false, "true or false", v -> true,
     "log JSON lines (logback's JsonEncoder) instead of human-readable text");
 
-  public static final Setting<List<String>> AUTH_MODES = add("auth.modes", Type.STRING_LIST, List.of(AUTH_REDIS, AUTH_JWT),
+  public static final Setting<List<String>> AUTH_MODES = add(
+    "auth.modes", Type.STRING_LIST, List.of(AUTH_REDIS, AUTH_JWT),
     "a non-empty subset of redis, jwt", v -> !v.isEmpty() && allOf(v, Set.of(AUTH_REDIS, AUTH_JWT)),
     "accepted token kinds: redis = 2021 token hash, jwt = signed JSON Web Token");
-  public static final Setting<String> JWT_ALGORITHM = add("auth.jwt.algorithm", Type.STRING, "HS256", "HS256, RS256 or ES256",
+  public static final Setting<String> JWT_ALGORITHM = add(
+    "auth.jwt.algorithm", Type.STRING, "HS256", "HS256, RS256 or ES256",
     oneOf("HS256", "RS256", "ES256"), "JWT signature algorithm");
   public static final Setting<String> JWT_SECRET = add("auth.jwt.secret", Type.STRING, "",
     "empty, or at least 32 characters", v -> v.isEmpty() || v.length() >= 32,
     "HS256 shared secret (required when jwt is on with HS256)");
-  public static final Setting<String> JWT_PUBLIC_KEY_FILE = add("auth.jwt.publicKeyFile", Type.STRING, "", "a PEM file path",
+  public static final Setting<String> JWT_PUBLIC_KEY_FILE = add(
+    "auth.jwt.publicKeyFile", Type.STRING, "", "a PEM file path",
     v -> true, "RS256/ES256 public key (PEM, 'BEGIN PUBLIC KEY')");
   public static final Setting<String> JWT_MAP_CLAIM = add("auth.jwt.mapClaim", Type.STRING, "map", "a claim name",
     v -> !v.isEmpty(), "JWT claim holding the player's map id (sub holds the player id)");
@@ -162,13 +175,15 @@ public final class Settings {
     v -> true, "when set, the iss claim must equal it");
   public static final Setting<String> JWT_AUDIENCE = add("auth.jwt.audience", Type.STRING, "", "empty or an audience",
     v -> true, "when set, the aud claim must contain it");
-  public static final Setting<Integer> JWT_LEEWAY = add("auth.jwt.leewaySeconds", Type.INT, 0, "0 to 300", range(0, 300),
+  public static final Setting<Integer> JWT_LEEWAY = add(
+    "auth.jwt.leewaySeconds", Type.INT, 0, "0 to 300", range(0, 300),
     "clock skew tolerated on exp and nbf");
 
   public static final Setting<String> DEFAULT_MAP = add("auth.defaultMap", Type.STRING, "1", "a map id",
     v -> !v.isEmpty(), "map of a player whose token names none (no map_id field, no map claim, no saved map)");
 
-  public static final Setting<Integer> FLUSH_INTERVAL = add("persistence.flushIntervalSeconds", Type.INT, 60, "1 to 3600",
+  public static final Setting<Integer> FLUSH_INTERVAL = add(
+    "persistence.flushIntervalSeconds", Type.INT, 60, "1 to 3600",
     range(1, 3600), "how often changed player state is written from Redis to PostgreSQL");
   public static final Setting<Integer> FLUSH_BATCH_SIZE = add("persistence.batchSize", Type.INT, 1000, "1 to 100000",
     range(1, 100_000), "players written per PostgreSQL statement during a flush");
@@ -194,8 +209,16 @@ public final class Settings {
 
   private static <T> Setting<T> add(String path, Type<T> type, T def, String rule, Predicate<? super T> check,
                                     String doc) {
-    Setting<T> s = new Setting<>(path, type, def, rule, check, doc);
-    ALL.put(path, s);
+    return put(new Setting<>(path, type, def, rule, check, doc, false));
+  }
+
+  /** Marks a setting as one a changed config file applies to a running node. */
+  private static <T> Setting<T> live(Setting<T> s) {
+    return put(new Setting<>(s.path(), s.type(), s.defaultValue(), s.rule(), s.check(), s.description(), true));
+  }
+
+  private static <T> Setting<T> put(Setting<T> s) {
+    ALL.put(s.path(), s);
     return s;
   }
 
