@@ -143,10 +143,10 @@ public class NodeVerticle extends VerticleBase {
    * are applied to the running gateway instances, and a WARN names the changed ones that need a restart (their
    * values in use stay).
    */
-  private void reload(JsonObject merged) {
+  private void reload(JsonObject retrieved) {
     NodeConfig next;
     try {
-      next = NodeConfig.from(merged);
+      next = ConfigSources.validate(retrieved);
       DemoVerticle.checkConfig(next);
     } catch (ConfigException e) {
       LOG.error("config file {} changed but is refused, the settings in use stay: {}", confFile, e.getMessage());

@@ -15,6 +15,7 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -84,6 +85,14 @@ class LiveConfigTest {
           "the refused file's 1000 a second did not apply: the limit in use holds");
       }
 
+      String refused = Files.readString(file);
+      replace(file, refused.substring(0, refused.length() / 2));
+      SessionLifecycleTest.waitUntil(() -> logged(Level.ERROR, "the config file is not a JSON object"), 10_000);
+      assertEquals(1, node.nodeConfig().get(Settings.MESSAGES_PER_SECOND), "a half-written file changes nothing");
+      assertEquals(1, lines(Level.ERROR).stream().filter(m -> m.contains("not a JSON object")).count(),
+        "reported once, not at every scan: " + lines(Level.ERROR));
+      replace(file, refused);
+
       edit(file, limits -> {
         limits.remove("messagesPerMinute");
         limits.put("messagesPerSecond", 1000).put("messageBurst", 1000).put("maxConnectionsPerIp", 512);
@@ -110,9 +119,14 @@ class LiveConfigTest {
   private static void edit(Path file, Consumer<JsonObject> limits) throws IOException {
     JsonObject json = new JsonObject(Files.readString(file));
     limits.accept(json.getJsonObject("gateway").getJsonObject("limits"));
+    replace(file, json.encodePrettily());
+  }
+
+  /** Writes the file beside it and renames it over, as an operator should, so no scan reads half of it. */
+  private static void replace(Path file, String content) throws IOException {
     Path next = file.resolveSibling(file.getFileName() + ".next");
-    Files.writeString(next, json.encodePrettily());
-    Files.move(next, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    Files.writeString(next, content);
+    Files.move(next, file, StandardCopyOption.ATOMIC_MOVE);
   }
 
   private static void sendQuickly(TestClient client, int n) {

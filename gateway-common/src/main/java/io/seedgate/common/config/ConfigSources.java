@@ -18,13 +18,20 @@ import java.util.Map;
  *   no file (a deployment config given in code, or {@code -conf '{...}'}), that JSON ({@code json} store);</li>
  *   <li>the {@code SEED_*} environment variables ({@link EnvironmentStore}).</li>
  * </ol>
- * {@link #read} validates the merged object with {@link NodeConfig#from}: the same strictness as
- * {@link NodeConfig#load}.
+ * {@link #validate} (which {@link #read} applies) checks what the retriever delivers with {@link NodeConfig#from}:
+ * the same strictness as {@link NodeConfig#load}.
+ *
+ * <p>The file store delivers the file's text ({@code raw} format) and {@link #validate} parses it: a file that is not
+ * JSON (half-written, say) is then a {@link ConfigException} like any other bad config, reported once per content
+ * by a listener, instead of a failed read that vertx-config logs, with its stack trace, at every scan.
  *
  * <p>With a scan period, the retriever reads the sources again that often (on the context that created it) and
- * tells its listeners when the merged object changed; the listener validates it again ({@link NodeConfig#from}).
+ * tells its listeners when what it read changed; the listener validates it ({@link #validate}).
  */
 public final class ConfigSources {
+
+  /** Where the file's text is in what the retriever delivers; no setting's path begins with '-'. */
+  static final String FILE_TEXT = "-conf";
 
   private ConfigSources() {
   }
@@ -40,8 +47,8 @@ public final class ConfigSources {
   public static ConfigRetriever retriever(Vertx vertx, Path file, JsonObject inline, Map<String, String> env,
                                           long scanPeriodMs) {
     ConfigStoreOptions base = file != null
-      ? new ConfigStoreOptions().setType("file").setFormat("json")
-        .setConfig(new JsonObject().put("path", file.toString()))
+      ? new ConfigStoreOptions().setType("file").setFormat("raw")
+        .setConfig(new JsonObject().put("path", file.toString()).put("raw.key", FILE_TEXT))
       : new ConfigStoreOptions().setType("json").setConfig(inline == null ? new JsonObject() : inline.copy());
     JsonObject variables = new JsonObject();
     env.forEach((name, value) -> {
@@ -65,6 +72,27 @@ public final class ConfigSources {
    *         the file's read or parse error
    */
   public static Future<NodeConfig> read(ConfigRetriever retriever) {
-    return retriever.getConfig().map(NodeConfig::from);
+    return retriever.getConfig().map(ConfigSources::validate);
+  }
+
+  /**
+   * The config in what a retriever made here delivered: the file's text parsed, the environment's settings over it,
+   * validated by {@link NodeConfig#from}.
+   *
+   * @throws ConfigException when the file is not a JSON object, or naming every unknown setting and bad value
+   */
+  public static NodeConfig validate(JsonObject retrieved) {
+    JsonObject rest = retrieved.copy();
+    Object text = rest.remove(FILE_TEXT);
+    if (text == null) {
+      return NodeConfig.from(rest);
+    }
+    JsonObject file;
+    try {
+      file = new JsonObject(String.valueOf(text));
+    } catch (RuntimeException e) {
+      throw new ConfigException("the config file is not a JSON object: " + e.getMessage());
+    }
+    return NodeConfig.from(file.mergeIn(rest, true));
   }
 }

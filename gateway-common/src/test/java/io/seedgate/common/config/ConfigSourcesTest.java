@@ -94,11 +94,17 @@ class ConfigSourcesTest {
   }
 
   @Test
-  void aFileThatIsNotJsonFailsTheRead() throws Exception {
+  void aFileThatIsNotAJsonObjectIsRefusedAsABadConfig() throws Exception {
     Path file = dir.resolve("broken.json");
     Files.writeString(file, "{\"gateway\": ");
-    ExecutionException e = assertThrows(ExecutionException.class, () -> await(ConfigSources.read(
-      ConfigSources.retriever(vertx, file, null, Map.of(), 0))));
+    assertTrue(refused(file, Map.of()).getMessage().contains("the config file is not a JSON object"));
+    Files.writeString(file, "[1, 2]");
+    assertTrue(refused(file, Map.of()).getMessage().contains("the config file is not a JSON object"));
+  }
+
+  @Test
+  void aFileThatCannotBeReadFailsTheRead() {
+    ExecutionException e = assertThrows(ExecutionException.class, () -> read(dir.resolve("none.json"), null, Map.of()));
     assertFalse(e.getCause() instanceof ConfigException, String.valueOf(e.getCause()));
   }
 
@@ -109,13 +115,13 @@ class ConfigSourcesTest {
     ConfigRetriever retriever = ConfigSources.retriever(vertx, file, null, Map.of(), 100);
     java.util.concurrent.CompletableFuture<JsonObject> changed = new java.util.concurrent.CompletableFuture<>();
     retriever.listen(change -> {
-      if (NodeConfig.from(change.getNewConfiguration()).get(Settings.MESSAGES_PER_SECOND) == 7) {
+      if (ConfigSources.validate(change.getNewConfiguration()).get(Settings.MESSAGES_PER_SECOND) == 7) {
         changed.complete(change.getNewConfiguration());
       }
     });
     Files.writeString(file, new JsonObject().put("gateway", new JsonObject().put("limits",
       new JsonObject().put("messagesPerSecond", 7))).encode());
-    assertEquals(7, NodeConfig.from(changed.get(10, TimeUnit.SECONDS)).get(Settings.MESSAGES_PER_SECOND));
+    assertEquals(7, ConfigSources.validate(changed.get(10, TimeUnit.SECONDS)).get(Settings.MESSAGES_PER_SECOND));
     await(retriever.close());
   }
 
