@@ -30,8 +30,8 @@ class BackingServicesTest {
   @BeforeAll
   static void servers() {
     NodeConfig resolved = BackingServices.resolve(NodeConfig.defaults());
-    redis = resolved.string(Settings.REDIS_URL);
-    postgres = resolved.string(Settings.POSTGRES_URL);
+    redis = resolved.get(Settings.REDIS_URL);
+    postgres = resolved.get(Settings.POSTGRES_URL);
   }
 
   @Test

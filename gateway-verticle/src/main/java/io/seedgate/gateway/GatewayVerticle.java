@@ -19,6 +19,7 @@ import io.seedgate.gateway.udp.UdpTransport;
 import io.seedgate.gateway.websocket.WebSocketTransport;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
@@ -63,9 +64,9 @@ public class GatewayVerticle extends VerticleBase {
     } catch (ConfigException e) {
       return Future.failedFuture(e);
     }
-    String nodeId = config.string(Settings.NODE_ID);
+    String nodeId = config.get(Settings.NODE_ID);
     Incarnation incarnation = Incarnation.start(nodeId);
-    String redisUrl = config.string(Settings.REDIS_URL);
+    String redisUrl = config.get(Settings.REDIS_URL);
     return RedisLink.connect(vertx, redisUrl, "gateway-actions")
       .compose(link -> {
         commands = link;
@@ -73,23 +74,23 @@ public class GatewayVerticle extends VerticleBase {
       })
       .compose(link -> {
         deliveries = link;
-        ActionPublisher publisher = new ActionPublisher(commands, config.string(Settings.ACTION_CHANNEL_PREFIX),
-          new HashSet<>(config.list(Settings.ALLOWED_MODELS)), nodeId, context);
-        int maxMessage = Math.max(config.integer(Settings.WS_MAX_FRAME_BYTES),
-          Math.max(config.integer(Settings.TCP_MAX_FRAME_BYTES), config.integer(Settings.UDP_MAX_DATAGRAM_BYTES)));
-        long idleMs = config.integer(Settings.IDLE_TIMEOUT) * 1000L;
-        long authMs = config.integer(Settings.AUTH_TIMEOUT) * 1000L;
+        ActionPublisher publisher = new ActionPublisher(commands, config.get(Settings.ACTION_CHANNEL_PREFIX),
+          new HashSet<>(config.get(Settings.ALLOWED_MODELS)), nodeId, context);
+        int maxMessage = Math.max(config.get(Settings.WS_MAX_FRAME_BYTES),
+          Math.max(config.get(Settings.TCP_MAX_FRAME_BYTES), config.get(Settings.UDP_MAX_DATAGRAM_BYTES)));
+        long idleMs = config.get(Settings.IDLE_TIMEOUT) * 1000L;
+        long authMs = config.get(Settings.AUTH_TIMEOUT) * 1000L;
         hub = new SessionHub(vertx, incarnation, publisher, new DeliverySubscriber(deliveries),
           new SessionHub.Limits(maxMessage, idleMs, authMs,
-          config.integer(Settings.MESSAGES_PER_SECOND), config.integer(Settings.MESSAGE_BURST),
-          ConnectionLimits.of(vertx, config.integer(Settings.MAX_CONNECTIONS),
-            config.integer(Settings.MAX_CONNECTIONS_PER_IP)), config.integer(Settings.LOGINS_IN_FLIGHT),
-          config.integer(Settings.LOGIN_QUEUE)), config.string(Settings.BROADCAST_CHANNEL));
+          config.get(Settings.MESSAGES_PER_SECOND), config.get(Settings.MESSAGE_BURST),
+          ConnectionLimits.of(vertx, config.get(Settings.MAX_CONNECTIONS),
+            config.get(Settings.MAX_CONNECTIONS_PER_IP)), config.get(Settings.LOGINS_IN_FLIGHT),
+          config.get(Settings.LOGIN_QUEUE)), config.get(Settings.BROADCAST_CHANNEL));
         sessionCommands = vertx.eventBus().consumer(Addresses.nodeSessions(nodeId), m -> hub.command(m.body()));
         long sweepEvery = Math.max(50, Math.min(1000, Math.min(idleMs, authMs) / 4));
         sweepTimer = vertx.setPeriodic(sweepEvery, t -> hub.sweep());
         lease = new IncarnationLease(vertx, commands, incarnation, ClusterInfo.memberId(vertx, null),
-          config.integer(Settings.LEASE_SECONDS) * 1000L).onLost(hub::reassert);
+          config.get(Settings.LEASE_SECONDS) * 1000L).onLost(hub::reassert);
         return Future.all(hub.start(), sessionCommands.completion()).compose(v -> lease.start());
       })
       .compose(v -> {
@@ -108,18 +109,18 @@ public class GatewayVerticle extends VerticleBase {
    */
   private Future<Void> listen(NodeConfig config, TcpTransport.Config tcpConfig) {
     Future<?> opened = Future.succeededFuture();
-    if (config.bool(Settings.WS_ENABLED)) {
-      webSocket = new WebSocketTransport(vertx, hub, config.string(Settings.GATEWAY_HOST),
-        config.integer(Settings.WS_PORT), config.integer(Settings.WS_MAX_FRAME_BYTES),
-        config.integer(Settings.MAX_QUEUED_BYTES), config.integer(Settings.AUTH_TIMEOUT) * 1000L,
-        config.integer(Settings.ACCEPT_BACKLOG));
+    if (config.get(Settings.WS_ENABLED)) {
+      webSocket = new WebSocketTransport(vertx, hub, config.get(Settings.GATEWAY_HOST),
+        config.get(Settings.WS_PORT), config.get(Settings.WS_MAX_FRAME_BYTES),
+        config.get(Settings.MAX_QUEUED_BYTES), config.get(Settings.AUTH_TIMEOUT) * 1000L,
+        config.get(Settings.ACCEPT_BACKLOG));
       opened = webSocket.listen();
     }
-    if (config.bool(Settings.TCP_ENABLED)) {
+    if (config.get(Settings.TCP_ENABLED)) {
       tcp = new TcpTransport(vertx, hub, tcpConfig);
       opened = opened.compose(v -> tcp.listen());
     }
-    if (config.bool(Settings.UDP_ENABLED)) {
+    if (config.get(Settings.UDP_ENABLED)) {
       udp = UdpTransport.claim(vertx, hub, UdpTransport.Config.from(config));
       if (udp != null) {
         opened = opened.compose(v -> udp.listen());
@@ -170,6 +171,23 @@ public class GatewayVerticle extends VerticleBase {
         LocalRoles.stopped(vertx, Settings.ROLE_GATEWAY);
         return Future.succeededFuture();
       });
+  }
+
+  /**
+   * Applies the gateway settings that apply live ({@link io.seedgate.common.config.Setting#live()}) to the running
+   * gateway instances of this Vert.x instance: the node-wide connection limits at once, the message rate and the
+   * login gate on each instance's own event loop ({@link SessionHub#retune}). Open connections keep their state
+   * (an existing connection over a lowered node limit is not closed; the next one is refused).
+   *
+   * @return completes when every instance has the new limits
+   */
+  public static Future<Void> applyLive(Vertx vertx, NodeConfig config) {
+    ConnectionLimits.of(vertx, config.get(Settings.MAX_CONNECTIONS), config.get(Settings.MAX_CONNECTIONS_PER_IP));
+    int rate = config.get(Settings.MESSAGES_PER_SECOND);
+    int burst = config.get(Settings.MESSAGE_BURST);
+    int inFlight = config.get(Settings.LOGINS_IN_FLIGHT);
+    int queue = config.get(Settings.LOGIN_QUEUE);
+    return LocalGateways.onEach(vertx, hub -> hub.retune(rate, burst, inFlight, queue));
   }
 
   /** This instance's sessions (for tests and metrics). */

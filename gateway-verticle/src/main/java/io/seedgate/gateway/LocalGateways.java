@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.WeakHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import java.util.function.LongConsumer;
 import java.util.function.ToLongFunction;
 
@@ -153,6 +154,14 @@ public final class LocalGateways {
    */
   public static Future<Void> drain(Vertx vertx) {
     return Future.join(of(vertx).stream().map(h -> h.onContext(h::drain)).toList()).mapEmpty();
+  }
+
+  /** Runs the action on every gateway instance of the node, each on its own event loop; completes when all did. */
+  static Future<Void> onEach(Vertx vertx, Consumer<SessionHub> action) {
+    return Future.join(of(vertx).stream().map(h -> h.onContext(() -> {
+      action.accept(h);
+      return Future.<Void>succeededFuture();
+    })).toList()).mapEmpty();
   }
 
   /** The session with this id on this node ({@link SessionHub#describe}), or {@code {"found":false}}. */

@@ -59,7 +59,7 @@ public final class GatewayFixture {
     Vertx vertx = Vertx.vertx();
     LeakCheck leaks = LeakCheck.start();
     NodeConfig resolved = BackingServices.resolve(NodeConfig.defaults());
-    String redisUrl = resolved.string(Settings.REDIS_URL).replaceAll("/\\d*$", "") + "/" + redisDb;
+    String redisUrl = resolved.get(Settings.REDIS_URL).replaceAll("/\\d*$", "") + "/" + redisDb;
     Map<String, Object> all = new HashMap<>(Map.of(
       Settings.NODE_ID.path(), name + "-" + UUID.randomUUID().toString().substring(0, 6),
       Settings.REDIS_URL.path(), redisUrl,

@@ -1,5 +1,7 @@
 package io.seedgate.node;
 
+import io.seedgate.common.config.ConfigException;
+import io.seedgate.common.config.ConfigSources;
 import io.seedgate.common.config.NodeConfig;
 import io.seedgate.common.config.Setting;
 import io.seedgate.common.config.Settings;
@@ -9,6 +11,7 @@ import io.seedgate.gateway.GatewayVerticle;
 import io.seedgate.node.demo.DemoVerticle;
 import io.seedgate.node.ops.OpsVerticle;
 import io.seedgate.router.RouterVerticle;
+import io.vertx.config.ConfigRetriever;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -17,6 +20,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.InetAddress;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -31,61 +35,152 @@ import java.util.UUID;
  * API, status page). A drain asked through it stops this node: the whole process when run by
  * {@link SeedGatewayLauncher}, else this verticle's deployment.
  *
- * <p>The config is the {@code -conf} JSON of the launcher, overridden by {@code SEED_*} environment variables.
+ * <p>The config is the {@code -conf} JSON file of the launcher (or the deployment config when there is no file),
+ * overridden by {@code SEED_*} environment variables, read through vertx-config ({@link ConfigSources}). While the
+ * node runs it reads the file again every {@code node.configScanSeconds}: a change to a setting that applies live
+ * ({@link Setting#live()}, the gateway's limits) takes effect on the running gateway instances; a change to any other
+ * setting is logged as needing a restart; a file with an unknown setting or a bad value is refused with an ERROR
+ * naming it, and the values in use stay.
  */
 public class NodeVerticle extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(NodeVerticle.class);
 
   private final Map<String, String> environment;
+  private final Path confFile;
+  /** The config as read from the file and environment, with the live changes applied since (no resolution). */
+  private NodeConfig sourced;
   private NodeConfig config;
+  private ConfigRetriever watcher;
   private OpsVerticle ops;
 
-  /** A node configured by its deployment config and the process environment. */
+  /**
+   * A node configured by the process environment and, when {@link SeedGatewayLauncher} runs it with
+   * {@code -conf <file>}, that file (else its deployment config).
+   */
   public NodeVerticle() {
-    this(System.getenv());
+    this(System.getenv(), SeedGatewayLauncher.confFile());
   }
 
   /** A node configured by its deployment config and the given environment (tests). */
   public NodeVerticle(Map<String, String> environment) {
+    this(environment, null);
+  }
+
+  /**
+   * A node configured by the given environment and config file; without a file ({@code null}), by its deployment
+   * config. Only a file is read again while the node runs ({@code node.configScanSeconds}).
+   */
+  public NodeVerticle(Map<String, String> environment, Path confFile) {
     this.environment = environment;
+    this.confFile = confFile;
   }
 
   @Override
   public Future<?> start() {
-    NodeConfig loaded;
-    try {
-      loaded = NodeConfig.load(config(), environment);
-      DemoVerticle.checkConfig(loaded);
-    } catch (RuntimeException e) {
-      LOG.error("invalid configuration: {}", e.getMessage());
-      return Future.failedFuture(e);
-    }
-    if (loaded.bool(Settings.LOGGING_JSON)) {
-      JsonLogging.enable();
-    }
-    return vertx.executeBlocking(() -> BackingServices.resolve(withNodeId(loaded)))
-      .onFailure(e -> LOG.error("cannot start: {}", e.getMessage()))
+    return readConfig()
+      .compose(loaded -> {
+        if (loaded.get(Settings.LOGGING_JSON)) {
+          JsonLogging.enable();
+        }
+        sourced = loaded;
+        return vertx.executeBlocking(() -> BackingServices.resolve(withNodeId(loaded)))
+          .onFailure(e -> LOG.error("cannot start: {}", e.getMessage()));
+      })
       .compose(resolved -> {
         config = resolved;
         return deployRoles();
       })
       .compose(v -> deployOps(new DeploymentOptions().setConfig(config.toJson())))
+      .map(v -> {
+        watchConfigFile();
+        return v;
+      })
       .onSuccess(v -> LOG.info(
-        "node {} started [profile: {}, roles: {}, websocket: {}, tcp: {}, udp: {}, demo: {}]",
-        config.string(Settings.NODE_ID), config.string(Settings.PROFILE), config.list(Settings.ROLES),
+        "node {} started [profile: {}, roles: {}, websocket: {}, tcp: {}, udp: {}, demo: {}, config: {}]",
+        config.get(Settings.NODE_ID), config.get(Settings.PROFILE), config.get(Settings.ROLES),
         port(Settings.WS_ENABLED, Settings.WS_PORT), port(Settings.TCP_ENABLED, Settings.TCP_PORT),
         port(Settings.UDP_ENABLED, Settings.UDP_PORT),
-        config.bool(Settings.DEMO_ENABLED) ? config.integer(Settings.DEMO_PORT) : "off"));
+        config.get(Settings.DEMO_ENABLED) ? config.get(Settings.DEMO_PORT) : "off",
+        watcher == null ? (confFile == null ? "deployment config" : confFile + ", not read again")
+          : confFile + ", read every " + config.get(Settings.CONFIG_SCAN_SECONDS) + " s"));
   }
 
-  private Object port(Setting enabled, Setting port) {
-    return config.list(Settings.ROLES).contains(Settings.ROLE_GATEWAY) && config.bool(enabled)
-      ? config.integer(port) : "off";
+  /** Stops reading the config file again (the roles are undeployed by Vert.x, as this verticle's children). */
+  @Override
+  public Future<?> stop() {
+    return watcher == null ? Future.succeededFuture() : watcher.close();
+  }
+
+  /** The file (or deployment config) and the environment, read once through vertx-config and validated. */
+  private Future<NodeConfig> readConfig() {
+    ConfigRetriever once = ConfigSources.retriever(vertx, confFile, config(), environment, 0);
+    return ConfigSources.read(once)
+      .andThen(ar -> once.close())
+      .map(loaded -> {
+        DemoVerticle.checkConfig(loaded);
+        return loaded;
+      })
+      .onFailure(e -> LOG.error("invalid configuration: {}", e.getMessage()));
+  }
+
+  /**
+   * With a config file and {@code node.configScanSeconds} above 0: reads the file (and environment) again that
+   * often; see {@link #reload}.
+   */
+  private void watchConfigFile() {
+    int seconds = config.get(Settings.CONFIG_SCAN_SECONDS);
+    if (confFile == null || seconds == 0) {
+      return;
+    }
+    watcher = ConfigSources.retriever(vertx, confFile, null, environment, seconds * 1000L);
+    watcher.listen(change -> reload(change.getNewConfiguration()));
+  }
+
+  /**
+   * The config file changed (on this verticle's event loop). Validated as at start-up: when refused, an ERROR names
+   * every bad setting and nothing changes. Otherwise the changed settings that apply live ({@link Setting#live()})
+   * are applied to the running gateway instances, and a WARN names the changed ones that need a restart (their
+   * values in use stay).
+   */
+  private void reload(JsonObject retrieved) {
+    NodeConfig next;
+    try {
+      next = ConfigSources.validate(retrieved);
+      DemoVerticle.checkConfig(next);
+    } catch (ConfigException e) {
+      LOG.error("config file {} changed but is refused, the settings in use stay: {}", confFile, e.getMessage());
+      return;
+    }
+    List<Setting<?>> changed = sourced.differences(next);
+    List<Setting<?>> live = changed.stream().filter(Setting::live).toList();
+    List<String> restart = changed.stream().filter(s -> !s.live()).map(Setting::path).toList();
+    if (!restart.isEmpty()) {
+      LOG.warn("config file {}: {} changed, which applies only after a restart (the values in use stay)", confFile,
+        restart);
+    }
+    if (live.isEmpty()) {
+      return;
+    }
+    NodeConfig applied = config.with(next, live);
+    String what = live.stream().map(s -> s.path() + " " + config.get(s) + " -> " + next.get(s)).toList().toString();
+    sourced = sourced.with(next, live);
+    Future<Void> applying = config.get(Settings.ROLES).contains(Settings.ROLE_GATEWAY)
+      ? GatewayVerticle.applyLive(vertx, applied) : Future.succeededFuture();
+    applying
+      .onSuccess(v -> LOG.info("config file {}: applied {}", confFile, what))
+      .onFailure(e -> LOG.error("config file {}: {} not applied to every gateway instance: {}", confFile, what,
+        e.getMessage()));
+    config = applied;
+  }
+
+  private Object port(Setting<Boolean> enabled, Setting<Integer> port) {
+    return config.get(Settings.ROLES).contains(Settings.ROLE_GATEWAY) && config.get(enabled)
+      ? config.get(port) : "off";
   }
 
   private Future<Void> deployRoles() {
-    List<String> roles = config.list(Settings.ROLES);
+    List<String> roles = config.get(Settings.ROLES);
     DeploymentOptions single = new DeploymentOptions().setConfig(config.toJson());
     Future<Void> chain = Future.succeededFuture();
     if (roles.contains(Settings.ROLE_PERSISTENCE)) {
@@ -95,20 +190,20 @@ public class NodeVerticle extends VerticleBase {
       chain = chain.compose(v -> vertx.deployVerticle(RouterVerticle::new, single).mapEmpty());
     }
     if (roles.contains(Settings.ROLE_GATEWAY)) {
-      int instances = config.integer(Settings.GATEWAY_INSTANCES);
+      int instances = config.get(Settings.GATEWAY_INSTANCES);
       // one per core by default, not one per event loop (two per core): every instance has its own Redis connections
       // and subscriptions, and more instances than cores only share the same cores (measured in BENCHMARKS.md)
       int n = instances > 0 ? instances : Runtime.getRuntime().availableProcessors();
       chain = chain.compose(v -> vertx.deployVerticle(GatewayVerticle::new,
         new DeploymentOptions(single).setInstances(n)).mapEmpty());
     }
-    if (config.bool(Settings.EXAMPLE_SERVICE)) {
-      JsonObject service = new JsonObject().put("redisUrl", config.string(Settings.REDIS_URL))
-        .put("actionChannelPrefix", config.string(Settings.ACTION_CHANNEL_PREFIX));
+    if (config.get(Settings.EXAMPLE_SERVICE)) {
+      JsonObject service = new JsonObject().put("redisUrl", config.get(Settings.REDIS_URL))
+        .put("actionChannelPrefix", config.get(Settings.ACTION_CHANNEL_PREFIX));
       chain = chain.compose(v -> vertx.deployVerticle(ExampleGameService::new,
         new DeploymentOptions().setConfig(service)).mapEmpty());
     }
-    if (config.bool(Settings.DEMO_ENABLED)) {
+    if (config.get(Settings.DEMO_ENABLED)) {
       chain = chain.compose(v -> vertx.deployVerticle(DemoVerticle::new, single).mapEmpty());
     }
     return chain;
@@ -116,7 +211,7 @@ public class NodeVerticle extends VerticleBase {
 
   /** Deploys the operations port, last, when {@code ops.enabled}. */
   private Future<Void> deployOps(DeploymentOptions options) {
-    if (!config.bool(Settings.OPS_ENABLED)) {
+    if (!config.get(Settings.OPS_ENABLED)) {
       return Future.succeededFuture();
     }
     ops = new OpsVerticle(this::stopAfterDrain);
@@ -148,7 +243,7 @@ public class NodeVerticle extends VerticleBase {
   }
 
   private static NodeConfig withNodeId(NodeConfig config) {
-    if (!config.string(Settings.NODE_ID).isEmpty()) {
+    if (!config.get(Settings.NODE_ID).isEmpty()) {
       return config;
     }
     String host;

@@ -12,6 +12,8 @@ import io.vertx.micrometer.VertxPrometheusOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -33,9 +35,10 @@ public class SeedGatewayLauncher extends VertxApplication implements VertxApplic
 
   private static final Logger LOG = LoggerFactory.getLogger(SeedGatewayLauncher.class);
   private static volatile boolean running;
+  private static volatile Path confFile;
 
   private final CountDownLatch stopped = new CountDownLatch(1);
-  private volatile long shutdownTimeoutMs = ((Integer) Settings.OPS_SHUTDOWN_TIMEOUT.defaultValue()) * 1000L;
+  private volatile long shutdownTimeoutMs = Settings.OPS_SHUTDOWN_TIMEOUT.defaultValue() * 1000L;
 
   public SeedGatewayLauncher(String[] args) {
     super(args);
@@ -47,6 +50,10 @@ public class SeedGatewayLauncher extends VertxApplication implements VertxApplic
       System.err.println("seed-gateway: " + problem);
       System.exit(2);
     }
+    String conf = confArgument(args);
+    if (conf != null && !conf.trim().startsWith("{")) {
+      confFile = Path.of(conf).toAbsolutePath();
+    }
     new SeedGatewayLauncher(args).launch();
   }
 
@@ -56,26 +63,18 @@ public class SeedGatewayLauncher extends VertxApplication implements VertxApplic
    * would start a node nobody configured. Here it stops the process instead.
    */
   static String confProblem(String[] args) {
-    String conf = null;
-    for (int i = 0; i < args.length; i++) {
-      String a = args[i];
-      if ((a.equals("-conf") || a.equals("--conf")) && i + 1 < args.length) {
-        conf = args[i + 1];
-      } else if (a.startsWith("-conf=") || a.startsWith("--conf=")) {
-        conf = a.substring(a.indexOf('=') + 1);
-      }
-    }
+    String conf = confArgument(args);
     if (conf == null) {
       return null;
     }
     String text = conf.trim();
     if (!text.startsWith("{")) {
-      java.nio.file.Path file = java.nio.file.Path.of(conf);
-      if (!java.nio.file.Files.isReadable(file)) {
+      Path file = Path.of(conf);
+      if (!Files.isReadable(file)) {
         return "-conf " + conf + ": no such readable file";
       }
       try {
-        text = java.nio.file.Files.readString(file);
+        text = Files.readString(file);
       } catch (java.io.IOException | RuntimeException e) {
         return "-conf " + conf + ": cannot be read: " + e.getMessage();
       }
@@ -86,6 +85,28 @@ public class SeedGatewayLauncher extends VertxApplication implements VertxApplic
     } catch (RuntimeException e) {
       return "-conf " + conf + ": not a JSON object: " + e.getMessage();
     }
+  }
+
+  /** The value of the {@code -conf} argument (a file path or inline JSON), or {@code null}. */
+  static String confArgument(String[] args) {
+    String conf = null;
+    for (int i = 0; i < args.length; i++) {
+      String a = args[i];
+      if ((a.equals("-conf") || a.equals("--conf")) && i + 1 < args.length) {
+        conf = args[i + 1];
+      } else if (a.startsWith("-conf=") || a.startsWith("--conf=")) {
+        conf = a.substring(a.indexOf('=') + 1);
+      }
+    }
+    return conf;
+  }
+
+  /**
+   * The {@code -conf} file this process was launched with, absolute; {@code null} when it was started otherwise
+   * (in a test), or with inline JSON. The node reads it through vertx-config, again while it runs.
+   */
+  static Path confFile() {
+    return confFile;
   }
 
   /** Whether this process was started by the launcher: then a node that stops ends the process. */
@@ -121,8 +142,8 @@ public class SeedGatewayLauncher extends VertxApplication implements VertxApplic
   public JsonObject afterConfigParsed(JsonObject config) {
     try {
       NodeConfig node = NodeConfig.load(config, System.getenv());
-      shutdownTimeoutMs = node.integer(Settings.OPS_SHUTDOWN_TIMEOUT) * 1000L;
-      if (node.bool(Settings.LOGGING_JSON)) {
+      shutdownTimeoutMs = node.get(Settings.OPS_SHUTDOWN_TIMEOUT) * 1000L;
+      if (node.get(Settings.LOGGING_JSON)) {
         JsonLogging.enable();
       }
     } catch (RuntimeException invalid) {

@@ -47,7 +47,7 @@ class AbuseTest {
   }
 
   private static int tcpPort() {
-    return node.config.integer(Settings.TCP_PORT);
+    return node.config.get(Settings.TCP_PORT);
   }
 
   @Test
@@ -272,7 +272,7 @@ class AbuseTest {
 
   @Test
   void aUdpFloodFromManySourceAddressesGetsBoundedRepliesAndOpensNoLastingState() throws Exception {
-    int port = node.config.integer(Settings.UDP_PORT);
+    int port = node.config.get(Settings.UDP_PORT);
     List<java.net.DatagramSocket> sockets = new java.util.ArrayList<>();
     try {
       for (int i = 0; i < 100; i++) {

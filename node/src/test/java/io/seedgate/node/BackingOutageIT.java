@@ -88,8 +88,8 @@ class BackingOutageIT {
   private static final int REDIS_OUTAGE_MAX_WARNINGS = 20;
 
   private final Vertx vertx = Vertx.vertx();
-  private final URI redisServer = URI.create(TestSupport.backingServices().string(Settings.REDIS_URL));
-  private final URI pgServer = URI.create(TestSupport.backingServices().string(Settings.POSTGRES_URL));
+  private final URI redisServer = URI.create(TestSupport.backingServices().get(Settings.REDIS_URL));
+  private final URI pgServer = URI.create(TestSupport.backingServices().get(Settings.POSTGRES_URL));
   /** The test's own connection: straight to the server, never through a proxy. */
   private final Redis redisClient = Redis.createClient(vertx, redisUrl(redisServer.getPort()));
   private final RedisAPI redis = RedisAPI.api(redisClient);

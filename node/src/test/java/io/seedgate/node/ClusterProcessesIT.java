@@ -120,8 +120,8 @@ class ClusterProcessesIT {
     pb.environment().put("SEED_EXAMPLES_JAVA_SERVICE", Boolean.toString(service));
     pb.environment().put("SEED_DEMO_ENABLED", "false");
     pb.environment().put("SEED_AUTH_JWT_SECRET", TestNode.JWT_SECRET);
-    pb.environment().put("SEED_REDIS_URL", backing.string(Settings.REDIS_URL));
-    pb.environment().put("SEED_POSTGRES_URL", backing.string(Settings.POSTGRES_URL));
+    pb.environment().put("SEED_REDIS_URL", backing.get(Settings.REDIS_URL));
+    pb.environment().put("SEED_POSTGRES_URL", backing.get(Settings.POSTGRES_URL));
     for (String extra : List.of("SEED_GATEWAY_TCP_PORT", "SEED_GATEWAY_UDP_PORT")) {
       if (Settings.all().values().stream().anyMatch(s -> s.envName().equals(extra))) {
         pb.environment().put(extra, Integer.toString(extra.contains("UDP") ? TestSupport.freeUdpPort()

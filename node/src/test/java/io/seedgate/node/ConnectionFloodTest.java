@@ -32,7 +32,7 @@ class ConnectionFloodTest {
       "gateway.limits.maxConnectionsPerIp", CONNECTIONS / SOURCES))) {
       Process flood = new ProcessBuilder(new File(System.getProperty("java.home"), "bin/java").getPath(),
         "-Xmx128m", "-cp", System.getProperty("java.class.path"), ConnectionFlood.class.getName(),
-        Integer.toString(node.config.integer(Settings.TCP_PORT)), Integer.toString(CONNECTIONS),
+        Integer.toString(node.config.get(Settings.TCP_PORT)), Integer.toString(CONNECTIONS),
         Integer.toString(SOURCES), "60")
         .redirectError(ProcessBuilder.Redirect.INHERIT).start();
       try (BufferedReader out = new BufferedReader(new InputStreamReader(flood.getInputStream(),

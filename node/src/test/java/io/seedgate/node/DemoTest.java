@@ -153,9 +153,9 @@ class DemoTest {
   @Test
   void theDevConfigRunsTheDemoAndTheProdConfigDoesNot() throws Exception {
     NodeConfig dev = NodeConfig.load(new JsonObject(Files.readString(Path.of("../conf/dev.json"))), Map.of());
-    assertTrue(dev.bool(Settings.DEMO_ENABLED));
+    assertTrue(dev.get(Settings.DEMO_ENABLED));
     DemoVerticle.checkConfig(dev);
     NodeConfig prod = NodeConfig.load(new JsonObject(Files.readString(Path.of("../conf/prod.json"))), Map.of());
-    assertEquals(false, prod.bool(Settings.DEMO_ENABLED));
+    assertEquals(false, prod.get(Settings.DEMO_ENABLED));
   }
 }

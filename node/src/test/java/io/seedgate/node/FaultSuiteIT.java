@@ -44,7 +44,7 @@ class FaultSuiteIT {
 
   private final Vertx vertx = Vertx.vertx();
   private final RedisAPI redis = RedisAPI.api(Redis.createClient(vertx,
-    TestSupport.backingServices().string(Settings.REDIS_URL)));
+    TestSupport.backingServices().get(Settings.REDIS_URL)));
   private final List<NodeProcess> nodes = new ArrayList<>();
   private final List<TestClient> clients = new ArrayList<>();
 
@@ -355,7 +355,7 @@ class FaultSuiteIT {
     }
     List<Row> rows = new ArrayList<>();
     SqlClient pg = PgBuilder.client()
-      .connectingTo(PgConnectOptions.fromUri(TestSupport.backingServices().string(Settings.POSTGRES_URL)))
+      .connectingTo(PgConnectOptions.fromUri(TestSupport.backingServices().get(Settings.POSTGRES_URL)))
       .using(vertx).build();
     try {
       await(pg.preparedQuery("select id, position_x from players where id = any($1)")
@@ -390,7 +390,7 @@ class FaultSuiteIT {
       nodes.add(NodeProcess.start(name + i, conf, xml));
     }
     await(vertx.deployVerticle(io.seedgate.examples.ExampleGameService::new, new io.vertx.core.DeploymentOptions()
-      .setConfig(new JsonObject().put("redisUrl", TestSupport.backingServices().string(Settings.REDIS_URL))
+      .setConfig(new JsonObject().put("redisUrl", TestSupport.backingServices().get(Settings.REDIS_URL))
         .put("actionChannelPrefix", prefix))));
   }
 
@@ -439,7 +439,7 @@ class FaultSuiteIT {
 
   private List<Row> savedRows(List<Player> players) {
     SqlClient pg = PgBuilder.client()
-      .connectingTo(PgConnectOptions.fromUri(TestSupport.backingServices().string(Settings.POSTGRES_URL)))
+      .connectingTo(PgConnectOptions.fromUri(TestSupport.backingServices().get(Settings.POSTGRES_URL)))
       .using(vertx).build();
     try {
       List<Row> rows = new ArrayList<>();

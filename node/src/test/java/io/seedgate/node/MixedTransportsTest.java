@@ -19,7 +19,7 @@ class MixedTransportsTest {
     try (TestNode node = TestNode.start()) {
       String map = newMap();
       try (TestClient ws = node.client();
-           TcpTestClient tcp = TcpTestClient.connect(node.config.integer(Settings.TCP_PORT));
+           TcpTestClient tcp = TcpTestClient.connect(node.config.get(Settings.TCP_PORT));
            UdpTestClient udp = UdpGatewayTest.client(node)) {
         ws.sendBinary(login(node.signIn(newPlayer(), map)));
         ws.nextContaining("\"load\"");

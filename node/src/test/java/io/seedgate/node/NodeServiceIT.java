@@ -105,8 +105,8 @@ class NodeServiceIT {
 
           assertEquals(0, NodeJs.stop(service), "the Node.js service stops cleanly on SIGTERM");
           String java = await(node.vertx.deployVerticle(ExampleGameService::new, new DeploymentOptions()
-            .setConfig(new JsonObject().put("redisUrl", node.config.string(Settings.REDIS_URL))
-              .put("actionChannelPrefix", node.config.string(Settings.ACTION_CHANNEL_PREFIX)))));
+            .setConfig(new JsonObject().put("redisUrl", node.config.get(Settings.REDIS_URL))
+              .put("actionChannelPrefix", node.config.get(Settings.ACTION_CHANNEL_PREFIX)))));
           b.sendText("{\"action\":\"api/load\"}");
           JsonObject loadByJava = b.nextContaining("\"load\"");
           assertEquals(normalized(loadByJava), normalized(loadByNode), "same state, same load reply");
@@ -128,8 +128,8 @@ class NodeServiceIT {
   private Process startNodeService(TestNode node) throws IOException, InterruptedException {
     Path log = Files.createTempFile("node-service", ".log");
     Process p = NodeJs.start(SERVICE_DIR, List.of("index.js"), Map.of(
-      "REDIS_URL", node.config.string(Settings.REDIS_URL),
-      "ACTION_CHANNEL_PREFIX", node.config.string(Settings.ACTION_CHANNEL_PREFIX),
+      "REDIS_URL", node.config.get(Settings.REDIS_URL),
+      "ACTION_CHANNEL_PREFIX", node.config.get(Settings.ACTION_CHANNEL_PREFIX),
       "STEP", "0.5"), log);
     processes.add(p);
     NodeJs.awaitLog(p, log, "subscribed to", 20_000);

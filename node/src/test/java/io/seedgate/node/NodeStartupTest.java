@@ -46,6 +46,19 @@ class NodeStartupTest {
   }
 
   @Test
+  void theLaunchersConfFileIsReadThroughVertxConfigAsStrictly() throws Exception {
+    Result file = launch(SeedGatewayLauncher.class.getName(), "{\"gateway\":{\"idleTimeout\":5,"
+      + "\"limits\":{\"messagesPerSecond\":0}}}", Map.of());
+    assertNotEquals(0, file.exitCode, file.output);
+    assertTrue(file.output.contains("unknown setting 'gateway.idleTimeout' in the config file")
+      && file.output.contains("setting 'gateway.limits.messagesPerSecond' (config file) has invalid value 0"),
+      file.output);
+    Result env = launch(SeedGatewayLauncher.class.getName(), "{}", Map.of("SEED_GATEWAY_PROT", "8081"));
+    assertNotEquals(0, env.exitCode, env.output);
+    assertTrue(env.output.contains("unknown setting in environment variable SEED_GATEWAY_PROT"), env.output);
+  }
+
+  @Test
   void theProdProfileRefusesToStartWithoutReachableRedis() throws Exception {
     int closed = TestSupport.freePort();
     Result r = launch("{\"profile\":\"prod\",\"redis\":{\"url\":\"redis://127.0.0.1:" + closed + "\"},"
@@ -57,7 +70,7 @@ class NodeStartupTest {
   @Test
   void theProdProfileRefusesAPostgresUrlWhereSomethingElseListens() throws Exception {
     // the test Redis accepts connections on that port, but does not answer as PostgreSQL: a pool would wait for ever
-    java.net.URI redis = java.net.URI.create(TestSupport.backingServices().string(Settings.REDIS_URL));
+    java.net.URI redis = java.net.URI.create(TestSupport.backingServices().get(Settings.REDIS_URL));
     Result r = launch("{\"profile\":\"prod\",\"redis\":{\"url\":\"" + redis + "\"},\"postgres\":{\"url\":"
       + "\"postgresql://postgres@" + redis.getHost() + ":" + redis.getPort() + "/postgres\"},"
       + "\"auth\":{\"modes\":[\"redis\"]}}", Map.of());

@@ -85,7 +85,7 @@ class OpsTest {
       for (String name : List.of("seed_redis_errors_total", "seed_postgres_errors_total",
         "seed_eventloop_delay_seconds{loop=\"0\"}", "seed_persistence_rows_written_total", "seed_actions_failed_total",
         "seed_slow_clients_total", "seed_logins_queued",
-        "seed_node_draining", "seed_node_info{node=\"" + node.config.string(Settings.NODE_ID) + "\"}")) {
+        "seed_node_draining", "seed_node_info{node=\"" + node.config.get(Settings.NODE_ID) + "\"}")) {
         assertTrue(text.contains(name), "metrics lack " + name);
       }
     }
@@ -123,7 +123,7 @@ class OpsTest {
       JsonArray nodes = r.json().getJsonArray("nodes");
       assertEquals(1, nodes.size(), r.body());
       JsonObject me = nodes.getJsonObject(0);
-      assertEquals(node.config.string(Settings.NODE_ID), me.getString("node"));
+      assertEquals(node.config.get(Settings.NODE_ID), me.getString("node"));
       assertTrue(me.getBoolean("answered"));
       assertTrue(me.getJsonObject("connections").getLong("websocket") >= 1, r.body());
       assertEquals("ok", me.getJsonObject("checks").getString("redis"));
@@ -139,7 +139,7 @@ class OpsTest {
       OpsHttp.Reply found = http.get("/admin/players/" + player);
       assertEquals(200, found.status(), found.body());
       JsonObject p = found.json();
-      assertEquals(node.config.string(Settings.NODE_ID), p.getString("node"));
+      assertEquals(node.config.get(Settings.NODE_ID), p.getString("node"));
       assertEquals("websocket", p.getString("transport"));
       assertEquals(map, p.getString("map"));
       assertTrue(p.getDouble("idleSeconds") >= 0);
@@ -177,7 +177,7 @@ class OpsTest {
       TestClient c = drained.client();
       c.sendBinary(new JsonObject().put("token", token).put("action", "api/load"));
       c.nextContaining("\"load\"");
-      String id = drained.config.string(Settings.NODE_ID);
+      String id = drained.config.get(Settings.NODE_ID);
       OpsHttp.Reply r = client.post("/admin/nodes/" + id + "/drain", null);
       assertEquals(202, r.status(), r.body());
       assertTrue(r.json().getBoolean("draining"));

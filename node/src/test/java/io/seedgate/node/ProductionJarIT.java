@@ -66,7 +66,7 @@ class ProductionJarIT {
   void andWhenNoPostgresAnswers() throws Exception {
     String closed = "postgresql://postgres@127.0.0.1:" + TestSupport.freePort() + "/postgres";
     Result r = runJar(Map.of("SEED_PROFILE", "dev",
-      "SEED_REDIS_URL", TestSupport.backingServices().string(Settings.REDIS_URL), "SEED_POSTGRES_URL", closed));
+      "SEED_REDIS_URL", TestSupport.backingServices().get(Settings.REDIS_URL), "SEED_POSTGRES_URL", closed));
     assertNotEquals(0, r.exitCode, r.output);
     assertTrue(r.output.contains("cannot reach PostgreSQL at '" + closed + "'") && r.output.contains("SEED_POSTGRES_URL")
       && r.output.contains("seed-gateway-dev.jar"), r.output);

@@ -2,6 +2,7 @@ package io.seedgate.node;
 
 import io.seedgate.common.config.Setting;
 import io.seedgate.common.config.Settings;
+import io.seedgate.common.config.SettingsTable;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -18,10 +19,12 @@ class ReadmeTest {
   @Test
   void everySettingIsInTheReadmeWithItsVariableAndDefault() throws IOException {
     String readme = Files.readString(ROOT.resolve("README.md"));
-    for (Setting s : Settings.all().values()) {
+    for (Setting<?> s : Settings.all().values()) {
       String row = "| `" + s.path() + "` | `" + s.envName() + "` | `" + s.defaultAsJson() + "` |";
       assertTrue(readme.contains(row), "README lacks the row for " + s.path() + " (regenerate the table): " + row);
     }
+    assertTrue(readme.contains(SettingsTable.markdown()), "README's settings table is not the generated one"
+      + " (regenerate it: java -cp node/target/seed-gateway.jar io.seedgate.common.config.SettingsTable)");
   }
 
   @Test

@@ -39,7 +39,7 @@ class RedisDataLossTest {
 
   @Test
   void aNodeWhoseRedisComesBackEmptyPutsItsLivePlayersBack() {
-    String redisUrl = TestSupport.backingServices().string(Settings.REDIS_URL).replaceAll("/\\d*$", "") + "/" + REDIS_DB;
+    String redisUrl = TestSupport.backingServices().get(Settings.REDIS_URL).replaceAll("/\\d*$", "") + "/" + REDIS_DB;
     Map<String, Object> settings = new HashMap<>();
     settings.put(Settings.REDIS_URL.path(), redisUrl);
     settings.put(Settings.LEASE_SECONDS.path(), 2);
@@ -110,7 +110,7 @@ class RedisDataLossTest {
 
   private static List<Row> savedRows(TestNode node, List<String> players) {
     SqlClient pg = PgBuilder.client()
-      .connectingTo(PgConnectOptions.fromUri(TestSupport.backingServices().string(Settings.POSTGRES_URL)))
+      .connectingTo(PgConnectOptions.fromUri(TestSupport.backingServices().get(Settings.POSTGRES_URL)))
       .using(node.vertx).build();
     try {
       List<Row> rows = new ArrayList<>();

@@ -34,7 +34,7 @@ class RedisResubscribeTest {
   @BeforeEach
   void createUser() {
     vertx = io.vertx.core.Vertx.vertx();
-    adminClient = Redis.createClient(vertx, TestSupport.backingServices().string(Settings.REDIS_URL));
+    adminClient = Redis.createClient(vertx, TestSupport.backingServices().get(Settings.REDIS_URL));
     admin = RedisAPI.api(adminClient);
     await(admin.acl(List.of("SETUSER", user, "on", ">" + password, "~*", "&*", "+@all")));
   }
@@ -48,14 +48,14 @@ class RedisResubscribeTest {
 
   @Test
   void deliveriesResumeOnceRedisAcceptsSubscribeAgainAfterAReconnectItRefused() {
-    String adminUrl = TestSupport.backingServices().string(Settings.REDIS_URL);
+    String adminUrl = TestSupport.backingServices().get(Settings.REDIS_URL);
     URI redis = URI.create(adminUrl);
     String userUrl = "redis://" + user + ":" + password + "@" + redis.getHost() + ":" + redis.getPort();
     try (TestNode node = TestNode.startWithoutService(Map.of(Settings.REDIS_URL.path(), userUrl))) {
       // the game service is not the node under test: it keeps the default user
       await(node.vertx.deployVerticle(ExampleGameService::new, new DeploymentOptions().setConfig(new JsonObject()
         .put("redisUrl", adminUrl)
-        .put("actionChannelPrefix", node.config.string(Settings.ACTION_CHANNEL_PREFIX)))));
+        .put("actionChannelPrefix", node.config.get(Settings.ACTION_CHANNEL_PREFIX)))));
       String player = "9" + (int) (Math.random() * 1_000_000);
       String token = node.signIn(player, "m" + UUID.randomUUID());
       try (TestClient c = node.client()) {

@@ -134,8 +134,8 @@ class ShutdownIT {
       .put("profile", "dev")
       .put("node", new JsonObject().put("id", id))
       .put("roles", new JsonArray(List.of("gateway", "router", "persistence")))
-      .put("redis", new JsonObject().put("url", backing.string(Settings.REDIS_URL)))
-      .put("postgres", new JsonObject().put("url", backing.string(Settings.POSTGRES_URL)))
+      .put("redis", new JsonObject().put("url", backing.get(Settings.REDIS_URL)))
+      .put("postgres", new JsonObject().put("url", backing.get(Settings.POSTGRES_URL)))
       .put("gateway", new JsonObject().put("instances", 2)
         .put("websocket", new JsonObject().put("port", ws))
         .put("tcp", new JsonObject().put("port", TestSupport.freePort()))
@@ -161,7 +161,7 @@ class ShutdownIT {
   private TestClient loggedIn(Node node, String player) {
     String token = UUID.randomUUID().toString().toUpperCase();
     var redis = io.vertx.redis.client.RedisAPI.api(io.vertx.redis.client.Redis.createClient(vertx,
-      TestSupport.backingServices().string(Settings.REDIS_URL)));
+      TestSupport.backingServices().get(Settings.REDIS_URL)));
     await(redis.hset(List.of(token, "id", player, "map_id", "m" + UUID.randomUUID())));
     redis.close();
     TestClient client = TestClient.connect(vertx, node.wsPort, "/", MultiMap.caseInsensitiveMultiMap());
@@ -174,7 +174,7 @@ class ShutdownIT {
 
   private Row savedPlayer(String player) {
     SqlClient pg = PgBuilder.client()
-      .connectingTo(PgConnectOptions.fromUri(TestSupport.backingServices().string(Settings.POSTGRES_URL)))
+      .connectingTo(PgConnectOptions.fromUri(TestSupport.backingServices().get(Settings.POSTGRES_URL)))
       .using(vertx).build();
     try {
       RowSet<Row> rows = await(pg.preparedQuery("select action, ping from players where id = $1")

@@ -31,7 +31,7 @@ class StatusPageIT {
     Assumptions.assumeTrue(chromium != null,
       "no chromium binary on the PATH (apt-get install chromium; .ci/run does it): status page not checked");
     try (TestNode node = TestNode.start(Map.of()); TestClient client = node.client()) {
-      String nodeId = node.config.string(Settings.NODE_ID);
+      String nodeId = node.config.get(Settings.NODE_ID);
       client.sendBinary(new JsonObject().put("token", node.signIn("31" + (int) (Math.random() * 1_000_000),
         "m" + UUID.randomUUID())).put("action", "api/load"));
       client.nextContaining("\"load\"");

@@ -47,7 +47,7 @@ class TcpGatewayTest {
   }
 
   private static TcpTestClient client() {
-    return TcpTestClient.connect(node.config.integer(Settings.TCP_PORT));
+    return TcpTestClient.connect(node.config.get(Settings.TCP_PORT));
   }
 
   @Test
@@ -118,7 +118,7 @@ class TcpGatewayTest {
   void aFrameOverTheLimitGetsTheErrorAndACloseWithoutHurtingOthers() {
     String map = newMap();
     try (TcpTestClient bystander = loggedIn(node.signIn(newPlayer(), map))) {
-      int limit = node.config.integer(Settings.TCP_MAX_FRAME_BYTES);
+      int limit = node.config.get(Settings.TCP_MAX_FRAME_BYTES);
       try (TcpTestClient c = loggedIn(node.signIn(newPlayer(), map))) {
         byte[] endless = new byte[limit + 5_000];
         Arrays.fill(endless, (byte) 'a');
@@ -161,7 +161,7 @@ class TcpGatewayTest {
   @Test
   void aClientThatNeverSendsATokenIsClosedAfterTheAuthenticationDeadline() {
     try (TestNode strict = TestNode.start(Map.of("gateway.authTimeoutSeconds", 1))) {
-      try (TcpTestClient c = TcpTestClient.connect(strict.config.integer(Settings.TCP_PORT))) {
+      try (TcpTestClient c = TcpTestClient.connect(strict.config.get(Settings.TCP_PORT))) {
         long start = System.currentTimeMillis();
         assertEquals("authentication timeout", c.next().getString("error"));
         c.awaitClose();
@@ -177,7 +177,7 @@ class TcpGatewayTest {
     try (TestNode tls = TestNode.start(Map.of("gateway.tcp.tls.enabled", true,
       "gateway.tcp.tls.certFile", cert.certificatePath(), "gateway.tcp.tls.keyFile", cert.privateKeyPath()))) {
       String token = tls.signIn(newPlayer(), newMap());
-      try (TcpTestClient c = TcpTestClient.connectTls(tls.config.integer(Settings.TCP_PORT))) {
+      try (TcpTestClient c = TcpTestClient.connectTls(tls.config.get(Settings.TCP_PORT))) {
         c.send(new JsonObject().put("token", token).put("action", "api/load"));
         c.nextContaining("\"load\"");
         c.send(new JsonObject().put("action", "move/right"));
@@ -191,7 +191,7 @@ class TcpGatewayTest {
     SelfSignedCertificate cert = SelfSignedCertificate.create("localhost");
     try (TestNode tls = TestNode.start(Map.of("gateway.tcp.tls.enabled", true, "gateway.authTimeoutSeconds", 1,
       "gateway.tcp.tls.certFile", cert.certificatePath(), "gateway.tcp.tls.keyFile", cert.privateKeyPath()));
-         java.net.Socket silent = new java.net.Socket("127.0.0.1", tls.config.integer(Settings.TCP_PORT))) {
+         java.net.Socket silent = new java.net.Socket("127.0.0.1", tls.config.get(Settings.TCP_PORT))) {
       long start = System.currentTimeMillis();
       silent.setSoTimeout(10_000);
       assertEquals(-1, silent.getInputStream().read(), "closed without a byte");

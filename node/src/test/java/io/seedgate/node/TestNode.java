@@ -13,6 +13,9 @@ import io.vertx.ext.auth.jwt.JWTAuthOptions;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisAPI;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,12 +36,14 @@ final class TestNode implements AutoCloseable {
   final RedisAPI redis;
   private final String nodeDeployment;
   private final Redis redisClient;
+  private final NodeVerticle node;
 
-  private TestNode(Vertx vertx, NodeConfig config, String nodeDeployment, Redis redisClient) {
+  private TestNode(Vertx vertx, NodeConfig config, String nodeDeployment, Redis redisClient, NodeVerticle node) {
     this.vertx = vertx;
+    this.node = node;
     this.config = config;
-    this.port = config.integer(Settings.WS_PORT);
-    this.opsPort = config.integer(Settings.OPS_PORT);
+    this.port = config.get(Settings.WS_PORT);
+    this.opsPort = config.get(Settings.OPS_PORT);
     this.nodeDeployment = nodeDeployment;
     this.redisClient = redisClient;
     this.redis = RedisAPI.api(redisClient);
@@ -73,7 +78,20 @@ final class TestNode implements AutoCloseable {
     }
   }
 
+  /**
+   * Starts a node like {@link #start(Map)}, but from a config file, as {@code -conf} does: the test settings are
+   * written to {@code file}, which the node reads through vertx-config and reads again while it runs.
+   */
+  static TestNode startFromFile(Path file, Map<String, Object> settings) {
+    return start(Vertx.vertx(), true, settings, file);
+  }
+
   private static TestNode start(Vertx vertx, boolean withService, Map<String, Object> settings) {
+    return start(vertx, withService, settings, null);
+  }
+
+  private static TestNode start(Vertx vertx, boolean withService, Map<String, Object> settings,
+                                Path file) {
     Map<String, Object> all = new HashMap<>();
     all.put(Settings.WS_PORT.path(), TestSupport.freePort());
     all.put(Settings.TCP_PORT.path(), TestSupport.freePort());
@@ -87,14 +105,24 @@ final class TestNode implements AutoCloseable {
     all.put(Settings.ROLES.path(), new io.vertx.core.json.JsonArray(List.of("gateway", "router")));
     all.putAll(settings);
     NodeConfig config = TestSupport.backingServices().with(all);
-    String id = await(vertx.deployVerticle(() -> new NodeVerticle(Map.of()),
-      new DeploymentOptions().setConfig(config.toJson())));
+    NodeVerticle node = new NodeVerticle(Map.of(), file);
+    DeploymentOptions options = new DeploymentOptions();
+    if (file == null) {
+      options.setConfig(config.toJson());
+    } else {
+      try {
+        Files.writeString(file, config.toJson().encodePrettily());
+      } catch (IOException e) {
+        throw new AssertionError(e);
+      }
+    }
+    String id = await(vertx.deployVerticle(node, options));
     if (withService) {
       await(vertx.deployVerticle(ExampleGameService::new, new DeploymentOptions().setConfig(new JsonObject()
-        .put("redisUrl", config.string(Settings.REDIS_URL))
-        .put("actionChannelPrefix", config.string(Settings.ACTION_CHANNEL_PREFIX)))));
+        .put("redisUrl", config.get(Settings.REDIS_URL))
+        .put("actionChannelPrefix", config.get(Settings.ACTION_CHANNEL_PREFIX)))));
     }
-    return new TestNode(vertx, config, id, Redis.createClient(vertx, config.string(Settings.REDIS_URL)));
+    return new TestNode(vertx, config, id, Redis.createClient(vertx, config.get(Settings.REDIS_URL)), node);
   }
 
   static TestNode start() {
@@ -128,6 +156,11 @@ final class TestNode implements AutoCloseable {
       return auth.generateToken(claims, new JWTOptions().setNoTimestamp(true));
     }
     return auth.generateToken(claims, new JWTOptions().setExpiresInSeconds(expiresInSeconds));
+  }
+
+  /** The config the node runs with now (live changes from its file included). */
+  NodeConfig nodeConfig() {
+    return node.nodeConfig();
   }
 
   /** Whether the node (not the example service beside it) is still deployed. */

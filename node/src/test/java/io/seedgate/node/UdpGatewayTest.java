@@ -41,7 +41,7 @@ class UdpGatewayTest {
   }
 
   static UdpTestClient client(TestNode n) {
-    return UdpTestClient.open(n.config.integer(Settings.UDP_PORT));
+    return UdpTestClient.open(n.config.get(Settings.UDP_PORT));
   }
 
   static UdpStats stats(TestNode n) {
@@ -139,7 +139,7 @@ class UdpGatewayTest {
     String token = node.signIn(newPlayer(), newMap());
     try (UdpTestClient c = loggedIn(node, token)) {
       long dropped = stats(node).oversizedDropped();
-      byte[] big = new byte[node.config.integer(Settings.UDP_MAX_DATAGRAM_BYTES) + 100];
+      byte[] big = new byte[node.config.get(Settings.UDP_MAX_DATAGRAM_BYTES) + 100];
       Arrays.fill(big, (byte) ' ');
       big[0] = '{';
       big[big.length - 1] = '}';
@@ -154,7 +154,7 @@ class UdpGatewayTest {
   @Test
   void aServerMessageTooLargeForADatagramBecomesAnErrorAndIsCounted() {
     String token = node.signIn(newPlayer(), newMap());
-    int limit = node.config.integer(Settings.UDP_MAX_OUTBOUND_DATAGRAM_BYTES);
+    int limit = node.config.get(Settings.UDP_MAX_OUTBOUND_DATAGRAM_BYTES);
     try (UdpTestClient c = loggedIn(node, token)) {
       long before = stats(node).tooLargeOutbound();
       String fits = "{\"pad\":\"" + "y".repeat(limit - 10) + "\"}";

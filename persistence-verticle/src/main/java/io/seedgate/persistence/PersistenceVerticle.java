@@ -122,13 +122,13 @@ public class PersistenceVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     NodeConfig config = NodeConfig.load(config(), Map.of());
-    String nodeId = config.string(Settings.NODE_ID).isEmpty() ? "node" : config.string(Settings.NODE_ID);
+    String nodeId = config.get(Settings.NODE_ID).isEmpty() ? "node" : config.get(Settings.NODE_ID);
     String owner = nodeId + "-" + UUID.randomUUID().toString().substring(0, 8);
     stats = FlushStats.initial(owner);
-    intervalMs = config.integer(Settings.FLUSH_INTERVAL) * 1000L;
-    String redisUrl = config.string(Settings.REDIS_URL);
+    intervalMs = config.get(Settings.FLUSH_INTERVAL) * 1000L;
+    String redisUrl = config.get(Settings.REDIS_URL);
 
-    PgConnectOptions connect = PgConnectOptions.fromUri(config.string(Settings.POSTGRES_URL))
+    PgConnectOptions connect = PgConnectOptions.fromUri(config.get(Settings.POSTGRES_URL))
       .setCachePreparedStatements(true)
       .addProperty("statement_timeout", Long.toString(STATEMENT_TIMEOUT_MS))
       .addProperty("application_name", "seed-persistence")
@@ -136,12 +136,12 @@ public class PersistenceVerticle extends VerticleBase {
       // plan for a large batch could turn the update of players into a scan of the whole table
       .addProperty("plan_cache_mode", "force_generic_plan");
     PoolOptions poolOptions = new PoolOptions()
-      .setMaxSize(config.integer(Settings.PG_POOL_SIZE))
+      .setMaxSize(config.get(Settings.PG_POOL_SIZE))
       .setMaxWaitQueueSize(POOL_MAX_WAITING)
       .setConnectionTimeout(POOL_WAIT_SECONDS)
       .setConnectionTimeoutUnit(TimeUnit.SECONDS)
       // encode and decode on event loops of their own: a flush builds large statements
-      .setEventLoopSize(config.integer(Settings.PG_POOL_SIZE));
+      .setEventLoopSize(config.get(Settings.PG_POOL_SIZE));
     pool = PgBuilder.pool().with(poolOptions).connectingTo(connect).using(vertx).build();
     store = storeDecorator.apply(new PgPlayerStore(pool, CLIENT_TIMEOUT_MS));
 
@@ -154,8 +154,8 @@ public class PersistenceVerticle extends VerticleBase {
       })
       .compose(opened -> {
         FlushLock lock = new FlushLock(flushRedis, owner, 2 * intervalMs);
-        flusher = new Flusher(vertx, flushRedis, store, lock, fingerprints, config.integer(Settings.FLUSH_BATCH_SIZE),
-          config.integer(Settings.PG_POOL_SIZE));
+        flusher = new Flusher(vertx, flushRedis, store, lock, fingerprints, config.get(Settings.FLUSH_BATCH_SIZE),
+          config.get(Settings.PG_POOL_SIZE));
         saves = new LeaveSaves(context, flushRedis, reader, store, fingerprints, rows -> stats = stats.saved(rows),
           () -> stats.node());
         return Future.all(

@@ -66,9 +66,9 @@ public final class FlushBenchmark {
     int rounds = args.length > 3 ? Integer.parseInt(args[3]) : ROUNDS;
     inventoryField = inventory(args.length > 4 ? Integer.parseInt(args[4]) : 0);
     NodeConfig resolved = BackingServices.resolve(NodeConfig.defaults());
-    String redisUrl = TestSupport.withDatabase(resolved.string(Settings.REDIS_URL),
-      TestSupport.leaseDatabase(resolved.string(Settings.REDIS_URL)));
-    String postgresUrl = resolved.string(Settings.POSTGRES_URL);
+    String redisUrl = TestSupport.withDatabase(resolved.get(Settings.REDIS_URL),
+      TestSupport.leaseDatabase(resolved.get(Settings.REDIS_URL)));
+    String postgresUrl = resolved.get(Settings.POSTGRES_URL);
     Vertx vertx = Vertx.vertx(new VertxOptions()
       .setMaxEventLoopExecuteTime(100).setMaxEventLoopExecuteTimeUnit(TimeUnit.MILLISECONDS)
       .setBlockedThreadCheckInterval(20).setBlockedThreadCheckIntervalUnit(TimeUnit.MILLISECONDS)
@@ -98,8 +98,8 @@ public final class FlushBenchmark {
       }
       NodeConfig config = NodeConfig.defaults().with(settings);
       await(vertx.deployVerticle(verticle, new DeploymentOptions().setConfig(config.toJson())));
-      System.out.printf("batch size %d, pool size %d, %d cores%n", config.integer(Settings.FLUSH_BATCH_SIZE),
-        config.integer(Settings.PG_POOL_SIZE), Runtime.getRuntime().availableProcessors());
+      System.out.printf("batch size %d, pool size %d, %d cores%n", config.get(Settings.FLUSH_BATCH_SIZE),
+        config.get(Settings.PG_POOL_SIZE), Runtime.getRuntime().availableProcessors());
 
       flush(verticle, redis, "all new (insert), cold");
       flush(verticle, redis, "none changed");
@@ -114,7 +114,7 @@ public final class FlushBenchmark {
         updates.get(extraChanged).add(flush(verticle, redis, (extraChanged ? "all changed" : "all moved")
           + ", round " + round).lastDurationMs());
         floors.get(extraChanged).add(floor(vertx, redis, redisUrl, pg, tokens, run, "floor/" + round, hpShift,
-          extraChanged, config.integer(Settings.FLUSH_BATCH_SIZE), config.integer(Settings.PG_POOL_SIZE)));
+          extraChanged, config.get(Settings.FLUSH_BATCH_SIZE), config.get(Settings.PG_POOL_SIZE)));
       }
       flush(verticle, redis, "none changed, warm");
       for (boolean extraChanged : List.of(false, true)) {

@@ -56,16 +56,16 @@ public final class SaveBurstBenchmark {
     ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("io.seedgate"))
       .setLevel(ch.qos.logback.classic.Level.INFO);
     NodeConfig resolved = BackingServices.resolve(NodeConfig.defaults());
-    String redisUrl = TestSupport.withDatabase(resolved.string(Settings.REDIS_URL),
-      TestSupport.leaseDatabase(resolved.string(Settings.REDIS_URL)));
+    String redisUrl = TestSupport.withDatabase(resolved.get(Settings.REDIS_URL),
+      TestSupport.leaseDatabase(resolved.get(Settings.REDIS_URL)));
     Vertx vertx = Vertx.vertx();
     Redis redis = Redis.createClient(vertx, new RedisOptions().setConnectionString(redisUrl)
       .setMaxWaitingHandlers(1 << 16));
-    int poolSize = NodeConfig.defaults().integer(Settings.PG_POOL_SIZE);
+    int poolSize = NodeConfig.defaults().get(Settings.PG_POOL_SIZE);
     Pool pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(poolSize)
         .setMaxWaitQueueSize(PersistenceVerticle.POOL_MAX_WAITING)
         .setConnectionTimeout(PersistenceVerticle.POOL_WAIT_SECONDS).setConnectionTimeoutUnit(TimeUnit.SECONDS))
-      .connectingTo(PgConnectOptions.fromUri(resolved.string(Settings.POSTGRES_URL))).using(vertx).build();
+      .connectingTo(PgConnectOptions.fromUri(resolved.get(Settings.POSTGRES_URL))).using(vertx).build();
     String run = UUID.randomUUID().toString().substring(0, 6);
     String map = "bench-save-" + run;
     List<String> tokens = new ArrayList<>(players);

@@ -74,8 +74,8 @@ abstract class TestSupport {
   static void resolveServices() {
     if (redisUrl == null) {
       NodeConfig resolved = BackingServices.resolve(NodeConfig.defaults());
-      redisUrl = withDatabase(resolved.string(Settings.REDIS_URL), leaseDatabase(resolved.string(Settings.REDIS_URL)));
-      postgresUrl = resolved.string(Settings.POSTGRES_URL);
+      redisUrl = withDatabase(resolved.get(Settings.REDIS_URL), leaseDatabase(resolved.get(Settings.REDIS_URL)));
+      postgresUrl = resolved.get(Settings.POSTGRES_URL);
     }
   }
 

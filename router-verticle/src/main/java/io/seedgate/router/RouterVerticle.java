@@ -55,8 +55,8 @@ public class RouterVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     NodeConfig config = NodeConfig.load(config(), Map.of());
-    List<String> modes = config.list(Settings.AUTH_MODES);
-    String url = config.string(Settings.REDIS_URL);
+    List<String> modes = config.get(Settings.AUTH_MODES);
+    String url = config.get(Settings.REDIS_URL);
     Future<Void> jwt = modes.contains(Settings.AUTH_JWT)
       ? vertx.executeBlocking(() -> JwtTokenVerifier.create(vertx, config)).map(v -> {
         verifiers.add(v);
@@ -70,16 +70,16 @@ public class RouterVerticle extends VerticleBase {
         if (modes.contains(Settings.AUTH_REDIS)) {
           verifiers.add(new RedisTokenVerifier(redis));
         }
-        directory = new SessionDirectory(vertx, redis, config.string(Settings.DEFAULT_MAP),
+        directory = new SessionDirectory(vertx, redis, config.get(Settings.DEFAULT_MAP),
           LocalRoles.deliveryTo(vertx, Settings.ROLE_PERSISTENCE, SAVE_TIMEOUT_MS));
-        sweeper = new IncarnationSweeper(vertx, redis, directory, config.string(Settings.NODE_ID),
+        sweeper = new IncarnationSweeper(vertx, redis, directory, config.get(Settings.NODE_ID),
           SWEEP_INTERVAL_MS);
         return RedisLink.connect(vertx, url, "router-control");
       })
       .compose(link -> {
         control = link;
         ControlChannel channel = new ControlChannel(redis, vertx.eventBus());
-        String name = config.string(Settings.CONTROL_CHANNEL);
+        String name = config.get(Settings.CONTROL_CHANNEL);
         PubSubLink pubSub = new PubSubLink(control).onMessage(channel::onMessage);
         pubSub.onReconnect(() -> pubSub.subscribe(List.of(name)));
         return pubSub.subscribe(List.of(name));

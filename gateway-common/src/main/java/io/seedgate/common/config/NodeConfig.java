@@ -1,73 +1,76 @@
 package io.seedgate.common.config;
 
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * A node's validated configuration: every {@link Settings setting} with its value from the environment, the
- * config file or its default, in that order of precedence.
+ * config file or its default, in that order of precedence. {@link #get(Setting)} returns the setting's own type.
  *
- * <p>{@link #load(JsonObject, Map)} rejects an unknown setting (in the file, or a {@code SEED_*} variable) and a
- * value of the wrong type or out of range, with a {@link ConfigException} naming the setting.
+ * <p>Reading is strict: an unknown setting (in the file, or a {@code SEED_*} variable) and a value of the wrong
+ * type or out of range are refused with a {@link ConfigException} that names every such setting, where its value
+ * came from, the value and what was expected.
+ *
+ * <p>Two ways in, with the same rules: {@link #load(JsonObject, Map)} at once, or through vertx-config
+ * ({@link ConfigSources}: the file store and the {@code SEED_*} variables store, then {@link #from(JsonObject)}).
  */
 public final class NodeConfig {
 
-  private static final String ENV_PREFIX = "SEED_";
+  static final String ENV_PREFIX = "SEED_";
 
-  private final JsonObject values;
+  /** Values by path, each of its setting's type (immutable), in {@link Settings#all()} order. */
+  private final Map<String, Object> values;
 
-  private NodeConfig(JsonObject values) {
+  private NodeConfig(Map<String, Object> values) {
     this.values = values;
   }
 
   /**
    * Validates a config file's content and the environment.
    *
-   * @param file the JSON config (nested objects, as in {@code conf/dev.json}); may be empty
+   * @param file the JSON config (nested objects, as in {@code conf/dev.json}); may be empty or {@code null}
    * @param env  the environment, usually {@link System#getenv()}
-   * @throws ConfigException naming the first unknown or invalid setting
+   * @throws ConfigException naming every unknown or invalid setting
    */
   public static NodeConfig load(JsonObject file, Map<String, String> env) {
-    Map<String, Setting> all = Settings.all();
-    JsonObject flat = new JsonObject();
-    flatten("", file == null ? new JsonObject() : file, flat);
-    for (String path : flat.fieldNames()) {
-      if (!all.containsKey(path)) {
-        throw new ConfigException("unknown setting '" + path + "' in the config file");
-      }
-    }
-    Map<String, Setting> byEnv = new java.util.HashMap<>();
-    all.values().forEach(s -> byEnv.put(s.envName(), s));
-    for (String name : env.keySet()) {
-      if (name.startsWith(ENV_PREFIX) && !byEnv.containsKey(name)) {
-        throw new ConfigException("unknown setting in environment variable " + name);
-      }
-    }
-    JsonObject values = new JsonObject();
-    for (Setting s : all.values()) {
-      Object value;
-      String source;
-      if (env.containsKey(s.envName())) {
-        source = "environment variable " + s.envName();
-        value = fromEnv(s, env.get(s.envName()), source);
-      } else if (flat.containsKey(s.path())) {
-        source = "config file";
-        value = checkType(s, flat.getValue(s.path()), source);
-      } else {
-        source = "default";
-        value = s.defaultValue();
-      }
-      if (!s.check().test(value)) {
-        throw new ConfigException("setting '" + s.path() + "' (" + source + ") has invalid value " + render(value)
-          + ": expected " + s.rule());
-      }
-      values.put(s.path(), value instanceof List<?> l ? new JsonArray(new ArrayList<>(l)) : value);
-    }
-    return new NodeConfig(values);
+    List<String> problems = new ArrayList<>();
+    JsonObject fromEnv = environment(env, problems);
+    JsonObject merged = (file == null ? new JsonObject() : file.copy()).mergeIn(fromEnv, true);
+    NodeConfig config = validate(merged, problems);
+    throwIf(problems);
+    return config;
+  }
+
+  /**
+   * Validates a merged config: the file's settings with the environment's already over them, as
+   * {@link ConfigSources} delivers it. Anything unknown in it is reported as being in the config file.
+   *
+   * @throws ConfigException naming every unknown or invalid setting
+   */
+  public static NodeConfig from(JsonObject merged) {
+    List<String> problems = new ArrayList<>();
+    NodeConfig config = validate(merged == null ? new JsonObject() : merged, problems);
+    throwIf(problems);
+    return config;
+  }
+
+  /**
+   * The {@code SEED_*} variables of an environment as a config object (nested, as in a file), each parsed as its
+   * setting's type and checked; other variables are ignored.
+   *
+   * @throws ConfigException naming every unknown {@code SEED_*} variable and every bad value
+   */
+  public static JsonObject environment(Map<String, String> env) {
+    List<String> problems = new ArrayList<>();
+    JsonObject json = environment(env, problems);
+    throwIf(problems);
+    return json;
   }
 
   /** The config with every setting at its default. */
@@ -75,33 +78,139 @@ public final class NodeConfig {
     return load(new JsonObject(), Map.of());
   }
 
-  /** This config with some settings replaced (dotted paths), validated again. */
+  /** This config with some settings replaced (dotted paths to JSON values), validated again. */
   public NodeConfig with(Map<String, Object> overrides) {
-    JsonObject flat = values.copy();
+    JsonObject flat = flatJson();
     overrides.forEach(flat::put);
     return load(nest(flat), Map.of());
   }
 
-  public String string(Setting s) {
-    return values.getString(s.path());
+  /** This config with the given settings at their values in the other, validated again. */
+  public NodeConfig with(NodeConfig other, Collection<Setting<?>> settings) {
+    JsonObject flat = flatJson();
+    settings.forEach(s -> flat.put(s.path(), other.jsonOf(s)));
+    return load(nest(flat), Map.of());
   }
 
-  public int integer(Setting s) {
-    return values.getInteger(s.path());
+  /** The value of a setting. */
+  @SuppressWarnings("unchecked") // validate() stored, under the setting's path, a value its own type produced
+  public <T> T get(Setting<T> setting) {
+    Object value = values.get(setting.path());
+    if (value == null) {
+      throw new IllegalArgumentException("not a setting of Settings: " + setting.path());
+    }
+    return (T) value;
   }
 
-  public boolean bool(Setting s) {
-    return values.getBoolean(s.path());
-  }
-
-  @SuppressWarnings("unchecked")
-  public List<String> list(Setting s) {
-    return values.getJsonArray(s.path()).getList();
+  /** The settings whose values differ between this config and the other, in {@link Settings#all()} order. */
+  public List<Setting<?>> differences(NodeConfig other) {
+    List<Setting<?>> changed = new ArrayList<>();
+    for (Setting<?> s : Settings.all().values()) {
+      if (!Objects.equals(values.get(s.path()), other.values.get(s.path()))) {
+        changed.add(s);
+      }
+    }
+    return changed;
   }
 
   /** The values as a nested JSON object, the shape of a config file; {@code load(toJson(), Map.of())} round-trips. */
   public JsonObject toJson() {
-    return nest(values);
+    return nest(flatJson());
+  }
+
+  private JsonObject flatJson() {
+    JsonObject flat = new JsonObject();
+    for (Setting<?> s : Settings.all().values()) {
+      flat.put(s.path(), jsonOf(s));
+    }
+    return flat;
+  }
+
+  private <T> Object jsonOf(Setting<T> s) {
+    return s.toJson(get(s));
+  }
+
+  private static NodeConfig validate(JsonObject merged, List<String> problems) {
+    Map<String, Setting<?>> all = Settings.all();
+    JsonObject flat = new JsonObject();
+    flatten("", merged, flat);
+    for (String path : flat.fieldNames()) {
+      if (!all.containsKey(path)) {
+        problems.add("unknown setting '" + path + "' in the config file");
+      }
+    }
+    Map<String, Object> values = new LinkedHashMap<>();
+    for (Setting<?> s : all.values()) {
+      Object value = flat.containsKey(s.path())
+        ? valueOf(s, flat.getValue(s.path()), "config file", problems) : s.defaultValue();
+      if (value != null) {
+        values.put(s.path(), value);
+      }
+    }
+    return new NodeConfig(values);
+  }
+
+  /** The setting's value from JSON, or {@code null} (and the problem added) when it is of another type or invalid. */
+  private static <T> T valueOf(Setting<T> s, Object json, String source, List<String> problems) {
+    T value = s.type().fromJson(json);
+    if (value == null) {
+      problems.add(invalid(s, source, Setting.render(json), s.type().expected()));
+      return null;
+    }
+    return checked(s, value, source, problems);
+  }
+
+  private static <T> T checked(Setting<T> s, T value, String source, List<String> problems) {
+    if (!s.check().test(value)) {
+      problems.add(invalid(s, source, Setting.render(value), s.rule()));
+      return null;
+    }
+    return value;
+  }
+
+  private static JsonObject environment(Map<String, String> env, List<String> problems) {
+    Map<String, Setting<?>> byEnv = new LinkedHashMap<>();
+    Settings.all().values().forEach(s -> byEnv.put(s.envName(), s));
+    JsonObject flat = new JsonObject();
+    env.keySet().stream().filter(name -> name.startsWith(ENV_PREFIX)).sorted().forEach(name -> {
+      Setting<?> s = byEnv.get(name);
+      if (s == null) {
+        problems.add("unknown setting in environment variable " + name);
+      } else {
+        Object json = fromEnv(s, env.get(name), problems);
+        if (json != null) {
+          flat.put(s.path(), json);
+        }
+      }
+    });
+    return nest(flat);
+  }
+
+  /** The variable's value as JSON, or {@code null} (and the problem added) when it is not of the type or invalid. */
+  private static <T> Object fromEnv(Setting<T> s, String raw, List<String> problems) {
+    String source = "environment variable " + s.envName();
+    T value;
+    try {
+      value = s.type().fromEnv(raw);
+    } catch (IllegalArgumentException e) {
+      problems.add(invalid(s, source, "\"" + raw + "\"", s.type().expected()));
+      return null;
+    }
+    T ok = checked(s, value, source, problems);
+    return ok == null ? null : s.toJson(ok);
+  }
+
+  private static String invalid(Setting<?> s, String source, String rendered, String expected) {
+    return "setting '" + s.path() + "' (" + source + ") has invalid value " + rendered + ": expected " + expected;
+  }
+
+  private static void throwIf(List<String> problems) {
+    if (problems.size() == 1) {
+      throw new ConfigException(problems.get(0));
+    }
+    if (!problems.isEmpty()) {
+      throw new ConfigException(problems.size() + " problems: " + String.join("; ", problems));
+    }
   }
 
   private static JsonObject nest(JsonObject flat) {
@@ -131,63 +240,5 @@ public final class NodeConfig {
         out.put(path, e.getValue());
       }
     }
-  }
-
-  private static Object checkType(Setting s, Object v, String source) {
-    boolean ok = switch (s.type()) {
-      case STRING -> v instanceof String;
-      case INT -> v instanceof Integer || v instanceof Long l && l == l.intValue();
-      case BOOL -> v instanceof Boolean;
-      case STRING_LIST -> v instanceof JsonArray a && a.stream().allMatch(x -> x instanceof String);
-    };
-    if (!ok) {
-      throw new ConfigException("setting '" + s.path() + "' (" + source + ") has invalid value " + render(v)
-        + ": expected " + typeName(s.type()));
-    }
-    return switch (s.type()) {
-      case INT -> ((Number) v).intValue();
-      case STRING_LIST -> ((JsonArray) v).getList();
-      default -> v;
-    };
-  }
-
-  private static Object fromEnv(Setting s, String raw, String source) {
-    String v = raw.trim();
-    try {
-      return switch (s.type()) {
-        case STRING -> raw;
-        case INT -> Integer.parseInt(v);
-        case BOOL -> {
-          if (!v.equalsIgnoreCase("true") && !v.equalsIgnoreCase("false")) {
-            throw new IllegalArgumentException();
-          }
-          yield Boolean.parseBoolean(v);
-        }
-        case STRING_LIST -> v.isEmpty() ? List.of()
-          : List.of(v.split("\\s*,\\s*"));
-      };
-    } catch (IllegalArgumentException e) {
-      throw new ConfigException("setting '" + s.path() + "' (" + source + ") has invalid value \"" + raw
-        + "\": expected " + typeName(s.type()));
-    }
-  }
-
-  private static String typeName(Setting.Type t) {
-    return switch (t) {
-      case STRING -> "a string";
-      case INT -> "an integer";
-      case BOOL -> "true or false";
-      case STRING_LIST -> "a list of strings (comma-separated in an environment variable)";
-    };
-  }
-
-  private static String render(Object v) {
-    if (v instanceof String s) {
-      return "\"" + s + "\"";
-    }
-    if (v instanceof List<?> l) {
-      return new JsonArray(new ArrayList<>(l)).encode();
-    }
-    return String.valueOf(v);
   }
 }

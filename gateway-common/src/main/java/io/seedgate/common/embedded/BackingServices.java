@@ -56,16 +56,16 @@ public final class BackingServices {
    * @throws ConfigException in the prod profile, naming the server that could not be reached
    */
   public static NodeConfig resolve(NodeConfig config) {
-    boolean dev = Settings.PROFILE_DEV.equals(config.string(Settings.PROFILE));
+    boolean dev = Settings.PROFILE_DEV.equals(config.get(Settings.PROFILE));
     Map<String, Object> resolved = new HashMap<>();
-    String redis = config.string(Settings.REDIS_URL);
+    String redis = config.get(Settings.REDIS_URL);
     if (!answersRedis(redis)) {
       refuseUnlessDev(dev, "Redis", Settings.REDIS_URL.path(), redis);
       refuseWithoutEmbedded("Redis", Settings.REDIS_URL, redis);
       resolved.put(Settings.REDIS_URL.path(), embeddedRedis(portOf(redis, 6379)));
       LOG.warn("no Redis answers at '{}': using embedded Redis at {} (dev profile)", redis, embeddedRedisUrl);
     }
-    String pg = config.string(Settings.POSTGRES_URL);
+    String pg = config.get(Settings.POSTGRES_URL);
     if (!answersPostgres(pg)) {
       refuseUnlessDev(dev, "PostgreSQL", Settings.POSTGRES_URL.path(), pg);
       refuseWithoutEmbedded("PostgreSQL", Settings.POSTGRES_URL, pg);

@@ -17,9 +17,9 @@ class NodeConfigTest {
   @Test
   void defaultsApplyWhenNothingIsGiven() {
     NodeConfig c = NodeConfig.defaults();
-    assertEquals(8081, c.integer(Settings.WS_PORT));
-    assertEquals(300, c.integer(Settings.IDLE_TIMEOUT));
-    assertEquals(List.of("redis", "jwt"), c.list(Settings.AUTH_MODES));
+    assertEquals(8081, c.get(Settings.WS_PORT));
+    assertEquals(300, c.get(Settings.IDLE_TIMEOUT));
+    assertEquals(List.of("redis", "jwt"), c.get(Settings.AUTH_MODES));
   }
 
   @Test
@@ -28,10 +28,10 @@ class NodeConfigTest {
       .put("websocket", new JsonObject().put("port", 9000)).put("idleTimeoutSeconds", 30));
     NodeConfig c = NodeConfig.load(file, Map.of("SEED_GATEWAY_WEBSOCKET_PORT", "9100",
       "SEED_ROLES", "gateway, router", "SEED_GATEWAY_WEBSOCKET_ENABLED", "false"));
-    assertEquals(9100, c.integer(Settings.WS_PORT));
-    assertEquals(30, c.integer(Settings.IDLE_TIMEOUT));
-    assertEquals(List.of("gateway", "router"), c.list(Settings.ROLES));
-    assertFalse(c.bool(Settings.WS_ENABLED));
+    assertEquals(9100, c.get(Settings.WS_PORT));
+    assertEquals(30, c.get(Settings.IDLE_TIMEOUT));
+    assertEquals(List.of("gateway", "router"), c.get(Settings.ROLES));
+    assertFalse(c.get(Settings.WS_ENABLED));
   }
 
   @Test
@@ -61,12 +61,44 @@ class NodeConfigTest {
   }
 
   @Test
+  void everyProblemIsNamedAtOnceFileAndEnvironment() {
+    ConfigException e = assertThrows(ConfigException.class, () -> NodeConfig.load(new JsonObject()
+      .put("gateway", new JsonObject().put("idleTimeoutSeconds", 0).put("tcp", new JsonObject().put("enabled", "on")))
+      .put("chat", true), Map.of("SEED_OPS_PORT", "http", "SEED_NOPE", "1")));
+    String m = e.getMessage();
+    assertTrue(m.startsWith("5 problems: "), m);
+    assertTrue(m.contains("unknown setting 'chat' in the config file"), m);
+    assertTrue(m.contains("unknown setting in environment variable SEED_NOPE"), m);
+    assertTrue(m.contains("setting 'ops.port' (environment variable SEED_OPS_PORT) has invalid value \"http\": "
+      + "expected an integer"), m);
+    assertTrue(m.contains("setting 'gateway.idleTimeoutSeconds' (config file) has invalid value 0: expected 1 to 86400"),
+      m);
+    assertTrue(m.contains("setting 'gateway.tcp.enabled' (config file) has invalid value \"on\": expected true or false"),
+      m);
+  }
+
+  @Test
+  void valuesComeTyped() {
+    NodeConfig c = NodeConfig.load(new JsonObject().put("gateway", new JsonObject().put("websocket",
+      new JsonObject().put("port", 9001L))), Map.of("SEED_ROUTING_ALLOWED_MODELS", "move, api"));
+    Integer port = c.get(Settings.WS_PORT);
+    String host = c.get(Settings.GATEWAY_HOST);
+    Boolean tls = c.get(Settings.TCP_TLS_ENABLED);
+    List<String> models = c.get(Settings.ALLOWED_MODELS);
+    assertEquals(9001, port);
+    assertEquals("0.0.0.0", host);
+    assertFalse(tls);
+    assertEquals(List.of("move", "api"), models);
+    assertThrows(UnsupportedOperationException.class, () -> models.add("chat"), "values are immutable");
+  }
+
+  @Test
   void theJsonFormRoundTrips() {
     NodeConfig c = NodeConfig.defaults().with(Map.of("gateway.websocket.port", 7000, "auth.modes",
       new JsonArray().add("jwt")));
     NodeConfig again = NodeConfig.load(c.toJson(), Map.of());
     assertEquals(c.toJson(), again.toJson());
-    assertEquals(7000, again.integer(Settings.WS_PORT));
+    assertEquals(7000, again.get(Settings.WS_PORT));
   }
 
   @Test

@@ -24,8 +24,8 @@ final class LoginGate {
                          long since) {
   }
 
-  private final int maxInFlight;
-  private final int maxQueued;
+  private int maxInFlight;
+  private int maxQueued;
   private final long maxWaitMs;
   private final ArrayDeque<Waiting> queue = new ArrayDeque<>();
   private int inFlight;
@@ -83,6 +83,17 @@ final class LoginGate {
       }
     }
     queued = queue.size();
+  }
+
+  /**
+   * Changes the sizes: more in flight starts waiting logins now; fewer lets the checks under way finish and starts
+   * no more until below the new size. A smaller queue turns away new logins until it is below it; none waiting is
+   * dropped.
+   */
+  void resize(int maxInFlight, int maxQueued) {
+    this.maxInFlight = maxInFlight;
+    this.maxQueued = maxQueued;
+    next();
   }
 
   /** Fails the logins that have waited longer than {@code maxWaitMs}, and drops abandoned ones at the head. */

@@ -78,6 +78,7 @@ public final class SessionHub {
   private final LoginGate logins;
   /** While Redis is away every session end fails: one WARN a minute for them, not one per player. */
   private final BurstLog endFailures = new BurstLog(LOG, 60_000);
+  private final RateLimiter.Rule messageRate;
   private LongConsumer routingLatency = nanos -> { };
   private LongConsumer loginLatency = nanos -> { };
   private volatile long delivered;
@@ -122,6 +123,7 @@ public final class SessionHub {
     this.subscriber = subscriber.onMessage(this::dispatch);
     this.limits = limits;
     this.logins = new LoginGate(limits.loginsInFlight(), limits.loginQueue(), ROUTER_TIMEOUT_MS);
+    this.messageRate = new RateLimiter.Rule(limits.messagesPerSecond(), limits.messageBurst());
     this.broadcastChannel = broadcastChannel;
     for (ErrorCode code : ErrorCode.values()) {
       errors.put(code, OutboundMessage.ofText(new JsonObject().put("error", code.text()).encode()));
@@ -137,7 +139,7 @@ public final class SessionHub {
   public Session open(ClientChannel channel) {
     long now = now();
     Session s = new Session(incarnation.sessionId(++sessionsOpened), channel, this, now,
-      new RateLimiter(limits.messagesPerSecond(), limits.messageBurst(), now));
+      new RateLimiter(messageRate, now));
     byId.put(s.id(), s);
     sessionCount = byId.size();
     counters.opened(s.transportSlot());
@@ -395,6 +397,17 @@ public final class SessionHub {
       s.fail(stoppingCode, stoppingMessage);
     }
     return Future.join(ends).mapEmpty();
+  }
+
+  /**
+   * Changes the limits that apply live ({@code Setting#live()}): the message rate and burst of every connection,
+   * open ones included, and the login gate's sizes ({@link Limits#loginsInFlight}, {@link Limits#loginQueue}). The
+   * node's connection limits are {@link ConnectionLimits#of set} node-wide. Call on this hub's context
+   * ({@link #onContext}).
+   */
+  public void retune(int messagesPerSecond, int messageBurst, int loginsInFlight, int loginQueue) {
+    messageRate.set(messagesPerSecond, messageBurst);
+    logins.resize(loginsInFlight, loginQueue);
   }
 
   /** Runs the action on this hub's event loop (call from any thread); the future completes with its result. */

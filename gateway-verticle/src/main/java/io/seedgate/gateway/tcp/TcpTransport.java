@@ -67,16 +67,16 @@ public final class TcpTransport {
      * @throws ConfigException naming the missing setting when TLS is on without a certificate or key file
      */
     public static Config from(NodeConfig config) {
-      boolean tls = config.bool(Settings.TCP_TLS_ENABLED);
-      String cert = config.string(Settings.TCP_TLS_CERT_FILE);
-      String key = config.string(Settings.TCP_TLS_KEY_FILE);
+      boolean tls = config.get(Settings.TCP_TLS_ENABLED);
+      String cert = config.get(Settings.TCP_TLS_CERT_FILE);
+      String key = config.get(Settings.TCP_TLS_KEY_FILE);
       if (tls) {
         requireFile(Settings.TCP_TLS_CERT_FILE.path(), cert);
         requireFile(Settings.TCP_TLS_KEY_FILE.path(), key);
       }
-      return new Config(config.string(Settings.GATEWAY_HOST), config.integer(Settings.TCP_PORT),
-        config.integer(Settings.TCP_MAX_FRAME_BYTES), config.integer(Settings.MAX_QUEUED_BYTES), tls, cert, key,
-        config.integer(Settings.AUTH_TIMEOUT) * 1000L, config.integer(Settings.ACCEPT_BACKLOG));
+      return new Config(config.get(Settings.GATEWAY_HOST), config.get(Settings.TCP_PORT),
+        config.get(Settings.TCP_MAX_FRAME_BYTES), config.get(Settings.MAX_QUEUED_BYTES), tls, cert, key,
+        config.get(Settings.AUTH_TIMEOUT) * 1000L, config.get(Settings.ACCEPT_BACKLOG));
     }
 
     private static void requireFile(String setting, String value) {

@@ -94,8 +94,8 @@ public final class UdpTransport {
 
     /** Reads the {@code gateway.udp.*} settings. */
     public static Config from(NodeConfig config) {
-      return new Config(config.string(Settings.GATEWAY_HOST), config.integer(Settings.UDP_PORT),
-        config.integer(Settings.UDP_MAX_DATAGRAM_BYTES), config.integer(Settings.UDP_MAX_OUTBOUND_DATAGRAM_BYTES));
+      return new Config(config.get(Settings.GATEWAY_HOST), config.get(Settings.UDP_PORT),
+        config.get(Settings.UDP_MAX_DATAGRAM_BYTES), config.get(Settings.UDP_MAX_OUTBOUND_DATAGRAM_BYTES));
     }
   }
 

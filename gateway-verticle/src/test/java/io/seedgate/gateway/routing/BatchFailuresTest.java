@@ -30,7 +30,7 @@ class BatchFailuresTest {
     Vertx vertx = Vertx.vertx();
     try {
       NodeConfig config = BackingServices.resolve(NodeConfig.defaults());
-      Redis client = Redis.createClient(vertx, config.string(Settings.REDIS_URL));
+      Redis client = Redis.createClient(vertx, config.get(Settings.REDIS_URL));
       RedisConnection c = await(client.connect());
       String notAHash = "batch-failures-" + UUID.randomUUID();
       await(c.send(Request.cmd(Command.SET).arg(notAHash).arg("a string")));

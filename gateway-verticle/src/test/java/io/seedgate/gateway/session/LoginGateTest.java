@@ -71,4 +71,26 @@ class LoginGateTest {
     assertTrue(first.succeeded());
     assertEquals(2, started.size(), "the fresh one's check started");
   }
+
+  @Test
+  void resizedItStartsWaitingLoginsAtOnceOrLetsChecksUnderWayFinish() {
+    LoginGate gate = new LoginGate(1, 1, 20_000);
+    gate.submit(() -> false, this::check, 0);
+    gate.submit(() -> false, this::check, 0);
+    assertTrue(gate.submit(() -> false, this::check, 0).failed(), "queue of 1 full");
+    gate.resize(3, 2);
+    assertEquals(2, started.size(), "the waiting one starts when more may be in flight");
+    gate.submit(() -> false, this::check, 0);
+    assertEquals(3, started.size());
+    gate.resize(1, 2);
+    gate.submit(() -> false, this::check, 0);
+    gate.submit(() -> false, this::check, 0);
+    assertEquals(3, started.size(), "none more while over the smaller size");
+    assertTrue(gate.submit(() -> false, this::check, 0).failed(), "the larger queue of 2 is full");
+    started.get(0).complete(new JsonObject());
+    started.get(1).complete(new JsonObject());
+    assertEquals(3, started.size(), "still one over the size of 1 in flight");
+    started.get(2).complete(new JsonObject());
+    assertEquals(4, started.size(), "below it: the next one goes");
+  }
 }

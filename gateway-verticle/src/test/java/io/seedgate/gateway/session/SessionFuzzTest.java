@@ -87,7 +87,7 @@ class SessionFuzzTest {
   static void start() throws Exception {
     vertx = Vertx.vertx();
     NodeConfig config = BackingServices.resolve(NodeConfig.defaults());
-    String redisUrl = config.string(Settings.REDIS_URL).replaceAll("/\\d*$", "") + "/" + REDIS_DB;
+    String redisUrl = config.get(Settings.REDIS_URL).replaceAll("/\\d*$", "") + "/" + REDIS_DB;
     config = config.with(Map.of(Settings.NODE_ID.path(), "fuzz-" + UUID.randomUUID().toString().substring(0, 6),
       Settings.REDIS_URL.path(), redisUrl, Settings.JWT_SECRET.path(), SECRET,
       Settings.ROLES.path(), new io.vertx.core.json.JsonArray(List.of("gateway", "router"))));
@@ -95,7 +95,7 @@ class SessionFuzzTest {
     jwt = JWTAuth.create(vertx, new JWTAuthOptions()
       .addPubSecKey(new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(SECRET)));
     context = vertx.getOrCreateContext();
-    String nodeId = config.string(Settings.NODE_ID);
+    String nodeId = config.get(Settings.NODE_ID);
     onContext(() -> RedisLink.connect(vertx, redisUrl, "fuzz-actions")
       .compose(a -> {
         commands = a;

@@ -41,7 +41,7 @@ public class DemoVerticle extends VerticleBase {
    *     WebSocket clients on a fixed port, or when it accepts no HS256 JWT to sign guests in with
    */
   public static void checkConfig(NodeConfig config) {
-    if (config.bool(Settings.DEMO_ENABLED)) {
+    if (config.get(Settings.DEMO_ENABLED)) {
       checkCanRun(config);
     }
   }
@@ -49,17 +49,17 @@ public class DemoVerticle extends VerticleBase {
   /** What {@link #checkConfig} checks when the demo is enabled; also checked when this verticle starts. */
   private static void checkCanRun(NodeConfig config) {
     String setting = "setting '" + Settings.DEMO_ENABLED.path() + "'";
-    if (Settings.PROFILE_PROD.equals(config.string(Settings.PROFILE))) {
+    if (Settings.PROFILE_PROD.equals(config.get(Settings.PROFILE))) {
       throw new ConfigException(setting + " must be false in the prod profile: the demo's guest sign-in gives a"
         + " token to anyone who asks");
     }
-    if (!config.list(Settings.ROLES).contains(Settings.ROLE_GATEWAY) || !config.bool(Settings.WS_ENABLED)
-      || config.integer(Settings.WS_PORT) == 0) {
+    if (!config.get(Settings.ROLES).contains(Settings.ROLE_GATEWAY) || !config.get(Settings.WS_ENABLED)
+      || config.get(Settings.WS_PORT) == 0) {
       throw new ConfigException(setting + " needs the gateway role, '" + Settings.WS_ENABLED.path() + "' and a fixed '"
         + Settings.WS_PORT.path() + "' (not 0) on this node: the page plays over its WebSocket port");
     }
-    if (!config.list(Settings.AUTH_MODES).contains(Settings.AUTH_JWT)
-      || !"HS256".equals(config.string(Settings.JWT_ALGORITHM)) || config.string(Settings.JWT_SECRET).isEmpty()) {
+    if (!config.get(Settings.AUTH_MODES).contains(Settings.AUTH_JWT)
+      || !"HS256".equals(config.get(Settings.JWT_ALGORITHM)) || config.get(Settings.JWT_SECRET).isEmpty()) {
       throw new ConfigException(setting + " needs '" + Settings.AUTH_MODES.path() + "' with jwt, '"
         + Settings.JWT_ALGORITHM.path() + "' HS256 and '" + Settings.JWT_SECRET.path()
         + "': guests get JWTs signed with that secret");
@@ -82,9 +82,9 @@ public class DemoVerticle extends VerticleBase {
     router.route().method(HttpMethod.GET).method(HttpMethod.HEAD)
       .handler(StaticHandler.create(WEBROOT).setCachingEnabled(false).setDirectoryListing(false));
     server = vertx.createHttpServer().requestHandler(router);
-    return server.listen(config.integer(Settings.DEMO_PORT), config.string(Settings.GATEWAY_HOST))
+    return server.listen(config.get(Settings.DEMO_PORT), config.get(Settings.GATEWAY_HOST))
       .onSuccess(s -> LOG.info("demo at http://localhost:{}/ [guest sign-in: POST {}, websocket port: {}]",
-        s.actualPort(), GuestSignIn.PATH, config.integer(Settings.WS_PORT)));
+        s.actualPort(), GuestSignIn.PATH, config.get(Settings.WS_PORT)));
   }
 
   @Override

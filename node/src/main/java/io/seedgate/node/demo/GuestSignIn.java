@@ -49,17 +49,17 @@ final class GuestSignIn implements Handler<RoutingContext> {
 
   GuestSignIn(Vertx vertx, NodeConfig config) {
     this.jwt = JWTAuth.create(vertx, new JWTAuthOptions().addPubSecKey(new PubSecKeyOptions()
-      .setAlgorithm("HS256").setBuffer(config.string(Settings.JWT_SECRET))));
+      .setAlgorithm("HS256").setBuffer(config.get(Settings.JWT_SECRET))));
     this.options = new JWTOptions().setAlgorithm("HS256").setExpiresInSeconds(TOKEN_SECONDS);
-    if (!config.string(Settings.JWT_ISSUER).isEmpty()) {
-      options.setIssuer(config.string(Settings.JWT_ISSUER));
+    if (!config.get(Settings.JWT_ISSUER).isEmpty()) {
+      options.setIssuer(config.get(Settings.JWT_ISSUER));
     }
-    if (!config.string(Settings.JWT_AUDIENCE).isEmpty()) {
-      options.setAudience(List.of(config.string(Settings.JWT_AUDIENCE)));
+    if (!config.get(Settings.JWT_AUDIENCE).isEmpty()) {
+      options.setAudience(List.of(config.get(Settings.JWT_AUDIENCE)));
     }
-    this.mapClaim = config.string(Settings.JWT_MAP_CLAIM);
-    this.defaultMap = config.string(Settings.DEFAULT_MAP);
-    this.websocketPort = config.integer(Settings.WS_PORT);
+    this.mapClaim = config.get(Settings.JWT_MAP_CLAIM);
+    this.defaultMap = config.get(Settings.DEFAULT_MAP);
+    this.websocketPort = config.get(Settings.WS_PORT);
   }
 
   @Override

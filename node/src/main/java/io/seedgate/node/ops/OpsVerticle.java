@@ -75,15 +75,15 @@ public class OpsVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     config = NodeConfig.load(config(), Map.of());
-    nodeId = config.string(Settings.NODE_ID);
+    nodeId = config.get(Settings.NODE_ID);
     String memberId = ClusterInfo.memberId(vertx, nodeId);
     RecentErrors.install();
-    redis = Redis.createClient(vertx, new RedisOptions().setConnectionString(config.string(Settings.REDIS_URL))
+    redis = Redis.createClient(vertx, new RedisOptions().setConnectionString(config.get(Settings.REDIS_URL))
       .setMaxPoolSize(2).setMaxPoolWaiting(64).setPoolRecycleTimeout(60_000));
-    if (config.list(Settings.ROLES).contains(Settings.ROLE_PERSISTENCE)) {
+    if (config.get(Settings.ROLES).contains(Settings.ROLE_PERSISTENCE)) {
       postgres = PgBuilder.pool().with(new PoolOptions().setMaxSize(1).setMaxWaitQueueSize(16)
           .setConnectionTimeout((int) Checks.TIMEOUT_MS).setConnectionTimeoutUnit(TimeUnit.MILLISECONDS))
-        .connectingTo(PgConnectOptions.fromUri(config.string(Settings.POSTGRES_URL))
+        .connectingTo(PgConnectOptions.fromUri(config.get(Settings.POSTGRES_URL))
           .addProperty("application_name", "seed-ops"))
         .using(vertx).build();
     }
@@ -92,7 +92,7 @@ public class OpsVerticle extends VerticleBase {
     probe = new EventLoopProbe(vertx);
     metrics = new NodeMetrics(vertx);
     metrics.register(nodeId, checks, flush, probe, () -> !Checks.OK.equals(state));
-    OpsRequests requests = new OpsRequests(vertx, nodeId, memberId, config.list(Settings.ROLES), checks, flush,
+    OpsRequests requests = new OpsRequests(vertx, nodeId, memberId, config.get(Settings.ROLES), checks, flush,
       this::drain, this::actualPort);
     StatusPage page = new StatusPage();
 
@@ -102,8 +102,8 @@ public class OpsVerticle extends VerticleBase {
     router.get("/ready").handler(health::ready);
     router.get("/metrics").handler(new MetricsHandler(metrics));
     page.mount(router);
-    new AdminApi(vertx, redis, nodeId, config.string(Settings.BROADCAST_CHANNEL),
-      config.string(Settings.OPS_ADMIN_TOKEN)).mount(router);
+    new AdminApi(vertx, redis, nodeId, config.get(Settings.BROADCAST_CHANNEL),
+      config.get(Settings.OPS_ADMIN_TOKEN)).mount(router);
     router.route().last().handler(ctx -> OpsResponses.error(ctx, 404, "no such endpoint"));
     router.errorHandler(500, ctx -> {
       LOG.error("ops request {} {} failed", ctx.request().method(), ctx.request().path(), ctx.failure());
@@ -114,19 +114,19 @@ public class OpsVerticle extends VerticleBase {
     consumers.add(vertx.eventBus().consumer(Addresses.memberOps(memberId), requests::handle));
     return page.load(vertx)
       .compose(v -> Future.all(consumers.stream().map(MessageConsumer::completion).toList()))
-      .compose(v -> vertx.createHttpServer(new HttpServerOptions().setHost(config.string(Settings.OPS_HOST))
-        .setPort(config.integer(Settings.OPS_PORT))).requestHandler(router).listen())
+      .compose(v -> vertx.createHttpServer(new HttpServerOptions().setHost(config.get(Settings.OPS_HOST))
+        .setPort(config.get(Settings.OPS_PORT))).requestHandler(router).listen())
       .<Void>map(s -> {
         server = s;
         flush.start();
         probe.start();
         LOG.info("operations port {} open [node: {}, admin API: {}, vert.x metrics: {}]", s.actualPort(), nodeId,
-          config.string(Settings.OPS_ADMIN_TOKEN).isEmpty() ? "off (ops.adminToken is empty)" : "on",
+          config.get(Settings.OPS_ADMIN_TOKEN).isEmpty() ? "off (ops.adminToken is empty)" : "on",
           metrics.withVertxMetrics() ? "on" : "off");
         return null;
       })
       .recover(e -> {
-        LOG.error("operations port {} cannot open: {}", config.integer(Settings.OPS_PORT), e.getMessage());
+        LOG.error("operations port {} cannot open: {}", config.get(Settings.OPS_PORT), e.getMessage());
         return closeAll().transform(ignored -> Future.failedFuture(e));
       });
   }
@@ -148,7 +148,7 @@ public class OpsVerticle extends VerticleBase {
       return reply.put("already", true);
     }
     state = DRAINING;
-    long boundMs = config.integer(Settings.OPS_SHUTDOWN_TIMEOUT) * 1000L;
+    long boundMs = config.get(Settings.OPS_SHUTDOWN_TIMEOUT) * 1000L;
     LOG.info("[node: {}] draining: {} sessions told to reconnect elsewhere", nodeId, sessions);
     LocalGateways.drain(vertx).timeout(boundMs, TimeUnit.MILLISECONDS).onComplete(ar -> {
       if (ar.failed()) {

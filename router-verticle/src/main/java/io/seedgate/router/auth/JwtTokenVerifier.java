@@ -48,17 +48,17 @@ public final class JwtTokenVerifier implements TokenVerifier {
    * @throws ConfigException when the secret or key is missing or unreadable
    */
   public static JwtTokenVerifier create(Vertx vertx, NodeConfig config) {
-    String alg = config.string(Settings.JWT_ALGORITHM);
+    String alg = config.get(Settings.JWT_ALGORITHM);
     PubSecKeyOptions key = new PubSecKeyOptions().setAlgorithm(alg);
     if (alg.equals("HS256")) {
-      String secret = config.string(Settings.JWT_SECRET);
+      String secret = config.get(Settings.JWT_SECRET);
       if (secret.isEmpty()) {
         throw new ConfigException("setting '" + Settings.JWT_SECRET.path() + "' is required when '"
           + Settings.AUTH_MODES.path() + "' contains jwt and the algorithm is HS256");
       }
       key.setBuffer(secret);
     } else {
-      String file = config.string(Settings.JWT_PUBLIC_KEY_FILE);
+      String file = config.get(Settings.JWT_PUBLIC_KEY_FILE);
       if (file.isEmpty()) {
         throw new ConfigException("setting '" + Settings.JWT_PUBLIC_KEY_FILE.path() + "' is required for " + alg);
       }
@@ -69,12 +69,12 @@ public final class JwtTokenVerifier implements TokenVerifier {
           + "': " + e.getMessage());
       }
     }
-    JWTOptions jwt = new JWTOptions().setLeeway(config.integer(Settings.JWT_LEEWAY));
-    if (!config.string(Settings.JWT_ISSUER).isEmpty()) {
-      jwt.setIssuer(config.string(Settings.JWT_ISSUER));
+    JWTOptions jwt = new JWTOptions().setLeeway(config.get(Settings.JWT_LEEWAY));
+    if (!config.get(Settings.JWT_ISSUER).isEmpty()) {
+      jwt.setIssuer(config.get(Settings.JWT_ISSUER));
     }
-    if (!config.string(Settings.JWT_AUDIENCE).isEmpty()) {
-      jwt.setAudience(List.of(config.string(Settings.JWT_AUDIENCE)));
+    if (!config.get(Settings.JWT_AUDIENCE).isEmpty()) {
+      jwt.setAudience(List.of(config.get(Settings.JWT_AUDIENCE)));
     }
     JWTAuth auth;
     try {
@@ -82,7 +82,7 @@ public final class JwtTokenVerifier implements TokenVerifier {
     } catch (RuntimeException e) {
       throw new ConfigException("JWT key for " + alg + " is not usable: " + e.getMessage());
     }
-    return new JwtTokenVerifier(auth, alg, config.string(Settings.JWT_MAP_CLAIM), config.integer(Settings.JWT_LEEWAY));
+    return new JwtTokenVerifier(auth, alg, config.get(Settings.JWT_MAP_CLAIM), config.get(Settings.JWT_LEEWAY));
   }
 
   /** A JWT is three base64url parts separated by dots, its header starting with '{' (base64 "eyJ"). */
