@@ -8,11 +8,11 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.handler.codec.ByteToMessageDecoder;
+import io.seedgate.common.vertx.Buffers;
 import io.seedgate.gateway.tcp.TcpTransport;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.internal.buffer.BufferInternal;
 
 import java.net.InetSocketAddress;
 import java.util.List;
@@ -83,7 +83,7 @@ final class TcpGatewayClient extends GatewayClient {
         }
         in.readerIndex(end + 2);
         if (end > start) {
-          onMessage(BufferInternal.buffer(in.slice(start, end - start)));
+          onMessage(Buffers.wrap(in.slice(start, end - start)));
         }
       }
     }

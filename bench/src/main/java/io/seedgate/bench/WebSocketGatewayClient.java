@@ -17,15 +17,15 @@ import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolConfig;
-import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameDecoder;
 import io.netty.handler.codec.http.websocketx.WebSocketVersion;
+import io.seedgate.common.vertx.Buffers;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.internal.buffer.BufferInternal;
 
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -122,7 +122,7 @@ final class WebSocketGatewayClient extends GatewayClient {
     protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
       if (frame instanceof TextWebSocketFrame || frame instanceof BinaryWebSocketFrame) {
         ByteBuf content = frame.content();
-        onMessage(BufferInternal.buffer(content));
+        onMessage(Buffers.wrap(content));
       }
     }
 
@@ -180,7 +180,7 @@ final class WebSocketGatewayClient extends GatewayClient {
         ByteBuf payload = in.slice(start + header, (int) length);
         in.readerIndex(start + header + (int) length);
         switch (opcode) {
-          case 1, 2 -> onMessage(BufferInternal.buffer(payload));
+          case 1, 2 -> onMessage(Buffers.wrap(payload));
           case 8 -> ctx.close();
           case 9 -> ctx.writeAndFlush(new PongWebSocketFrame(payload.retain()));
           case 10 -> { }

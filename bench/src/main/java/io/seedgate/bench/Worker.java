@@ -1,15 +1,13 @@
 package io.seedgate.bench;
 
 import io.netty.bootstrap.Bootstrap;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelFactory;
 import io.netty.channel.ChannelOption;
+import io.seedgate.gateway.vertx.InstanceContext;
+import io.seedgate.gateway.vertx.NettyTransport;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.internal.ContextInternal;
-import io.vertx.core.internal.VertxInternal;
 import org.HdrHistogram.Histogram;
 
 import java.util.ArrayList;
@@ -71,11 +69,10 @@ final class Worker {
    * its context, with the channel class of the bench's Vert.x transport (epoll on Linux), TCP_NODELAY, a 30 s
    * connect timeout. The caller adds its handler.
    */
-  @SuppressWarnings("unchecked")
   Bootstrap bootstrap() {
     return new Bootstrap()
-      .group(((ContextInternal) context).nettyEventLoop())
-      .channelFactory((ChannelFactory<Channel>) ((VertxInternal) vertx).transport().channelFactory(false))
+      .group(InstanceContext.of(context).eventLoop())
+      .channelFactory(NettyTransport.of(vertx).channelFactory())
       .option(ChannelOption.TCP_NODELAY, true)
       .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 30_000);
   }

@@ -2,10 +2,10 @@ package io.seedgate.common.cluster;
 
 import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
+import io.seedgate.common.vertx.VertxNode;
 import io.vertx.core.Context;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
-import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.spi.cluster.ClusterManager;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 
@@ -74,6 +74,6 @@ public final class ClusterInfo {
   }
 
   private static ClusterManager clusterManager(Vertx vertx) {
-    return vertx instanceof VertxInternal vi ? vi.clusterManager() : null;
+    return VertxNode.clusterManager(vertx);
   }
 }

@@ -7,7 +7,8 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.seedgate.gateway.session.ClientChannel;
 import io.seedgate.gateway.session.Session;
 import io.seedgate.gateway.session.SessionHub;
-import io.vertx.core.internal.ContextInternal;
+import io.seedgate.gateway.vertx.InstanceContext;
+import io.vertx.core.Context;
 
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
@@ -31,7 +32,7 @@ public abstract class SessionChannel extends ChannelInboundHandlerAdapter implem
    */
   public static final long LAST_WORDS_MS = 5_000;
 
-  private final ContextInternal context;
+  private final InstanceContext context;
   private final SessionHub hub;
   protected ChannelHandlerContext ctx;
   /** The connection's session, once opened. */
@@ -58,7 +59,7 @@ public abstract class SessionChannel extends ChannelInboundHandlerAdapter implem
   protected final void openSession() {
     ip = ctx.channel().remoteAddress() instanceof InetSocketAddress a && a.getAddress() != null
       ? a.getAddress().getHostAddress() : "";
-    ContextInternal previous = beginDispatch();
+    Context previous = beginDispatch();
     try {
       session = hub.open(this);
     } finally {
@@ -67,11 +68,11 @@ public abstract class SessionChannel extends ChannelInboundHandlerAdapter implem
   }
 
   /** Enters the instance's context to call the session; pair with {@link #endDispatch} in a finally block. */
-  protected final ContextInternal beginDispatch() {
+  protected final Context beginDispatch() {
     return context.beginDispatch();
   }
 
-  protected final void endDispatch(ContextInternal previous) {
+  protected final void endDispatch(Context previous) {
     context.endDispatch(previous);
   }
 
@@ -80,7 +81,7 @@ public abstract class SessionChannel extends ChannelInboundHandlerAdapter implem
   public void channelInactive(ChannelHandlerContext ctx) {
     closing = true;
     if (session != null) {
-      ContextInternal previous = beginDispatch();
+      Context previous = beginDispatch();
       try {
         session.onClosed();
       } finally {

@@ -5,7 +5,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.WriteBufferWaterMark;
 import io.seedgate.gateway.session.SessionHub;
-import io.vertx.core.internal.ContextInternal;
+import io.seedgate.gateway.vertx.InstanceContext;
 
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -21,7 +21,7 @@ import java.util.Set;
  */
 public abstract class SessionPipeline extends ChannelInitializer<Channel> {
 
-  final ContextInternal context;
+  final InstanceContext context;
   final SessionHub hub;
   private final WriteBufferWaterMark waterMark;
   /** This instance's open connections, to close with the port; on the event loop only. */
@@ -33,7 +33,7 @@ public abstract class SessionPipeline extends ChannelInitializer<Channel> {
    * @param hub            the instance's sessions
    * @param maxQueuedBytes unwritten bytes over which a connection counts as not writable (too slow)
    */
-  protected SessionPipeline(ContextInternal context, SessionHub hub, int maxQueuedBytes) {
+  protected SessionPipeline(InstanceContext context, SessionHub hub, int maxQueuedBytes) {
     this.context = context;
     this.hub = hub;
     this.waterMark = new WriteBufferWaterMark(maxQueuedBytes / 2, maxQueuedBytes);

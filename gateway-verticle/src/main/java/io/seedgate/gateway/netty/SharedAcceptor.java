@@ -2,7 +2,6 @@ package io.seedgate.gateway.netty;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFactory;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
@@ -10,11 +9,10 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
-import io.netty.channel.ServerChannel;
+import io.seedgate.gateway.vertx.InstanceContext;
+import io.seedgate.gateway.vertx.NettyTransport;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import io.vertx.core.internal.ContextInternal;
-import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.net.NetServerOptions;
 
 import java.net.InetSocketAddress;
@@ -45,7 +43,7 @@ final class SharedAcceptor {
    * per transport), and another deployment gets one of its own; on any other port every instance of the Vert.x
    * instance shares it.
    */
-  private record Key(VertxInternal vertx, String transport, String host, int port, String deploymentOfPortZero) {
+  private record Key(NettyTransport vertx, String transport, String host, int port, String deploymentOfPortZero) {
   }
 
   /** Guarded by itself. */
@@ -80,12 +78,12 @@ final class SharedAcceptor {
    * @param transport what the port serves ({@code websocket}, {@code tcp}): two transports never share a socket
    * @param backlog   the listen backlog, when this member is the one that binds
    */
-  static Future<SharedAcceptor> join(VertxInternal vertx, String transport, String host, int port, int backlog,
-                                     Member member, ContextInternal context) {
+  static Future<SharedAcceptor> join(NettyTransport vertx, String transport, String host, int port, int backlog,
+                                     Member member, InstanceContext context) {
     SharedAcceptor acceptor;
     boolean first;
     synchronized (SHARED) {
-      Key key = new Key(vertx, transport, host, port, port == 0 ? context.deploymentID() : null);
+      Key key = new Key(vertx, transport, host, port, port == 0 ? context.deploymentId() : null);
       acceptor = SHARED.get(key);
       first = acceptor == null;
       if (first) {
@@ -119,7 +117,7 @@ final class SharedAcceptor {
    * Removes the member: it gets no more connections. The last member to leave closes the listening socket; the
    * future completes on {@code context} when it is closed (at once for the others).
    */
-  Future<Void> leave(Member member, ContextInternal context) {
+  Future<Void> leave(Member member, InstanceContext context) {
     if (!remove(member)) {
       return context.succeededFuture();
     }
@@ -154,20 +152,18 @@ final class SharedAcceptor {
     }
   }
 
-  @SuppressWarnings("unchecked")
   private void bind(int backlog) {
-    VertxInternal vertx = key.vertx();
+    NettyTransport vertx = key.vertx();
     ServerBootstrap bootstrap = new ServerBootstrap()
       .group(vertx.acceptorEventLoopGroup())
-      .channelFactory((ChannelFactory<ServerChannel>) vertx.transport().serverChannelFactory(false))
+      .channelFactory(vertx.serverChannelFactory())
       .handler(new Distributor())
       .childHandler(NEVER_USED);
     // Vert.x's own socket options for a server (SO_REUSEADDR, the backlog, TCP_NODELAY, epoll's): applied to the
     // children by the Distributor, as the ServerBootstrapAcceptor it stands in for would
-    vertx.transport().configure(new NetServerOptions().setTcpNoDelay(true).setAcceptBacklog(backlog), false,
-      bootstrap);
+    vertx.configure(new NetServerOptions().setTcpNoDelay(true).setAcceptBacklog(backlog), bootstrap);
     childOptions = bootstrap.config().childOptions();
-    vertx.nameResolver().resolve(key.host())
+    vertx.resolve(key.host())
       .onFailure(this::bindFailed)
       .onSuccess(address -> bootstrap.bind(new InetSocketAddress(address, key.port())).addListener(f -> {
         if (f.isSuccess()) {

@@ -1,8 +1,8 @@
 package io.seedgate.gateway.netty;
 
+import io.seedgate.gateway.vertx.InstanceContext;
+import io.seedgate.gateway.vertx.NettyTransport;
 import io.vertx.core.Future;
-import io.vertx.core.internal.ContextInternal;
-import io.vertx.core.internal.VertxInternal;
 
 /**
  * One gateway instance's part in a port served by Netty directly: its event loop and pipeline joined to the
@@ -12,11 +12,11 @@ public final class SharedPort {
 
   private final SharedAcceptor acceptor;
   private final SharedAcceptor.Member member;
-  private final ContextInternal context;
+  private final InstanceContext context;
   private final SessionPipeline pipeline;
   private boolean closed;
 
-  private SharedPort(SharedAcceptor acceptor, SharedAcceptor.Member member, ContextInternal context,
+  private SharedPort(SharedAcceptor acceptor, SharedAcceptor.Member member, InstanceContext context,
                      SessionPipeline pipeline) {
     this.acceptor = acceptor;
     this.member = member;
@@ -33,12 +33,12 @@ public final class SharedPort {
    * @param pipeline  what builds each connection's pipeline, on the instance's event loop (made with
    *                  {@code context}), and closes the connections still open when the instance leaves
    */
-  public static Future<SharedPort> join(VertxInternal vertx, String transport, String host, int port, int backlog,
-                                        ContextInternal context, SessionPipeline pipeline) {
-    if (!context.isEventLoopContext()) {
+  public static Future<SharedPort> join(NettyTransport vertx, String transport, String host, int port, int backlog,
+                                        InstanceContext context, SessionPipeline pipeline) {
+    if (!context.isEventLoop()) {
       return Future.failedFuture(new IllegalStateException("the " + transport + " port needs an event-loop context"));
     }
-    SharedAcceptor.Member member = new SharedAcceptor.Member(context.nettyEventLoop(), pipeline);
+    SharedAcceptor.Member member = new SharedAcceptor.Member(context.eventLoop(), pipeline);
     return SharedAcceptor.join(vertx, transport, host, port, backlog, member, context)
       .map(acceptor -> new SharedPort(acceptor, member, context, pipeline));
   }

@@ -1,8 +1,8 @@
 package io.seedgate.gateway.session;
 
 import io.netty.buffer.ByteBufUtil;
+import io.seedgate.common.vertx.Buffers;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.internal.buffer.BufferInternal;
 
 import java.nio.charset.StandardCharsets;
 
@@ -53,7 +53,7 @@ public final class OutboundMessage {
   public Buffer utf8() {
     Buffer u = utf8;
     if (u == null) {
-      u = ByteBufUtil.isText(((BufferInternal) bytes).getByteBuf(), StandardCharsets.UTF_8) ? bytes
+      u = ByteBufUtil.isText(Buffers.byteBuf(bytes), StandardCharsets.UTF_8) ? bytes
         : Buffer.buffer(text().getBytes(StandardCharsets.UTF_8));
       utf8 = u;
     }

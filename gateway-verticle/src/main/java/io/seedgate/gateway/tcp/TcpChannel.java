@@ -6,11 +6,11 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.seedgate.common.ErrorCode;
+import io.seedgate.common.vertx.Buffers;
 import io.seedgate.gateway.netty.SessionChannel;
 import io.seedgate.gateway.session.OutboundMessage;
+import io.vertx.core.Context;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.internal.ContextInternal;
-import io.vertx.core.internal.buffer.BufferInternal;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -74,7 +74,7 @@ final class TcpChannel extends SessionChannel {
       ReferenceCountUtil.release(msg);
       return;
     }
-    ContextInternal previous = beginDispatch();
+    Context previous = beginDispatch();
     try {
       framing.handle(bytes, ctx.alloc());
     } finally {
@@ -105,7 +105,7 @@ final class TcpChannel extends SessionChannel {
     if (!closing && ctx.channel().isActive()) {
       // a slice of the shared bytes with indices of its own that Netty cannot release: the same array goes to every
       // socket; a failed write fires exceptionCaught through the void promise, which closes the connection
-      ctx.writeAndFlush(((BufferInternal) message.withSuffix(TcpTransport.DELIMITER_BYTES)).getByteBuf(),
+      ctx.writeAndFlush(Buffers.byteBuf(message.withSuffix(TcpTransport.DELIMITER_BYTES)),
         ctx.voidPromise());
     }
   }

@@ -2,8 +2,8 @@ package io.seedgate.gateway.tcp;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.seedgate.common.vertx.Buffers;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.internal.buffer.BufferInternal;
 
 /**
  * Cuts the bytes of one TCP connection into client messages at {@value TcpTransport#DELIMITER}, whatever the reads'
@@ -147,7 +147,7 @@ final class TcpFraming {
         return;
       }
       if (length > 0) {
-        receiver.frame(BufferInternal.buffer(in.slice(start, length)));
+        receiver.frame(Buffers.wrap(in.slice(start, length)));
       }
     }
   }

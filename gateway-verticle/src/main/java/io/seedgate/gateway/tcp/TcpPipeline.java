@@ -5,7 +5,7 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import io.seedgate.gateway.netty.SessionPipeline;
 import io.seedgate.gateway.session.SessionHub;
-import io.vertx.core.internal.ContextInternal;
+import io.seedgate.gateway.vertx.InstanceContext;
 
 
 /**
@@ -31,7 +31,7 @@ final class TcpPipeline extends SessionPipeline {
    * @param ssl            the server's TLS context, or null for plain TCP
    * @param handshakeTimeoutMs how long a TLS handshake may take before the connection is closed
    */
-  TcpPipeline(ContextInternal context, SessionHub hub, int maxFrameBytes, int maxQueuedBytes, SslContext ssl,
+  TcpPipeline(InstanceContext context, SessionHub hub, int maxFrameBytes, int maxQueuedBytes, SslContext ssl,
               long handshakeTimeoutMs) {
     super(context, hub, maxQueuedBytes);
     this.maxFrameBytes = maxFrameBytes;

@@ -1,18 +1,18 @@
 package io.seedgate.gateway.tcp;
 
-import io.seedgate.common.config.ConfigException;
-import io.seedgate.common.config.NodeConfig;
-import io.seedgate.common.config.Settings;
 import io.netty.buffer.ByteBuf;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
+import io.seedgate.common.config.ConfigException;
+import io.seedgate.common.config.NodeConfig;
+import io.seedgate.common.config.Settings;
 import io.seedgate.gateway.netty.SharedPort;
 import io.seedgate.gateway.session.SessionHub;
+import io.seedgate.gateway.vertx.InstanceContext;
+import io.seedgate.gateway.vertx.NettyTransport;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.internal.ContextInternal;
-import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.net.PemKeyCertOptions;
 
 import javax.net.ssl.KeyManagerFactory;
@@ -40,7 +40,7 @@ public final class TcpTransport {
   static final Buffer DELIMITER_BYTES = Buffer.buffer(DELIMITER);
   private static final byte BAR = '|';
 
-  private final VertxInternal vertx;
+  private final Vertx vertx;
   private final SessionHub hub;
   private final Config config;
   private SharedPort port;
@@ -107,7 +107,7 @@ public final class TcpTransport {
   }
 
   public TcpTransport(Vertx vertx, SessionHub hub, Config config) {
-    this.vertx = (VertxInternal) vertx;
+    this.vertx = vertx;
     this.hub = hub;
     this.config = config;
   }
@@ -118,7 +118,7 @@ public final class TcpTransport {
    * key cannot be read, then with a {@link ConfigException} naming both TLS settings.
    */
   public Future<Void> listen() {
-    ContextInternal context = vertx.getOrCreateContext();
+    InstanceContext context = InstanceContext.current(vertx);
     Future<SslContext> ssl = config.tls()
       ? vertx.executeBlocking(this::sslContext).recover(e -> Future.failedFuture(new ConfigException(
         "TLS on the TCP port could not start with '" + Settings.TCP_TLS_CERT_FILE.path() + "' = "
@@ -127,7 +127,7 @@ public final class TcpTransport {
     return ssl.compose(sslContext -> {
       TcpPipeline pipeline = new TcpPipeline(context, hub, config.maxFrameBytes(), config.maxQueuedBytes(),
         sslContext, config.handshakeTimeoutMs());
-      return SharedPort.join(vertx, TcpChannel.TRANSPORT, config.host(), config.port(), config.backlog(), context,
+      return SharedPort.join(NettyTransport.of(vertx), TcpChannel.TRANSPORT, config.host(), config.port(), config.backlog(), context,
         pipeline);
     }).map(joined -> {
       port = joined;

@@ -14,10 +14,10 @@ import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.seedgate.common.ErrorCode;
+import io.seedgate.common.vertx.Buffers;
 import io.seedgate.gateway.netty.SessionChannel;
 import io.seedgate.gateway.session.OutboundMessage;
-import io.vertx.core.internal.ContextInternal;
-import io.vertx.core.internal.buffer.BufferInternal;
+import io.vertx.core.Context;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -75,7 +75,7 @@ final class WebSocketChannel extends SessionChannel {
       openSession();
       String token = handshakeToken(handshake.requestUri(), handshake.requestHeaders());
       if (token != null && !closing) {
-        ContextInternal previous = beginDispatch();
+        Context previous = beginDispatch();
         try {
           session.authenticateWith(token);
         } finally {
@@ -104,12 +104,12 @@ final class WebSocketChannel extends SessionChannel {
       }
       ByteBuf content = frame.content();
       int length = content.readableBytes();
-      ContextInternal previous = beginDispatch();
+      Context previous = beginDispatch();
       try {
         if (length > port.maxMessageBytes) {
           session.fail(ErrorCode.TOO_LARGE);
         } else {
-          session.onMessage(BufferInternal.buffer(content.slice()), length);
+          session.onMessage(Buffers.wrap(content.slice()), length);
         }
       } finally {
         endDispatch(previous);
@@ -156,7 +156,7 @@ final class WebSocketChannel extends SessionChannel {
       // getByteBuf() is a slice of the shared bytes with indices of its own that Netty cannot release, so the same
       // array goes to every socket; a failed write fires exceptionCaught through the void promise: the connection is
       // closed
-      ctx.writeAndFlush(new TextWebSocketFrame(((BufferInternal) message.utf8()).getByteBuf()),
+      ctx.writeAndFlush(new TextWebSocketFrame(Buffers.byteBuf(message.utf8())),
         ctx.voidPromise());
     }
   }

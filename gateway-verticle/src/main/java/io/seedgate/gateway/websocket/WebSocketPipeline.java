@@ -10,7 +10,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.seedgate.gateway.netty.SessionPipeline;
 import io.seedgate.gateway.session.SessionHub;
-import io.vertx.core.internal.ContextInternal;
+import io.seedgate.gateway.vertx.InstanceContext;
 
 
 /**
@@ -53,7 +53,7 @@ final class WebSocketPipeline extends SessionPipeline {
    * @param maxQueuedBytes     unwritten bytes over which the connection counts as not writable (too slow)
    * @param handshakeTimeoutMs how long a connection may take to complete its WebSocket handshake
    */
-  WebSocketPipeline(ContextInternal context, SessionHub hub, int maxMessageBytes, int maxQueuedBytes,
+  WebSocketPipeline(InstanceContext context, SessionHub hub, int maxMessageBytes, int maxQueuedBytes,
                     long handshakeTimeoutMs) {
     super(context, hub, maxQueuedBytes);
     this.maxMessageBytes = maxMessageBytes;

@@ -2,10 +2,10 @@ package io.seedgate.gateway.websocket;
 
 import io.seedgate.gateway.netty.SharedPort;
 import io.seedgate.gateway.session.SessionHub;
+import io.seedgate.gateway.vertx.InstanceContext;
+import io.seedgate.gateway.vertx.NettyTransport;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.internal.ContextInternal;
-import io.vertx.core.internal.VertxInternal;
 
 /**
  * The WebSocket port, any path. The 2021 Unity client sends JSON in binary frames, the WebGL build in text
@@ -33,7 +33,7 @@ public final class WebSocketTransport {
 
   static final int HARD_LIMIT_FACTOR = 4;
 
-  private final VertxInternal vertx;
+  private final Vertx vertx;
   private final SessionHub hub;
   private final String host;
   private final int port;
@@ -46,7 +46,7 @@ public final class WebSocketTransport {
   public WebSocketTransport(Vertx vertx, SessionHub hub, String host, int port, int maxMessageBytes,
                             int maxQueuedBytes, long handshakeTimeoutMs, int backlog) {
     this.backlog = backlog;
-    this.vertx = (VertxInternal) vertx;
+    this.vertx = vertx;
     this.handshakeTimeoutMs = handshakeTimeoutMs;
     this.hub = hub;
     this.host = host;
@@ -60,10 +60,10 @@ public final class WebSocketTransport {
    * future completes when the port is open, and fails when it cannot be bound.
    */
   public Future<Void> listen() {
-    ContextInternal context = vertx.getOrCreateContext();
+    InstanceContext context = InstanceContext.current(vertx);
     WebSocketPipeline pipeline = new WebSocketPipeline(context, hub, maxMessageBytes, maxQueuedBytes,
       handshakeTimeoutMs);
-    return SharedPort.join(vertx, WebSocketChannel.TRANSPORT, host, port, backlog, context, pipeline)
+    return SharedPort.join(NettyTransport.of(vertx), WebSocketChannel.TRANSPORT, host, port, backlog, context, pipeline)
       .map(joined -> {
         shared = joined;
         return null;

@@ -1,9 +1,10 @@
 package io.seedgate.node.ops;
 
+import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.seedgate.common.vertx.VertxNode;
 import io.vertx.core.Vertx;
-import io.vertx.core.internal.VertxInternal;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -23,8 +24,9 @@ final class EventLoopProbe {
   private volatile boolean stopped;
 
   EventLoopProbe(Vertx vertx) {
-    if (vertx instanceof VertxInternal internal) {
-      for (EventExecutor executor : internal.nettyEventLoopGroup()) {
+    EventLoopGroup group = VertxNode.eventLoopGroup(vertx);
+    if (group != null) {
+      for (EventExecutor executor : group) {
         loops.add(new Loop(executor));
       }
     }

@@ -1,13 +1,13 @@
 package io.seedgate.persistence.resp;
 
-import io.seedgate.common.ErrorCode;
-import io.seedgate.common.GatewayException;
 import io.netty.buffer.ByteBuf;
 import io.netty.util.ReferenceCountUtil;
+import io.seedgate.common.ErrorCode;
+import io.seedgate.common.GatewayException;
+import io.seedgate.persistence.vertx.RawSockets;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.internal.net.NetSocketInternal;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.net.NetSocket;
@@ -106,7 +106,7 @@ public final class RespConnection {
   private void attach(NetSocket s) {
     socket = s;
     // Netty's buffers as they are read, rather than a heap copy of each (~90 MB of copies per 100,000 players read)
-    ((NetSocketInternal) s).messageHandler(this::onMessage);
+    RawSockets.messageHandler(s, this::onMessage);
     s.exceptionHandler(e -> failAll("connection error: " + e.getMessage()));
     s.closeHandler(v -> failAll("connection closed"));
   }

@@ -1,8 +1,8 @@
 package io.seedgate.persistence.resp;
 
 import io.netty.buffer.Unpooled;
+import io.seedgate.common.vertx.Buffers;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.internal.buffer.BufferInternal;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -89,7 +89,7 @@ public final class RespRequests {
   /** The encoded commands: a view of this object's array, not a copy. */
   Buffer buffer() {
     complete();
-    return BufferInternal.buffer(Unpooled.wrappedBuffer(bytes, 0, length));
+    return Buffers.wrap(Unpooled.wrappedBuffer(bytes, 0, length));
   }
 
   private void expectArg() {
