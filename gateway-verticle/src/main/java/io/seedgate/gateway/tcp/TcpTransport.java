@@ -127,8 +127,8 @@ public final class TcpTransport {
     return ssl.compose(sslContext -> {
       TcpPipeline pipeline = new TcpPipeline(context, hub, config.maxFrameBytes(), config.maxQueuedBytes(),
         sslContext, config.handshakeTimeoutMs());
-      return SharedPort.join(NettyTransport.of(vertx), TcpChannel.TRANSPORT, config.host(), config.port(), config.backlog(), context,
-        pipeline);
+      return SharedPort.join(NettyTransport.of(vertx), TcpChannel.TRANSPORT, config.host(), config.port(),
+        config.backlog(), context, pipeline);
     }).map(joined -> {
       port = joined;
       return null;
