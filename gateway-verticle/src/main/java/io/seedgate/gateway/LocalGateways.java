@@ -1,6 +1,7 @@
 package io.seedgate.gateway;
 
 import io.seedgate.common.ErrorCode;
+import io.seedgate.common.lifecycle.NodeState;
 import io.seedgate.gateway.session.HubCounters;
 import io.seedgate.gateway.session.SessionHub;
 import io.vertx.core.Future;
@@ -8,8 +9,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 
 import java.util.List;
-import java.util.Map;
-import java.util.WeakHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import java.util.function.LongConsumer;
@@ -22,9 +21,10 @@ import java.util.function.ToLongFunction;
  */
 public final class LocalGateways {
 
-  private static final Map<Vertx, List<SessionHub>> HUBS = new WeakHashMap<>();
-  private static final Map<Vertx, RoutingLatency> LATENCY = new WeakHashMap<>();
-  private static final Map<Vertx, RoutingLatency> LOGIN_LATENCY = new WeakHashMap<>();
+  /** Names of the node-wide state ({@link NodeState}). */
+  private static final String HUBS = LocalGateways.class.getName() + ".hubs";
+  private static final String LATENCY = LocalGateways.class.getName() + ".routingLatency";
+  private static final String LOGIN_LATENCY = LocalGateways.class.getName() + ".loginLatency";
 
   private LocalGateways() {
   }
@@ -49,31 +49,28 @@ public final class LocalGateways {
   }
 
   /** The node's routing-latency sink (created on first use). */
-  public static synchronized RoutingLatency routingLatency(Vertx vertx) {
-    return LATENCY.computeIfAbsent(vertx, v -> new RoutingLatency());
+  public static RoutingLatency routingLatency(Vertx vertx) {
+    return NodeState.get(vertx, LATENCY, RoutingLatency::new);
   }
 
   /**
    * The node's login-latency sink, fed like {@link #routingLatency}: nanoseconds from a client's token (its first
    * message, or the WebSocket handshake) to its session being active (token checked, delivery channels subscribed).
    */
-  public static synchronized RoutingLatency loginLatency(Vertx vertx) {
-    return LOGIN_LATENCY.computeIfAbsent(vertx, v -> new RoutingLatency());
+  public static RoutingLatency loginLatency(Vertx vertx) {
+    return NodeState.get(vertx, LOGIN_LATENCY, RoutingLatency::new);
   }
 
-  static synchronized void add(Vertx vertx, SessionHub hub) {
-    HUBS.computeIfAbsent(vertx, v -> new CopyOnWriteArrayList<>()).add(hub);
+  static void add(Vertx vertx, SessionHub hub) {
+    of(vertx).add(hub);
   }
 
-  static synchronized void remove(Vertx vertx, SessionHub hub) {
-    List<SessionHub> hubs = HUBS.get(vertx);
-    if (hubs != null) {
-      hubs.remove(hub);
-    }
+  static void remove(Vertx vertx, SessionHub hub) {
+    of(vertx).remove(hub);
   }
 
-  private static synchronized List<SessionHub> of(Vertx vertx) {
-    return HUBS.getOrDefault(vertx, List.of());
+  private static List<SessionHub> of(Vertx vertx) {
+    return NodeState.get(vertx, HUBS, CopyOnWriteArrayList<SessionHub>::new);
   }
 
   /** Sessions open on this node, authenticated or not. */

@@ -45,7 +45,7 @@ public record Incarnation(String nodeId, String startId) {
    * they hold their lease: what a router of the same node never takes for dead, whatever Redis says.
    */
   public static LocalMap<String, String> local(Vertx vertx) {
-    return vertx.sharedData().getLocalMap(LOCAL_MAP);
+    return NodeState.map(vertx, LOCAL_MAP);
   }
 
   @Override

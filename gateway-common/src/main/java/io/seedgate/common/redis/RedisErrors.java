@@ -1,9 +1,8 @@
 package io.seedgate.common.redis;
 
+import io.seedgate.common.lifecycle.NodeState;
 import io.vertx.core.Vertx;
 
-import java.util.Map;
-import java.util.WeakHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -13,14 +12,12 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public final class RedisErrors {
 
-  private static final Map<Vertx, LongAdder> COUNTS = new WeakHashMap<>();
-
   private RedisErrors() {
   }
 
   /** The node's counter (created on first use). */
-  public static synchronized LongAdder of(Vertx vertx) {
-    return COUNTS.computeIfAbsent(vertx, v -> new LongAdder());
+  public static LongAdder of(Vertx vertx) {
+    return NodeState.get(vertx, RedisErrors.class.getName(), LongAdder::new);
   }
 
   /** Errors counted on the node since start. */

@@ -9,6 +9,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
+import io.seedgate.common.lifecycle.NodeState;
 import io.seedgate.gateway.vertx.InstanceContext;
 import io.seedgate.gateway.vertx.NettyTransport;
 import io.vertx.core.Future;
@@ -39,15 +40,18 @@ final class SharedAcceptor {
   }
 
   /**
-   * What identifies a shared acceptor. On port 0 the instances of one deployment share a port chosen for them (one
-   * per transport), and another deployment gets one of its own; on any other port every instance of the Vert.x
-   * instance shares it.
+   * What identifies a shared acceptor of a Vert.x instance. On port 0 the instances of one deployment share a port
+   * chosen for them (one per transport), and another deployment gets one of its own; on any other port every
+   * instance of the Vert.x instance shares it.
    */
-  private record Key(NettyTransport vertx, String transport, String host, int port, String deploymentOfPortZero) {
+  private record Key(String transport, String host, int port, String deploymentOfPortZero) {
   }
 
-  /** Guarded by itself. */
-  private static final Map<Key, SharedAcceptor> SHARED = new HashMap<>();
+  /**
+   * The name of a Vert.x instance's acceptors in {@link NodeState}: a {@code Map<Key, SharedAcceptor>}, guarded by
+   * itself.
+   */
+  private static final String SHARED = SharedAcceptor.class.getName();
   /** The ServerBootstrap wants a child handler; the Distributor never lets a child reach it. */
   private static final ChannelHandler NEVER_USED = new ChannelInitializer<Channel>() {
     @Override
@@ -56,9 +60,12 @@ final class SharedAcceptor {
     }
   };
 
+  private final NettyTransport vertx;
+  /** The Vert.x instance's acceptors, this one among them while it is shared. */
+  private final Map<Key, SharedAcceptor> shared;
   private final Key key;
   private final Promise<Channel> bound = Promise.promise();
-  /** Copy on write, under {@link #SHARED}'s lock; read on the acceptor's event loop. */
+  /** Copy on write, under {@link #shared}'s lock; read on the acceptor's event loop. */
   private volatile Member[] members = new Member[0];
   /** The next member's index; only read and written on the acceptor's event loop. */
   private int next;
@@ -67,7 +74,9 @@ final class SharedAcceptor {
   /** Set once before the bind, read on the acceptor's event loop after it. */
   private volatile Map<ChannelOption<?>, Object> childOptions = Map.of();
 
-  private SharedAcceptor(Key key) {
+  private SharedAcceptor(NettyTransport vertx, Map<Key, SharedAcceptor> shared, Key key) {
+    this.vertx = vertx;
+    this.shared = shared;
     this.key = key;
   }
 
@@ -80,15 +89,16 @@ final class SharedAcceptor {
    */
   static Future<SharedAcceptor> join(NettyTransport vertx, String transport, String host, int port, int backlog,
                                      Member member, InstanceContext context) {
+    Map<Key, SharedAcceptor> shared = NodeState.get(vertx.vertx(), SHARED, HashMap::new);
     SharedAcceptor acceptor;
     boolean first;
-    synchronized (SHARED) {
-      Key key = new Key(vertx, transport, host, port, port == 0 ? context.deploymentId() : null);
-      acceptor = SHARED.get(key);
+    synchronized (shared) {
+      Key key = new Key(transport, host, port, port == 0 ? context.deploymentId() : null);
+      acceptor = shared.get(key);
       first = acceptor == null;
       if (first) {
-        acceptor = new SharedAcceptor(key);
-        SHARED.put(key, acceptor);
+        acceptor = new SharedAcceptor(vertx, shared, key);
+        shared.put(key, acceptor);
       }
       acceptor.add(member);
     }
@@ -141,11 +151,11 @@ final class SharedAcceptor {
 
   /** Removes the member; true when it was the last (the acceptor is then no longer shared). */
   private boolean remove(Member member) {
-    synchronized (SHARED) {
+    synchronized (shared) {
       Member[] now = members;
       members = Arrays.stream(now).filter(m -> m != member).toArray(Member[]::new);
       if (members.length == 0 && now.length > 0) {
-        SHARED.remove(key, this);
+        shared.remove(key, this);
         return true;
       }
       return false;
@@ -153,7 +163,6 @@ final class SharedAcceptor {
   }
 
   private void bind(int backlog) {
-    NettyTransport vertx = key.vertx();
     ServerBootstrap bootstrap = new ServerBootstrap()
       .group(vertx.acceptorEventLoopGroup())
       .channelFactory(vertx.serverChannelFactory())
@@ -178,8 +187,8 @@ final class SharedAcceptor {
 
   /** No longer shared (a later instance tries again), and every member waiting is told. */
   private void bindFailed(Throwable cause) {
-    synchronized (SHARED) {
-      SHARED.remove(key, this);
+    synchronized (shared) {
+      shared.remove(key, this);
     }
     bound.tryFail(cause);
   }

@@ -1,9 +1,8 @@
 package io.seedgate.gateway.session;
 
+import io.seedgate.common.lifecycle.NodeState;
 import io.vertx.core.Vertx;
 
-import java.util.Map;
-import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -17,8 +16,6 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class ConnectionLimits {
 
-  private static final Map<Vertx, ConnectionLimits> PER_NODE = new WeakHashMap<>();
-
   private final AtomicInteger total = new AtomicInteger();
   private final ConcurrentHashMap<String, Integer> pendingPerIp = new ConcurrentHashMap<>();
   private volatile int maxTotal;
@@ -28,8 +25,8 @@ public final class ConnectionLimits {
   }
 
   /** The node's limits (one object per Vert.x instance), set to the given maxima. */
-  public static synchronized ConnectionLimits of(Vertx vertx, int maxTotal, int maxPendingPerIp) {
-    ConnectionLimits limits = PER_NODE.computeIfAbsent(vertx, v -> new ConnectionLimits());
+  public static ConnectionLimits of(Vertx vertx, int maxTotal, int maxPendingPerIp) {
+    ConnectionLimits limits = NodeState.get(vertx, ConnectionLimits.class.getName(), ConnectionLimits::new);
     limits.maxTotal = maxTotal;
     limits.maxPendingPerIp = maxPendingPerIp;
     return limits;

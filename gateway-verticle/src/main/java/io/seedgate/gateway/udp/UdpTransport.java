@@ -3,6 +3,7 @@ package io.seedgate.gateway.udp;
 import io.seedgate.common.ErrorCode;
 import io.seedgate.common.config.NodeConfig;
 import io.seedgate.common.config.Settings;
+import io.seedgate.common.lifecycle.NodeState;
 import io.seedgate.gateway.session.OutboundMessage;
 import io.seedgate.gateway.session.Session;
 import io.seedgate.gateway.session.SessionHub;
@@ -123,7 +124,7 @@ public final class UdpTransport {
   }
 
   private static LocalMap<String, Object> ownership(Vertx vertx) {
-    return vertx.sharedData().getLocalMap(SHARED_MAP);
+    return NodeState.map(vertx, SHARED_MAP);
   }
 
   /** Binds the port; the future completes when it is open. */
