@@ -7,25 +7,28 @@ import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.lang.ArchRule;
 import com.tngtech.archunit.library.dependencies.SliceAssignment;
 import com.tngtech.archunit.library.dependencies.SliceIdentifier;
-import com.tngtech.archunit.library.dependencies.SliceRule;
+import io.seedgate.common.lifecycle.NodeState;
+import io.vertx.core.shareddata.SharedData;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
+import java.util.WeakHashMap;
+
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noFields;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 /**
  * The architecture, checked on the main classes of every module the node is built from (the bench, a tool beside
  * them, is not on this class path):
  * <ul>
- *   <li>no cycle between the packages of one module, but for one exception frozen here: the gateway's
- *       {@code routing -> session} arrow (the publisher and the envelope take the Session and its ClientMessage,
- *       while the Session calls the publisher), which is to be broken;</li>
+ *   <li>no cycle between the packages of one module;</li>
  *   <li>Vert.x's internal API ({@code io.vertx.core.internal}, which Vert.x does not promise to keep) used only in
  *       the adapter packages {@code io.seedgate.*.vertx}, whose {@code VertxAdaptersTest}s exercise it;</li>
+ *   <li>node-wide state only through {@code NodeState}: no static {@code WeakHashMap} registry, and no other class
+ *       that opens a Vert.x local map;</li>
  *   <li>no arrow going up between modules: gateway-common depends on no other module, the three roles (gateway,
  *       router, persistence) not on each other, and only the node sees them all.</li>
  * </ul>
@@ -55,16 +58,7 @@ class ArchitectureTest {
   @ValueSource(strings = {"io.seedgate.common", "io.seedgate.gateway", "io.seedgate.router", "io.seedgate.persistence",
     "io.seedgate.node"})
   void noPackageCycleWithinAModule(String module) {
-    SliceRule rule = slices().assignedFrom(packagesOf(module)).should().beFreeOfCycles();
-    if (module.equals("io.seedgate.gateway")) {
-      // The one exception, frozen (issue 19): the session core's routing <-> session cycle. The publisher takes the
-      // Session and its ClientMessage, Envelope reads the Session and is cached on it, and Session parses Actions
-      // and calls the publisher. Only routing -> session is ignored: no other package may join the cycle, and a
-      // new arrow from session to a third package that leads back still fails.
-      rule = rule.ignoreDependency(resideInAPackage("io.seedgate.gateway.routing"),
-        resideInAPackage("io.seedgate.gateway.session"));
-    }
-    rule.check(classes);
+    slices().assignedFrom(packagesOf(module)).should().beFreeOfCycles().check(classes);
   }
 
   @Test
@@ -74,6 +68,15 @@ class ArchitectureTest {
       .should().dependOnClassesThat().resideInAPackage("io.vertx.core.internal..")
       .because("Vert.x does not promise to keep its internal API: it is wrapped in one adapter package per module")
       .check(classes);
+  }
+
+  @Test
+  void nodeWideStateOnlyThroughNodeState() {
+    noFields().should().haveRawType(WeakHashMap.class)
+      .because("node-wide state is kept per Vert.x instance by NodeState").check(classes);
+    noClasses().that().doNotHaveFullyQualifiedName(NodeState.class.getName())
+      .should().callMethod(SharedData.class, "getLocalMap", String.class)
+      .because("node-wide state is kept in one place, NodeState").check(classes);
   }
 
   @Test

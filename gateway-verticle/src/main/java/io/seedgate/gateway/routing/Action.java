@@ -1,12 +1,15 @@
 package io.seedgate.gateway.routing;
 
-import io.seedgate.gateway.session.ClientMessage;
-
 /**
  * An action split into model and method: {@code move/up} is model {@code move}, method {@code up}; a missing part
  * defaults to {@code api} / {@code index} (2021 behaviour). Names are letters, digits, '_' and '-', at most 64.
  */
 public record Action(String model, String method) {
+
+  /** The model of an action that names none (2021 behaviour). */
+  public static final String DEFAULT_MODEL = "api";
+  /** The method of an action that names none. */
+  public static final String DEFAULT_METHOD = "index";
 
   private static final int MAX_NAME = 64;
 
@@ -16,10 +19,10 @@ public record Action(String model, String method) {
     String model = slash < 0 ? action : action.substring(0, slash);
     String method = slash < 0 ? "" : action.substring(slash + 1);
     if (model.isEmpty()) {
-      model = ClientMessage.DEFAULT_MODEL;
+      model = DEFAULT_MODEL;
     }
     if (method.isEmpty()) {
-      method = ClientMessage.DEFAULT_METHOD;
+      method = DEFAULT_METHOD;
     }
     return validName(model) && validName(method) ? new Action(model, method) : null;
   }

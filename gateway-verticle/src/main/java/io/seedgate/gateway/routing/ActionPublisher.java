@@ -3,8 +3,6 @@ package io.seedgate.gateway.routing;
 import io.seedgate.common.HashTime;
 import io.seedgate.common.RedisKeys;
 import io.seedgate.common.redis.RedisLink;
-import io.seedgate.gateway.session.ClientMessage;
-import io.seedgate.gateway.session.Session;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -62,7 +60,7 @@ public final class ActionPublisher {
    *
    * @return succeeds once Redis accepted the PUBLISH; fails when Redis is unreachable or refused it
    */
-  public Future<Void> publish(Session session, Action action, ClientMessage message) {
+  public Future<Void> publish(Sender session, Action action, ActionMessage message) {
     Request hset = Request.cmd(Command.HSET).arg(RedisKeys.playerHash(session.token()))
       .arg(RedisKeys.F_ID).arg(session.playerId())
       .arg(RedisKeys.F_TOKEN).arg(session.token())

@@ -1,8 +1,6 @@
 package io.seedgate.gateway.routing;
 
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
-import io.seedgate.gateway.session.ClientMessage;
-import io.seedgate.gateway.session.Session;
 
 import java.nio.charset.StandardCharsets;
 
@@ -30,7 +28,7 @@ public final class Envelope {
   }
 
   /** The parts for the session as it is now (its map included). */
-  static Parts parts(Session s, String nodeId) {
+  static Parts parts(Sender s, String nodeId) {
     return parts(s.playerId(), s.mapId(), s.token(), nodeId, s.id(), s.remoteIp());
   }
 
@@ -42,7 +40,7 @@ public final class Envelope {
   }
 
   /** The envelope of one action. */
-  static byte[] of(Parts parts, Action action, ClientMessage message, long timestamp) {
+  static byte[] of(Parts parts, Action action, ActionMessage message, long timestamp) {
     String raw = message.action();
     byte[] data = message.data();
     String ts = Long.toString(timestamp);

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
+import io.seedgate.gateway.routing.ActionMessage;
 import io.vertx.core.buffer.Buffer;
 
 import java.io.IOException;
@@ -17,10 +18,7 @@ import java.io.IOException;
  * <p>Parsed in one streaming pass: the other fields are copied token by token into {@code data} as they are read,
  * never built into a tree of maps and boxed values, since {@code data} is only ever passed on to the services.
  */
-public final class ClientMessage {
-
-  public static final String DEFAULT_MODEL = "api";
-  public static final String DEFAULT_METHOD = "index";
+public final class ClientMessage implements ActionMessage {
 
   /**
    * Jackson's default read limits apply (nesting depth 1000): a deeply nested message is malformed at once. Comments
@@ -135,6 +133,7 @@ public final class ClientMessage {
   }
 
   /** The raw action string, or {@code null}. */
+  @Override
   public String action() {
     return action;
   }
@@ -143,11 +142,13 @@ public final class ClientMessage {
    * The client's other fields (including {@code pingTime}) as a JSON object in UTF-8, to be passed on to the
    * service; {@code {}} when there are none. Not to be modified.
    */
+  @Override
   public byte[] data() {
     return data;
   }
 
   /** {@code pingTime} as the client wrote it when it is a number (as Redis should store it), else {@code null}. */
+  @Override
   public String pingTime() {
     return pingTime;
   }

@@ -4,6 +4,7 @@ import io.seedgate.common.ErrorCode;
 import io.seedgate.common.GatewayException;
 import io.seedgate.gateway.routing.Action;
 import io.seedgate.gateway.routing.Envelope;
+import io.seedgate.gateway.routing.Sender;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.json.JsonObject;
@@ -19,7 +20,7 @@ import java.util.ArrayDeque;
  *
  * <p>States: waiting for a token, authenticating (messages are queued, a few at most), active, closed.
  */
-public final class Session {
+public final class Session implements Sender {
 
   private static final Logger LOG = LoggerFactory.getLogger(Session.class);
   private static final int MAX_QUEUED_WHILE_AUTHENTICATING = 8;
@@ -314,31 +315,38 @@ public final class Session {
     this.countedAsPending = pending;
   }
 
+  @Override
   public String id() {
     return id;
   }
 
+  @Override
   public String token() {
     return token;
   }
 
+  @Override
   public String playerId() {
     return playerId;
   }
 
+  @Override
   public String mapId() {
     return mapId;
   }
 
   /** What the {@link io.seedgate.gateway.routing.ActionPublisher} keeps of this session's envelope, or null. */
+  @Override
   public Envelope.Parts envelopeParts() {
     return envelopeParts;
   }
 
+  @Override
   public void envelopeParts(Envelope.Parts parts) {
     this.envelopeParts = parts;
   }
 
+  @Override
   public String remoteIp() {
     return channel.remoteIp();
   }
