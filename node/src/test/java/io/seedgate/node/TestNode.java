@@ -173,9 +173,23 @@ final class TestNode implements AutoCloseable {
     await(vertx.undeploy(nodeDeployment));
   }
 
+  /**
+   * Closes Vert.x, which stops the node as a SIGTERM does. Waits as long as the node's own stop may take (its
+   * gateways wait up to 20 s for their sessions' ends, its router up to 30 s for the gateways), not the 10 s of
+   * {@link TestSupport#await}: on a loaded machine a stop once took longer than that. A stop over 5 s is printed.
+   */
   @Override
   public void close() {
     redisClient.close();
-    await(vertx.close());
+    long start = System.nanoTime();
+    try {
+      vertx.close().toCompletionStage().toCompletableFuture().get(40, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new AssertionError("node not stopped within 40 s", e);
+    }
+    long tookMs = (System.nanoTime() - start) / 1_000_000;
+    if (tookMs > 5_000) {
+      System.out.println("node " + config.get(Settings.NODE_ID) + " took " + tookMs + " ms to stop");
+    }
   }
 }
