@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
+import static io.seedgate.testsupport.Await.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
@@ -66,9 +67,5 @@ class BatchFailuresTest {
     assertNull(BatchFailures.refused(new IllegalStateException("redis link 'x' is down"), 4));
     assertNull(BatchFailures.refused(new IllegalStateException("ERR [7] out of range"), 4));
     assertNull(BatchFailures.refused(null, 4));
-  }
-
-  private static <T> T await(Future<T> f) throws Exception {
-    return f.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
   }
 }
