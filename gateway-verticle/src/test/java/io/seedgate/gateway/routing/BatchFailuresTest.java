@@ -17,6 +17,7 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 import static io.seedgate.testsupport.Await.await;
+import static io.seedgate.testsupport.Await.failureOf;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
@@ -42,12 +43,7 @@ class BatchFailuresTest {
           Request.cmd(Command.HSET).arg(notAHash).arg("f").arg("v"),
           Request.cmd(Command.PUBLISH).arg("batch-failures").arg("m"),
           Request.cmd(Command.HSET).arg(notAHash).arg("g").arg("v"));
-        Throwable failure = null;
-        try {
-          await(c.batch(batch));
-        } catch (Exception e) {
-          failure = e.getCause();
-        }
+        Throwable failure = failureOf(c.batch(batch));
         BitSet refused = BatchFailures.refused(failure, batch.size());
         BitSet expected = new BitSet();
         expected.set(2);
