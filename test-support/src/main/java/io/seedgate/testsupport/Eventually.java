@@ -57,7 +57,7 @@ public final class Eventually {
    * Runs {@code assertion} until it passes; when {@code within} runs out its last failure is thrown. Only
    * {@link AssertionError}s are retried: any other exception fails at once.
    */
-  public static void assertion(Duration within, Assertion assertion) throws Exception {
+  public static void eventually(Duration within, Assertion assertion) throws Exception {
     long deadline = System.nanoTime() + within.toNanos();
     long pause = FIRST_PAUSE_MS;
     while (true) {
