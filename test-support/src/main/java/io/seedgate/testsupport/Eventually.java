@@ -55,7 +55,8 @@ public final class Eventually {
 
   /**
    * Runs {@code assertion} until it passes; when {@code within} runs out its last failure is thrown. Only
-   * {@link AssertionError}s are retried: any other exception fails at once.
+   * {@link AssertionError}s are retried: any other exception, and a future that failed ({@link Await.Failed}),
+   * fails at once.
    */
   public static void eventually(Duration within, Assertion assertion) throws Exception {
     long deadline = System.nanoTime() + within.toNanos();
@@ -64,6 +65,8 @@ public final class Eventually {
       try {
         assertion.run();
         return;
+      } catch (Await.Failed e) {
+        throw e;
       } catch (AssertionError e) {
         if (System.nanoTime() - deadline > 0) {
           throw e;

@@ -27,11 +27,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 import static io.seedgate.testsupport.Await.await;
+import static io.seedgate.testsupport.Await.failureOf;
 import static io.seedgate.testsupport.Eventually.until;
 import static io.seedgate.examples.TestRedis.send;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -259,7 +260,7 @@ class ExampleGameServiceTest {
   @Test
   void startFailsWhenRedisCannotBeReached() {
     ExampleGameService unreachable = new ExampleGameService();
-    assertThrows(Exception.class, () -> await(vertx.deployVerticle(unreachable,
+    assertInstanceOf(Exception.class, failureOf(vertx.deployVerticle(unreachable,
       new DeploymentOptions().setConfig(new JsonObject().put("redisUrl", "redis://127.0.0.1:1")))));
   }
 
