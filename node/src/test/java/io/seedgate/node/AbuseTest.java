@@ -11,6 +11,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
@@ -18,7 +19,8 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 
-import static io.seedgate.node.TestSupport.await;
+import static io.seedgate.testsupport.Eventually.until;
+import static io.seedgate.testsupport.Await.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -85,8 +87,8 @@ class AbuseTest {
       long took = System.currentTimeMillis() - start;
       assertTrue(took >= 2_500 && took < 6_000, "closed by the idle timeout, after " + took + " ms");
     }
-    SessionLifecycleTest.waitUntil(() -> await(node.redis.zscore("map:" + map, token)) == null);
-    SessionLifecycleTest.waitUntil(() -> await(node.redis.hget(RedisKeys.onlineShard(token), token)) == null);
+    until(Duration.ofSeconds(5), () -> await(node.redis.zscore("map:" + map, token)) == null);
+    until(Duration.ofSeconds(5), () -> await(node.redis.hget(RedisKeys.onlineShard(token), token)) == null);
     assertServesANormalClient();
   }
 
@@ -118,7 +120,7 @@ class AbuseTest {
       assertTrue(took < 5_000, "all closed by the deadline, after " + took + " ms");
       join(dribbler);
     }
-    SessionLifecycleTest.waitUntil(() -> io.seedgate.gateway.LocalGateways.sessions(node.vertx) == 0);
+    until(Duration.ofSeconds(5), () -> io.seedgate.gateway.LocalGateways.sessions(node.vertx) == 0);
     assertServesANormalClient();
   }
 
@@ -236,7 +238,7 @@ class AbuseTest {
       assertEquals("kicked", c.nextContaining("error").getString("error"));
       c.awaitClose();
     }
-    SessionLifecycleTest.waitUntil(() -> await(node.redis.exists(List.of(token))).toInteger() == 0);
+    until(Duration.ofSeconds(5), () -> await(node.redis.exists(List.of(token))).toInteger() == 0);
     assertRefused(token, "invalid token");
 
     // a hash kept after a failed save is marked offline: its token is refused all the same
@@ -312,7 +314,7 @@ class AbuseTest {
       assertTrue(replies >= 1, "some error replies");
       assertTrue(replies <= sockets.size() * (seconds + 1) && replies <= 200 * (seconds + 1),
         replies + " replies to " + sent + " datagrams from " + sockets.size() + " addresses in " + seconds + " s");
-      SessionLifecycleTest.waitUntil(() -> UdpGatewayTest.stats(node).pending() == 0
+      until(Duration.ofSeconds(5), () -> UdpGatewayTest.stats(node).pending() == 0
         && UdpGatewayTest.stats(node).addresses() == 0);
     } finally {
       sockets.forEach(java.net.DatagramSocket::close);

@@ -14,6 +14,7 @@ import io.vertx.sqlclient.Tuple;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,8 +24,8 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
-import static io.seedgate.node.SessionLifecycleTest.waitUntil;
-import static io.seedgate.node.TestSupport.await;
+import static io.seedgate.testsupport.Eventually.until;
+import static io.seedgate.testsupport.Await.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -60,7 +61,7 @@ class ShutdownIT {
     String player = "61" + (int) (Math.random() * 10_000_000);
     try (TestClient client = loggedIn(node, player); OpsHttp http = new OpsHttp(vertx, node.opsPort, TestNode.ADMIN_TOKEN)) {
       client.sendBinary(new JsonObject().put("action", "move/up").put("pingTime", 0.125));
-      waitUntil(() -> "move/up".equals(http.get("/admin/players/" + player).json().getString("lastAction")), 10_000);
+      until(Duration.ofMillis(10_000), () -> "move/up".equals(http.get("/admin/players/" + player).json().getString("lastAction")));
 
       String metrics = http.get("/metrics").body();
       assertTrue(OpsTest.value(metrics, "seed_connections\\{transport=\"websocket\"}") >= 1, metrics);
@@ -167,7 +168,7 @@ class ShutdownIT {
     TestClient client = TestClient.connect(vertx, node.wsPort, "/", MultiMap.caseInsensitiveMultiMap());
     client.sendBinary(new JsonObject().put("token", token).put("action", "api/load"));
     try (OpsHttp http = new OpsHttp(vertx, node.opsPort, TestNode.ADMIN_TOKEN)) {
-      waitUntil(() -> http.get("/admin/players/" + player).status() == 200, 10_000);
+      until(Duration.ofMillis(10_000), () -> http.get("/admin/players/" + player).status() == 200);
     }
     return client;
   }

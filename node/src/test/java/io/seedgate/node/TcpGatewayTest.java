@@ -11,13 +11,15 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-import static io.seedgate.node.TestSupport.await;
+import static io.seedgate.testsupport.Eventually.until;
+import static io.seedgate.testsupport.Await.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -73,7 +75,7 @@ class TcpGatewayTest {
       assertEquals("127.0.0.1", hash.get("ip").toString());
     }
     WebSocketGatewayTest.sleep(100);
-    SessionLifecycleTest.waitUntil(() -> await(node.redis.zscore("map:" + map, token)) == null);
+    until(Duration.ofSeconds(5), () -> await(node.redis.zscore("map:" + map, token)) == null);
   }
 
   @Test
