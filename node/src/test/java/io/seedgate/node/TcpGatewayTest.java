@@ -74,7 +74,6 @@ class TcpGatewayTest {
       assertEquals("0.23", hash.get("ping").toString());
       assertEquals("127.0.0.1", hash.get("ip").toString());
     }
-    WebSocketGatewayTest.sleep(100);
     until(Duration.ofSeconds(5), () -> await(node.redis.zscore("map:" + map, token)) == null);
   }
 
