@@ -175,7 +175,7 @@ public final class RedisDatabase implements AutoCloseable {
   }
 
   /** Runs one command on {@code db} over a new connection (with AUTH from the URL's user info); its reply. */
-  private static Object call(URI server, int db, String... command) throws IOException {
+  static Object call(URI server, int db, String... command) throws IOException {
     try (Socket socket = new Socket()) {
       socket.connect(new InetSocketAddress(server.getHost(), port(server)), 2_000);
       socket.setSoTimeout(10_000);
