@@ -23,8 +23,8 @@ import static io.seedgate.testsupport.Await.await;
 
 /**
  * Gateway instances over real sockets for a transport's tests: a Vert.x instance, a real router, real
- * {@link GatewayVerticle}s on port 0 and real Redis (a database leased for the fixture, emptied at the end), with Netty's
- * leak detector at its paranoid level throughout ({@link LeakCheck}).
+ * {@link GatewayVerticle}s on port 0 and real Redis (a database leased for the fixture, emptied at the end), with
+ * Netty's leak detector at its paranoid level throughout ({@link LeakCheck}).
  */
 public final class GatewayFixture {
 

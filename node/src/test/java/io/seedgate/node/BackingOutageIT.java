@@ -53,8 +53,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * outage. Each scenario counts what was lost, left behind or wrong, prints its figures (BENCHMARKS.md, "Faults")
  * and fails on any, and on more than a handful of WARN/ERROR lines for the outage.
  *
- * <p>The node uses a Redis database of its own ({@link RedisDatabase#lease leased} per test), which the "came back empty" scenario empties
- * (FLUSHDB). Pub/Sub channels are not per database: every map id, and each node's control and broadcast channel,
+ * <p>The node uses a Redis database of its own ({@link RedisDatabase#lease leased} per test), which the "came back
+ * empty" scenario empties (FLUSHDB). Pub/Sub channels are not per database: every map id, and each node's control and broadcast channel,
  * is unique to the run.
  */
 class BackingOutageIT {
@@ -274,7 +274,8 @@ class BackingOutageIT {
     List<Player> everyone = players(PLAYERS, "82");
     logIn(everyone, node);
     everyone.forEach(Player::startMoving);
-    until("every player receives its map's moves", 15_000, () -> everyone.stream().allMatch(p -> p.mapDeliveries.get() > 0));
+    until("every player receives its map's moves", 15_000,
+      () -> everyone.stream().allMatch(p -> p.mapDeliveries.get() > 0));
     until("every player's moves in Redis", 15_000, () -> stale(everyone) == 0);
     // some players close their game while Redis is away (their last move well before)
     List<Player> leavers = everyone.subList(0, LEAVERS);

@@ -37,7 +37,8 @@ class ClusterTest {
       "routing.actionChannelPrefix", PREFIX));
     b = TestNode.startClustered(CLUSTER, false, Map.of("node.id", "B-" + CLUSTER.substring(11, 17),
       "routing.actionChannelPrefix", PREFIX));
-    until(Duration.ofSeconds(5), () -> ((HazelcastClusterManager) ((VertxInternal) a.vertx).clusterManager()).getNodes().size() == 2);
+    until(Duration.ofSeconds(5),
+      () -> ((HazelcastClusterManager) ((VertxInternal) a.vertx).clusterManager()).getNodes().size() == 2);
   }
 
   @AfterAll

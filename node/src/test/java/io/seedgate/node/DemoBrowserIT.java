@@ -66,7 +66,8 @@ class DemoBrowserIT {
       Settings.DEMO_PORT.path(), demo1, Settings.ACTION_CHANNEL_PREFIX.path(), prefix))) {
       try (TestNode two = TestNode.startClustered(cluster, false, Map.of(Settings.DEMO_ENABLED.path(), true,
         Settings.DEMO_PORT.path(), demo2, Settings.ACTION_CHANNEL_PREFIX.path(), prefix))) {
-        until(Duration.ofSeconds(5), () -> ((HazelcastClusterManager) ((VertxInternal) one.vertx).clusterManager()).getNodes().size() == 2);
+        until(Duration.ofSeconds(5),
+          () -> ((HazelcastClusterManager) ((VertxInternal) one.vertx).clusterManager()).getNodes().size() == 2);
         String map = newMap();
         JsonObject r = play("http://127.0.0.1:" + demo1 + "/?map=" + map, "http://127.0.0.1:" + demo2 + "/?map=" + map,
           Path.of("target/demo-cluster.png"));

@@ -112,9 +112,11 @@ class FaultSuiteIT {
     Set<String> online = new HashSet<>();
     innocent.forEach(p -> online.add(p.token));
     back.forEach(p -> online.add(p.token));
-    until("no ghost on the map", killedAt + GHOST_FREE_WITHIN_MS - System.currentTimeMillis(), () -> mapMembers(map).equals(online));
+    until("no ghost on the map", killedAt + GHOST_FREE_WITHIN_MS - System.currentTimeMillis(),
+      () -> mapMembers(map).equals(online));
     long ghostFreeMs = System.currentTimeMillis() - killedAt;
-    until("no session entry of a player who did not come back", 2_000, () -> gone.stream().allMatch(p -> await(redis.get(RedisKeys.sessionOwner(p.id))) == null));
+    until("no session entry of a player who did not come back", 2_000,
+      () -> gone.stream().allMatch(p -> await(redis.get(RedisKeys.sessionOwner(p.id))) == null));
     System.out.println("kill -9 and restart: no ghost " + ghostFreeMs + " ms after the kill");
 
     long wrongKicks = innocent.stream().filter(Player::kicked).count()
@@ -139,7 +141,8 @@ class FaultSuiteIT {
     node.kill9();
     long againAt = System.currentTimeMillis();
     node.start();
-    until("no ghost of the second crash", againAt + GHOST_FREE_WITHIN_MS - System.currentTimeMillis(), () -> mapMembers(map).isEmpty());
+    until("no ghost of the second crash", againAt + GHOST_FREE_WITHIN_MS - System.currentTimeMillis(),
+      () -> mapMembers(map).isEmpty());
     long secondMs = System.currentTimeMillis() - againAt;
     long left = java.util.stream.Stream.concat(innocent.stream(), back.stream())
       .filter(p -> await(redis.get(RedisKeys.sessionOwner(p.id))) != null).count();
@@ -218,11 +221,13 @@ class FaultSuiteIT {
     killedAt = System.currentTimeMillis();
     one.start();
     two.start();
-    until("no ghost of the whole cluster on the map", GHOST_FREE_WITHIN_MS - (System.currentTimeMillis() - killedAt), () -> mapMembers(map).isEmpty());
+    until("no ghost of the whole cluster on the map", GHOST_FREE_WITHIN_MS - (System.currentTimeMillis() - killedAt),
+      () -> mapMembers(map).isEmpty());
     long clusterMs = System.currentTimeMillis() - killedAt;
     List<Player> all = new ArrayList<>(onOne);
     all.addAll(onTwo);
-    until("no session entry left", 2_000, () -> all.stream().allMatch(p -> await(redis.get(RedisKeys.sessionOwner(p.id))) == null));
+    until("no session entry left", 2_000,
+      () -> all.stream().allMatch(p -> await(redis.get(RedisKeys.sessionOwner(p.id))) == null));
     List<Row> rows = savedRows(all);
     long notOffline = rows.stream().filter(r -> !"offline".equals(r.getString("action"))).count();
     System.out.printf("kill -9 of one node of two: no ghost after %d ms; of the whole cluster, restarted: after %d ms; "

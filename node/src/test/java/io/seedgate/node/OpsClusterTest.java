@@ -36,7 +36,8 @@ class OpsClusterTest {
       "routing.actionChannelPrefix", PREFIX));
     b = TestNode.startClustered(CLUSTER, false, Map.of("node.id", "OB-" + CLUSTER.substring(9, 15),
       "routing.actionChannelPrefix", PREFIX));
-    until(Duration.ofSeconds(5), () -> ((HazelcastClusterManager) ((VertxInternal) a.vertx).clusterManager()).getNodes().size() == 2);
+    until(Duration.ofSeconds(5),
+      () -> ((HazelcastClusterManager) ((VertxInternal) a.vertx).clusterManager()).getNodes().size() == 2);
     viaA = new OpsHttp(a.vertx, a.opsPort, TestNode.ADMIN_TOKEN);
   }
 

@@ -67,7 +67,8 @@ class RedisDataLossTest {
         c.sendBinary(new JsonObject().put("action", "move/right"));
         first.add(c);
       }
-      until(Duration.ofMillis(15_000), () -> savedRows(node, players).stream().filter(r -> "move/right".equals(r.getString("action"))
+      until(Duration.ofMillis(15_000),
+        () -> savedRows(node, players).stream().filter(r -> "move/right".equals(r.getString("action"))
         && r.getDouble("position_x") != null && r.getDouble("position_x") == 0.5).count() == PLAYERS);
 
       await(node.redis.flushdb(List.of()));
@@ -89,7 +90,8 @@ class RedisDataLossTest {
 
       // a move now writes a hash that knows whose it is, and reaches PostgreSQL again through the flush
       first.get(0).sendBinary(new JsonObject().put("action", "move/right"));
-      until(Duration.ofMillis(15_000), () -> savedRows(node, players.subList(0, 1)).get(0).getDouble("position_x") == 1.0);
+      until(Duration.ofMillis(15_000),
+        () -> savedRows(node, players.subList(0, 1)).get(0).getDouble("position_x") == 1.0);
 
       // one session per player still holds: logging in again closes the first session
       List<TestClient> second = new ArrayList<>();

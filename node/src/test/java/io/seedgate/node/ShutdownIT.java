@@ -61,7 +61,8 @@ class ShutdownIT {
     String player = "61" + (int) (Math.random() * 10_000_000);
     try (TestClient client = loggedIn(node, player); OpsHttp http = new OpsHttp(vertx, node.opsPort, TestNode.ADMIN_TOKEN)) {
       client.sendBinary(new JsonObject().put("action", "move/up").put("pingTime", 0.125));
-      until(Duration.ofMillis(10_000), () -> "move/up".equals(http.get("/admin/players/" + player).json().getString("lastAction")));
+      until(Duration.ofMillis(10_000),
+        () -> "move/up".equals(http.get("/admin/players/" + player).json().getString("lastAction")));
 
       String metrics = http.get("/metrics").body();
       assertTrue(OpsTest.value(metrics, "seed_connections\\{transport=\"websocket\"}") >= 1, metrics);

@@ -235,7 +235,8 @@ class ExampleGameServiceTest {
       long warnings = lines.list.stream().filter(e -> e.getLevel() == ch.qos.logback.classic.Level.WARN).count();
       assertEquals(1, warnings, "WARN lines for " + moves + " failed actions");
       until("the recovery line", Duration.ofSeconds(10), () -> lines.list.stream()
-        .anyMatch(e -> e.getLevel() == ch.qos.logback.classic.Level.INFO && e.getFormattedMessage().equals("actions played again, after " + moves + " failed")));
+        .anyMatch(e -> e.getLevel() == ch.qos.logback.classic.Level.INFO
+          && e.getFormattedMessage().equals("actions played again, after " + moves + " failed")));
     } finally {
       log.detachAppender(lines);
     }

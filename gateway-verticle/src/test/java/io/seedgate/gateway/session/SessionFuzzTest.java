@@ -56,8 +56,8 @@ import static org.junit.jupiter.api.Assertions.fail;
  * handed to Redis), a non-fatal error sent, or a fatal error sent and the connection closed; nothing throws, and no
  * session is left behind.
  *
- * <p>Uses a Redis database of its own ({@link RedisDatabase#lease leased}), emptied at the end, so the fuzz's players never reach the
- * other tests' data.
+ * <p>Uses a Redis database of its own ({@link RedisDatabase#lease leased}), emptied at the end, so the fuzz's players
+ * never reach the other tests' data.
  */
 class SessionFuzzTest {
 
