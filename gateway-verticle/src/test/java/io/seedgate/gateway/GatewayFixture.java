@@ -4,8 +4,8 @@ import io.seedgate.common.config.NodeConfig;
 import io.seedgate.common.config.Settings;
 import io.seedgate.common.embedded.BackingServices;
 import io.seedgate.router.RouterVerticle;
+import io.seedgate.testsupport.RedisDatabase;
 import io.vertx.core.DeploymentOptions;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
@@ -18,13 +18,13 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
+
+import static io.seedgate.testsupport.Await.await;
 
 /**
  * Gateway instances over real sockets for a transport's tests: a Vert.x instance, a real router, real
- * {@link GatewayVerticle}s on port 0 and real Redis (a database of the test's own, emptied at the end), with Netty's
- * leak detector at its paranoid level throughout ({@link LeakCheck}).
+ * {@link GatewayVerticle}s on port 0 and real Redis (a database leased for the fixture, emptied at the end), with
+ * Netty's leak detector at its paranoid level throughout ({@link LeakCheck}).
  */
 public final class GatewayFixture {
 
@@ -35,31 +35,33 @@ public final class GatewayFixture {
   public final List<GatewayVerticle> gateways;
   private final String name;
   private final LeakCheck leaks;
+  private final RedisDatabase database;
 
   private GatewayFixture(Vertx vertx, NodeConfig config, Redis redis, List<GatewayVerticle> gateways, String name,
-                         LeakCheck leaks) {
+                         LeakCheck leaks, RedisDatabase database) {
     this.vertx = vertx;
     this.config = config;
     this.redis = redis;
     this.gateways = gateways;
     this.name = name;
     this.leaks = leaks;
+    this.database = database;
   }
 
   /**
    * Starts the router and {@code instances} gateway instances.
    *
    * @param name     a short prefix for node id, action channels and player ids
-   * @param redisDb  the Redis database of this test class
    * @param settings settings (dotted paths) over the defaults: the node's Redis and PostgreSQL, gateway and router
    *                 roles, host 127.0.0.1, WebSocket and TCP on port 0, UDP off
    */
-  public static GatewayFixture start(String name, int redisDb, int instances, Map<String, Object> settings)
+  public static GatewayFixture start(String name, int instances, Map<String, Object> settings)
     throws Exception {
+    NodeConfig resolved = BackingServices.resolve(NodeConfig.defaults());
+    RedisDatabase database = RedisDatabase.lease(resolved.get(Settings.REDIS_URL), "GatewayFixture " + name);
+    String redisUrl = database.url();
     Vertx vertx = Vertx.vertx();
     LeakCheck leaks = LeakCheck.start();
-    NodeConfig resolved = BackingServices.resolve(NodeConfig.defaults());
-    String redisUrl = resolved.get(Settings.REDIS_URL).replaceAll("/\\d*$", "") + "/" + redisDb;
     Map<String, Object> all = new HashMap<>(Map.of(
       Settings.NODE_ID.path(), name + "-" + UUID.randomUUID().toString().substring(0, 6),
       Settings.REDIS_URL.path(), redisUrl,
@@ -74,7 +76,7 @@ public final class GatewayFixture {
     NodeConfig config = resolved.with(all);
     await(vertx.deployVerticle(RouterVerticle::new, new DeploymentOptions().setConfig(config.toJson())));
     GatewayFixture fixture = new GatewayFixture(vertx, config, Redis.createClient(vertx, redisUrl),
-      new ArrayList<>(), name, leaks);
+      new ArrayList<>(), name, leaks, database);
     fixture.deployGateways(instances, fixture.gateways);
     return fixture;
   }
@@ -90,10 +92,13 @@ public final class GatewayFixture {
     }, new DeploymentOptions().setConfig(config.toJson()).setInstances(instances)));
   }
 
-  /** Empties the test's Redis database, closes Vert.x and checks that no buffer leaked. */
+  /** Closes Vert.x, empties and frees the Redis database and checks that no buffer leaked. */
   public void stop() throws Exception {
-    await(redis.send(Request.cmd(Command.FLUSHDB)));
-    await(vertx.close());
+    try {
+      await(vertx.close());
+    } finally {
+      database.close();
+    }
     leaks.assertNoLeakReportedAndStop();
   }
 
@@ -108,24 +113,5 @@ public final class GatewayFixture {
   /** What a game service does: publishes {@code payload} on {@code channel}. */
   public void publish(String channel, byte[] payload) throws Exception {
     await(redis.send(Request.cmd(Command.PUBLISH).arg(channel).arg(Buffer.buffer(payload))));
-  }
-
-  public static void waitUntil(BooleanSupplier condition) {
-    long deadline = System.currentTimeMillis() + 10_000;
-    while (!condition.getAsBoolean()) {
-      if (System.currentTimeMillis() > deadline) {
-        throw new AssertionError("condition not met within 10 s");
-      }
-      try {
-        Thread.sleep(10);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError(e);
-      }
-    }
-  }
-
-  public static <T> T await(Future<T> f) throws Exception {
-    return f.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
   }
 }

@@ -2,6 +2,8 @@ package io.seedgate.node;
 
 import io.seedgate.common.RedisKeys;
 import io.seedgate.common.config.Settings;
+import io.seedgate.testsupport.RedisDatabase;
+import io.seedgate.testsupport.TcpProxy;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -36,10 +38,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 
-import static io.seedgate.node.TestSupport.await;
+import static io.seedgate.testsupport.Eventually.until;
+import static io.seedgate.testsupport.Await.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -51,13 +53,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * outage. Each scenario counts what was lost, left behind or wrong, prints its figures (BENCHMARKS.md, "Faults")
  * and fails on any, and on more than a handful of WARN/ERROR lines for the outage.
  *
- * <p>The node uses Redis database {@value #REDIS_DB} of its own, which the "came back empty" scenario empties
- * (FLUSHDB). Pub/Sub channels are not per database: every map id, and each node's control and broadcast channel,
+ * <p>The node uses a Redis database of its own ({@link RedisDatabase#lease leased} per test), which the "came back
+ * empty" scenario empties (FLUSHDB). Pub/Sub channels are not per database: every map id, and each node's control and broadcast channel,
  * is unique to the run.
  */
 class BackingOutageIT {
 
-  private static final int REDIS_DB = 10;
   private static final int PLAYERS = 200;
   private static final int MAPS = 10;
   private static final long MOVE_EVERY_MS = 500;
@@ -89,6 +90,7 @@ class BackingOutageIT {
 
   private final Vertx vertx = Vertx.vertx();
   private final URI redisServer = URI.create(TestSupport.backingServices().get(Settings.REDIS_URL));
+  private final RedisDatabase database = RedisDatabase.lease(redisServer.toString(), "BackingOutageIT");
   private final URI pgServer = URI.create(TestSupport.backingServices().get(Settings.POSTGRES_URL));
   /** The test's own connection: straight to the server, never through a proxy. */
   private final Redis redisClient = Redis.createClient(vertx, redisUrl(redisServer.getPort()));
@@ -115,7 +117,11 @@ class BackingOutageIT {
     for (TcpProxy p : proxies) {
       p.stop().otherwiseEmpty().toCompletionStage().toCompletableFuture().join();
     }
-    await(vertx.close());
+    try {
+      await(vertx.close());
+    } finally {
+      database.close();
+    }
   }
 
   // ---------------------------------------------------------------------------------------------------------------
@@ -144,7 +150,7 @@ class BackingOutageIT {
     List<Player> all = players(PLAYERS, "81");
     logIn(all, node);
     all.forEach(Player::startMoving);
-    waitUntil("every player's moves in Redis", 15_000, () -> stale(all) == 0);
+    until("every player's moves in Redis", 15_000, () -> stale(all) == 0);
     assertEquals(200, ops.get("/ready").status(), "ready before the outage");
 
     int logMark = logLines(node);
@@ -209,7 +215,7 @@ class BackingOutageIT {
     WebSocketGatewayTest.sleep(2_000); // players keep moving a little after the restore
     staying.forEach(Player::stopMoving);
     long stoppedAt = System.currentTimeMillis();
-    waitUntil("every staying player's last move in Redis", 5_000, () -> stale(staying) == 0);
+    until("every staying player's last move in Redis", 5_000, () -> stale(staying) == 0);
     // every player's last update in PostgreSQL within one flush interval (+ a few seconds) of the last move
     long deadline = stoppedAt + FLUSH_SECONDS * 1000L + 5_000;
     long currentMs = -1;
@@ -268,14 +274,14 @@ class BackingOutageIT {
     List<Player> everyone = players(PLAYERS, "82");
     logIn(everyone, node);
     everyone.forEach(Player::startMoving);
-    waitUntil("every player receives its map's moves", 15_000,
+    until("every player receives its map's moves", 15_000,
       () -> everyone.stream().allMatch(p -> p.mapDeliveries.get() > 0));
-    waitUntil("every player's moves in Redis", 15_000, () -> stale(everyone) == 0);
+    until("every player's moves in Redis", 15_000, () -> stale(everyone) == 0);
     // some players close their game while Redis is away (their last move well before)
     List<Player> leavers = everyone.subList(0, LEAVERS);
     List<Player> all = everyone.subList(LEAVERS, everyone.size());
     leavers.forEach(Player::stopMoving);
-    waitUntil("the leavers' last moves in Redis", 5_000, () -> stale(leavers) == 0);
+    until("the leavers' last moves in Redis", 5_000, () -> stale(leavers) == 0);
     Map<Player, String> owners = sessionOwners(all);
     int logMark = logLines(node);
 
@@ -301,7 +307,7 @@ class BackingOutageIT {
 
     long markersMs = publishMarkersUntilEveryoneHasOne(all, restoredAt + 20_000) - restoredAt;
     long noMarker = all.stream().filter(p -> p.markers.isEmpty()).count();
-    waitUntil("every player receives moves after the restore", Math.max(1, restoredAt + 20_000
+    until("every player receives moves after the restore", Math.max(1, restoredAt + 20_000
       - System.currentTimeMillis()), () -> all.stream()
       .allMatch(p -> p.mapDeliveries.get() > deliveriesAtRestore.get(p)));
     long movesBackMs = System.currentTimeMillis() - restoredAt;
@@ -353,9 +359,9 @@ class BackingOutageIT {
     List<Player> all = players(STOP_PLAYERS, "84");
     logIn(all, node);
     all.forEach(Player::startMoving);
-    waitUntil("every player's moves in Redis", 15_000, () -> stale(all) == 0);
+    until("every player's moves in Redis", 15_000, () -> stale(all) == 0);
     all.forEach(Player::stopMoving);
-    waitUntil("every player's last move in Redis", 5_000, () -> stale(all) == 0);
+    until("every player's last move in Redis", 5_000, () -> stale(all) == 0);
     int logMark = logLines(node);
 
     await(rp.stop());
@@ -402,8 +408,8 @@ class BackingOutageIT {
     List<Player> all = players(PLAYERS, "83");
     logIn(all, node);
     all.forEach(Player::startMoving);
-    waitUntil("every player's moves in Redis", 15_000, () -> stale(all) == 0);
-    waitUntil("every player in PostgreSQL", 15_000, () -> pgState(all, List.of()).missing == 0);
+    until("every player's moves in Redis", 15_000, () -> stale(all) == 0);
+    until("every player in PostgreSQL", 15_000, () -> pgState(all, List.of()).missing == 0);
     int logMark = logLines(node);
 
     await(rp.stop());
@@ -429,7 +435,7 @@ class BackingOutageIT {
     WebSocketGatewayTest.sleep(Math.max(0, restoredAt + 5_000 - System.currentTimeMillis()));
     all.forEach(Player::stopMoving);
     long stoppedAt = System.currentTimeMillis();
-    waitUntil("every player's last move in Redis", 5_000, () -> stale(all) == 0);
+    until("every player's last move in Redis", 5_000, () -> stale(all) == 0);
     long flushedMs = -1;
     Counts pgState = null;
     while (System.currentTimeMillis() < stoppedAt + FLUSH_SECONDS * 1000L + 5_000) {
@@ -733,10 +739,10 @@ class BackingOutageIT {
     return proxy;
   }
 
-  /** The machine's Redis (or one of its proxies, on {@code port}), database {@value #REDIS_DB}. */
+  /** The machine's Redis (or one of its proxies, on {@code port}), on the test's database. */
   private String redisUrl(int port) {
     String auth = redisServer.getRawUserInfo() == null ? "" : redisServer.getRawUserInfo() + "@";
-    return "redis://" + auth + "127.0.0.1:" + port + "/" + REDIS_DB;
+    return "redis://" + auth + "127.0.0.1:" + port + "/" + database.index();
   }
 
   /** The machine's PostgreSQL, or one of its proxies, on {@code port}. */
@@ -755,15 +761,5 @@ class BackingOutageIT {
     return lines.subList(Math.min(from, lines.size()), lines.size()).stream()
       .filter(l -> l.contains(" WARN ") || l.contains(" ERROR "))
       .map(l -> l.length() > 300 ? l.substring(0, 300) + "..." : l).toList();
-  }
-
-  private static void waitUntil(String what, long timeoutMs, BooleanSupplier condition) {
-    long deadline = System.currentTimeMillis() + timeoutMs;
-    while (!condition.getAsBoolean()) {
-      if (System.currentTimeMillis() > deadline) {
-        throw new AssertionError(what + ": not so within " + timeoutMs + " ms");
-      }
-      WebSocketGatewayTest.sleep(100);
-    }
   }
 }

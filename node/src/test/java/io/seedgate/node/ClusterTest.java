@@ -10,12 +10,13 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-import static io.seedgate.node.SessionLifecycleTest.waitUntil;
-import static io.seedgate.node.TestSupport.await;
+import static io.seedgate.testsupport.Eventually.until;
+import static io.seedgate.testsupport.Await.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
@@ -36,7 +37,8 @@ class ClusterTest {
       "routing.actionChannelPrefix", PREFIX));
     b = TestNode.startClustered(CLUSTER, false, Map.of("node.id", "B-" + CLUSTER.substring(11, 17),
       "routing.actionChannelPrefix", PREFIX));
-    waitUntil(() -> ((HazelcastClusterManager) ((VertxInternal) a.vertx).clusterManager()).getNodes().size() == 2);
+    until(Duration.ofSeconds(5),
+      () -> ((HazelcastClusterManager) ((VertxInternal) a.vertx).clusterManager()).getNodes().size() == 2);
   }
 
   @AfterAll
@@ -73,7 +75,7 @@ class ClusterTest {
       for (int i = 0; i < 20; i++) {
         onB.nextContaining("\"m\":" + i);
       }
-      waitUntil(() -> LocalGateways.receivedFromRedis(b.vertx) - bBefore >= 40);
+      until(Duration.ofSeconds(5), () -> LocalGateways.receivedFromRedis(b.vertx) - bBefore >= 40);
       assertEquals(0, LocalGateways.receivedFromRedis(a.vertx) - aBefore,
         "node A has no player on that map and not that player: Redis sends it nothing");
     }
@@ -102,8 +104,8 @@ class ClusterTest {
     HazelcastClusterManager hz = (HazelcastClusterManager) ((VertxInternal) c.vertx).clusterManager();
     long start = System.currentTimeMillis();
     hz.getHazelcastInstance().getLifecycleService().terminate();
-    waitUntil(() -> await(a.redis.zscore("map:" + map, token)) == null, 15_000);
-    waitUntil(() -> await(a.redis.get("seed:session:" + player)) == null, 5_000);
+    until(Duration.ofMillis(15_000), () -> await(a.redis.zscore("map:" + map, token)) == null);
+    until(Duration.ofMillis(5_000), () -> await(a.redis.get("seed:session:" + player)) == null);
     long tookMs = System.currentTimeMillis() - start;
     assertNull(await(a.redis.hget(RedisKeys.onlineShard(token), token)));
     System.out.println("sessions of the dead node ended after " + tookMs + " ms");

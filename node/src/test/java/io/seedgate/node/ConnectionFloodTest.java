@@ -4,6 +4,7 @@ import io.seedgate.common.config.Settings;
 import io.seedgate.gateway.LocalGateways;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.InputStreamReader;
@@ -11,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import static io.seedgate.testsupport.Eventually.until;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -55,7 +57,7 @@ class ConnectionFloodTest {
           flood.destroyForcibly();
         }
       }
-      SessionLifecycleTest.waitUntil(() -> LocalGateways.sessions(node.vertx) == 0, 10_000);
+      until(Duration.ofMillis(10_000), () -> LocalGateways.sessions(node.vertx) == 0);
       AbuseTest.assertServesANormalClient(node);
     }
   }

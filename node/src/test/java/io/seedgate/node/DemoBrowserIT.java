@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -16,7 +17,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
-import static io.seedgate.node.SessionLifecycleTest.waitUntil;
+import static io.seedgate.testsupport.Eventually.until;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -65,7 +66,8 @@ class DemoBrowserIT {
       Settings.DEMO_PORT.path(), demo1, Settings.ACTION_CHANNEL_PREFIX.path(), prefix))) {
       try (TestNode two = TestNode.startClustered(cluster, false, Map.of(Settings.DEMO_ENABLED.path(), true,
         Settings.DEMO_PORT.path(), demo2, Settings.ACTION_CHANNEL_PREFIX.path(), prefix))) {
-        waitUntil(() -> ((HazelcastClusterManager) ((VertxInternal) one.vertx).clusterManager()).getNodes().size() == 2);
+        until(Duration.ofSeconds(5),
+          () -> ((HazelcastClusterManager) ((VertxInternal) one.vertx).clusterManager()).getNodes().size() == 2);
         String map = newMap();
         JsonObject r = play("http://127.0.0.1:" + demo1 + "/?map=" + map, "http://127.0.0.1:" + demo2 + "/?map=" + map,
           Path.of("target/demo-cluster.png"));

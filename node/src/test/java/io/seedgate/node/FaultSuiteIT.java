@@ -20,10 +20,10 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
-import java.util.function.BooleanSupplier;
 import java.util.stream.IntStream;
 
-import static io.seedgate.node.TestSupport.await;
+import static io.seedgate.testsupport.Eventually.until;
+import static io.seedgate.testsupport.Await.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -95,7 +95,7 @@ class FaultSuiteIT {
     List<Player> before = players(100, "71", map);
     before.forEach(p -> p.logIn(node));
     before.forEach(p -> p.client.sendBinary(new JsonObject().put("action", "move/up").put("pingTime", 0.25)));
-    waitUntil("every move recorded", 10_000, () -> before.stream()
+    until("every move recorded", 10_000, () -> before.stream()
       .allMatch(p -> "move/up".equals(String.valueOf(await(redis.hget(p.token, "action"))))));
 
     node.kill9();
@@ -112,10 +112,10 @@ class FaultSuiteIT {
     Set<String> online = new HashSet<>();
     innocent.forEach(p -> online.add(p.token));
     back.forEach(p -> online.add(p.token));
-    waitUntil("no ghost on the map", killedAt + GHOST_FREE_WITHIN_MS - System.currentTimeMillis(),
+    until("no ghost on the map", killedAt + GHOST_FREE_WITHIN_MS - System.currentTimeMillis(),
       () -> mapMembers(map).equals(online));
     long ghostFreeMs = System.currentTimeMillis() - killedAt;
-    waitUntil("no session entry of a player who did not come back", 2_000,
+    until("no session entry of a player who did not come back", 2_000,
       () -> gone.stream().allMatch(p -> await(redis.get(RedisKeys.sessionOwner(p.id))) == null));
     System.out.println("kill -9 and restart: no ghost " + ghostFreeMs + " ms after the kill");
 
@@ -141,7 +141,7 @@ class FaultSuiteIT {
     node.kill9();
     long againAt = System.currentTimeMillis();
     node.start();
-    waitUntil("no ghost of the second crash", againAt + GHOST_FREE_WITHIN_MS - System.currentTimeMillis(),
+    until("no ghost of the second crash", againAt + GHOST_FREE_WITHIN_MS - System.currentTimeMillis(),
       () -> mapMembers(map).isEmpty());
     long secondMs = System.currentTimeMillis() - againAt;
     long left = java.util.stream.Stream.concat(innocent.stream(), back.stream())
@@ -161,7 +161,7 @@ class FaultSuiteIT {
     List<Player> all = players(MASS, "73", map, MAPS);
     all.forEach(p -> p.logIn(node));
     all.forEach(p -> p.client.sendBinary(new JsonObject().put("action", "move/up").put("pingTime", 0.5)));
-    waitUntil("every move recorded", 30_000, () -> all.stream()
+    until("every move recorded", 30_000, () -> all.stream()
       .allMatch(p -> "move/up".equals(String.valueOf(await(redis.hget(p.token, "action"))))));
     int warningsBefore = node.count(" WARN ") + node.count(" ERROR ");
 
@@ -212,7 +212,7 @@ class FaultSuiteIT {
     long killedAt = System.currentTimeMillis();
     Set<String> alive = new HashSet<>();
     onOne.forEach(p -> alive.add(p.token));
-    waitUntil("no ghost of the killed node on the map", GHOST_FREE_WITHIN_MS, () -> mapMembers(map).equals(alive));
+    until("no ghost of the killed node on the map", GHOST_FREE_WITHIN_MS, () -> mapMembers(map).equals(alive));
     long oneNodeMs = System.currentTimeMillis() - killedAt;
     long wrong = onOne.stream().filter(Player::kicked).count();
     assertEquals(0, wrong, "players of the surviving node closed");
@@ -221,12 +221,12 @@ class FaultSuiteIT {
     killedAt = System.currentTimeMillis();
     one.start();
     two.start();
-    waitUntil("no ghost of the whole cluster on the map", GHOST_FREE_WITHIN_MS - (System.currentTimeMillis() - killedAt),
+    until("no ghost of the whole cluster on the map", GHOST_FREE_WITHIN_MS - (System.currentTimeMillis() - killedAt),
       () -> mapMembers(map).isEmpty());
     long clusterMs = System.currentTimeMillis() - killedAt;
     List<Player> all = new ArrayList<>(onOne);
     all.addAll(onTwo);
-    waitUntil("no session entry left", 2_000,
+    until("no session entry left", 2_000,
       () -> all.stream().allMatch(p -> await(redis.get(RedisKeys.sessionOwner(p.id))) == null));
     List<Row> rows = savedRows(all);
     long notOffline = rows.stream().filter(r -> !"offline".equals(r.getString("action"))).count();
@@ -448,16 +448,6 @@ class FaultSuiteIT {
       return rows;
     } finally {
       pg.close();
-    }
-  }
-
-  private static void waitUntil(String what, long timeoutMs, BooleanSupplier condition) {
-    long deadline = System.currentTimeMillis() + Math.max(0, timeoutMs);
-    while (!condition.getAsBoolean()) {
-      if (System.currentTimeMillis() > deadline) {
-        throw new AssertionError(what + ": not so within " + timeoutMs + " ms");
-      }
-      WebSocketGatewayTest.sleep(50);
     }
   }
 }

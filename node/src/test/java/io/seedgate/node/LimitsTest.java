@@ -3,11 +3,13 @@ package io.seedgate.node;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import static io.seedgate.testsupport.Eventually.until;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -53,7 +55,7 @@ class LimitsTest {
         refused.awaitClose();
       }
       held.remove(0).close();
-      SessionLifecycleTest.waitUntil(() -> {
+      until(Duration.ofSeconds(5), () -> {
         try (TestClient again = node.client()) {
           return again.nextText(300) == null;
         }

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,6 +23,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.function.Consumer;
 
+import static io.seedgate.testsupport.Eventually.until;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -63,8 +65,8 @@ class LiveConfigTest {
           "10 messages at once are within 1000 a second");
 
         edit(file, limits -> limits.put("messagesPerSecond", 1).put("messageBurst", 3));
-        SessionLifecycleTest.waitUntil(() -> node.nodeConfig().get(Settings.MESSAGES_PER_SECOND) == 1, 10_000);
-        SessionLifecycleTest.waitUntil(() -> logged(Level.INFO, "gateway.limits.messagesPerSecond 1000 -> 1"), 5_000);
+        until(Duration.ofMillis(10_000), () -> node.nodeConfig().get(Settings.MESSAGES_PER_SECOND) == 1);
+        until(Duration.ofMillis(5_000), () -> logged(Level.INFO, "gateway.limits.messagesPerSecond 1000 -> 1"));
         WebSocketGatewayTest.sleep(3_000); // the bucket refills at the new rate, not beyond the new burst
         sendQuickly(client, 5);
         assertEquals("too many messages", client.nextContaining("too many messages").getString("error"));
@@ -72,7 +74,7 @@ class LiveConfigTest {
       }
 
       edit(file, limits -> limits.put("messagesPerSecond", 1000).put("messageBurst", 0).put("messagesPerMinute", 5));
-      SessionLifecycleTest.waitUntil(() -> logged(Level.ERROR, "gateway.limits.messageBurst"), 10_000);
+      until(Duration.ofMillis(10_000), () -> logged(Level.ERROR, "gateway.limits.messageBurst"));
       String refusal = lines(Level.ERROR).stream().filter(m -> m.contains("refused")).findFirst().orElseThrow();
       assertTrue(refusal.contains("setting 'gateway.limits.messageBurst' (config file) has invalid value 0: "
         + "expected 1 to 100000") && refusal.contains("unknown setting 'gateway.limits.messagesPerMinute'"), refusal);
@@ -87,7 +89,7 @@ class LiveConfigTest {
 
       String refused = Files.readString(file);
       replace(file, refused.substring(0, refused.length() / 2));
-      SessionLifecycleTest.waitUntil(() -> logged(Level.ERROR, "the config file is not a JSON object"), 10_000);
+      until(Duration.ofMillis(10_000), () -> logged(Level.ERROR, "the config file is not a JSON object"));
       assertEquals(1, node.nodeConfig().get(Settings.MESSAGES_PER_SECOND), "a half-written file changes nothing");
       assertEquals(1, lines(Level.ERROR).stream().filter(m -> m.contains("not a JSON object")).count(),
         "reported once, not at every scan: " + lines(Level.ERROR));
@@ -97,7 +99,7 @@ class LiveConfigTest {
         limits.remove("messagesPerMinute");
         limits.put("messagesPerSecond", 1000).put("messageBurst", 1000).put("maxConnectionsPerIp", 512);
       });
-      SessionLifecycleTest.waitUntil(() -> node.nodeConfig().get(Settings.MESSAGES_PER_SECOND) == 1000, 10_000);
+      until(Duration.ofMillis(10_000), () -> node.nodeConfig().get(Settings.MESSAGES_PER_SECOND) == 1000);
       assertEquals(512, node.nodeConfig().get(Settings.MAX_CONNECTIONS_PER_IP));
     }
   }
@@ -110,7 +112,7 @@ class LiveConfigTest {
       JsonObject json = new JsonObject(Files.readString(file));
       json.getJsonObject("gateway").put("idleTimeoutSeconds", idle + 1);
       Files.writeString(file, json.encodePrettily());
-      SessionLifecycleTest.waitUntil(() -> logged(Level.WARN, "gateway.idleTimeoutSeconds"), 10_000);
+      until(Duration.ofMillis(10_000), () -> logged(Level.WARN, "gateway.idleTimeoutSeconds"));
       assertTrue(lines(Level.WARN).stream().anyMatch(m -> m.contains("restart")), lines(Level.WARN).toString());
       assertEquals(idle, node.nodeConfig().get(Settings.IDLE_TIMEOUT));
     }

@@ -8,7 +8,7 @@ import java.util.UUID;
 
 import static io.seedgate.node.TcpGatewayTest.newMap;
 import static io.seedgate.node.TcpGatewayTest.newPlayer;
-import static io.seedgate.node.TestSupport.await;
+import static io.seedgate.testsupport.Await.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** Players on different transports share one session core: a map broadcast reaches each of them exactly once. */

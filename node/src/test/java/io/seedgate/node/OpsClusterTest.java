@@ -8,11 +8,12 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Collectors;
 
-import static io.seedgate.node.SessionLifecycleTest.waitUntil;
+import static io.seedgate.testsupport.Eventually.until;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -35,7 +36,8 @@ class OpsClusterTest {
       "routing.actionChannelPrefix", PREFIX));
     b = TestNode.startClustered(CLUSTER, false, Map.of("node.id", "OB-" + CLUSTER.substring(9, 15),
       "routing.actionChannelPrefix", PREFIX));
-    waitUntil(() -> ((HazelcastClusterManager) ((VertxInternal) a.vertx).clusterManager()).getNodes().size() == 2);
+    until(Duration.ofSeconds(5),
+      () -> ((HazelcastClusterManager) ((VertxInternal) a.vertx).clusterManager()).getNodes().size() == 2);
     viaA = new OpsHttp(a.vertx, a.opsPort, TestNode.ADMIN_TOKEN);
   }
 
@@ -79,7 +81,7 @@ class OpsClusterTest {
       assertEquals("server stopped", told.getString("error"));
       assertEquals(true, told.getBoolean("reconnect"));
       alsoOnB.awaitClose();
-      waitUntil(() -> !b.nodeDeployed(), 15_000);
+      until(Duration.ofMillis(15_000), () -> !b.nodeDeployed());
 
       OpsHttp.Reply after = viaA.get("/admin/nodes");
       JsonArray list = after.json().getJsonArray("nodes");

@@ -7,7 +7,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
 
-import static io.seedgate.node.TestSupport.await;
+import static io.seedgate.testsupport.Await.await;
 
 /** A blocking HTTP client for a node's operations port, for tests. */
 final class OpsHttp implements AutoCloseable {

@@ -13,14 +13,15 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import static io.seedgate.node.SessionLifecycleTest.waitUntil;
-import static io.seedgate.node.TestSupport.await;
+import static io.seedgate.testsupport.Eventually.until;
+import static io.seedgate.testsupport.Await.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -69,12 +70,12 @@ class OpsTest {
       bad.sendBinary(new JsonObject().put("token", "no-such-token").put("action", "api/load"));
       assertEquals("invalid token", bad.nextContaining("error").getString("error"));
       bad.awaitClose();
-      waitUntil(() -> value(scrape(), "seed_auth_failures_total\\{reason=\"INVALID_TOKEN\"}") >= 1);
+      until(Duration.ofSeconds(5), () -> value(scrape(), "seed_auth_failures_total\\{reason=\"INVALID_TOKEN\"}") >= 1);
       String text = scrape();
       assertTrue(value(text, "seed_connections\\{transport=\"websocket\"}") >= 1, text);
       assertTrue(value(text, "seed_messages_in_total") >= 2, text);
       // one player logged in (sessions of earlier tests on this shared node may take a moment to end)
-      waitUntil(() -> value(scrape(), "seed_players") == 1);
+      until(Duration.ofSeconds(5), () -> value(scrape(), "seed_players") == 1);
       // its token:, player: and map: channels and the broadcast channel of each gateway instance
       assertTrue(value(text, "seed_delivery_channels") >= 4, text);
       assertTrue(value(text, "seed_messages_out_total") >= 2, text);
@@ -165,7 +166,7 @@ class OpsTest {
       assertEquals("kicked", c.nextContaining("error").getString("error"));
       c.awaitClose();
     }
-    waitUntil(() -> http.get("/admin/players/" + player).status() == 404);
+    until(Duration.ofSeconds(5), () -> http.get("/admin/players/" + player).status() == 404);
     assertEquals(404, http.post("/admin/players/" + player + "/kick", null).status());
   }
 
@@ -186,8 +187,8 @@ class OpsTest {
       assertEquals("server stopped", stopped.getString("error"));
       assertEquals(true, stopped.getBoolean("reconnect"));
       c.awaitClose();
-      waitUntil(() -> !drained.nodeDeployed(), 15_000);
-      waitUntil(() -> await(drained.redis.hget(RedisKeys.onlineShard(token), token)) == null);
+      until(Duration.ofMillis(15_000), () -> !drained.nodeDeployed());
+      until(Duration.ofSeconds(5), () -> await(drained.redis.hget(RedisKeys.onlineShard(token), token)) == null);
       assertEquals(404, http.post("/admin/nodes/no-such-node/drain", null).status());
     }
   }

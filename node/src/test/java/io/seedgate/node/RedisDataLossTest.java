@@ -2,6 +2,7 @@ package io.seedgate.node;
 
 import io.seedgate.common.RedisKeys;
 import io.seedgate.common.config.Settings;
+import io.seedgate.testsupport.RedisDatabase;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgBuilder;
@@ -12,6 +13,7 @@ import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -20,8 +22,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
-import static io.seedgate.node.SessionLifecycleTest.waitUntil;
-import static io.seedgate.node.TestSupport.await;
+import static io.seedgate.testsupport.Eventually.until;
+import static io.seedgate.testsupport.Await.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -30,16 +32,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * under the node): the node notices (its lease is gone) and puts back what it holds, so the players stay online,
  * on their map, flushed, and one session per player still holds.
  *
- * <p>Uses its own Redis database ({@value #REDIS_DB}), which it empties on purpose.
+ * <p>Uses a Redis database of its own ({@link RedisDatabase#lease leased}), which it empties on purpose.
  */
 class RedisDataLossTest {
 
-  private static final int REDIS_DB = 11;
   private static final int PLAYERS = 20;
 
   @Test
   void aNodeWhoseRedisComesBackEmptyPutsItsLivePlayersBack() {
-    String redisUrl = TestSupport.backingServices().get(Settings.REDIS_URL).replaceAll("/\\d*$", "") + "/" + REDIS_DB;
+    try (RedisDatabase database = RedisDatabase.lease(TestSupport.backingServices().get(Settings.REDIS_URL),
+      "RedisDataLossTest")) {
+      runOn(database.url());
+    }
+  }
+
+  private void runOn(String redisUrl) {
     Map<String, Object> settings = new HashMap<>();
     settings.put(Settings.REDIS_URL.path(), redisUrl);
     settings.put(Settings.LEASE_SECONDS.path(), 2);
@@ -60,12 +67,13 @@ class RedisDataLossTest {
         c.sendBinary(new JsonObject().put("action", "move/right"));
         first.add(c);
       }
-      waitUntil(() -> savedRows(node, players).stream().filter(r -> "move/right".equals(r.getString("action"))
-        && r.getDouble("position_x") != null && r.getDouble("position_x") == 0.5).count() == PLAYERS, 15_000);
+      until(Duration.ofMillis(15_000),
+        () -> savedRows(node, players).stream().filter(r -> "move/right".equals(r.getString("action"))
+        && r.getDouble("position_x") != null && r.getDouble("position_x") == 0.5).count() == PLAYERS);
 
       await(node.redis.flushdb(List.of()));
 
-      waitUntil(() -> mapMembers(node, map).size() == PLAYERS, 10_000);
+      until(Duration.ofMillis(10_000), () -> mapMembers(node, map).size() == PLAYERS);
       assertEquals(new HashSet<>(tokens), mapMembers(node, map), "every live player back on its map");
       for (int i = 0; i < PLAYERS; i++) {
         String token = tokens.get(i);
@@ -82,7 +90,8 @@ class RedisDataLossTest {
 
       // a move now writes a hash that knows whose it is, and reaches PostgreSQL again through the flush
       first.get(0).sendBinary(new JsonObject().put("action", "move/right"));
-      waitUntil(() -> savedRows(node, players.subList(0, 1)).get(0).getDouble("position_x") == 1.0, 15_000);
+      until(Duration.ofMillis(15_000),
+        () -> savedRows(node, players.subList(0, 1)).get(0).getDouble("position_x") == 1.0);
 
       // one session per player still holds: logging in again closes the first session
       List<TestClient> second = new ArrayList<>();

@@ -11,12 +11,14 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.net.URI;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-import static io.seedgate.node.TestSupport.await;
+import static io.seedgate.testsupport.Eventually.until;
+import static io.seedgate.testsupport.Await.await;
 
 /**
  * A node whose Redis connections drop while Redis refuses SUBSCRIBE (here: an ACL change; in production a
@@ -67,7 +69,7 @@ class RedisResubscribeTest {
 
         await(admin.acl(List.of("SETUSER", user, "-subscribe")));
         await(admin.client(List.of("KILL", "USER", user)));
-        SessionLifecycleTest.waitUntil(() -> await(admin.client(List.of("LIST"))).toString().contains("user=" + user));
+        until(Duration.ofSeconds(5), () -> await(admin.client(List.of("LIST"))).toString().contains("user=" + user));
         await(admin.publish(RedisKeys.playerChannel(player), "{\"during\":\"refused\"}"));
         c.expectNothing(500); // proves SUBSCRIBE was really refused: the channel is not live
 

@@ -6,11 +6,13 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Response;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-import static io.seedgate.node.TestSupport.await;
+import static io.seedgate.testsupport.Eventually.until;
+import static io.seedgate.testsupport.Await.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -34,8 +36,8 @@ class SessionLifecycleTest {
         c.awaitClose();
         assertTrue(System.currentTimeMillis() - start >= 500, "not before the idle timeout");
       }
-      waitUntil(() -> await(node.redis.zscore("map:" + map, token)) == null);
-      waitUntil(() -> await(node.redis.hget(RedisKeys.onlineShard(token), token)) == null);
+      until(Duration.ofSeconds(5), () -> await(node.redis.zscore("map:" + map, token)) == null);
+      until(Duration.ofSeconds(5), () -> await(node.redis.hget(RedisKeys.onlineShard(token), token)) == null);
     }
   }
 
@@ -73,20 +75,6 @@ class SessionLifecycleTest {
       unauthenticated.close();
     } finally {
       node.close();
-    }
-  }
-
-  static void waitUntil(java.util.function.BooleanSupplier condition) {
-    waitUntil(condition, 5_000);
-  }
-
-  static void waitUntil(java.util.function.BooleanSupplier condition, long timeoutMs) {
-    long deadline = System.currentTimeMillis() + timeoutMs;
-    while (!condition.getAsBoolean()) {
-      if (System.currentTimeMillis() > deadline) {
-        throw new AssertionError("condition not met within " + timeoutMs + " ms");
-      }
-      WebSocketGatewayTest.sleep(20);
     }
   }
 }

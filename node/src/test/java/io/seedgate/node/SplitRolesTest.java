@@ -4,10 +4,13 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import static io.seedgate.testsupport.Eventually.until;
+import static io.seedgate.testsupport.Await.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
@@ -34,9 +37,9 @@ class SplitRolesTest {
         c.sendBinary(new JsonObject().put("action", "move/up"));
         c.nextContaining("move_up");
       }
-      SessionLifecycleTest.waitUntil(() -> TestSupport.await(edge.redis.zscore("map:" + map, token)) == null);
-      assertNull(TestSupport.await(edge.redis.hget(token, "id")), "saved through the other node, then removed");
-      assertEquals(0, TestSupport.await(edge.redis.sismember("seed:unsaved", token)).toInteger());
+      until(Duration.ofSeconds(5), () -> await(edge.redis.zscore("map:" + map, token)) == null);
+      assertNull(await(edge.redis.hget(token, "id")), "saved through the other node, then removed");
+      assertEquals(0, await(edge.redis.sismember("seed:unsaved", token)).toInteger());
     } finally {
       edge.close();
       core.close();

@@ -10,15 +10,19 @@ import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
 
+import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
-import static io.seedgate.node.TestSupport.await;
+import static io.seedgate.testsupport.Await.await;
 
 /** A real WebSocket client for tests, read from the test thread: messages queue up until taken. */
 final class TestClient implements AutoCloseable, ReceivingClient {
+
+  /** How long a connect or a write may take: a failed one is an AssertionError, which some tests catch. */
+  private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
   private final WebSocketClient client;
   private WebSocket ws;
@@ -50,24 +54,24 @@ final class TestClient implements AutoCloseable, ReceivingClient {
     WebSocketConnectOptions options = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI(uri);
     headers.forEach(options::addHeader);
     TestClient c = new TestClient(client);
-    c.ws = await(client.connect(options).map(c::listen));
+    c.ws = await(client.connect(options).map(c::listen), TIMEOUT);
     return c;
   }
 
   /** Sends JSON in a binary frame, as the 2021 Unity client does. */
   TestClient sendBinary(JsonObject json) {
-    await(ws.writeBinaryMessage(json.toBuffer()));
+    await(ws.writeBinaryMessage(json.toBuffer()), TIMEOUT);
     return this;
   }
 
   /** Sends a text frame, as the WebGL build does. */
   TestClient sendText(String text) {
-    await(ws.writeTextMessage(text));
+    await(ws.writeTextMessage(text), TIMEOUT);
     return this;
   }
 
   TestClient sendRaw(Buffer bytes) {
-    await(ws.writeBinaryMessage(bytes));
+    await(ws.writeBinaryMessage(bytes), TIMEOUT);
     return this;
   }
 

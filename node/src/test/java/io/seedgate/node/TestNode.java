@@ -20,7 +20,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-import static io.seedgate.node.TestSupport.await;
+import static io.seedgate.testsupport.Await.await;
 
 /** A whole node (all roles) plus the example game service, on a free port, against real Redis and PostgreSQL. */
 final class TestNode implements AutoCloseable {

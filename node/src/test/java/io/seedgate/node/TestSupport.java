@@ -3,27 +3,13 @@ package io.seedgate.node;
 import io.seedgate.common.FreePorts;
 import io.seedgate.common.config.NodeConfig;
 import io.seedgate.common.embedded.BackingServices;
-import io.vertx.core.Future;
 
-import java.util.concurrent.TimeUnit;
-
-/** Blocking helpers for tests that run on the JUnit thread against real servers. */
+/** The backing servers and free ports of this module's tests (awaiting and polling: {@code test-support}). */
 final class TestSupport {
 
   private static NodeConfig backing;
 
   private TestSupport() {
-  }
-
-  /** Waits up to 10 s for the future. */
-  static <T> T await(Future<T> future) {
-    try {
-      return future.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-    } catch (java.util.concurrent.ExecutionException e) {
-      throw new AssertionError("failed: " + e.getCause(), e.getCause());
-    } catch (Exception e) {
-      throw new AssertionError(e);
-    }
   }
 
   /** Defaults with reachable Redis and PostgreSQL (the local ones, or embedded ones when none runs). */

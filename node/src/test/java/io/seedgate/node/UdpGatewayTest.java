@@ -9,14 +9,16 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.UUID;
 
+import static io.seedgate.testsupport.Eventually.until;
 import static io.seedgate.node.TcpGatewayTest.newMap;
 import static io.seedgate.node.TcpGatewayTest.newPlayer;
-import static io.seedgate.node.TestSupport.await;
+import static io.seedgate.testsupport.Await.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -182,8 +184,8 @@ class UdpGatewayTest {
       try (UdpTestClient c = loggedIn(idle, token)) {
         assertEquals(1, stats(idle).addresses());
         assertEquals("timeout", c.nextContaining("error").getString("error"));
-        SessionLifecycleTest.waitUntil(() -> stats(idle).addresses() == 0);
-        SessionLifecycleTest.waitUntil(() -> await(idle.redis.zscore("map:" + map, token)) == null);
+        until(Duration.ofSeconds(5), () -> stats(idle).addresses() == 0);
+        until(Duration.ofSeconds(5), () -> await(idle.redis.zscore("map:" + map, token)) == null);
         c.sendText("{\"action\":\"move/up\",\"pingTime\":0.23}||");
         assertEquals(NOT_AUTHENTICATED, c.nextText(5_000));
         assertEquals(0, stats(idle).addresses(), "no session without a token");
@@ -196,7 +198,7 @@ class UdpGatewayTest {
     try (UdpTestClient c = client(node)) {
       c.send(new JsonObject().put("token", UUID.randomUUID().toString().toUpperCase()).put("action", "api/load"));
       assertEquals("invalid token", c.next().getString("error"));
-      SessionLifecycleTest.waitUntil(() -> stats(node).pending() == 0);
+      until(Duration.ofSeconds(5), () -> stats(node).pending() == 0);
     }
   }
 }

@@ -16,7 +16,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.UUID;
 
-import static io.seedgate.node.TestSupport.await;
+import static io.seedgate.testsupport.Await.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;

@@ -4,6 +4,8 @@ import io.seedgate.common.RedisKeys;
 import io.seedgate.common.config.NodeConfig;
 import io.seedgate.common.config.Settings;
 import io.seedgate.common.embedded.BackingServices;
+import io.seedgate.testsupport.Await;
+import io.seedgate.testsupport.RedisDatabase;
 import io.seedgate.persistence.resp.RespConnection;
 import io.seedgate.persistence.resp.RespRequests;
 import io.vertx.core.DeploymentOptions;
@@ -20,6 +22,7 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import io.vertx.sqlclient.Tuple;
 
+import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
@@ -66,8 +69,8 @@ public final class FlushBenchmark {
     int rounds = args.length > 3 ? Integer.parseInt(args[3]) : ROUNDS;
     inventoryField = inventory(args.length > 4 ? Integer.parseInt(args[4]) : 0);
     NodeConfig resolved = BackingServices.resolve(NodeConfig.defaults());
-    String redisUrl = TestSupport.withDatabase(resolved.get(Settings.REDIS_URL),
-      TestSupport.leaseDatabase(resolved.get(Settings.REDIS_URL)));
+    // emptied and released when the JVM exits
+    String redisUrl = RedisDatabase.lease(resolved.get(Settings.REDIS_URL), "FlushBenchmark").url();
     String postgresUrl = resolved.get(Settings.POSTGRES_URL);
     Vertx vertx = Vertx.vertx(new VertxOptions()
       .setMaxEventLoopExecuteTime(100).setMaxEventLoopExecuteTimeUnit(TimeUnit.MILLISECONDS)
@@ -426,11 +429,7 @@ public final class FlushBenchmark {
   }
 
   static <T> T await(Future<T> f) {
-    try {
-      return f.await(120, TimeUnit.SECONDS);
-    } catch (java.util.concurrent.TimeoutException e) {
-      throw new IllegalStateException("timed out", e);
-    }
+    return Await.await(f, Duration.ofSeconds(120));
   }
 
 }

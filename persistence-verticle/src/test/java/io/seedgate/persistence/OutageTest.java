@@ -4,6 +4,7 @@ import io.seedgate.common.Addresses;
 import io.seedgate.common.ErrorCode;
 import io.seedgate.common.RedisKeys;
 import io.seedgate.common.config.Settings;
+import io.seedgate.testsupport.TcpProxy;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonObject;
@@ -15,6 +16,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
+import static io.seedgate.testsupport.Await.await;
+import static io.seedgate.testsupport.Await.failureOf;
+import static io.seedgate.testsupport.Eventually.eventually;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -102,8 +106,8 @@ class OutageTest extends TestSupport {
       assertEquals(0, verticle.stats().consecutiveFailures());
       assertEquals(0, verticle.stats().backlog());
     });
-    long tookMs = (System.nanoTime() - back) / 1_000_000;
-    assertTrue(tookMs < 5_000, "written " + tookMs + " ms after PostgreSQL came back");
+    // the flush interval is 60 s: written within the 5 s above (and with one failure only, below) is the probe's flush
+    System.out.println("written " + (System.nanoTime() - back) / 1_000_000 + " ms after PostgreSQL came back");
     assertEquals(1, verticle.stats().failures(), "one failed cycle, then the one the probe started");
     await(vertx.undeploy(verticle.deploymentID()));
     await(proxy.stop());

@@ -4,6 +4,7 @@ import io.seedgate.common.RedisKeys;
 import io.seedgate.common.config.NodeConfig;
 import io.seedgate.common.config.Settings;
 import io.seedgate.common.embedded.BackingServices;
+import io.seedgate.testsupport.RedisDatabase;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -56,8 +57,8 @@ public final class SaveBurstBenchmark {
     ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("io.seedgate"))
       .setLevel(ch.qos.logback.classic.Level.INFO);
     NodeConfig resolved = BackingServices.resolve(NodeConfig.defaults());
-    String redisUrl = TestSupport.withDatabase(resolved.get(Settings.REDIS_URL),
-      TestSupport.leaseDatabase(resolved.get(Settings.REDIS_URL)));
+    // emptied and released when the JVM exits
+    String redisUrl = RedisDatabase.lease(resolved.get(Settings.REDIS_URL), "SaveBurstBenchmark").url();
     Vertx vertx = Vertx.vertx();
     Redis redis = Redis.createClient(vertx, new RedisOptions().setConnectionString(redisUrl)
       .setMaxWaitingHandlers(1 << 16));

@@ -4,8 +4,8 @@ import io.seedgate.common.RedisKeys;
 import io.seedgate.common.config.NodeConfig;
 import io.seedgate.common.config.Settings;
 import io.seedgate.common.embedded.BackingServices;
+import io.seedgate.testsupport.RedisDatabase;
 import io.vertx.core.DeploymentOptions;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.pgclient.PgBuilder;
@@ -24,7 +24,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 
-import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -37,6 +36,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
+import static io.seedgate.testsupport.Await.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
@@ -46,15 +46,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  *
  * <p>The online hash, the unsaved set and the flush lock have fixed names, so tests that run at the same time as
  * other modules' tests, or as another run of these, would see each other's players and locks. Each test JVM
- * therefore leases a Redis database of its own ({@link #leaseDatabase}); nothing is ever flushed.
+ * therefore leases a Redis database of its own ({@link RedisDatabase#lease}), held until the JVM exits and emptied
+ * then.
  */
 abstract class TestSupport {
 
-  /** Redis databases these tests may lease, one per test JVM. */
-  static final int FIRST_TEST_DB = 8;
-  static final int LAST_TEST_DB = 15;
-  private static final String LEASE_PREFIX = "seed:test-lease:persistence:";
-  private static final long LEASE_MS = 15 * 60_000;
   /** Half the Vert.x default; lower limits give false alarms on a loaded 2-core machine (the benchmark uses 100). */
   static final long MAX_EVENT_LOOP_MS = 1_000;
   static final long TIMEOUT_S = 20;
@@ -74,65 +70,10 @@ abstract class TestSupport {
   static void resolveServices() {
     if (redisUrl == null) {
       NodeConfig resolved = BackingServices.resolve(NodeConfig.defaults());
-      redisUrl = withDatabase(resolved.get(Settings.REDIS_URL), leaseDatabase(resolved.get(Settings.REDIS_URL)));
+      // released (and emptied) by the lease's shutdown hook, once every test class of the JVM ran
+      redisUrl = RedisDatabase.lease(resolved.get(Settings.REDIS_URL), "persistence-verticle tests").url();
       postgresUrl = resolved.get(Settings.POSTGRES_URL);
     }
-  }
-
-  /**
-   * Takes a lease (a key in database 0, expiring after {@link #LEASE_MS}, deleted when the JVM exits) on the first
-   * free database from {@link #FIRST_TEST_DB} to {@link #LAST_TEST_DB}, waiting when all are taken.
-   */
-  static int leaseDatabase(String url) {
-    Vertx vertx = Vertx.vertx();
-    Redis redis = Redis.createClient(vertx, withDatabase(url, 0));
-    String holder = UUID.randomUUID().toString();
-    try {
-      for (int attempt = 0; attempt < 600; attempt++) {
-        for (int db = FIRST_TEST_DB; db <= LAST_TEST_DB; db++) {
-          Response ok = await(redis.send(Request.cmd(Command.SET).arg(LEASE_PREFIX + db).arg(holder).arg("NX")
-            .arg("PX").arg(LEASE_MS)));
-          if (ok != null) {
-            int leased = db;
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> release(url, leased, holder)));
-            return db;
-          }
-        }
-        Thread.sleep(1_000);
-      }
-      throw new IllegalStateException("no free Redis test database from " + FIRST_TEST_DB + " to " + LAST_TEST_DB);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    } finally {
-      await(vertx.close());
-    }
-  }
-
-  /** Deletes the lease if still ours; from a shutdown hook, where no Vert.x can start, so over a plain socket. */
-  private static void release(String url, int db, String holder) {
-    java.net.URI uri = java.net.URI.create(url);
-    try (java.net.Socket socket = new java.net.Socket(uri.getHost(), uri.getPort() < 0 ? 6379 : uri.getPort())) {
-      socket.setSoTimeout(2_000);
-      List<String> command = List.of("EVAL",
-        "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0", "1",
-        LEASE_PREFIX + db, holder);
-      StringBuilder resp = new StringBuilder("*").append(command.size()).append("\r\n");
-      for (String part : command) {
-        resp.append('$').append(part.getBytes(java.nio.charset.StandardCharsets.UTF_8).length).append("\r\n")
-          .append(part).append("\r\n");
-      }
-      socket.getOutputStream().write(resp.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-      socket.getInputStream().read();
-    } catch (java.io.IOException e) {
-      // the lease expires by itself
-    }
-  }
-
-  /** The Redis URL with a database index in its path. */
-  static String withDatabase(String url, int db) {
-    String base = url.replaceFirst("/\\d*$", "");
-    return base + "/" + db;
   }
 
   @BeforeEach
@@ -247,38 +188,5 @@ abstract class TestSupport {
     RowIterator<Row> it = await(pg.preparedQuery("SELECT * FROM players WHERE id = $1").execute(Tuple.of(player)))
       .iterator();
     return it.hasNext() ? it.next() : null;
-  }
-
-  static <T> T await(Future<T> future) {
-    try {
-      return future.await(TIMEOUT_S, TimeUnit.SECONDS);
-    } catch (java.util.concurrent.TimeoutException e) {
-      throw new AssertionError("timed out", e);
-    }
-  }
-
-  /** The failure of a future that must fail. */
-  static Throwable failureOf(Future<?> future) {
-    Throwable failure = await(future.transform(ar -> Future.succeededFuture(ar.cause())));
-    if (failure == null) {
-      throw new AssertionError("expected a failure");
-    }
-    return failure;
-  }
-
-  /** Retries the assertion until it passes or the time is up (then its last failure is thrown). */
-  static void eventually(Duration within, Runnable assertion) throws InterruptedException {
-    long deadline = System.nanoTime() + within.toNanos();
-    while (true) {
-      try {
-        assertion.run();
-        return;
-      } catch (AssertionError e) {
-        if (System.nanoTime() > deadline) {
-          throw e;
-        }
-        Thread.sleep(100);
-      }
-    }
   }
 }

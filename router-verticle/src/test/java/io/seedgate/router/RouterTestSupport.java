@@ -4,6 +4,7 @@ import io.seedgate.common.Addresses;
 import io.seedgate.common.RedisKeys;
 import io.seedgate.common.config.NodeConfig;
 import io.seedgate.common.config.Settings;
+import io.seedgate.testsupport.RedisDatabase;
 import io.seedgate.common.embedded.BackingServices;
 import io.seedgate.common.redis.RedisLink;
 import io.vertx.core.Context;
@@ -25,32 +26,24 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
  * Router tests against the real Redis ({@link BackingServices#resolve}: the configured one, or an embedded one) in
- * a database of their own, {@value #DB}, emptied before and after each test, and the event bus of a real Vert.x.
+ * a database of their own ({@link RedisDatabase#lease}), emptied before and after each test, and the event bus of a
+ * real Vert.x.
  *
  * <p>Persistence is a small consumer on the event bus ({@link Persistence}) that records every
  * {@link Addresses#SAVE_PLAYER} and {@link Addresses#LOAD_PLAYER} request and answers it the way the test says
  * (saved, failed, held until released; a saved state or none): the role the router talks to, not a mock of Redis.
- *
- * <p>The database is held for the test JVM with the lease persistence-verticle's tests take
- * ({@code seed:test-lease:persistence:<db>} in db 0), so a persistence test JVM running at the same time picks
- * another one.
  */
 abstract class RouterTestSupport {
 
-  static final int DB = 9;
   static final long TIMEOUT_S = 20;
-  private static final String LEASE = "seed:test-lease:persistence:" + DB;
-  private static final long LEASE_MS = 15 * 60_000;
 
   static String redisUrl;
-  private static final String HOLDER = UUID.randomUUID().toString();
 
   protected Vertx vertx;
   /** The context every router object of a test is created and used on (RedisLink wants one). */
@@ -61,48 +54,12 @@ abstract class RouterTestSupport {
   protected RedisLink link;
   protected Persistence persistence;
 
+  /** A Redis database of the router tests' own for the test JVM, leased like every other test's. */
   @BeforeAll
-  static void resolveRedis() throws Exception {
-    if (redisUrl != null) {
-      return;
-    }
-    String base = BackingServices.resolve(NodeConfig.defaults()).get(Settings.REDIS_URL).replaceFirst("/\\d*$", "");
-    Vertx v = Vertx.vertx();
-    try {
-      Redis db0 = Redis.createClient(v, base + "/0");
-      long deadline = System.currentTimeMillis() + 120_000;
-      while (await(db0.send(Request.cmd(Command.SET).arg(LEASE).arg(HOLDER).arg("NX").arg("PX").arg(LEASE_MS)))
-        == null) {
-        if (System.currentTimeMillis() > deadline) {
-          throw new IllegalStateException("Redis database " + DB + " is leased by another test JVM");
-        }
-        Thread.sleep(500);
-      }
-      String url = base;
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> releaseLease(url)));
-    } finally {
-      await(v.close());
-    }
-    redisUrl = base + "/" + DB;
-  }
-
-  /** Deletes the lease if still ours; from a shutdown hook, where no Vert.x can start, so over a plain socket. */
-  private static void releaseLease(String base) {
-    java.net.URI uri = java.net.URI.create(base);
-    try (java.net.Socket socket = new java.net.Socket(uri.getHost(), uri.getPort() < 0 ? 6379 : uri.getPort())) {
-      socket.setSoTimeout(2_000);
-      List<String> command = List.of("EVAL",
-        "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0", "1",
-        LEASE, HOLDER);
-      StringBuilder resp = new StringBuilder("*").append(command.size()).append("\r\n");
-      for (String part : command) {
-        resp.append('$').append(part.getBytes(java.nio.charset.StandardCharsets.UTF_8).length).append("\r\n")
-          .append(part).append("\r\n");
-      }
-      socket.getOutputStream().write(resp.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-      socket.getInputStream().read();
-    } catch (java.io.IOException e) {
-      // the lease expires by itself
+  static void resolveRedis() {
+    if (redisUrl == null) {
+      String base = BackingServices.resolve(NodeConfig.defaults()).get(Settings.REDIS_URL);
+      redisUrl = RedisDatabase.lease(base, "router-tests").url();
     }
   }
 

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -23,14 +24,15 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 
-import static io.seedgate.examples.TestRedis.await;
+import static io.seedgate.testsupport.Await.await;
+import static io.seedgate.testsupport.Await.failureOf;
+import static io.seedgate.testsupport.Eventually.until;
 import static io.seedgate.examples.TestRedis.send;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -102,7 +104,7 @@ class ExampleGameServiceTest {
     double[] stored = geopos(map, p.token);
     assertEquals(0.0, stored[0], GEO_PRECISION);
     assertEquals(0.25, stored[1], GEO_PRECISION);
-    awaitCondition(() -> service.counters().processed() == 5, "5 actions processed");
+    until("5 actions processed", Duration.ofSeconds(10), () -> service.counters().processed() == 5);
   }
 
   @Test
@@ -185,7 +187,7 @@ class ExampleGameServiceTest {
 
     assertEquals("{\"error\":\"unknown action move/jump\"}", toPlayer.next().payload());
     assertEquals("{\"error\":\"unknown action api/index\"}", toPlayer.next().payload());
-    awaitCondition(() -> service.counters().processed() == 2, "2 actions processed");
+    until("2 actions processed", Duration.ofSeconds(10), () -> service.counters().processed() == 2);
     assertEquals(new ExampleGameService.Counters(2, 0, 0), service.counters());
   }
 
@@ -203,7 +205,7 @@ class ExampleGameServiceTest {
     publish(prefix + "move", envelope(p, map, "move/up"));
 
     assertMove(onMap.next(), p, "move_up", 1.0, 1.5);
-    awaitCondition(() -> service.counters().processed() == 1, "the valid action processed");
+    until("the valid action processed", Duration.ofSeconds(10), () -> service.counters().processed() == 1);
     assertEquals(new ExampleGameService.Counters(1, 4, 4), service.counters());
   }
 
@@ -224,7 +226,7 @@ class ExampleGameServiceTest {
       for (int i = 0; i < moves; i++) {
         publish(prefix + "move", envelope(newPlayer(map), map, "move/up"));
       }
-      awaitCondition(() -> service.counters().failed() == moves, moves + " actions failed");
+      until(moves + " actions failed", Duration.ofSeconds(10), () -> service.counters().failed() == moves);
       send(redis, Command.DEL, GameChannels.mapGeoSet(map));
       Player p = newPlayer(map, 1, 1);
       Listener onMap = listen(GameChannels.mapChannel(map));
@@ -232,8 +234,9 @@ class ExampleGameServiceTest {
       assertMove(onMap.next(), p, "move_up", 1.0, 1.5);
       long warnings = lines.list.stream().filter(e -> e.getLevel() == ch.qos.logback.classic.Level.WARN).count();
       assertEquals(1, warnings, "WARN lines for " + moves + " failed actions");
-      awaitCondition(() -> lines.list.stream().anyMatch(e -> e.getLevel() == ch.qos.logback.classic.Level.INFO
-        && e.getFormattedMessage().equals("actions played again, after " + moves + " failed")), "the recovery line");
+      until("the recovery line", Duration.ofSeconds(10), () -> lines.list.stream()
+        .anyMatch(e -> e.getLevel() == ch.qos.logback.classic.Level.INFO
+          && e.getFormattedMessage().equals("actions played again, after " + moves + " failed")));
     } finally {
       log.detachAppender(lines);
     }
@@ -249,8 +252,8 @@ class ExampleGameServiceTest {
 
     send(redis, Command.CLIENT, "KILL", "ID", before);
 
-    awaitCondition(() -> subscriberClientId() > 0 && subscriberClientId() != before
-      && subscribers(prefix + "move") == 1, "subscribed again on a new connection");
+    until("subscribed again on a new connection", Duration.ofSeconds(10),
+      () -> subscriberClientId() > 0 && subscriberClientId() != before && subscribers(prefix + "move") == 1);
     publish(prefix + "move", envelope(p, map, "move/left"));
     assertMove(onMap.next(), p, "move_left", 0.5, 1.0);
   }
@@ -258,7 +261,7 @@ class ExampleGameServiceTest {
   @Test
   void startFailsWhenRedisCannotBeReached() {
     ExampleGameService unreachable = new ExampleGameService();
-    assertThrows(Exception.class, () -> await(vertx.deployVerticle(unreachable,
+    assertInstanceOf(Exception.class, failureOf(vertx.deployVerticle(unreachable,
       new DeploymentOptions().setConfig(new JsonObject().put("redisUrl", "redis://127.0.0.1:1")))));
   }
 
@@ -332,16 +335,6 @@ class ExampleGameServiceTest {
   private static void assertMove(Message m, Player p, String action, double x, double y) {
     assertEquals(new JsonObject().put("players", new JsonArray().add(new JsonObject()
       .put("id", p.id).put("action", action).put("position", new JsonArray().add(x).add(y)))).encode(), m.payload());
-  }
-
-  private static void awaitCondition(BooleanSupplier condition, String what) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out waiting for: " + what);
-      }
-      Thread.sleep(20);
-    }
   }
 
   private record Player(long id, String token) {

@@ -1,7 +1,6 @@
 package io.seedgate.examples;
 
 import io.seedgate.common.embedded.BackingServices;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
@@ -16,14 +15,14 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
+import static io.seedgate.testsupport.Await.await;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Test access to a real Redis: the one at {@code -Dexample.test.redis} (default {@value #LOCAL}) when it
- * answers, else an embedded one. Blocking helpers.
+ * answers, else an embedded one. Blocking helpers (on {@link io.seedgate.testsupport.Await}).
  */
 final class TestRedis {
 
@@ -40,15 +39,6 @@ final class TestRedis {
       url = BackingServices.reachable(configured, 6379) ? configured : BackingServices.embeddedRedis();
     }
     return url;
-  }
-
-  /** Waits (at most {@value #WAIT_MS} ms) for the future; call it from the test thread, not an event loop. */
-  static <T> T await(Future<T> future) {
-    try {
-      return future.await(WAIT_MS, TimeUnit.MILLISECONDS);
-    } catch (TimeoutException e) {
-      throw new AssertionError("no result within " + WAIT_MS + " ms", e);
-    }
   }
 
   static Response send(Redis redis, Command command, Object... args) {

@@ -16,6 +16,8 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
+import static io.seedgate.testsupport.Await.await;
+import static io.seedgate.testsupport.Await.failureOf;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
@@ -41,12 +43,7 @@ class BatchFailuresTest {
           Request.cmd(Command.HSET).arg(notAHash).arg("f").arg("v"),
           Request.cmd(Command.PUBLISH).arg("batch-failures").arg("m"),
           Request.cmd(Command.HSET).arg(notAHash).arg("g").arg("v"));
-        Throwable failure = null;
-        try {
-          await(c.batch(batch));
-        } catch (Exception e) {
-          failure = e.getCause();
-        }
+        Throwable failure = failureOf(c.batch(batch));
         BitSet refused = BatchFailures.refused(failure, batch.size());
         BitSet expected = new BitSet();
         expected.set(2);
@@ -66,9 +63,5 @@ class BatchFailuresTest {
     assertNull(BatchFailures.refused(new IllegalStateException("redis link 'x' is down"), 4));
     assertNull(BatchFailures.refused(new IllegalStateException("ERR [7] out of range"), 4));
     assertNull(BatchFailures.refused(null, 4));
-  }
-
-  private static <T> T await(Future<T> f) throws Exception {
-    return f.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
   }
 }

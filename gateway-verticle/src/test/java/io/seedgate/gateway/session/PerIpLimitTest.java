@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-import static io.seedgate.gateway.GatewayFixture.waitUntil;
+import static io.seedgate.testsupport.Eventually.until;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
@@ -26,7 +26,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 class PerIpLimitTest {
 
   private static final int PER_IP = 4;
-  private static final int REDIS_DB = 11;
 
   private static GatewayFixture fixture;
   private static Vertx vertx;
@@ -35,7 +34,7 @@ class PerIpLimitTest {
 
   @BeforeAll
   static void start() throws Exception {
-    fixture = GatewayFixture.start("pip", REDIS_DB, 2, Map.of(
+    fixture = GatewayFixture.start("pip", 2, Map.of(
       Settings.MAX_CONNECTIONS_PER_IP.path(), PER_IP,
       Settings.AUTH_TIMEOUT.path(), 60));
     vertx = fixture.vertx;
@@ -58,12 +57,12 @@ class PerIpLimitTest {
       for (int i = 0; i < players; i++) {
         open.add(RawSocket.open(wsPort, "/?token=" + fixture.signIn(map)));
         int expected = i + 1;
-        waitUntil(() -> LocalGateways.players(vertx) == expected);
+        until(() -> LocalGateways.players(vertx) == expected);
       }
       for (int i = 0; i < PER_IP; i++) {
         open.add(i % 2 == 0 ? RawSocket.open(wsPort, "/") : RawSocket.connect(tcpPort));
       }
-      waitUntil(() -> LocalGateways.sessions(vertx) == players + PER_IP);
+      until(() -> LocalGateways.sessions(vertx) == players + PER_IP);
       assertEquals(players, LocalGateways.players(vertx), "every player is in");
 
       try (RawSocket refused = RawSocket.open(wsPort, "/")) {
@@ -79,16 +78,16 @@ class PerIpLimitTest {
 
       // a connection without a token that closes makes room for another
       open.remove(open.size() - 1).close();
-      waitUntil(() -> LocalGateways.sessions(vertx) == players + PER_IP - 1);
+      until(() -> LocalGateways.sessions(vertx) == players + PER_IP - 1);
       open.add(RawSocket.connect(tcpPort));
-      waitUntil(() -> LocalGateways.sessions(vertx) == players + PER_IP);
+      until(() -> LocalGateways.sessions(vertx) == players + PER_IP);
       RawSocket last = open.get(open.size() - 1);
       last.write("{}||");
       assertEquals("{\"error\":\"invalid token\"}||", last.readUntil("||", 5_000), "it was served");
     } finally {
       open.forEach(RawSocket::close);
     }
-    waitUntil(() -> LocalGateways.sessions(vertx) == 0);
+    until(() -> LocalGateways.sessions(vertx) == 0);
     assertEquals(0, LocalGateways.players(vertx));
   }
 }

@@ -9,6 +9,7 @@ import io.seedgate.gateway.Fuzz;
 import io.seedgate.gateway.delivery.DeliverySubscriber;
 import io.seedgate.gateway.routing.ActionPublisher;
 import io.seedgate.router.RouterVerticle;
+import io.seedgate.testsupport.RedisDatabase;
 import io.vertx.core.Context;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -43,6 +44,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
+import static io.seedgate.testsupport.Await.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -54,12 +56,11 @@ import static org.junit.jupiter.api.Assertions.fail;
  * handed to Redis), a non-fatal error sent, or a fatal error sent and the connection closed; nothing throws, and no
  * session is left behind.
  *
- * <p>Uses its own Redis database ({@value #REDIS_DB}), emptied at the end, so the fuzz's players never reach the
- * other tests' data.
+ * <p>Uses a Redis database of its own ({@link RedisDatabase#lease leased}), emptied at the end, so the fuzz's players
+ * never reach the other tests' data.
  */
 class SessionFuzzTest {
 
-  private static final int REDIS_DB = 12;
   private static final String SECRET = "fuzz-secret-0123456789-0123456789-abcdef";
   private static final int MAX_MESSAGE_BYTES = 65536;
   private static final Set<String> ERROR_TEXTS = new HashSet<>();
@@ -71,6 +72,7 @@ class SessionFuzzTest {
     }
   }
 
+  private static RedisDatabase database;
   private static Vertx vertx;
   private static Context context;
   private static SessionHub hub;
@@ -85,9 +87,10 @@ class SessionFuzzTest {
 
   @BeforeContainer
   static void start() throws Exception {
-    vertx = Vertx.vertx();
     NodeConfig config = BackingServices.resolve(NodeConfig.defaults());
-    String redisUrl = config.get(Settings.REDIS_URL).replaceAll("/\\d*$", "") + "/" + REDIS_DB;
+    database = RedisDatabase.lease(config.get(Settings.REDIS_URL), SessionFuzzTest.class.getSimpleName());
+    String redisUrl = database.url();
+    vertx = Vertx.vertx();
     config = config.with(Map.of(Settings.NODE_ID.path(), "fuzz-" + UUID.randomUUID().toString().substring(0, 6),
       Settings.REDIS_URL.path(), redisUrl, Settings.JWT_SECRET.path(), SECRET,
       Settings.ROLES.path(), new io.vertx.core.json.JsonArray(List.of("gateway", "router"))));
@@ -115,10 +118,11 @@ class SessionFuzzTest {
     if (live != null) {
       endSession(live);
     }
-    if (commands != null) {
-      onContext(() -> commands.send(Request.cmd(Command.FLUSHDB)).mapEmpty());
+    try {
+      await(vertx.close());
+    } finally {
+      database.close();
     }
-    await(vertx.close());
   }
 
   @Property
@@ -361,10 +365,6 @@ class SessionFuzzTest {
       }
       throw (Exception) e.getCause();
     }
-  }
-
-  private static <T> T await(Future<T> f) throws Exception {
-    return f.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
   }
 
   /** The client channel as a recording double: what was sent, whether it was closed or authenticated. */

@@ -17,8 +17,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-import static io.seedgate.gateway.GatewayFixture.await;
-import static io.seedgate.gateway.GatewayFixture.waitUntil;
+import static io.seedgate.testsupport.Await.await;
+import static io.seedgate.testsupport.Eventually.until;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -36,7 +36,6 @@ class TcpTransportTest {
 
   private static final int INSTANCES = 3;
   private static final int MAX_MESSAGE = 1000;
-  private static final int REDIS_DB = 14;
   private static final int MAX_QUEUED = 64 * 1024;
   private static final String END = TcpTransport.DELIMITER;
 
@@ -46,7 +45,7 @@ class TcpTransportTest {
 
   @BeforeAll
   static void start() throws Exception {
-    fixture = GatewayFixture.start("tct", REDIS_DB, INSTANCES, Map.of(
+    fixture = GatewayFixture.start("tct", INSTANCES, Map.of(
       Settings.TCP_MAX_FRAME_BYTES.path(), MAX_MESSAGE,
       Settings.AUTH_TIMEOUT.path(), 1,
       Settings.MAX_QUEUED_BYTES.path(), MAX_QUEUED));
@@ -66,13 +65,13 @@ class TcpTransportTest {
       assertEquals(port, g.tcpPort(), "every instance reports the one TCP port");
     }
     assertNotEquals(fixture.gateways.get(0).webSocketPort(), port, "the WebSocket port, also on port 0, is another one");
-    waitUntil(() -> LocalGateways.sessions(vertx) == 0);
+    until(() -> LocalGateways.sessions(vertx) == 0);
     List<RawSocket> sockets = new ArrayList<>();
     try {
       for (int i = 0; i < 2 * INSTANCES; i++) {
         sockets.add(RawSocket.connect(port));
       }
-      waitUntil(() -> LocalGateways.sessions(vertx) == 2 * INSTANCES);
+      until(() -> LocalGateways.sessions(vertx) == 2 * INSTANCES);
       for (GatewayVerticle g : fixture.gateways) {
         assertEquals(2, g.hub().sessionCount(), "each instance got every third connection");
       }
@@ -82,7 +81,7 @@ class TcpTransportTest {
     } finally {
       sockets.forEach(RawSocket::close);
     }
-    waitUntil(() -> LocalGateways.sessions(vertx) == 0);
+    until(() -> LocalGateways.sessions(vertx) == 0);
   }
 
   @Test
@@ -96,7 +95,7 @@ class TcpTransportTest {
       assertEquals("{\"error\":\"message too large\"}" + END, new String(arriving.readUntilClosed(5_000),
         StandardCharsets.ISO_8859_1), "a frame still arriving");
     }
-    waitUntil(() -> LocalGateways.sessions(vertx) == 0);
+    until(() -> LocalGateways.sessions(vertx) == 0);
   }
 
   @Test
@@ -110,7 +109,7 @@ class TcpTransportTest {
       a.write("{\"token\":\"" + first.substring(0, 5));
       a.write(first.substring(5) + "\",\"action\":\"api/save\"}" + END);
       b.write("{\"token\":\"" + second + "\",\"action\":\"api/save\"}" + END + END);
-      waitUntil(() -> LocalGateways.players(vertx) == playersBefore + 2);
+      until(() -> LocalGateways.players(vertx) == playersBefore + 2);
       byte[] payload = "{\"say\":\"h\u00e9llo \ud83d\ude00\"}".getBytes(StandardCharsets.UTF_8);
       fixture.publish(RedisKeys.mapChannel(map), payload);
       for (RawSocket s : List.of(a, b)) {
@@ -119,7 +118,7 @@ class TcpTransportTest {
           got.getBytes(StandardCharsets.ISO_8859_1), "the published bytes and the delimiter");
       }
     }
-    waitUntil(() -> LocalGateways.players(vertx) == playersBefore);
+    until(() -> LocalGateways.players(vertx) == playersBefore);
   }
 
   @Test
@@ -130,19 +129,19 @@ class TcpTransportTest {
     String token = fixture.signIn(map);
     try (RawSocket slow = RawSocket.connect(port, 4096)) {
       slow.write("{\"token\":\"" + token + "\",\"action\":\"api/save\"}" + END);
-      waitUntil(() -> LocalGateways.players(vertx) == playersBefore + 1);
+      until(() -> LocalGateways.players(vertx) == playersBefore + 1);
       byte[] payload = ("{\"pad\":\"" + "z".repeat(16 * 1024) + "\"}").getBytes(StandardCharsets.UTF_8);
       for (int i = 0; i < 400 && LocalGateways.slowClients(vertx) == slowBefore; i++) {
         fixture.publish(RedisKeys.tokenChannel(token), payload);
       }
-      waitUntil(() -> LocalGateways.slowClients(vertx) == slowBefore + 1);
+      until(() -> LocalGateways.slowClients(vertx) == slowBefore + 1);
       byte[] all = slow.readUntilClosed(10_000);
       assertNotNull(all, "its connection closed");
       String text = new String(all, StandardCharsets.UTF_8);
       assertTrue(text.endsWith("\"}" + END + "{\"error\":\"too slow to receive\"}" + END),
         "what was queued, then the error: ..." + text.substring(Math.max(0, text.length() - 80)));
     }
-    waitUntil(() -> LocalGateways.players(vertx) == playersBefore);
+    until(() -> LocalGateways.players(vertx) == playersBefore);
   }
 
   @Test

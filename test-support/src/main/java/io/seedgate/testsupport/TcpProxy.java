@@ -1,4 +1,4 @@
-package io.seedgate.node;
+package io.seedgate.testsupport;
 
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -15,11 +15,11 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A TCP forwarder a test can stop (closing every connection) and start again on the same port: a backing server
- * (Redis, PostgreSQL) going away and coming back, for a node that reaches it through {@link #port()}. A copy of
- * persistence-verticle's (test sources are not shared between modules here), which can also {@link #partition()}:
- * keep every connection open but forward nothing, as a network that drops packets does, until {@link #heal()}.
+ * (Redis, PostgreSQL) going away and coming back, for a node that reaches it through {@link #port()}. It can also
+ * {@link #partition()}: keep every connection open but forward nothing, as a network that drops packets does, until
+ * {@link #heal()}.
  */
-final class TcpProxy {
+public final class TcpProxy {
 
   private final Vertx vertx;
   private final String targetHost;
@@ -35,19 +35,19 @@ final class TcpProxy {
   /** Each open socket's context, where it is paused and resumed. */
   private final Map<NetSocket, Context> contexts = new ConcurrentHashMap<>();
 
-  TcpProxy(Vertx vertx, String targetHost, int targetPort) {
+  public TcpProxy(Vertx vertx, String targetHost, int targetPort) {
     this.vertx = vertx;
     this.targetHost = targetHost;
     this.targetPort = targetPort;
     this.client = vertx.createNetClient();
   }
 
-  int port() {
+  public int port() {
     return port;
   }
 
   /** Listens on {@code port} (0 picks one the first time; later starts reuse it). */
-  Future<Integer> start() {
+  public Future<Integer> start() {
     running = true;
     server = vertx.createNetServer().connectHandler(in -> {
       in.pause();
@@ -109,19 +109,19 @@ final class TcpProxy {
   }
 
   /** Forwards nothing more, either way, on every connection and on new ones, until {@link #heal()}. */
-  void partition() {
+  public void partition() {
     partitioned = true;
     contexts.forEach((socket, context) -> context.runOnContext(v -> socket.pause()));
   }
 
   /** Forwards again what was held and what comes. */
-  void heal() {
+  public void heal() {
     partitioned = false;
     contexts.forEach((socket, context) -> context.runOnContext(v -> socket.resume()));
   }
 
   /** Stops listening and closes every forwarded connection. */
-  Future<Void> stop() {
+  public Future<Void> stop() {
     running = false;
     List<Future<?>> closing = new ArrayList<>();
     closing.add(server.close());
