@@ -185,6 +185,14 @@ final class TestNode implements AutoCloseable {
     try {
       vertx.close().toCompletionStage().toCompletableFuture().get(40, java.util.concurrent.TimeUnit.SECONDS);
     } catch (Exception e) {
+      StringBuilder threads = new StringBuilder("node not stopped within 40 s; threads:\n");
+      Thread.getAllStackTraces().forEach((t, stack) -> {
+        threads.append(t.getName()).append(" (").append(t.getState()).append(")\n");
+        for (StackTraceElement frame : stack) {
+          threads.append("    at ").append(frame).append('\n');
+        }
+      });
+      System.out.println(threads);
       throw new AssertionError("node not stopped within 40 s", e);
     }
     long tookMs = (System.nanoTime() - start) / 1_000_000;

@@ -60,10 +60,15 @@ final class IncarnationSweeper {
     this.intervalMs = intervalMs;
   }
 
-  /** Ends the sessions of incarnations already dead, then watches: leases periodically, members when clustered. */
+  /**
+   * The first sweep runs at once but is not waited for: a router starting after a large node's crash must not
+   * hold its node's start (and its own stop) for the thousands of sessions it then ends.
+   */
   Future<Void> start(Context context) {
     registration = ClusterInfo.onMemberLeft(vertx, context, this::memberLeft);
-    return sweep().onComplete(ar -> timer = vertx.setPeriodic(intervalMs, t -> sweep()));
+    sweep();
+    timer = vertx.setPeriodic(intervalMs, t -> sweep());
+    return Future.succeededFuture();
   }
 
   void stop() {

@@ -107,6 +107,9 @@ public class RouterVerticle extends VerticleBase {
     if (sweeper != null) {
       sweeper.stop();
     }
+    if (directory != null) {
+      directory.stopping();
+    }
     long deadline = System.currentTimeMillis() + STOP_BOUND_MS;
     return LocalRoles.whenStopped(vertx, Settings.ROLE_GATEWAY, STOP_BOUND_MS)
       .compose(v -> Future.join(consumers.stream().map(MessageConsumer::unregister).toList()))

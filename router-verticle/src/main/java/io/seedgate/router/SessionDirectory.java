@@ -54,6 +54,7 @@ final class SessionDirectory {
   private final String defaultMap;
   private final DeliveryOptions persistenceDelivery;
   private final InFlight inFlight = new InFlight();
+  private boolean stopping;
   private final BurstLog unsavedLog = new BurstLog(LOG, UNSAVED_WARN_EVERY_MS);
   private final PlayerLocks locks;
   /** Session ends under way at once; a node's whole population ending together waits in turn. */
@@ -220,6 +221,10 @@ final class SessionDirectory {
    * @return how many sessions were ended here, or -1 when another router holds the claim
    */
   Future<Integer> endSessionsOf(String incarnation, String nodeId, String me) {
+    return inFlight.track(cleanUp(incarnation, nodeId, me));
+  }
+
+  private Future<Integer> cleanUp(String incarnation, String nodeId, String me) {
     return redis.send(Request.cmd(Command.SET).arg(RedisKeys.nodeCleanup(incarnation)).arg(me).arg("NX").arg("EX")
         .arg(CLEANUP_CLAIM_SECONDS))
       .compose(won -> {
@@ -259,7 +264,19 @@ final class SessionDirectory {
           .put("node", nodeId).put("incarnation", incarnation).put("session", s.session()).put("reason", "NODE_LEFT"));
       }
     }
-    return Bounded.forEach(sessions, CLEANUP_CONCURRENCY, this::end);
+    return Bounded.forEach(sessions, CLEANUP_CONCURRENCY, ended -> stopping
+      ? Future.failedFuture(new GatewayException(ErrorCode.UNAVAILABLE, "router stopping"))
+      : end(ended));
+  }
+
+  /**
+   * The router is stopping: a dead incarnation's clean-up under way starts no more session ends (those started
+   * finish), so the stop is not held by thousands of another node's sessions; the incarnation stays listed, its
+   * claim is given up, and another router's sweep (or this node's next run) ends the rest. The ends of this node's
+   * own sessions are not concerned: they come through {@link #end} one by one.
+   */
+  void stopping() {
+    stopping = true;
   }
 
   private Future<Void> markOffline(String token, String map) {
