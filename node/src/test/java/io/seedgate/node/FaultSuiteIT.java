@@ -47,6 +47,11 @@ class FaultSuiteIT {
     TestSupport.backingServices().get(Settings.REDIS_URL)));
   private final List<NodeProcess> nodes = new ArrayList<>();
   private final List<TestClient> clients = new ArrayList<>();
+  /** The client protocol's errors that are not followed by a close (README, "Client protocol"). */
+  private static final Set<String> NOT_FATAL = Set.of("action not delivered, try again", "unknown model",
+    "too many messages");
+  /** What the rolling restart's players were told that was not "reconnect". */
+  private final List<String> wrongErrors = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   @AfterEach
   void stop() throws Exception {
@@ -286,8 +291,14 @@ class FaultSuiteIT {
         }
         if (text.contains("\"error\"")) {
           JsonObject error = new JsonObject(text);
+          if (NOT_FATAL.contains(error.getString("error"))) {
+            // the README's errors that close nothing: this move was not played; the next one goes on from here
+            wrongErrors.add(id + " (not fatal, retried): " + text);
+            return true;
+          }
           if (!Boolean.TRUE.equals(error.getBoolean("reconnect"))) {
             wrongCloses++;
+            wrongErrors.add(id + ": " + text);
           }
           return false;
         }
@@ -369,9 +380,9 @@ class FaultSuiteIT {
       || Math.abs(saved.get(m.id) - m.confirmedX) > 1e-6).count();
     System.out.println("rolling restart of 3 nodes under " + ROLLING_PLAYERS + " moving players: " + timings
       + "; " + reconnects + " reconnects, " + lost + " lost updates, " + wrong + " wrong closes, " + notSaved
-      + " last positions not saved");
+      + " last positions not saved; errors other than reconnect: " + wrongErrors);
     assertEquals(0, lost, "moves lost across a drain");
-    assertEquals(0, wrong, "players closed for another reason than the drain");
+    assertEquals(0, wrong, "players closed for another reason than the drain: " + wrongErrors);
     assertEquals(0, notSaved, "last confirmed positions not in PostgreSQL");
     assertTrue(reconnects >= ROLLING_PLAYERS, "every player went through at least one drain: " + reconnects);
   }
