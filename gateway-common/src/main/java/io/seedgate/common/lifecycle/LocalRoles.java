@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.WeakHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -18,14 +19,11 @@ import java.util.concurrent.TimeUnit;
  * gateway's sessions end through the router, which saves through persistence; so the router waits for the
  * gateways of its node and persistence waits for the router.
  *
- * <p>Per Vert.x instance ({@link NodeState}), so several nodes can share a JVM in tests.
+ * <p>Per Vert.x instance, so several nodes can share a JVM in tests.
  */
 public final class LocalRoles {
 
-  /** The node's roles by name ({@link NodeState}); guarded by the class's lock, as every field here. */
-  private static final String ROLES = LocalRoles.class.getName();
-  /** Roles running (at least one instance) on any node of this process, for {@link #awaitNoneRunning}. */
-  private static int runningInProcess;
+  private static final Map<Vertx, Map<String, Role>> RUNNING = new WeakHashMap<>();
 
   private static final class Role {
     int instances;
@@ -37,7 +35,7 @@ public final class LocalRoles {
 
   /** Whether at least one instance of the role runs on this Vert.x instance. */
   public static synchronized boolean running(Vertx vertx, String role) {
-    Role r = roles(vertx).get(role);
+    Role r = RUNNING.getOrDefault(vertx, Map.of()).get(role);
     return r != null && r.instances > 0;
   }
 
@@ -66,37 +64,23 @@ public final class LocalRoles {
   }
 
   private static synchronized boolean anyRunning() {
-    return runningInProcess > 0;
-  }
-
-  private static Map<String, Role> roles(Vertx vertx) {
-    return NodeState.get(vertx, ROLES, HashMap::new);
-  }
-
-  /** Changes the role's count of running instances, and the process's count of running roles with it. */
-  private static void count(Role r, int change) {
-    boolean before = r.instances > 0;
-    r.instances += change;
-    boolean after = r.instances > 0;
-    if (before != after) {
-      runningInProcess += after ? 1 : -1;
-    }
+    return RUNNING.values().stream().flatMap(m -> m.values().stream()).anyMatch(r -> r.instances > 0);
   }
 
   /** An instance of the role started. */
   public static synchronized void started(Vertx vertx, String role) {
-    count(roles(vertx).computeIfAbsent(role, r -> new Role()), 1);
+    RUNNING.computeIfAbsent(vertx, v -> new HashMap<>()).computeIfAbsent(role, r -> new Role()).instances++;
   }
 
   /** An instance of the role finished stopping. */
   public static void stopped(Vertx vertx, String role) {
     List<Promise<Void>> release = new ArrayList<>();
     synchronized (LocalRoles.class) {
-      Role r = roles(vertx).get(role);
+      Role r = RUNNING.getOrDefault(vertx, Map.of()).get(role);
       if (r == null) {
         return;
       }
-      count(r, -1);
+      r.instances--;
       if (r.instances <= 0) {
         release.addAll(r.waiting);
         r.waiting.clear();
@@ -112,7 +96,7 @@ public final class LocalRoles {
   public static Future<Void> whenStopped(Vertx vertx, String role, long boundMs) {
     Promise<Void> promise = Promise.promise();
     synchronized (LocalRoles.class) {
-      Role r = roles(vertx).get(role);
+      Role r = RUNNING.getOrDefault(vertx, Map.of()).get(role);
       if (r == null || r.instances <= 0) {
         return Future.succeededFuture();
       }
