@@ -167,8 +167,12 @@ public class GatewayVerticle extends VerticleBase {
         deliveries == null ? Future.succeededFuture() : deliveries.close(),
         commands == null ? Future.succeededFuture() : commands.close()))
       .eventually(() -> {
-        LocalGateways.remove(vertx, hub);
-        LocalRoles.stopped(vertx, Settings.ROLE_GATEWAY);
+        // always: the router of this node waits (up to 30 s) for every gateway instance to say it stopped
+        try {
+          LocalGateways.remove(vertx, hub);
+        } finally {
+          LocalRoles.stopped(vertx, Settings.ROLE_GATEWAY);
+        }
         return Future.succeededFuture();
       });
   }
