@@ -2,11 +2,9 @@ package io.seedgate.common;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
+import io.seedgate.testsupport.LogCapture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
 
 import java.util.List;
 import java.util.UUID;
@@ -18,24 +16,22 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class BurstLogTest {
 
-  private final Logger logger = (Logger) LoggerFactory.getLogger("burst-log-test-" + UUID.randomUUID());
-  private final ListAppender<ILoggingEvent> lines = new ListAppender<>();
+  private final LogCapture lines = LogCapture.of("burst-log-test-" + UUID.randomUUID());
+  private final Logger logger = lines.logger();
   private final AtomicLong now = new AtomicLong(1_000_000);
   private final BurstLog burst = new BurstLog(logger, 60_000, now::get);
 
   BurstLogTest() {
     logger.setLevel(Level.DEBUG);
-    lines.start();
-    logger.addAppender(lines);
   }
 
   @AfterEach
   void detach() {
-    logger.detachAppender(lines);
+    lines.close();
   }
 
   private List<String> at(Level level) {
-    return lines.list.stream().filter(e -> e.getLevel() == level).map(ILoggingEvent::getFormattedMessage).toList();
+    return lines.messages(level);
   }
 
   @Test

@@ -1,12 +1,9 @@
 package io.seedgate.gateway;
 
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.util.ResourceLeakDetector;
-import org.slf4j.LoggerFactory;
+import io.seedgate.testsupport.LogCapture;
 
 import java.util.List;
 
@@ -18,14 +15,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 public final class LeakCheck {
 
-  private final ListAppender<ILoggingEvent> reports = new ListAppender<>();
+  private final LogCapture reports;
   private final ResourceLeakDetector.Level levelBefore;
 
   private LeakCheck() {
     levelBefore = ResourceLeakDetector.getLevel();
     ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.PARANOID);
-    reports.start();
-    ((Logger) LoggerFactory.getLogger(ResourceLeakDetector.class)).addAppender(reports);
+    reports = LogCapture.of(ResourceLeakDetector.class);
   }
 
   public static LeakCheck start() {
@@ -56,13 +52,11 @@ public final class LeakCheck {
       assertTrue(others.isEmpty(), "no buffer leaked: " + others);
     } finally {
       ResourceLeakDetector.setLevel(levelBefore);
-      ((Logger) LoggerFactory.getLogger(ResourceLeakDetector.class)).detachAppender(reports);
+      reports.close();
     }
   }
 
   private List<String> reports() {
-    synchronized (reports) {
-      return reports.list.stream().map(ILoggingEvent::getFormattedMessage).filter(m -> m.contains("LEAK")).toList();
-    }
+    return reports.messages().stream().filter(m -> m.contains("LEAK")).toList();
   }
 }

@@ -1,16 +1,13 @@
 package io.seedgate.node;
 
 import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import io.seedgate.common.config.Settings;
+import io.seedgate.testsupport.LogCapture;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.io.IOException;
@@ -36,19 +33,16 @@ class LiveConfigTest {
 
   @TempDir
   Path dir;
-  private final ListAppender<ILoggingEvent> log = new ListAppender<>();
-  private Logger nodeLogger;
+  private LogCapture log;
 
   @BeforeEach
   void captureTheNodeLog() {
-    nodeLogger = (Logger) LoggerFactory.getLogger(NodeVerticle.class);
-    log.start();
-    nodeLogger.addAppender(log);
+    log = LogCapture.of(NodeVerticle.class);
   }
 
   @AfterEach
   void release() {
-    nodeLogger.detachAppender(log);
+    log.close();
   }
 
   @Test
@@ -152,9 +146,7 @@ class LiveConfigTest {
   }
 
   private List<String> lines(Level level) {
-    synchronized (log.list) {
-      return log.list.stream().filter(e -> e.getLevel() == level).map(ILoggingEvent::getFormattedMessage).toList();
-    }
+    return log.messages(level);
   }
 
   private static String rnd() {

@@ -1,7 +1,9 @@
 package io.seedgate.examples;
 
+import ch.qos.logback.classic.Level;
 import io.seedgate.examples.TestRedis.Listener;
 import io.seedgate.examples.TestRedis.Message;
+import io.seedgate.testsupport.LogCapture;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -211,13 +213,7 @@ class ExampleGameServiceTest {
 
   @Test
   void aBurstOfFailedActionsLogsOneWarningNotOneEach() throws Exception {
-    ch.qos.logback.classic.Logger log =
-      (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(ExampleGameService.class);
-    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> lines =
-      new ch.qos.logback.core.read.ListAppender<>();
-    lines.start();
-    log.addAppender(lines);
-    try {
+    try (LogCapture lines = LogCapture.of(ExampleGameService.class)) {
       deploy(new JsonObject().put("actionChannelPrefix", prefix));
       String map = newMap();
       // the map's GEO set is not one: every move fails in Redis (WRONGTYPE), as every action does while it is away
@@ -232,13 +228,9 @@ class ExampleGameServiceTest {
       Listener onMap = listen(GameChannels.mapChannel(map));
       publish(prefix + "move", envelope(p, map, "move/up"));
       assertMove(onMap.next(), p, "move_up", 1.0, 1.5);
-      long warnings = lines.list.stream().filter(e -> e.getLevel() == ch.qos.logback.classic.Level.WARN).count();
-      assertEquals(1, warnings, "WARN lines for " + moves + " failed actions");
-      until("the recovery line", Duration.ofSeconds(10), () -> lines.list.stream()
-        .anyMatch(e -> e.getLevel() == ch.qos.logback.classic.Level.INFO
-          && e.getFormattedMessage().equals("actions played again, after " + moves + " failed")));
-    } finally {
-      log.detachAppender(lines);
+      assertEquals(1, lines.count(Level.WARN), "WARN lines for " + moves + " failed actions");
+      until("the recovery line", Duration.ofSeconds(10),
+        () -> lines.messages(Level.INFO).contains("actions played again, after " + moves + " failed"));
     }
   }
 
