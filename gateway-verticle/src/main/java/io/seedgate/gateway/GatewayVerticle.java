@@ -28,6 +28,7 @@ import org.slf4j.LoggerFactory;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * The gateway role: the client ports and the sessions on them. Deployed once per event loop; every instance
@@ -44,6 +45,7 @@ public class GatewayVerticle extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(GatewayVerticle.class);
   private static final long SHUTDOWN_BOUND_MS = 20_000;
+  private static final long STOP_STEP_BOUND_MS = 2_000;
 
   private RedisLink commands;
   private RedisLink deliveries;
@@ -159,13 +161,14 @@ public class GatewayVerticle extends VerticleBase {
         return Future.succeededFuture();
       });
     return ending
-      .eventually(this::closePorts)
-      .eventually(() -> sessionCommands == null ? Future.succeededFuture() : sessionCommands.unregister())
-      .eventually(() -> lease == null ? Future.succeededFuture() : lease.release()
-        .onFailure(e -> LOG.warn("lease not released at stop (it lapses by itself): {}", e.getMessage())))
-      .eventually(() -> Future.join(
+      .eventually(() -> bounded("closing the client ports", this::closePorts))
+      .eventually(() -> bounded("unregistering the session commands",
+        () -> sessionCommands == null ? Future.succeededFuture() : sessionCommands.unregister()))
+      .eventually(() -> bounded("releasing the lease (it lapses by itself)",
+        () -> lease == null ? Future.succeededFuture() : lease.release()))
+      .eventually(() -> bounded("closing the Redis connections", () -> Future.join(
         deliveries == null ? Future.succeededFuture() : deliveries.close(),
-        commands == null ? Future.succeededFuture() : commands.close()))
+        commands == null ? Future.succeededFuture() : commands.close())))
       .eventually(() -> {
         // always: the router of this node waits (up to 30 s) for every gateway instance to say it stopped
         try {
@@ -175,6 +178,29 @@ public class GatewayVerticle extends VerticleBase {
         }
         return Future.succeededFuture();
       });
+  }
+
+  /**
+   * One step of the stop after the sessions ended, given {@value #STOP_STEP_BOUND_MS} ms: the four steps and the
+   * sessions' bound stay inside the 30 s the node's router waits for its gateways. A step that overruns is named
+   * in a WARN and the stop goes on (what it holds is closed with the Vert.x instance).
+   */
+  private Future<?> bounded(String step, Supplier<Future<?>> action) {
+    Future<?> started;
+    try {
+      started = action.get();
+    } catch (RuntimeException e) {
+      LOG.warn("gateway stop: {} failed, going on", step, e);
+      return Future.succeededFuture();
+    }
+    return started.timeout(STOP_STEP_BOUND_MS, TimeUnit.MILLISECONDS).recover(e -> {
+      if (e instanceof java.util.concurrent.TimeoutException) {
+        LOG.warn("gateway stop: {} took over {} ms, going on", step, STOP_STEP_BOUND_MS);
+      } else {
+        LOG.warn("gateway stop: {} failed, going on: {}", step, e.getMessage());
+      }
+      return Future.succeededFuture();
+    });
   }
 
   /**
