@@ -9,7 +9,7 @@ import io.seedgate.common.lifecycle.Bounded;
 import io.seedgate.common.lifecycle.Incarnation;
 import io.seedgate.common.lifecycle.LocalRoles;
 import io.seedgate.gateway.delivery.DeliverySubscriber;
-import io.seedgate.gateway.routing.ActionPublisher;
+import io.seedgate.gateway.routing.ActionSink;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -22,7 +22,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -63,7 +62,7 @@ public final class SessionHub {
   private final Context context;
   private final Incarnation incarnation;
   private final DeliveryOptions routerDelivery;
-  private final ActionPublisher publisher;
+  private final SessionCollaborators collaborators;
   private final DeliverySubscriber subscriber;
   private final Limits limits;
   private final String broadcastChannel;
@@ -71,7 +70,7 @@ public final class SessionHub {
   private final Map<String, Session> byToken = new HashMap<>();
   private final Map<String, Session> byPlayer = new HashMap<>();
   private final Map<String, Set<Session>> byMap = new HashMap<>();
-  private final Map<ErrorCode, OutboundMessage> errors = new EnumMap<>(ErrorCode.class);
+  private final ErrorMessages errors = new ErrorMessages();
   /** Session ends asked of the router and not answered yet: what a stop waits for besides the open sessions. */
   private final Set<Future<Void>> endsInFlight = new HashSet<>();
   private final HubCounters counters = new HubCounters();
@@ -79,8 +78,7 @@ public final class SessionHub {
   /** While Redis is away every session end fails: one WARN a minute for them, not one per player. */
   private final BurstLog endFailures = new BurstLog(LOG, 60_000);
   private final RateLimiter.Rule messageRate;
-  private LongConsumer routingLatency = nanos -> { };
-  private LongConsumer loginLatency = nanos -> { };
+  private final SessionLatencies latencies = new SessionLatencies();
   private volatile long delivered;
   private long sessionsOpened;
   private volatile int sessionCount;
@@ -113,21 +111,35 @@ public final class SessionHub {
   /**
    * @param incarnation this gateway instance's run: its sessions' ids and the node they are recorded under
    */
-  public SessionHub(Vertx vertx, Incarnation incarnation, ActionPublisher publisher,
+  public SessionHub(Vertx vertx, Incarnation incarnation, ActionSink actions,
                     DeliverySubscriber subscriber, Limits limits, String broadcastChannel) {
     this.eventBus = vertx.eventBus();
     this.context = vertx.getOrCreateContext();
     this.routerDelivery = LocalRoles.deliveryTo(vertx, Settings.ROLE_ROUTER, ROUTER_TIMEOUT_MS);
     this.incarnation = incarnation;
-    this.publisher = publisher;
     this.subscriber = subscriber.onMessage(this::dispatch);
     this.limits = limits;
     this.logins = new LoginGate(limits.loginsInFlight(), limits.loginQueue(), ROUTER_TIMEOUT_MS);
     this.messageRate = new RateLimiter.Rule(limits.messagesPerSecond(), limits.messageBurst());
     this.broadcastChannel = broadcastChannel;
-    for (ErrorCode code : ErrorCode.values()) {
-      errors.put(code, OutboundMessage.ofText(new JsonObject().put("error", code.text()).encode()));
-    }
+    SessionLifecycle lifecycle = new SessionLifecycle() {
+      @Override
+      public Future<Void> activate(Session session) {
+        return SessionHub.this.activate(session);
+      }
+
+      @Override
+      public Future<Void> ended(Session session, ErrorCode reason) {
+        return SessionHub.this.ended(session, reason);
+      }
+
+      @Override
+      public void forget(Session session) {
+        SessionHub.this.forget(session);
+      }
+    };
+    this.collaborators = new SessionCollaborators(this::authenticate, actions, lifecycle, latencies, counters, errors,
+      new SessionLimits(limits.maxMessageBytes(), messageRate), this::now);
   }
 
   /** Subscribes what every instance needs whatever its sessions: the broadcast channel. */
@@ -137,9 +149,7 @@ public final class SessionHub {
 
   /** A new connection: its session, waiting for a token. */
   public Session open(ClientChannel channel) {
-    long now = now();
-    Session s = new Session(incarnation.sessionId(++sessionsOpened), channel, this, now,
-      new RateLimiter(messageRate, now));
+    Session s = new Session(incarnation.sessionId(++sessionsOpened), channel, collaborators);
     byId.put(s.id(), s);
     sessionCount = byId.size();
     counters.opened(s.transportSlot());
@@ -374,7 +384,7 @@ public final class SessionHub {
    * completes when every end was recorded, those of sessions that had closed before included.
    */
   public Future<Void> closeAll(ErrorCode code) {
-    return closeAll(code, errors.get(code));
+    return closeAll(code, errors.of(code));
   }
 
   /**
@@ -428,39 +438,19 @@ public final class SessionHub {
 
   /** Where routing latencies go: nanoseconds from a parsed client message to Redis accepting its PUBLISH. */
   public SessionHub onRouted(LongConsumer recorder) {
-    this.routingLatency = recorder;
+    latencies.onRouted(recorder);
     return this;
-  }
-
-  void routed(long nanos) {
-    routingLatency.accept(nanos);
   }
 
   /** Where login latencies go: nanoseconds from a client's token to its session being active. */
   public SessionHub onLoggedIn(LongConsumer recorder) {
-    this.loginLatency = recorder;
+    latencies.onLoggedIn(recorder);
     return this;
-  }
-
-  void loggedIn(long nanos) {
-    loginLatency.accept(nanos);
   }
 
   /** This instance's figures; readable from any thread. */
   public HubCounters counters() {
     return counters;
-  }
-
-  OutboundMessage errorMessage(ErrorCode code) {
-    return errors.get(code);
-  }
-
-  ActionPublisher publisher() {
-    return publisher;
-  }
-
-  int maxMessageBytes() {
-    return limits.maxMessageBytes();
   }
 
   long now() {
