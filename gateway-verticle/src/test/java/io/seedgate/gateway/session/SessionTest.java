@@ -354,9 +354,13 @@ class SessionTest {
     assertNull(session.playerId());
   }
 
-  /** A client channel that records what the session sent it and how it was closed. */
+  /**
+   * A client channel that records what the session sent it and how it was closed; with {@link #session} set, a
+   * close tells the session at once, as a transport does once the connection is gone.
+   */
   static final class RecordingChannel implements ClientChannel {
     final List<String> sent = new ArrayList<>();
+    Session session;
     boolean closed;
     ErrorCode closedFor;
     boolean authenticated;
@@ -375,6 +379,9 @@ class SessionTest {
     @Override
     public void close() {
       closed = true;
+      if (session != null) {
+        session.onClosed();
+      }
     }
 
     @Override
