@@ -60,9 +60,9 @@ public class GatewayVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     NodeConfig config = NodeConfig.load(config(), Map.of());
-    TcpTransport.Config tcpConfig;
+    Ports ports;
     try {
-      tcpConfig = TcpTransport.Config.from(config);
+      ports = Ports.from(config);
     } catch (ConfigException e) {
       return Future.failedFuture(e);
     }
@@ -100,8 +100,21 @@ public class GatewayVerticle extends VerticleBase {
         hub.onRouted(LocalGateways.routingLatency(vertx));
         hub.onLoggedIn(LocalGateways.loginLatency(vertx));
         LocalGateways.add(vertx, hub);
-        return listen(config, tcpConfig);
+        return listen(config, ports);
       });
+  }
+
+  /**
+   * The options of the three client ports, each read from the node config by its transport's {@code Options.from}.
+   *
+   * @throws ConfigException when a port's settings do not go together (TLS on the TCP port without its files)
+   */
+  private record Ports(WebSocketTransport.Options webSocket, TcpTransport.Options tcp, UdpTransport.Options udp) {
+
+    static Ports from(NodeConfig config) {
+      return new Ports(WebSocketTransport.Options.from(config), TcpTransport.Options.from(config),
+        UdpTransport.Options.from(config));
+    }
   }
 
   /**
@@ -109,21 +122,18 @@ public class GatewayVerticle extends VerticleBase {
    * does not stop a verticle whose start failed: ports, Redis connections and the role registration would stay)
    * and fails with that port's failure.
    */
-  private Future<Void> listen(NodeConfig config, TcpTransport.Config tcpConfig) {
+  private Future<Void> listen(NodeConfig config, Ports ports) {
     Future<?> opened = Future.succeededFuture();
     if (config.get(Settings.WS_ENABLED)) {
-      webSocket = new WebSocketTransport(vertx, hub, config.get(Settings.GATEWAY_HOST),
-        config.get(Settings.WS_PORT), config.get(Settings.WS_MAX_FRAME_BYTES),
-        config.get(Settings.MAX_QUEUED_BYTES), config.get(Settings.AUTH_TIMEOUT) * 1000L,
-        config.get(Settings.ACCEPT_BACKLOG));
+      webSocket = new WebSocketTransport(vertx, hub, ports.webSocket());
       opened = webSocket.listen();
     }
     if (config.get(Settings.TCP_ENABLED)) {
-      tcp = new TcpTransport(vertx, hub, tcpConfig);
+      tcp = new TcpTransport(vertx, hub, ports.tcp());
       opened = opened.compose(v -> tcp.listen());
     }
     if (config.get(Settings.UDP_ENABLED)) {
-      udp = UdpTransport.claim(vertx, hub, UdpTransport.Config.from(config));
+      udp = UdpTransport.claim(vertx, hub, ports.udp());
       if (udp != null) {
         opened = opened.compose(v -> udp.listen());
       }

@@ -29,7 +29,7 @@ import java.util.Set;
  * than a task on the loop; loaded, it saves a system call per action. A command Redis refuses fails only its own
  * action. Used from the instance's context.
  */
-public final class ActionPublisher {
+public final class ActionPublisher implements ActionSink {
 
   private static final Logger LOG = LoggerFactory.getLogger(ActionPublisher.class);
 
@@ -51,6 +51,7 @@ public final class ActionPublisher {
   }
 
   /** Whether actions of this model may be published (the allow-list is empty or names it). */
+  @Override
   public boolean allowed(String model) {
     return allowedModels.isEmpty() || allowedModels.contains(model);
   }
@@ -60,6 +61,7 @@ public final class ActionPublisher {
    *
    * @return succeeds once Redis accepted the PUBLISH; fails when Redis is unreachable or refused it
    */
+  @Override
   public Future<Void> publish(Sender session, Action action, ActionMessage message) {
     Request hset = Request.cmd(Command.HSET).arg(RedisKeys.playerHash(session.token()))
       .arg(RedisKeys.F_ID).arg(session.playerId())

@@ -19,6 +19,11 @@ import java.util.ArrayDeque;
  * the gateway instance that accepted the connection; not thread-safe, and needs not be.
  *
  * <p>States: waiting for a token, authenticating (messages are queued, a few at most), active, closed.
+ *
+ * <p>What it works with besides its channel comes in {@link SessionCollaborators}, each a small interface or value:
+ * the token check ({@link Authenticator}), where actions go ({@link io.seedgate.gateway.routing.ActionSink}), what
+ * it tells its instance as it authenticates and ends ({@link SessionLifecycle}), latencies, counters, the error
+ * messages, its limits and the clock. It knows nothing of the other sessions.
  */
 public final class Session implements Sender {
 
@@ -29,7 +34,7 @@ public final class Session implements Sender {
 
   private final String id;
   private final ClientChannel channel;
-  private final SessionHub hub;
+  private final SessionCollaborators with;
   private final int transportSlot;
   private final long openedAt;
   private final ArrayDeque<ClientMessage> queued = new ArrayDeque<>(2);
@@ -45,11 +50,19 @@ public final class Session implements Sender {
   private boolean countedAsPending;
   private Envelope.Parts envelopeParts;
 
-  Session(String id, ClientChannel channel, SessionHub hub, long now, RateLimiter rate) {
+  /**
+   * A new session, waiting for its token.
+   *
+   * @param id      the session's id
+   * @param channel the connection to the client
+   * @param with    what the session works with: authentication, actions, its instance, limits, the clock
+   */
+  Session(String id, ClientChannel channel, SessionCollaborators with) {
+    long now = with.clock().getAsLong();
     this.id = id;
-    this.rate = rate;
+    this.rate = new RateLimiter(with.limits().messageRate(), now);
     this.channel = channel;
-    this.hub = hub;
+    this.with = with;
     this.transportSlot = HubCounters.transportIndex(channel.transport());
     this.openedAt = now;
     this.lastActivity = now;
@@ -64,12 +77,12 @@ public final class Session implements Sender {
     if (state == State.CLOSED) {
       return;
     }
-    hub.counters().messageIn();
-    if (byteLength > hub.maxMessageBytes()) {
+    with.counters().messageIn();
+    if (byteLength > with.limits().maxMessageBytes()) {
       fail(ErrorCode.TOO_LARGE);
       return;
     }
-    switch (rate.take(hub.now())) {
+    switch (rate.take(with.clock().getAsLong())) {
       case DROP -> {
         return;
       }
@@ -90,7 +103,7 @@ public final class Session implements Sender {
       fail(ErrorCode.MALFORMED);
       return;
     }
-    lastActivity = hub.now();
+    lastActivity = with.clock().getAsLong();
     switch (state) {
       case AWAITING_TOKEN -> {
         if (message.token() == null || message.token().isEmpty()) {
@@ -127,7 +140,7 @@ public final class Session implements Sender {
     if (first != null) {
       queued.add(first);
     }
-    hub.authenticate(this, presented).onComplete(ar -> {
+    with.authenticator().authenticate(this, presented).onComplete(ar -> {
       if (ar.succeeded()) {
         JsonObject identity = ar.result();
         token = identity.getString("token");
@@ -136,7 +149,7 @@ public final class Session implements Sender {
       }
       if (state == State.CLOSED) {
         if (ar.succeeded()) {
-          hub.ended(this, ErrorCode.UNAVAILABLE);
+          with.lifecycle().ended(this, ErrorCode.UNAVAILABLE);
         }
         return;
       }
@@ -144,7 +157,7 @@ public final class Session implements Sender {
         authFailed(GatewayException.codeOf(ar.cause()));
         return;
       }
-      hub.activate(this).onComplete(sub -> {
+      with.lifecycle().activate(this).onComplete(sub -> {
         if (state == State.CLOSED) {
           return;
         }
@@ -153,7 +166,7 @@ public final class Session implements Sender {
           return;
         }
         state = State.ACTIVE;
-        hub.loggedIn(System.nanoTime() - presentedAt);
+        with.latencies().loggedIn(System.nanoTime() - presentedAt);
         channel.onAuthenticated();
         LOG.debug("[session: {}] player {} on map {} via {}", id, playerId, mapId, channel.transport());
         while (!queued.isEmpty() && state == State.ACTIVE) {
@@ -165,7 +178,7 @@ public final class Session implements Sender {
 
   /** A failed authentication: counted by reason, then the error and the close. */
   void authFailed(ErrorCode reason) {
-    hub.counters().authFailed(reason);
+    with.counters().authFailed(reason);
     fail(reason);
   }
 
@@ -182,15 +195,15 @@ public final class Session implements Sender {
       return;
     }
     Action action = Action.parse(raw);
-    if (action == null || !hub.publisher().allowed(action.model())) {
+    if (action == null || !with.actions().allowed(action.model())) {
       send(ErrorCode.MODEL_NOT_ALLOWED);
       return;
     }
-    hub.publisher().publish(this, action, message).onComplete(ar -> {
+    with.actions().publish(this, action, message).onComplete(ar -> {
       if (ar.succeeded()) {
-        hub.routed(System.nanoTime() - parsedAt);
+        with.latencies().routed(System.nanoTime() - parsedAt);
       } else {
-        hub.counters().actionFailed();
+        with.counters().actionFailed();
         if (state == State.ACTIVE) {
           send(ErrorCode.ACTION_NOT_DELIVERED);
         }
@@ -205,17 +218,17 @@ public final class Session implements Sender {
     }
     if (channel.writeQueueFull()) {
       LOG.info("[session: {}] client too slow, disconnecting", id);
-      hub.counters().slowClient();
+      with.counters().slowClient();
       fail(ErrorCode.SLOW_CONSUMER);
       return;
     }
-    hub.counters().messageOut();
+    with.counters().messageOut();
     channel.send(message);
   }
 
   /** Sends {@code {"error":"<text>"}}; when the error is fatal, closes the connection after it. */
   public void fail(ErrorCode code) {
-    fail(code, hub.errorMessage(code));
+    fail(code, with.errors().of(code));
   }
 
   /** Sends the message standing for the error; when the error is fatal, closes the connection after it. */
@@ -223,7 +236,7 @@ public final class Session implements Sender {
     if (state == State.CLOSED) {
       return;
     }
-    hub.counters().messageOut();
+    with.counters().messageOut();
     channel.send(message);
     if (code.fatal()) {
       closeReason = code;
@@ -232,8 +245,8 @@ public final class Session implements Sender {
   }
 
   private void send(ErrorCode code) {
-    hub.counters().messageOut();
-    channel.send(hub.errorMessage(code));
+    with.counters().messageOut();
+    channel.send(with.errors().of(code));
   }
 
   /** Called by the transport once, when the connection is gone (whoever closed it). */
@@ -243,10 +256,10 @@ public final class Session implements Sender {
     }
     state = State.CLOSED;
     if (token != null) {
-      hub.ended(this, closeReason == null ? ErrorCode.UNAVAILABLE : closeReason)
+      with.lifecycle().ended(this, closeReason == null ? ErrorCode.UNAVAILABLE : closeReason)
         .onComplete(ar -> ended.tryComplete());
     } else {
-      hub.forget(this);
+      with.lifecycle().forget(this);
       ended.tryComplete();
     }
   }
@@ -335,7 +348,7 @@ public final class Session implements Sender {
     return mapId;
   }
 
-  /** What the {@link io.seedgate.gateway.routing.ActionPublisher} keeps of this session's envelope, or null. */
+  /** What the {@link io.seedgate.gateway.routing.ActionSink} keeps of this session's envelope, or null. */
   @Override
   public Envelope.Parts envelopeParts() {
     return envelopeParts;

@@ -42,11 +42,11 @@ public final class TcpTransport {
 
   private final Vertx vertx;
   private final SessionHub hub;
-  private final Config config;
+  private final Options options;
   private SharedPort port;
 
   /**
-   * What the TCP port needs from the node config.
+   * What the TCP port needs from the node config, read by {@link #from} (as the other transports' options are).
    *
    * @param host           interface to bind
    * @param port           port, 0 for any free one
@@ -58,15 +58,15 @@ public final class TcpTransport {
    * @param handshakeTimeoutMs how long a TLS handshake may take (the authentication deadline)
    * @param backlog        the listening socket's backlog
    */
-  public record Config(String host, int port, int maxFrameBytes, int maxQueuedBytes, boolean tls, String certFile,
-                       String keyFile, long handshakeTimeoutMs, int backlog) {
+  public record Options(String host, int port, int maxFrameBytes, int maxQueuedBytes, boolean tls, String certFile,
+                        String keyFile, long handshakeTimeoutMs, int backlog) {
 
     /**
      * Reads the {@code gateway.tcp.*} settings.
      *
      * @throws ConfigException naming the missing setting when TLS is on without a certificate or key file
      */
-    public static Config from(NodeConfig config) {
+    public static Options from(NodeConfig config) {
       boolean tls = config.get(Settings.TCP_TLS_ENABLED);
       String cert = config.get(Settings.TCP_TLS_CERT_FILE);
       String key = config.get(Settings.TCP_TLS_KEY_FILE);
@@ -74,7 +74,7 @@ public final class TcpTransport {
         requireFile(Settings.TCP_TLS_CERT_FILE.path(), cert);
         requireFile(Settings.TCP_TLS_KEY_FILE.path(), key);
       }
-      return new Config(config.get(Settings.GATEWAY_HOST), config.get(Settings.TCP_PORT),
+      return new Options(config.get(Settings.GATEWAY_HOST), config.get(Settings.TCP_PORT),
         config.get(Settings.TCP_MAX_FRAME_BYTES), config.get(Settings.MAX_QUEUED_BYTES), tls, cert, key,
         config.get(Settings.AUTH_TIMEOUT) * 1000L, config.get(Settings.ACCEPT_BACKLOG));
     }
@@ -106,10 +106,14 @@ public final class TcpTransport {
     return -1;
   }
 
-  public TcpTransport(Vertx vertx, SessionHub hub, Config config) {
+  /**
+   * @param hub     the gateway instance's sessions
+   * @param options the port's settings ({@link Options#from})
+   */
+  public TcpTransport(Vertx vertx, SessionHub hub, Options options) {
     this.vertx = vertx;
     this.hub = hub;
-    this.config = config;
+    this.options = options;
   }
 
   /**
@@ -119,16 +123,16 @@ public final class TcpTransport {
    */
   public Future<Void> listen() {
     InstanceContext context = InstanceContext.current(vertx);
-    Future<SslContext> ssl = config.tls()
+    Future<SslContext> ssl = options.tls()
       ? vertx.executeBlocking(this::sslContext).recover(e -> Future.failedFuture(new ConfigException(
         "TLS on the TCP port could not start with '" + Settings.TCP_TLS_CERT_FILE.path() + "' = "
-          + config.certFile() + " and '" + Settings.TCP_TLS_KEY_FILE.path() + "' = " + config.keyFile() + ": " + e)))
+          + options.certFile() + " and '" + Settings.TCP_TLS_KEY_FILE.path() + "' = " + options.keyFile() + ": " + e)))
       : Future.succeededFuture();
     return ssl.compose(sslContext -> {
-      TcpPipeline pipeline = new TcpPipeline(context, hub, config.maxFrameBytes(), config.maxQueuedBytes(),
-        sslContext, config.handshakeTimeoutMs());
-      return SharedPort.join(NettyTransport.of(vertx), TcpChannel.TRANSPORT, config.host(), config.port(),
-        config.backlog(), context, pipeline);
+      TcpPipeline pipeline = new TcpPipeline(context, hub, options.maxFrameBytes(), options.maxQueuedBytes(),
+        sslContext, options.handshakeTimeoutMs());
+      return SharedPort.join(NettyTransport.of(vertx), TcpChannel.TRANSPORT, options.host(), options.port(),
+        options.backlog(), context, pipeline);
     }).map(joined -> {
       port = joined;
       return null;
@@ -137,7 +141,7 @@ public final class TcpTransport {
 
   /** The server side of TLS from the PEM files (PKCS#1 or PKCS#8 keys, as Vert.x reads them). */
   private SslContext sslContext() throws Exception {
-    KeyManagerFactory keys = new PemKeyCertOptions().setCertPath(config.certFile()).setKeyPath(config.keyFile())
+    KeyManagerFactory keys = new PemKeyCertOptions().setCertPath(options.certFile()).setKeyPath(options.keyFile())
       .getKeyManagerFactory(vertx);
     return SslContextBuilder.forServer(keys).build();
   }

@@ -73,7 +73,7 @@ public final class UdpTransport {
   private final Vertx vertx;
   private final Context context;
   private final SessionHub hub;
-  private final Config config;
+  private final Options options;
   private final String owner;
   private final UdpStats stats = new UdpStats();
   private final UdpSessions sessions = new UdpSessions(MAX_PENDING, stats);
@@ -84,43 +84,46 @@ public final class UdpTransport {
   private DatagramSocket socket;
 
   /**
-   * What the UDP port needs from the node config.
+   * What the UDP port needs from the node config, read by {@link #from} (as the other transports' options are).
    *
    * @param host                     interface to bind
    * @param port                     port, 0 for any free one
    * @param maxDatagramBytes         largest client datagram, {@value #SUFFIX} included
    * @param maxOutboundDatagramBytes largest server datagram
    */
-  public record Config(String host, int port, int maxDatagramBytes, int maxOutboundDatagramBytes) {
+  public record Options(String host, int port, int maxDatagramBytes, int maxOutboundDatagramBytes) {
 
     /** Reads the {@code gateway.udp.*} settings. */
-    public static Config from(NodeConfig config) {
-      return new Config(config.get(Settings.GATEWAY_HOST), config.get(Settings.UDP_PORT),
+    public static Options from(NodeConfig config) {
+      return new Options(config.get(Settings.GATEWAY_HOST), config.get(Settings.UDP_PORT),
         config.get(Settings.UDP_MAX_DATAGRAM_BYTES), config.get(Settings.UDP_MAX_OUTBOUND_DATAGRAM_BYTES));
     }
   }
 
-  private UdpTransport(Vertx vertx, SessionHub hub, Config config, String owner) {
+  private UdpTransport(Vertx vertx, SessionHub hub, Options options, String owner) {
     this.vertx = vertx;
     this.context = vertx.getOrCreateContext();
     this.hub = hub;
-    this.config = config;
+    this.options = options;
     this.owner = owner;
     this.notAuthenticated = Buffer.buffer(new JsonObject().put("error", ErrorCode.NOT_AUTHENTICATED.text()).encode());
     this.tooLarge = Buffer.buffer(new JsonObject().put("error", TOO_LARGE_FOR_UDP)
-      .put("limit", config.maxOutboundDatagramBytes()).encode());
+      .put("limit", options.maxOutboundDatagramBytes()).encode());
   }
 
   /**
    * The node's UDP transport, for the calling gateway instance (on its context), when no other instance of this
    * Vert.x instance has claimed it; {@code null} otherwise. The claim lasts until {@link #close()}.
+   *
+   * @param hub     the gateway instance's sessions
+   * @param options the port's settings ({@link Options#from})
    */
-  public static UdpTransport claim(Vertx vertx, SessionHub hub, Config config) {
+  public static UdpTransport claim(Vertx vertx, SessionHub hub, Options options) {
     String owner = UUID.randomUUID().toString();
     if (ownership(vertx).putIfAbsent(OWNER_KEY, owner) != null) {
       return null;
     }
-    return new UdpTransport(vertx, hub, config, owner);
+    return new UdpTransport(vertx, hub, options, owner);
   }
 
   private static LocalMap<String, Object> ownership(Vertx vertx) {
@@ -131,10 +134,10 @@ public final class UdpTransport {
   public Future<DatagramSocket> listen() {
     socket = vertx.createDatagramSocket(new DatagramSocketOptions()
       .setReceiveBufferSize(RECEIVE_BUFFER_BYTES)
-      .setIpV6(config.host().contains(":")));
+      .setIpV6(options.host().contains(":")));
     socket.handler(this::onDatagram);
     socket.exceptionHandler(e -> LOG.warn("[udp: {}] socket error: {}", actualPort(), e.toString()));
-    return socket.listen(config.port(), config.host())
+    return socket.listen(options.port(), options.host())
       .onSuccess(s -> {
         ownership(vertx).put(STATS_KEY, stats);
         LOG.info("udp listening for the node [port: {}]", actualPort());
@@ -165,9 +168,9 @@ public final class UdpTransport {
     Buffer data = packet.data();
     SocketAddress sender = packet.sender();
     String key = sender.hostAddress() + ":" + sender.port();
-    if (data.length() > config.maxDatagramBytes()) {
+    if (data.length() > options.maxDatagramBytes()) {
       stats.oversizedDropped.incrementAndGet();
-      LOG.debug("[udp: {}] datagram of {} bytes dropped (limit {})", key, data.length(), config.maxDatagramBytes());
+      LOG.debug("[udp: {}] datagram of {} bytes dropped (limit {})", key, data.length(), options.maxDatagramBytes());
       return;
     }
     Buffer message = UdpDatagrams.message(data);
@@ -202,10 +205,10 @@ public final class UdpTransport {
       return;
     }
     Buffer bytes = message.bytes();
-    if (bytes.length() > config.maxOutboundDatagramBytes()) {
+    if (bytes.length() > options.maxOutboundDatagramBytes()) {
       stats.tooLargeOutbound.incrementAndGet();
       LOG.debug("[session: {}] {} byte message over the udp limit of {}: sent the error instead",
-        channel.session().id(), bytes.length(), config.maxOutboundDatagramBytes());
+        channel.session().id(), bytes.length(), options.maxOutboundDatagramBytes());
       bytes = tooLarge;
     }
     write(channel.address(), bytes);

@@ -1,5 +1,7 @@
 package io.seedgate.gateway.websocket;
 
+import io.seedgate.common.config.NodeConfig;
+import io.seedgate.common.config.Settings;
 import io.seedgate.gateway.netty.SharedPort;
 import io.seedgate.gateway.session.SessionHub;
 import io.seedgate.gateway.vertx.InstanceContext;
@@ -35,24 +37,38 @@ public final class WebSocketTransport {
 
   private final Vertx vertx;
   private final SessionHub hub;
-  private final String host;
-  private final int port;
-  private final int maxMessageBytes;
-  private final int maxQueuedBytes;
-  private final long handshakeTimeoutMs;
-  private final int backlog;
+  private final Options options;
   private SharedPort shared;
 
-  public WebSocketTransport(Vertx vertx, SessionHub hub, String host, int port, int maxMessageBytes,
-                            int maxQueuedBytes, long handshakeTimeoutMs, int backlog) {
-    this.backlog = backlog;
+  /**
+   * What the WebSocket port needs from the node config, read by {@link #from} (as the other transports' options are).
+   *
+   * @param host               interface to bind
+   * @param port               port, 0 for any free one
+   * @param maxMessageBytes    largest client message
+   * @param maxQueuedBytes     outbound bytes queued for one client before it counts as too slow
+   * @param handshakeTimeoutMs how long a WebSocket handshake may take (the authentication deadline)
+   * @param backlog            the listening socket's backlog
+   */
+  public record Options(String host, int port, int maxMessageBytes, int maxQueuedBytes, long handshakeTimeoutMs,
+                        int backlog) {
+
+    /** Reads the {@code gateway.ws.*} settings and those the transports share. */
+    public static Options from(NodeConfig config) {
+      return new Options(config.get(Settings.GATEWAY_HOST), config.get(Settings.WS_PORT),
+        config.get(Settings.WS_MAX_FRAME_BYTES), config.get(Settings.MAX_QUEUED_BYTES),
+        config.get(Settings.AUTH_TIMEOUT) * 1000L, config.get(Settings.ACCEPT_BACKLOG));
+    }
+  }
+
+  /**
+   * @param hub     the gateway instance's sessions
+   * @param options the port's settings ({@link Options#from})
+   */
+  public WebSocketTransport(Vertx vertx, SessionHub hub, Options options) {
     this.vertx = vertx;
-    this.handshakeTimeoutMs = handshakeTimeoutMs;
     this.hub = hub;
-    this.host = host;
-    this.port = port;
-    this.maxMessageBytes = maxMessageBytes;
-    this.maxQueuedBytes = maxQueuedBytes;
+    this.options = options;
   }
 
   /**
@@ -61,9 +77,10 @@ public final class WebSocketTransport {
    */
   public Future<Void> listen() {
     InstanceContext context = InstanceContext.current(vertx);
-    WebSocketPipeline pipeline = new WebSocketPipeline(context, hub, maxMessageBytes, maxQueuedBytes,
-      handshakeTimeoutMs);
-    return SharedPort.join(NettyTransport.of(vertx), WebSocketChannel.TRANSPORT, host, port, backlog, context, pipeline)
+    WebSocketPipeline pipeline = new WebSocketPipeline(context, hub, options.maxMessageBytes(),
+      options.maxQueuedBytes(), options.handshakeTimeoutMs());
+    return SharedPort.join(NettyTransport.of(vertx), WebSocketChannel.TRANSPORT, options.host(), options.port(),
+        options.backlog(), context, pipeline)
       .map(joined -> {
         shared = joined;
         return null;
