@@ -185,7 +185,8 @@ final class TestNode implements AutoCloseable {
     try {
       vertx.close().toCompletionStage().toCompletableFuture().get(40, java.util.concurrent.TimeUnit.SECONDS);
     } catch (Exception e) {
-      StringBuilder threads = new StringBuilder("node not stopped within 40 s; threads:\n");
+      StringBuilder threads = new StringBuilder("node not stopped within 40 s; roles still running: "
+        + io.seedgate.common.lifecycle.LocalRoles.describe(vertx) + "; deployments: " + deployments() + "; threads:\n");
       Thread.getAllStackTraces().forEach((t, stack) -> {
         threads.append(t.getName()).append(" (").append(t.getState()).append(")\n");
         for (StackTraceElement frame : stack) {
@@ -199,5 +200,14 @@ final class TestNode implements AutoCloseable {
     if (tookMs > 5_000) {
       System.out.println("node " + config.get(Settings.NODE_ID) + " took " + tookMs + " ms to stop");
     }
+  }
+
+  /** The verticles still deployed, by identifier (what a hanging stop has not undeployed yet). */
+  private String deployments() {
+    io.vertx.core.internal.VertxInternal internal = (io.vertx.core.internal.VertxInternal) vertx;
+    return vertx.deploymentIDs().stream().map(id -> {
+      var deployment = internal.deploymentManager().deployment(id);
+      return deployment == null ? id : deployment.deployment().identifier();
+    }).toList().toString();
   }
 }

@@ -67,6 +67,17 @@ public final class LocalRoles {
     return RUNNING.values().stream().flatMap(m -> m.values().stream()).anyMatch(r -> r.instances > 0);
   }
 
+  /**
+   * What runs on this Vert.x instance, for a diagnosis of a stop that hangs: each role with its running instances
+   * and how many stops wait for it, e.g. {@code {gateway=1 (1 waiting), router=1}}.
+   */
+  public static synchronized String describe(Vertx vertx) {
+    Map<String, String> roles = new java.util.TreeMap<>();
+    RUNNING.getOrDefault(vertx, Map.of()).forEach((role, r) -> roles.put(role,
+      r.instances + (r.waiting.isEmpty() ? "" : " (" + r.waiting.size() + " waiting)")));
+    return roles.toString();
+  }
+
   /** An instance of the role started. */
   public static synchronized void started(Vertx vertx, String role) {
     RUNNING.computeIfAbsent(vertx, v -> new HashMap<>()).computeIfAbsent(role, r -> new Role()).instances++;
