@@ -136,7 +136,8 @@ class FaultSuiteIT {
     assertEquals(0, ghostsOnline, "crashed players still listed online");
     assertEquals(2, incarnationsOf(node.id), "only the two gateway instances of the running node listed");
     List<Row> rows = savedRows(gone);
-    assertEquals(gone.size(), rows.size(), "every crashed player who did not come back saved");
+    assertEquals(gone.size(), rows.size(), () -> "every crashed player who did not come back saved; of them "
+      + whereUnsaved(gone, rows) + "; node log: " + node.log);
     long notOffline = rows.stream().filter(r -> !"offline".equals(r.getString("action"))).count();
     assertEquals(0, notOffline, "rows not marked offline");
     long lostMoves = rows.stream().filter(r -> r.getDouble("ping") == null || r.getDouble("ping") != 0.25).count();
@@ -446,6 +447,18 @@ class FaultSuiteIT {
       n += value.toString().startsWith(nodeId + "|") ? 1 : 0;
     }
     return n;
+  }
+
+  /** For a failed "saved" check: how many of the players without a row still have a hash, are listed unsaved. */
+  private String whereUnsaved(List<Player> players, List<Row> rows) {
+    Set<String> saved = new HashSet<>();
+    rows.forEach(r -> saved.add(r.getString("id")));
+    List<Player> missing = players.stream().filter(p -> !saved.contains(p.id)).toList();
+    long withHash = missing.stream().filter(p -> await(redis.exists(List.of(p.token))).toInteger() == 1).count();
+    long listedUnsaved = missing.stream()
+      .filter(p -> await(redis.sismember(RedisKeys.UNSAVED, p.token)).toInteger() == 1).count();
+    return missing.size() + " without a row, " + withHash + " with a hash in Redis, " + listedUnsaved
+      + " in " + RedisKeys.UNSAVED;
   }
 
   private List<Row> savedRows(List<Player> players) {
