@@ -16,6 +16,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.WeakHashMap;
 
+import static com.tngtech.archunit.core.domain.AccessTarget.Predicates.declaredIn;
+import static com.tngtech.archunit.core.domain.JavaCall.Predicates.target;
+import static com.tngtech.archunit.core.domain.properties.HasName.Predicates.name;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noFields;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
@@ -30,7 +33,9 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
  *   <li>node-wide state only through {@code NodeState}: no static {@code WeakHashMap} registry, and no other class
  *       that opens a Vert.x local map;</li>
  *   <li>no arrow going up between modules: gateway-common depends on no other module, the three roles (gateway,
- *       router, persistence) not on each other, and only the node sees them all.</li>
+ *       router, persistence) not on each other, and only the node sees them all;</li>
+ *   <li>the flush's own RESP connection ({@code io.seedgate.persistence.resp}) used only by the persistence
+ *       package, and opened only by {@code FlushConnection}: the rest talks to Redis through the Vert.x client.</li>
  * </ul>
  */
 class ArchitectureTest {
@@ -46,6 +51,8 @@ class ArchitectureTest {
   private static final String NODE = "io.seedgate.node..";
   private static final String DEV = "io.seedgate.dev..";
   private static final String EXAMPLES = "io.seedgate.examples..";
+  private static final String PERSISTENCE_ROOT = "io.seedgate.persistence";
+  private static final String RESP = "io.seedgate.persistence.resp";
 
   private static JavaClasses classes;
 
@@ -94,6 +101,19 @@ class ArchitectureTest {
     rule(GATEWAY, ROUTER, PERSISTENCE, NODE, DEV, EXAMPLES).check(classes);
     rule(ROUTER, GATEWAY, PERSISTENCE, NODE, DEV, EXAMPLES).check(classes);
     rule(PERSISTENCE, GATEWAY, ROUTER, NODE, DEV, EXAMPLES).check(classes);
+  }
+
+  @Test
+  void theFlushsRespConnectionStaysWithTheFlush() {
+    noClasses().that().resideOutsideOfPackages(PERSISTENCE_ROOT, RESP)
+      .should().dependOnClassesThat().resideInAPackage(RESP)
+      .because("the RESP connection exists for the flush's bulk reads (FlushConnection says why); everything else "
+        + "uses the Vert.x Redis client")
+      .check(classes);
+    noClasses().that().doNotHaveFullyQualifiedName(PERSISTENCE_ROOT + ".FlushConnection")
+      .should().callMethodWhere(target(declaredIn(RESP + ".RespConnection")).and(target(name("connect"))))
+      .because("the flush's connection is the one place that opens a RESP connection")
+      .check(classes);
   }
 
   private static ArchRule rule(String module, String... notOn) {

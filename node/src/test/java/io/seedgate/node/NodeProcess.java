@@ -16,7 +16,8 @@ import java.util.concurrent.TimeUnit;
  * A node as a real process of the shaded jar ({@code target/seed-gateway.jar}, the production jar: no embedded
  * servers in it), all roles, on this machine's Redis and PostgreSQL or embedded ones this test JVM started (its
  * class path has dev-services) and passes by URL, with a config file of its own; it can be started again with the
- * same file (same node id, same ports), killed with SIGKILL or stopped with SIGTERM.
+ * same file (same node id, same ports), killed with SIGKILL or stopped with SIGTERM. {@link #startVerticle} runs
+ * the same launcher with the same config on another main verticle, from the test class path.
  */
 final class NodeProcess implements AutoCloseable {
 
@@ -27,10 +28,14 @@ final class NodeProcess implements AutoCloseable {
   final Path log;
   private final Path confFile;
   private final Path clusterXml;
+  /** What the JVM runs: the jar, or the launcher and a main verticle on the test class path. */
+  private final List<String> launch;
+  /** The log line that says it started. */
+  private final String startedLine;
   private Process process;
 
   private NodeProcess(String id, int wsPort, int opsPort, String actionPrefix, Path confFile, Path clusterXml,
-                      Path log) {
+                      Path log, List<String> launch, String startedLine) {
     this.id = id;
     this.clusterXml = clusterXml;
     this.wsPort = wsPort;
@@ -38,6 +43,8 @@ final class NodeProcess implements AutoCloseable {
     this.actionPrefix = actionPrefix;
     this.confFile = confFile;
     this.log = log;
+    this.launch = launch;
+    this.startedLine = startedLine;
   }
 
   /**
@@ -53,6 +60,21 @@ final class NodeProcess implements AutoCloseable {
    * ({@link #clusterXml(String)}) when not {@code null}.
    */
   static NodeProcess start(String idPrefix, JsonObject overrides, Path clusterXml) throws Exception {
+    return start(idPrefix, overrides, clusterXml, List.of("-jar", "target/seed-gateway.jar"), "started [profile");
+  }
+
+  /**
+   * The node's launcher ({@link SeedGatewayLauncher}) with the config of {@link #start(String, JsonObject)}, on the
+   * test class path, running {@code mainVerticle} instead of the node; returns once the log has {@code startedLine}.
+   */
+  static NodeProcess startVerticle(String idPrefix, Class<?> mainVerticle, JsonObject overrides, String startedLine)
+    throws Exception {
+    return start(idPrefix, overrides, null, List.of("-cp", System.getProperty("java.class.path"),
+      SeedGatewayLauncher.class.getName(), mainVerticle.getName()), startedLine);
+  }
+
+  private static NodeProcess start(String idPrefix, JsonObject overrides, Path clusterXml, List<String> launch,
+                                   String startedLine) throws Exception {
     var backing = TestSupport.backingServices();
     String id = idPrefix + "-" + UUID.randomUUID().toString().substring(0, 8);
     int ws = TestSupport.freePort();
@@ -77,32 +99,34 @@ final class NodeProcess implements AutoCloseable {
     Path confFile = Files.createTempFile("seed-" + id, ".json");
     Files.writeString(confFile, conf.encodePrettily());
     NodeProcess node = new NodeProcess(id, ws, ops, conf.getJsonObject("routing").getString("actionChannelPrefix"),
-      confFile, clusterXml, Files.createTempFile("seed-" + id, ".log"));
+      confFile, clusterXml, Files.createTempFile("seed-" + id, ".log"), launch, startedLine);
     node.start();
     return node;
   }
 
-  /** Starts (again) with the same config file; returns once the node logged that it started. */
+  /** Starts (again) with the same config file; returns once the process logged that it started. */
   void start() throws Exception {
     List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java")));
     if (clusterXml != null) {
       command.add("-Dvertx.hazelcast.config=" + clusterXml);
     }
-    command.addAll(List.of("-jar", "target/seed-gateway.jar", "-conf", confFile.toString()));
+    command.addAll(launch);
+    command.addAll(List.of("-conf", confFile.toString()));
     if (clusterXml != null) {
       command.addAll(List.of("-cluster", "-cluster-host", "127.0.0.1"));
     }
     ProcessBuilder pb = new ProcessBuilder(command)
       .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     pb.environment().keySet().removeIf(k -> k.startsWith("SEED_"));
-    int startsBefore = count("started [profile");
+    int startsBefore = count(startedLine);
     process = pb.start();
     long deadline = System.currentTimeMillis() + 120_000;
-    while (count("started [profile") == startsBefore) {
+    while (count(startedLine) == startsBefore) {
       if (!process.isAlive()) {
         throw new AssertionError("node exited with " + process.exitValue() + ":\n" + Files.readString(log));
       }
       if (System.currentTimeMillis() > deadline) {
+        close(); // not left running: the caller gets no NodeProcess to close
         throw new AssertionError("node did not start in 120 s:\n" + Files.readString(log));
       }
       Thread.sleep(100);
@@ -135,11 +159,16 @@ final class NodeProcess implements AutoCloseable {
 
   /** SIGTERM, then waits for the exit. */
   int sigterm(long timeoutSeconds) throws Exception {
-    process.destroy();
+    terminate();
     if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
       throw new AssertionError("no exit " + timeoutSeconds + " s after SIGTERM:\n" + Files.readString(log));
     }
     return process.exitValue();
+  }
+
+  /** SIGTERM, without waiting: for a test that watches what the stop does ({@link #awaitExit} then). */
+  void terminate() {
+    process.destroy();
   }
 
   boolean alive() {

@@ -22,7 +22,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 
 import static io.seedgate.testsupport.Eventually.until;
 import static io.seedgate.testsupport.Await.await;
@@ -30,10 +29,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * A node as a real process from the shaded jar (all roles, JSON logs, Micrometer from the launcher): SIGTERM tells
- * the client, saves the player to PostgreSQL and ends the process within {@code ops.shutdownTimeoutSeconds}; a
- * drain through the admin API ends it with exit code 0; when stopping hangs, the launcher's watchdog halts the
- * process after the bound.
+ * A node as a real process from the shaded jar ({@link NodeProcess}: all roles, here with JSON logs; Micrometer
+ * from the launcher): SIGTERM tells the client, saves the player to PostgreSQL and ends the process within
+ * {@code ops.shutdownTimeoutSeconds}; a drain through the admin API ends it with exit code 0; when stopping hangs,
+ * the launcher's watchdog halts the process after the bound.
  */
 class ShutdownIT {
 
@@ -41,25 +40,23 @@ class ShutdownIT {
   /** How the JVM ends after SIGTERM once its shutdown hooks are done (128 + 15). */
   private static final int SIGTERM_EXIT = 143;
 
-  private final List<Process> processes = new ArrayList<>();
+  private final List<NodeProcess> nodes = new ArrayList<>();
   private final Vertx vertx = Vertx.vertx();
 
   @AfterEach
   void stop() throws Exception {
-    for (Process p : processes) {
-      if (p.isAlive()) {
-        p.destroyForcibly();
-        p.waitFor(30, TimeUnit.SECONDS);
-      }
+    for (NodeProcess node : nodes) {
+      node.close();
     }
     await(vertx.close());
   }
 
   @Test
   void sigtermTellsTheClientSavesThePlayerAndEndsTheProcessInTime() throws Exception {
-    Node node = start();
+    NodeProcess node = start();
     String player = "61" + (int) (Math.random() * 10_000_000);
-    try (TestClient client = loggedIn(node, player); OpsHttp http = new OpsHttp(vertx, node.opsPort, TestNode.ADMIN_TOKEN)) {
+    try (TestClient client = loggedIn(node, player);
+         OpsHttp http = new OpsHttp(vertx, node.opsPort, TestNode.ADMIN_TOKEN)) {
       client.sendBinary(new JsonObject().put("action", "move/up").put("pingTime", 0.125));
       until(Duration.ofMillis(10_000),
         () -> "move/up".equals(http.get("/admin/players/" + player).json().getString("lastAction")));
@@ -70,14 +67,14 @@ class ShutdownIT {
         "the launcher creates Vert.x with Micrometer metrics: Vert.x's and the JVM's meters are served too");
 
       long start = System.nanoTime();
-      node.process.destroy();
+      node.terminate();
       JsonObject told = client.nextContaining("error");
       assertEquals("server stopped", told.getString("error"));
       client.awaitClose();
-      assertTrue(node.process.waitFor(SHUTDOWN_TIMEOUT_SECONDS + 5, TimeUnit.SECONDS), "the process did not end");
+      int exit = node.awaitExit(SHUTDOWN_TIMEOUT_SECONDS + 5);
       long tookMs = (System.nanoTime() - start) / 1_000_000;
-      assertTrue(Set.of(0, SIGTERM_EXIT).contains(node.process.exitValue()),
-        "a clean stop, not the watchdog's halt: exit code " + node.process.exitValue() + "\n" + Files.readString(node.log));
+      assertTrue(Set.of(0, SIGTERM_EXIT).contains(exit),
+        "a clean stop, not the watchdog's halt: exit code " + exit + "\n" + Files.readString(node.log));
       // the exit code above says the stop finished before the shutdown timeout's watchdog (which exits with 1)
       System.out.println("SIGTERM to exit: " + tookMs + " ms");
     }
@@ -89,7 +86,7 @@ class ShutdownIT {
 
   @Test
   void aDrainEndsTheProcessWithExitCodeZero() throws Exception {
-    Node node = start();
+    NodeProcess node = start();
     try (TestClient client = loggedIn(node, "62" + (int) (Math.random() * 10_000_000));
          OpsHttp http = new OpsHttp(vertx, node.opsPort, TestNode.ADMIN_TOKEN)) {
       OpsHttp.Reply r = http.post("/admin/nodes/" + node.id + "/drain", null);
@@ -97,72 +94,41 @@ class ShutdownIT {
       JsonObject told = client.nextContaining("error");
       assertEquals("server stopped", told.getString("error"));
       assertEquals(true, told.getBoolean("reconnect"));
-      assertTrue(node.process.waitFor(SHUTDOWN_TIMEOUT_SECONDS + 5, TimeUnit.SECONDS), "the process did not end");
-      assertEquals(0, node.process.exitValue(), Files.readString(node.log));
+      assertEquals(0, node.awaitExit(SHUTDOWN_TIMEOUT_SECONDS + 5), Files.readString(node.log));
     }
   }
 
   @Test
   void whenStoppingHangsTheProcessIsHaltedAfterTheBound() throws Exception {
-    Path confFile = Files.createTempFile("seed-stuck", ".json");
-    Files.writeString(confFile, new JsonObject().put("ops", new JsonObject().put("shutdownTimeoutSeconds", 2)).encode());
-    Path log = Files.createTempFile("seed-stuck", ".log");
-    ProcessBuilder pb = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"),
-      "-cp", System.getProperty("java.class.path"), SeedGatewayLauncher.class.getName(),
-      StuckOnStopVerticle.class.getName(), "-conf", confFile.toString())
-      .redirectErrorStream(true).redirectOutput(log.toFile());
-    pb.environment().keySet().removeIf(k -> k.startsWith("SEED_"));
-    Process p = pb.start();
-    processes.add(p);
-    awaitLog(p, log, "stuck verticle started");
+    NodeProcess stuck = NodeProcess.startVerticle("stuck", StuckOnStopVerticle.class,
+      new JsonObject().put("ops", new JsonObject().put("shutdownTimeoutSeconds", 2)), "stuck verticle started");
+    nodes.add(stuck);
     long start = System.nanoTime();
-    p.destroy();
-    assertTrue(p.waitFor(30, TimeUnit.SECONDS), "not halted: " + Files.readString(log));
+    stuck.terminate();
+    int exit = stuck.awaitExit(30);
     long tookMs = (System.nanoTime() - start) / 1_000_000;
-    assertEquals(1, p.exitValue(), Files.readString(log));
+    assertEquals(1, exit, Files.readString(stuck.log));
     // the watchdog halted it (exit code 1 and its line naming the setting), and not before the 2 s bound
     assertTrue(tookMs >= 1_500, "halted before the bound, after " + tookMs + " ms");
-    assertTrue(Files.readString(log).contains("ops.shutdownTimeoutSeconds"), Files.readString(log));
+    assertTrue(Files.readString(stuck.log).contains("ops.shutdownTimeoutSeconds"), Files.readString(stuck.log));
     System.out.println("shutdown bound of 2 s: halted after " + tookMs + " ms");
   }
 
-  private record Node(String id, Process process, int wsPort, int opsPort, Path log) {
-  }
-
-  private Node start() throws Exception {
-    var backing = TestSupport.backingServices();
-    String id = "sd-" + UUID.randomUUID().toString().substring(0, 8);
-    int ws = TestSupport.freePort();
-    int ops = TestSupport.freePort();
-    JsonObject conf = new JsonObject()
-      .put("profile", "dev")
-      .put("node", new JsonObject().put("id", id))
-      .put("roles", new JsonArray(List.of("gateway", "router", "persistence")))
-      .put("redis", new JsonObject().put("url", backing.get(Settings.REDIS_URL)))
-      .put("postgres", new JsonObject().put("url", backing.get(Settings.POSTGRES_URL)))
-      .put("gateway", new JsonObject().put("instances", 2)
-        .put("websocket", new JsonObject().put("port", ws))
-        .put("tcp", new JsonObject().put("port", TestSupport.freePort()))
-        .put("udp", new JsonObject().put("port", TestSupport.freeUdpPort())))
-      .put("routing", new JsonObject().put("actionChannelPrefix", "action:" + id + ":"))
+  /**
+   * A node of the shaded jar, with JSON logs and the shutdown bound of this test, and otherwise as this test ran it
+   * before it used {@link NodeProcess}: Redis tokens only, no example service.
+   */
+  private NodeProcess start() throws Exception {
+    NodeProcess node = NodeProcess.start("sd", new JsonObject()
       .put("auth", new JsonObject().put("modes", new JsonArray().add("redis")))
-      .put("ops", new JsonObject().put("port", ops).put("adminToken", TestNode.ADMIN_TOKEN)
-        .put("shutdownTimeoutSeconds", SHUTDOWN_TIMEOUT_SECONDS))
-      .put("logging", new JsonObject().put("json", true));
-    Path confFile = Files.createTempFile("seed-shutdown", ".json");
-    Files.writeString(confFile, conf.encodePrettily());
-    Path log = Files.createTempFile("seed-shutdown", ".log");
-    ProcessBuilder pb = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"),
-      "-jar", "target/seed-gateway.jar", "-conf", confFile.toString())
-      .redirectErrorStream(true).redirectOutput(log.toFile());
-    pb.environment().keySet().removeIf(k -> k.startsWith("SEED_"));
-    Process p = pb.start();
-    processes.add(p);
-    awaitLog(p, log, "started [profile");
-    return new Node(id, p, ws, ops, log);
+      .put("examples", new JsonObject().put("javaService", false))
+      .put("ops", new JsonObject().put("shutdownTimeoutSeconds", SHUTDOWN_TIMEOUT_SECONDS))
+      .put("logging", new JsonObject().put("json", true)));
+    nodes.add(node);
+    return node;
   }
 
-  private TestClient loggedIn(Node node, String player) {
+  private TestClient loggedIn(NodeProcess node, String player) {
     String token = UUID.randomUUID().toString().toUpperCase();
     var redis = io.vertx.redis.client.RedisAPI.api(io.vertx.redis.client.Redis.createClient(vertx,
       TestSupport.backingServices().get(Settings.REDIS_URL)));
@@ -196,21 +162,5 @@ class ShutdownIT {
     JsonObject line = new JsonObject(lines.get(0));
     assertEquals("INFO", line.getString("level"));
     assertTrue(line.getString("formattedMessage").contains("started [profile"), lines.get(0));
-  }
-
-  /** Waits for the fragment in the log, up to 120 s (start-up on a machine shared with load generators is slow). */
-  private static void awaitLog(Process p, Path log, String fragment) throws Exception {
-    long deadline = System.currentTimeMillis() + 120_000;
-    while (System.currentTimeMillis() < deadline) {
-      String text = Files.readString(log);
-      if (text.contains(fragment)) {
-        return;
-      }
-      if (!p.isAlive()) {
-        throw new AssertionError("node exited with " + p.exitValue() + ":\n" + text);
-      }
-      Thread.sleep(200);
-    }
-    throw new AssertionError("node did not start in 120 s:\n" + Files.readString(log));
   }
 }

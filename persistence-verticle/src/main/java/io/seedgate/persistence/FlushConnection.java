@@ -2,6 +2,7 @@ package io.seedgate.persistence;
 
 import io.seedgate.common.ErrorCode;
 import io.seedgate.common.GatewayException;
+import io.seedgate.common.redis.RedisEndpoint;
 import io.seedgate.persistence.resp.RespConnection;
 import io.seedgate.persistence.resp.RespReplies;
 import io.seedgate.persistence.resp.RespRequests;
@@ -10,7 +11,6 @@ import io.vertx.core.Vertx;
 import io.vertx.redis.client.ProtocolVersion;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisConnection;
-import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import org.slf4j.Logger;
@@ -20,9 +20,21 @@ import java.util.List;
 
 /**
  * The flush's own Redis connections, opened when a cycle starts ({@link #open()}) and again after one was lost: a
- * failed cycle is retried anyway, so they need no reconnect loop of their own. Commands (scans, the lock, clean-up
- * scripts) go over a Vert.x Redis connection; the bulk reads of players' hashes and positions over a
- * {@link RespConnection} ({@link #read}), which parses replies in place.
+ * failed cycle is retried anyway, so they need no reconnect loop of their own (as a subscriber's
+ * {@link io.seedgate.common.redis.RedisLink} does). Both go to the same {@link RedisEndpoint}, read once.
+ *
+ * <p>Commands (the lock, the scan of the unsaved set, clean-up scripts, probes) go over a Vert.x Redis connection.
+ * The bulk reads ({@link #read}: the online shards, then every online player's hash and position, each cycle; the
+ * saves on leave read the same way) go over a {@link RespConnection} of the flush's own, which parses replies in
+ * place. Through the Vert.x client, decoding those replies (a {@code Response} and a buffer copied per value) and
+ * encoding the requests took about half of the flush's event-loop time: measured with {@code FlushBenchmark}, see
+ * the persistence section of BENCHMARKS.md ("Persistence (FlushBenchmark, ...)", where the bulk reads moved to
+ * {@code resp.RespConnection}).
+ *
+ * <p>That connection knows only what these reads need (RESP2, pipelined batches, no Pub/Sub, no reconnect), so it
+ * stays confined here: {@code ArchitectureTest} (node module) checks that {@code io.seedgate.persistence.resp} is
+ * used only from this package and that this class alone opens a {@link RespConnection}. Everything else talks to
+ * Redis through the Vert.x client.
  */
 final class FlushConnection implements RedisCommands {
 
@@ -33,18 +45,17 @@ final class FlushConnection implements RedisCommands {
 
   private final Vertx vertx;
   private final Redis client;
-  private final String url;
+  private final RedisEndpoint endpoint;
   private final String name;
   private RedisConnection connection;
   private RespConnection reads;
   private Future<Void> opening;
 
-  FlushConnection(Vertx vertx, String url, String name) {
+  FlushConnection(Vertx vertx, RedisEndpoint endpoint, String name) {
     this.vertx = vertx;
-    this.url = url;
+    this.endpoint = endpoint;
     this.name = name;
-    this.client = Redis.createClient(vertx, new RedisOptions()
-      .setConnectionString(url)
+    this.client = Redis.createClient(vertx, endpoint.toRedisOptions()
       .setPreferredProtocolVersion(ProtocolVersion.RESP2)
       .setMaxWaitingHandlers(1 << 16));
   }
@@ -84,7 +95,7 @@ final class FlushConnection implements RedisCommands {
     if (reads != null && reads.isOpen()) {
       return Future.succeededFuture();
     }
-    return RespConnection.connect(vertx, url, name + "-reads", READ_TIMEOUT_MS).map(c -> {
+    return RespConnection.connect(vertx, endpoint, name + "-reads", READ_TIMEOUT_MS).map(c -> {
       reads = c;
       return null;
     });
@@ -118,7 +129,6 @@ final class FlushConnection implements RedisCommands {
     RedisConnection c = connection;
     return c == null ? down() : c.batch(requests);
   }
-
 
   Future<Void> close() {
     RedisConnection c = connection;

@@ -7,6 +7,7 @@ import io.seedgate.common.GatewayException;
 import io.seedgate.common.config.NodeConfig;
 import io.seedgate.common.config.Settings;
 import io.seedgate.common.lifecycle.LocalRoles;
+import io.seedgate.common.redis.RedisEndpoint;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
@@ -126,7 +127,7 @@ public class PersistenceVerticle extends VerticleBase {
     String owner = nodeId + "-" + UUID.randomUUID().toString().substring(0, 8);
     stats = FlushStats.initial(owner);
     intervalMs = config.get(Settings.FLUSH_INTERVAL) * 1000L;
-    String redisUrl = config.get(Settings.REDIS_URL);
+    RedisEndpoint redisEndpoint = RedisEndpoint.parse(config.get(Settings.REDIS_URL));
 
     PgConnectOptions connect = PgConnectOptions.fromUri(config.get(Settings.POSTGRES_URL))
       .setCachePreparedStatements(true)
@@ -148,7 +149,7 @@ public class PersistenceVerticle extends VerticleBase {
     return vertx.executeBlocking(SchemaMigrator::loadMigrations)
       .compose(migrations -> new SchemaMigrator(pool).migrate(migrations))
       .compose(applied -> {
-        flushRedis = new FlushConnection(vertx, redisUrl, owner + "-flush");
+        flushRedis = new FlushConnection(vertx, redisEndpoint, owner + "-flush");
         reader = new RedisPlayerReader(flushRedis);
         return flushRedis.open();
       })

@@ -4,6 +4,7 @@ import io.seedgate.common.RedisKeys;
 import io.seedgate.common.config.NodeConfig;
 import io.seedgate.common.config.Settings;
 import io.seedgate.common.embedded.BackingServices;
+import io.seedgate.common.redis.RedisEndpoint;
 import io.seedgate.testsupport.Await;
 import io.seedgate.testsupport.RedisDatabase;
 import io.seedgate.persistence.resp.RespConnection;
@@ -212,7 +213,8 @@ public final class FlushBenchmark {
       }
       reads.add(requests);
     }
-    RespConnection connection = await(RespConnection.connect(vertx, redisUrl, "flush-floor", 30_000));
+    RespConnection connection = await(RespConnection.connect(vertx, RedisEndpoint.parse(redisUrl), "flush-floor",
+      30_000));
     Cpu cpu = new Cpu(redis);
     long start = System.nanoTime();
     Future<Void> read = inTurn(reads, poolSize, r -> connection.send(r).mapEmpty());

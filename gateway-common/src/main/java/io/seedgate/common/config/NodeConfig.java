@@ -160,9 +160,18 @@ public final class NodeConfig {
     return checked(s, value, source, problems);
   }
 
+  /** The value, or {@code null} (and the problem added, with what the check said was wrong if it said) if invalid. */
   private static <T> T checked(Setting<T> s, T value, String source, List<String> problems) {
-    if (!s.check().test(value)) {
-      problems.add(invalid(s, source, Setting.render(value), s.rule()));
+    String why = null;
+    boolean valid;
+    try {
+      valid = s.check().test(value);
+    } catch (IllegalArgumentException e) {
+      valid = false;
+      why = e.getMessage();
+    }
+    if (!valid) {
+      problems.add(invalid(s, source, Setting.render(value), s.rule()) + (why == null ? "" : " (" + why + ")"));
       return null;
     }
     return value;

@@ -16,7 +16,8 @@ import java.util.function.Predicate;
  * @param type         the value's type, and how it is read from JSON and from an environment variable
  * @param defaultValue the value used when neither the file nor the environment gives one
  * @param rule         a human description of valid values, used in error messages and in the README
- * @param check        the test a value of the right type must pass
+ * @param check        the test a value of the right type must pass; it may instead throw an
+ *                     {@link IllegalArgumentException} whose message says what is wrong, added to the error
  * @param description  what the setting does
  * @param live         whether a changed config file applies it to a running node (see {@code ConfigSources})
  * @param <T>          the Java type of the value

@@ -1,6 +1,7 @@
 package io.seedgate.common.config;
 
 import io.seedgate.common.config.Setting.Type;
+import io.seedgate.common.redis.RedisEndpoint;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -45,8 +46,7 @@ public final class Settings {
     "which roles this node runs");
 
   public static final Setting<String> REDIS_URL = add("redis.url", Type.STRING, "redis://127.0.0.1:6379",
-    "a redis:// URL, or empty", v -> v.isEmpty() || v.startsWith("redis://")
-      || v.startsWith("rediss://"),
+    "a redis:// URL, or empty", v -> v.isEmpty() || RedisEndpoint.parse(v) != null,
     "Redis for sessions, actions and deliveries; empty means embedded (dev profile only)");
   public static final Setting<String> POSTGRES_URL = add("postgres.url", Type.STRING,
     "postgresql://postgres@127.0.0.1:5432/postgres", "a postgresql:// URL, or empty",

@@ -6,6 +6,7 @@ import io.seedgate.common.config.NodeConfig;
 import io.seedgate.common.config.Setting;
 import io.seedgate.common.config.Settings;
 import io.seedgate.common.lifecycle.LocalRoles;
+import io.seedgate.common.redis.RedisEndpoint;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,7 +63,7 @@ public final class BackingServices {
     if (!answersRedis(redis)) {
       refuseUnlessDev(dev, "Redis", Settings.REDIS_URL.path(), redis);
       refuseWithoutEmbedded("Redis", Settings.REDIS_URL, redis);
-      resolved.put(Settings.REDIS_URL.path(), embeddedRedis(portOf(redis, 6379)));
+      resolved.put(Settings.REDIS_URL.path(), embeddedRedis(redisPortOf(redis)));
       LOG.warn("no Redis answers at '{}': using embedded Redis at {} (dev profile)", redis, embeddedRedisUrl);
     }
     String pg = config.get(Settings.POSTGRES_URL);
@@ -142,12 +143,19 @@ public final class BackingServices {
   /**
    * Whether a Redis answers at a {@code redis://} URL: it replies to {@code PING} (with {@code +PONG}, or an error
    * such as {@code -NOAUTH}: a Redis all the same). For {@code rediss://}, whether the port accepts connections.
+   *
+   * @throws IllegalArgumentException when the URL is not a Redis URL ({@link RedisEndpoint#parse})
    */
   public static boolean answersRedis(String url) {
-    if (url != null && url.startsWith("rediss:")) {
-      return reachable(url, 6379);
+    if (url == null || url.isEmpty()) {
+      return false;
     }
-    return probe(url, 6379, "PING\r\n".getBytes(StandardCharsets.US_ASCII), first -> first == '+' || first == '-');
+    RedisEndpoint at = RedisEndpoint.parse(url);
+    if (at.tls()) {
+      return probe(at.host(), at.port(), null, null, at.toString());
+    }
+    byte[] ping = "PING\r\n".getBytes(StandardCharsets.US_ASCII);
+    return probe(at.host(), at.port(), ping, first -> first == '+' || first == '-', at.toString());
   }
 
   /**
@@ -170,7 +178,11 @@ public final class BackingServices {
     }
     URI uri = URI.create(url);
     String host = uri.getHost() == null ? "127.0.0.1" : uri.getHost();
-    int port = uri.getPort() < 0 ? defaultPort : uri.getPort();
+    return probe(host, uri.getPort() < 0 ? defaultPort : uri.getPort(), hello, answer, url);
+  }
+
+  /** Like {@link #probe(String, int, byte[], IntPredicate)}, at a host and port; {@code what} names them in logs. */
+  private static boolean probe(String host, int port, byte[] hello, IntPredicate answer, String what) {
     try (Socket s = new Socket()) {
       try {
         s.connect(new InetSocketAddress(host, port), PROBE_TIMEOUT_MS);
@@ -190,7 +202,7 @@ public final class BackingServices {
         first = -1;
       }
       if (first < 0 || !answer.test(first)) {
-        LOG.warn("{}:{} accepts connections but does not answer as '{}' says it should", host, port, url);
+        LOG.warn("{}:{} accepts connections but does not answer as '{}' says it should", host, port, what);
         return false;
       }
       return true;
@@ -221,8 +233,22 @@ public final class BackingServices {
       return defaultPort;
     }
     URI uri = URI.create(url);
-    boolean loopback = uri.getHost() == null || uri.getHost().equals("127.0.0.1") || uri.getHost().equals("localhost");
-    return !loopback ? -1 : uri.getPort() < 0 ? defaultPort : uri.getPort();
+    return loopbackPort(uri.getHost() == null ? "127.0.0.1" : uri.getHost(), uri.getPort() < 0 ? defaultPort
+      : uri.getPort());
+  }
+
+  /** The port an embedded Redis should take for the URL: Redis's for an empty one, -1 when not on loopback. */
+  private static int redisPortOf(String url) {
+    if (url.isEmpty()) {
+      return RedisEndpoint.DEFAULT_PORT;
+    }
+    RedisEndpoint at = RedisEndpoint.parse(url);
+    return loopbackPort(at.host(), at.port());
+  }
+
+  /** The port, when the host is this machine's loopback (where an embedded server can take it), else -1. */
+  private static int loopbackPort(String host, int port) {
+    return host.equals("127.0.0.1") || host.equals("localhost") ? port : -1;
   }
 
   private static int portToUse(int preferred) throws IOException {

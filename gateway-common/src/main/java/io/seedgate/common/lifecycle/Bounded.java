@@ -7,72 +7,56 @@ import java.util.List;
 import java.util.function.Function;
 
 /**
- * Runs an asynchronous step over many items with at most a given number under way at once: how a clean-up of
- * thousands of sessions stays a steady stream instead of a flood of requests. Call from one context; the steps'
- * futures must complete on it (steps that complete at once are fine: no recursion per item).
+ * Runs an asynchronous step over many items with at most a given number under way at once, through a
+ * {@link Limiter} of its own, and counts how the steps ended: how a clean-up of thousands of sessions stays a steady
+ * stream instead of a flood of requests. Call from one context; the steps' futures must complete on it (steps that
+ * complete at once are fine: no recursion per item).
  */
-public final class Bounded<T> {
+public final class Bounded {
 
   /** How many steps succeeded and how many failed. */
   public record Outcome(int succeeded, int failed) {
   }
 
-  private final List<T> items;
-  private final int limit;
-  private final Function<T, Future<?>> step;
+  private final int items;
   private final Promise<Outcome> done = Promise.promise();
-  private int next;
-  private int running;
   private int succeeded;
   private int failed;
-  private boolean pumping;
-  private boolean again;
 
-  private Bounded(List<T> items, int limit, Function<T, Future<?>> step) {
+  private Bounded(int items) {
     this.items = items;
-    this.limit = Math.max(1, limit);
-    this.step = step;
   }
 
-  /** Applies the step to every item, {@code limit} at a time; completes (never fails) when all are done. */
+  /**
+   * Applies the step to every item, in order, {@code limit} at a time; completes (never fails) when all are done.
+   * A step that throws counts as failed.
+   */
   public static <T> Future<Outcome> forEach(List<T> items, int limit, Function<T, Future<?>> step) {
-    Bounded<T> run = new Bounded<>(items, limit, step);
-    run.pump();
+    if (items.isEmpty()) {
+      return Future.succeededFuture(new Outcome(0, 0));
+    }
+    Bounded run = new Bounded(items.size());
+    Limiter limiter = new Limiter(limit);
+    for (T item : items) {
+      limiter.submit(() -> anyResult(step.apply(item))).onComplete(ar -> run.ended(ar.succeeded()));
+    }
     return run.done.future();
   }
 
-  private void pump() {
-    if (pumping) {
-      again = true;
-      return;
+  private void ended(boolean ok) {
+    if (ok) {
+      succeeded++;
+    } else {
+      failed++;
     }
-    pumping = true;
-    do {
-      again = false;
-      while (running < limit && next < items.size()) {
-        running++;
-        start(items.get(next++)).onComplete(ar -> {
-          running--;
-          if (ar.succeeded()) {
-            succeeded++;
-          } else {
-            failed++;
-          }
-          pump();
-        });
-      }
-    } while (again);
-    pumping = false;
-    if (running == 0 && next >= items.size()) {
-      done.tryComplete(new Outcome(succeeded, failed));
+    if (succeeded + failed == items) {
+      done.complete(new Outcome(succeeded, failed));
     }
   }
 
-  private Future<?> start(T item) {
-    try {
-      return step.apply(item);
-    } catch (RuntimeException e) {
-      return Future.failedFuture(e);
-    }
+  /** Only whether it succeeded is read. */
+  @SuppressWarnings("unchecked")
+  private static Future<Object> anyResult(Future<?> future) {
+    return (Future<Object>) future;
   }
 }

@@ -7,7 +7,6 @@ import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisConnection;
-import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import org.slf4j.Logger;
@@ -43,18 +42,30 @@ public final class RedisLink {
   private long backoffMs;
   private boolean closed;
 
-  private RedisLink(Vertx vertx, String url, String name) {
+  private RedisLink(Vertx vertx, RedisEndpoint endpoint, String name) {
     this.vertx = vertx;
     this.name = name;
     this.errors = RedisErrors.of(vertx);
-    this.client = Redis.createClient(vertx, new RedisOptions()
-      .setConnectionString(url)
-      .setMaxWaitingHandlers(1 << 16));
+    this.client = Redis.createClient(vertx, endpoint.toRedisOptions().setMaxWaitingHandlers(1 << 16));
+  }
+
+  /**
+   * Connects once to the Redis a URL names ({@link RedisEndpoint#parse}); the future fails when the URL is not one
+   * or Redis cannot be reached now. Later losses are repaired by itself.
+   */
+  public static Future<RedisLink> connect(Vertx vertx, String url, String name) {
+    RedisEndpoint endpoint;
+    try {
+      endpoint = RedisEndpoint.parse(url);
+    } catch (IllegalArgumentException e) {
+      return Future.failedFuture(e);
+    }
+    return connect(vertx, endpoint, name);
   }
 
   /** Connects once; the future fails when Redis cannot be reached now. Later losses are repaired by itself. */
-  public static Future<RedisLink> connect(Vertx vertx, String url, String name) {
-    RedisLink link = new RedisLink(vertx, url, name);
+  public static Future<RedisLink> connect(Vertx vertx, RedisEndpoint endpoint, String name) {
+    RedisLink link = new RedisLink(vertx, endpoint, name);
     return link.client.connect().map(c -> {
       link.attach(c);
       return link;

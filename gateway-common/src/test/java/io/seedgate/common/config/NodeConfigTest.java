@@ -61,6 +61,21 @@ class NodeConfigTest {
   }
 
   @Test
+  void aBadRedisUrlIsRefusedSayingWhichPartIsWrong() {
+    ConfigException e = assertThrows(ConfigException.class, () -> NodeConfig.load(new JsonObject(),
+      Map.of("SEED_REDIS_URL", "redis://127.0.0.1:63 79")));
+    assertTrue(e.getMessage().contains("setting 'redis.url' (environment variable SEED_REDIS_URL) has invalid value "
+      + "\"redis://127.0.0.1:63 79\": expected a redis:// URL, or empty (the Redis URL 'redis://127.0.0.1:63 79' "
+      + "has a space that a URL cannot have at character 21"), e.getMessage());
+    ConfigException db = assertThrows(ConfigException.class, () -> NodeConfig.load(
+      new JsonObject().put("redis", new JsonObject().put("url", "redis://127.0.0.1/sessions")), Map.of()));
+    assertTrue(db.getMessage().contains("'sessions' where the database number goes"), db.getMessage());
+    assertEquals("rediss://:pw@redis.internal:6380/2", NodeConfig.load(
+      new JsonObject().put("redis", new JsonObject().put("url", "rediss://:pw@redis.internal:6380/2")), Map.of())
+      .get(Settings.REDIS_URL));
+  }
+
+  @Test
   void everyProblemIsNamedAtOnceFileAndEnvironment() {
     ConfigException e = assertThrows(ConfigException.class, () -> NodeConfig.load(new JsonObject()
       .put("gateway", new JsonObject().put("idleTimeoutSeconds", 0).put("tcp", new JsonObject().put("enabled", "on")))

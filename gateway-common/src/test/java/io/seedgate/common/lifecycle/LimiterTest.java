@@ -60,4 +60,22 @@ class LimiterTest {
       vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
   }
+
+  @Test
+  void operationsThatCompleteAtOnceDoNotRecursePerWaitingOperation() {
+    Limiter limiter = new Limiter(1);
+    Promise<Integer> first = Promise.promise();
+    Future<Integer> held = limiter.submit(first::future);
+    List<Future<Integer>> queued = new ArrayList<>();
+    for (int i = 0; i < 200_000; i++) {
+      int n = i;
+      queued.add(limiter.submit(() -> n % 2 == 0 ? Future.succeededFuture(n) : Future.failedFuture("odd")));
+    }
+    assertEquals(200_000, limiter.waiting());
+    first.complete(-1); // the 200,000 waiting ones then run one after the other, each completing at once
+    assertEquals(-1, held.result());
+    assertEquals(0, limiter.waiting());
+    assertEquals(199_998, queued.get(199_998).result());
+    assertTrue(queued.get(199_999).failed());
+  }
 }

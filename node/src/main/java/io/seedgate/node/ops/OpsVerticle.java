@@ -5,6 +5,7 @@ import io.seedgate.common.cluster.ClusterInfo;
 import io.seedgate.common.config.NodeConfig;
 import io.seedgate.common.config.Settings;
 import io.seedgate.common.lifecycle.LocalRoles;
+import io.seedgate.common.redis.RedisEndpoint;
 import io.seedgate.gateway.LocalGateways;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -16,7 +17,6 @@ import io.vertx.ext.web.Router;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.redis.client.Redis;
-import io.vertx.redis.client.RedisOptions;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import org.slf4j.Logger;
@@ -78,7 +78,7 @@ public class OpsVerticle extends VerticleBase {
     nodeId = config.get(Settings.NODE_ID);
     String memberId = ClusterInfo.memberId(vertx, nodeId);
     RecentErrors.install();
-    redis = Redis.createClient(vertx, new RedisOptions().setConnectionString(config.get(Settings.REDIS_URL))
+    redis = Redis.createClient(vertx, RedisEndpoint.parse(config.get(Settings.REDIS_URL)).toRedisOptions()
       .setMaxPoolSize(2).setMaxPoolWaiting(64).setPoolRecycleTimeout(60_000));
     if (config.get(Settings.ROLES).contains(Settings.ROLE_PERSISTENCE)) {
       postgres = PgBuilder.pool().with(new PoolOptions().setMaxSize(1).setMaxWaitQueueSize(16)

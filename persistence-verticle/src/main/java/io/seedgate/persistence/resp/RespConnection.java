@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.util.ReferenceCountUtil;
 import io.seedgate.common.ErrorCode;
 import io.seedgate.common.GatewayException;
+import io.seedgate.common.redis.RedisEndpoint;
 import io.seedgate.persistence.vertx.RawSockets;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -12,16 +13,17 @@ import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.net.NetSocket;
 
-import java.net.URI;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 
 /**
  * A pipelined RESP2 connection to Redis for bulk reads: a batch of commands is written at once and its replies are
- * parsed in place ({@link RespReplies}), without an object per value. The flush reads every online player's hash
- * and position through it: with the Vert.x client, parsing the replies (a buffer copied per value) and encoding the
- * requests took about half of the flush's event-loop time.
+ * parsed in place ({@link RespReplies}), without an object per value. It exists for the flush, which reads every
+ * online player's hash and position each cycle: through the Vert.x client, decoding the replies (a buffer copied per
+ * value) and encoding the requests took about half of the flush's event-loop time (measured with
+ * {@code FlushBenchmark}; see the persistence section of BENCHMARKS.md). Only the flush's connection
+ * ({@code io.seedgate.persistence.FlushConnection}) opens one, and nothing outside {@code io.seedgate.persistence}
+ * uses this package ({@code ArchitectureTest}): it has no Pub/Sub, no RESP3 and no reconnect, and the rest of the
+ * node talks to Redis through the Vert.x client, to the same {@link RedisEndpoint}.
  *
  * <p>Replies come back in the order of the batches. A batch not answered within the timeout, bytes that are not
  * RESP2, or a lost socket fail every waiting batch and close the connection (its client too): open a new one. An
@@ -55,25 +57,17 @@ public final class RespConnection {
   }
 
   /**
-   * Connects, authenticates and selects the database the URL names.
+   * Connects, authenticates and selects the endpoint's database.
    *
-   * @param url       {@code redis://[[user]:password@]host[:port][/db]}, or {@code rediss://} for TLS
+   * @param endpoint  where, as whom, which database, whether with TLS: the same as the Vert.x client's
    * @param name      for error messages
    * @param timeoutMs how long a batch may wait for its replies
    * @return the connection; fails when Redis cannot be reached or refuses the credentials
    */
-  public static Future<RespConnection> connect(Vertx vertx, String url, String name, long timeoutMs) {
-    Endpoint endpoint;
-    try {
-      endpoint = Endpoint.parse(url);
-    } catch (IllegalArgumentException e) {
-      return Future.failedFuture(e);
-    }
-    NetClient client = vertx.createNetClient(new NetClientOptions()
+  public static Future<RespConnection> connect(Vertx vertx, RedisEndpoint endpoint, String name, long timeoutMs) {
+    NetClient client = vertx.createNetClient(endpoint.configure(new NetClientOptions()
       .setTcpNoDelay(true)
-      .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, timeoutMs))
-      .setSsl(endpoint.tls())
-      .setHostnameVerificationAlgorithm(endpoint.tls() ? "HTTPS" : ""));
+      .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, timeoutMs))));
     RespConnection connection = new RespConnection(vertx, client, name, timeoutMs);
     return client.connect(endpoint.port(), endpoint.host())
       .compose(socket -> {
@@ -188,53 +182,5 @@ public final class RespConnection {
 
   private GatewayException down(String why) {
     return new GatewayException(ErrorCode.UNAVAILABLE, "redis connection '" + name + "': " + why);
-  }
-
-  /** Where a {@code redis://} URL points. */
-  record Endpoint(String host, int port, boolean tls, String user, String password, int db) {
-
-    static Endpoint parse(String url) {
-      URI uri;
-      try {
-        uri = URI.create(url);
-      } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("not a redis:// URL: " + url, e);
-      }
-      String scheme = uri.getScheme();
-      if (!"redis".equals(scheme) && !"rediss".equals(scheme) || uri.getHost() == null) {
-        throw new IllegalArgumentException("not a redis:// or rediss:// URL: " + url);
-      }
-      String user = null;
-      String password = null;
-      String info = uri.getRawUserInfo();
-      if (info != null && !info.isEmpty()) {
-        int colon = info.indexOf(':');
-        if (colon < 0) {
-          password = decode(info);
-        } else {
-          user = colon == 0 ? null : decode(info.substring(0, colon));
-          password = decode(info.substring(colon + 1));
-        }
-      }
-      int db = 0;
-      String path = uri.getPath();
-      if (path != null && path.length() > 1) {
-        try {
-          db = Integer.parseInt(path.substring(1));
-        } catch (NumberFormatException e) {
-          throw new IllegalArgumentException("the database of a redis URL is a number: " + url, e);
-        }
-      }
-      String host = uri.getHost();
-      if (host.startsWith("[") && host.endsWith("]")) {
-        host = host.substring(1, host.length() - 1);
-      }
-      return new Endpoint(host, uri.getPort() < 0 ? 6379 : uri.getPort(), "rediss".equals(scheme), user, password,
-        db);
-    }
-
-    private static String decode(String s) {
-      return URLDecoder.decode(s.replace("+", "%2B"), StandardCharsets.UTF_8);
-    }
   }
 }
