@@ -1,6 +1,7 @@
 package io.seedgate.persistence;
 
 import io.seedgate.common.RedisKeys;
+import io.seedgate.common.log.Failures;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import org.slf4j.Logger;
@@ -74,7 +75,9 @@ final class Flusher {
         return Future.succeededFuture(Result.SKIPPED);
       }
       return cycle().compose(result -> lock.release().transform(released -> {
-        if (released.failed() || !released.result()) {
+        if (released.failed()) {
+          Failures.warn(LOG, "[flush: {}] lock not released, it expires: {}", lock.owner(), released.cause());
+        } else if (!released.result()) {
           LOG.warn("[flush: {}] lock was no longer ours at release", lock.owner());
         }
         return Future.succeededFuture(result);

@@ -7,6 +7,8 @@ import io.seedgate.common.GatewayException;
 import io.seedgate.common.config.NodeConfig;
 import io.seedgate.common.config.Settings;
 import io.seedgate.common.lifecycle.LocalRoles;
+import io.seedgate.common.log.Failures;
+import io.seedgate.common.log.LogContext;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
@@ -21,6 +23,7 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -203,8 +206,8 @@ public class PersistenceVerticle extends VerticleBase {
     return finalFlush.future()
       .transform(flushed -> closeAll().transform(closed -> {
         if (flushed.failed()) {
-          LOG.error("[persistence: {}] last flush failed, {} changed players left in Redis: {}", stats.node(),
-            stats.backlog(), flushed.cause().getMessage());
+          Failures.error(LOG, "[persistence: {}] last flush failed, {} changed players left in Redis: {}",
+            stats.node(), stats.backlog(), flushed.cause());
           return Future.failedFuture(flushed.cause());
         }
         return Future.succeededFuture();
@@ -333,7 +336,8 @@ public class PersistenceVerticle extends VerticleBase {
       }
       if (ar.failed()) {
         if (!unreachable) {
-          LOG.debug("[persistence: {}] probe while the flush fails: {}", stats.node(), ar.cause().getMessage());
+          Failures.log(LOG, Level.DEBUG, "[persistence: {}] probe while the flush fails: {}", stats.node(),
+            ar.cause());
         }
         probeFailedNs = sentNs;
         unreachable = sentNs - failedCycleStartNs > 0;
@@ -375,7 +379,7 @@ public class PersistenceVerticle extends VerticleBase {
       }
       if (r.failure() != null) {
         flushFailures.failed("[persistence: {}] flush failed after {} rows, {} left for the next one: {}",
-          stats.node(), r.written(), r.backlog(), r.failure().getMessage());
+          stats.node(), r.written(), r.backlog(), r.failure());
       } else {
         flushFailures.recovered("[persistence: {}] flushed again, {} rows", stats.node(), r.written());
       }
@@ -413,8 +417,9 @@ public class PersistenceVerticle extends VerticleBase {
     }
     store.load(player).onComplete(ar -> {
       if (ar.failed()) {
-        loadFailures.failed("[persistence: {}] [player: {}] load failed: {}", stats.node(), player,
-          ar.cause().getMessage());
+        try (LogContext ignored = LogContext.of(LogContext.PLAYER, player)) {
+          loadFailures.failed("[persistence: {}, player: {}] load failed: {}", stats.node(), player, ar.cause());
+        }
         msg.fail(ErrorCode.UNAVAILABLE.code(), String.valueOf(ar.cause().getMessage()));
       } else if (ar.result() == null) {
         loadFailures.recovered("[persistence: {}] loads work again", stats.node());
