@@ -1,6 +1,5 @@
 package io.seedgate.common;
 
-import io.seedgate.common.log.Failures;
 import org.slf4j.Logger;
 
 import java.util.Arrays;

@@ -1,7 +1,7 @@
 package io.seedgate.persistence;
 
+import io.seedgate.common.Failures;
 import io.seedgate.common.RedisKeys;
-import io.seedgate.common.log.Failures;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import org.slf4j.Logger;

@@ -2,9 +2,9 @@ package io.seedgate.persistence;
 
 import io.seedgate.common.BurstLog;
 import io.seedgate.common.ErrorCode;
+import io.seedgate.common.Failures;
 import io.seedgate.common.GatewayException;
-import io.seedgate.common.log.Failures;
-import io.seedgate.common.log.LogContext;
+import io.seedgate.common.LogContext;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;

@@ -1,9 +1,9 @@
 package io.seedgate.router;
 
 import io.seedgate.common.Addresses;
+import io.seedgate.common.Failures;
+import io.seedgate.common.LogContext;
 import io.seedgate.common.RedisKeys;
-import io.seedgate.common.log.Failures;
-import io.seedgate.common.log.LogContext;
 import io.seedgate.common.redis.RedisLink;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;

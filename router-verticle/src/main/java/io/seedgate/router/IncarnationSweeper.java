@@ -1,11 +1,11 @@
 package io.seedgate.router;
 
 import io.seedgate.common.BurstLog;
+import io.seedgate.common.Failures;
+import io.seedgate.common.LogContext;
 import io.seedgate.common.RedisKeys;
 import io.seedgate.common.cluster.ClusterInfo;
 import io.seedgate.common.lifecycle.Incarnation;
-import io.seedgate.common.log.Failures;
-import io.seedgate.common.log.LogContext;
 import io.seedgate.common.redis.RedisLink;
 import io.vertx.core.Context;
 import io.vertx.core.Future;

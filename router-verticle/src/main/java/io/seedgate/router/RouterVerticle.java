@@ -3,12 +3,12 @@ package io.seedgate.router;
 import io.seedgate.common.Addresses;
 import io.seedgate.common.BurstLog;
 import io.seedgate.common.ErrorCode;
+import io.seedgate.common.Failures;
 import io.seedgate.common.GatewayException;
+import io.seedgate.common.LogContext;
 import io.seedgate.common.config.NodeConfig;
 import io.seedgate.common.config.Settings;
 import io.seedgate.common.lifecycle.LocalRoles;
-import io.seedgate.common.log.Failures;
-import io.seedgate.common.log.LogContext;
 import io.seedgate.common.redis.PubSubLink;
 import io.seedgate.common.redis.RedisLink;
 import io.seedgate.router.auth.JwtTokenVerifier;
@@ -96,7 +96,7 @@ public class RouterVerticle extends VerticleBase {
       .compose(v -> sweeper.start(context))
       .onSuccess(v -> {
         LocalRoles.started(vertx, Settings.ROLE_ROUTER);
-        LOG.info("router started [auth modes: {}]", modes);
+        LOG.info("[auth modes: {}] router started", modes);
       });
   }
 

@@ -1,4 +1,4 @@
-package io.seedgate.common.log;
+package io.seedgate.common;
 
 import io.seedgate.testsupport.LogCapture;
 import org.junit.jupiter.api.AfterEach;

@@ -1,4 +1,4 @@
-package io.seedgate.common.log;
+package io.seedgate.common;
 
 import org.slf4j.MDC;
 

@@ -1,6 +1,5 @@
-package io.seedgate.common.log;
+package io.seedgate.common;
 
-import io.seedgate.common.GatewayException;
 import io.seedgate.common.config.ConfigException;
 import io.vertx.core.VertxException;
 import io.vertx.core.eventbus.ReplyException;

@@ -1,10 +1,7 @@
-package io.seedgate.common.log;
+package io.seedgate.common;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import io.seedgate.common.BurstLog;
-import io.seedgate.common.ErrorCode;
-import io.seedgate.common.GatewayException;
 import io.seedgate.common.config.ConfigException;
 import io.seedgate.testsupport.LogCapture;
 import io.vertx.core.Future;
