@@ -95,10 +95,10 @@ final class NodeProcess implements AutoCloseable {
     ProcessBuilder pb = new ProcessBuilder(command)
       .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     pb.environment().keySet().removeIf(k -> k.startsWith("SEED_"));
-    int startsBefore = count("started [profile");
+    int startsBefore = count("] node started");
     process = pb.start();
     long deadline = System.currentTimeMillis() + 120_000;
-    while (count("started [profile") == startsBefore) {
+    while (count("] node started") == startsBefore) {
       if (!process.isAlive()) {
         throw new AssertionError("node exited with " + process.exitValue() + ":\n" + Files.readString(log));
       }

@@ -158,7 +158,7 @@ class ShutdownIT {
     pb.environment().keySet().removeIf(k -> k.startsWith("SEED_"));
     Process p = pb.start();
     processes.add(p);
-    awaitLog(p, log, "started [profile");
+    awaitLog(p, log, "] node started");
     return new Node(id, p, ws, ops, log);
   }
 
@@ -191,11 +191,11 @@ class ShutdownIT {
   }
 
   private static void assertJsonLogs(Path log) throws IOException {
-    List<String> lines = Files.readAllLines(log).stream().filter(l -> l.contains("started [profile")).toList();
+    List<String> lines = Files.readAllLines(log).stream().filter(l -> l.contains("] node started")).toList();
     assertEquals(1, lines.size(), "one start line");
     JsonObject line = new JsonObject(lines.get(0));
     assertEquals("INFO", line.getString("level"));
-    assertTrue(line.getString("formattedMessage").contains("started [profile"), lines.get(0));
+    assertTrue(line.getString("formattedMessage").contains("] node started"), lines.get(0));
   }
 
   /** Waits for the fragment in the log, up to 120 s (start-up on a machine shared with load generators is slow). */

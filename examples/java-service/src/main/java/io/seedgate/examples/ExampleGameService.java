@@ -84,7 +84,7 @@ public class ExampleGameService extends VerticleBase {
       .toList();
     subscriber = new ActionSubscriber(vertx, options.getRedisUrl(), channels, this::onAction);
     return subscriber.start()
-      .onSuccess(v -> LOG.info("example game service started [redis: {}, channels: {}, step: {}]",
+      .onSuccess(v -> LOG.info("[redis: {}, channels: {}, step: {}] example game service started",
         options.getRedisUrl(), channels, options.getStep()))
       .recover(e -> Future.all(subscriber.close(), redis.close()).transform(v -> Future.failedFuture(e)));
   }
@@ -92,7 +92,7 @@ public class ExampleGameService extends VerticleBase {
   @Override
   public Future<?> stop() {
     return Future.all(subscriber.close(), redis.close())
-      .onComplete(ar -> LOG.info("example game service stopped [processed: {}, failed: {}]",
+      .onComplete(ar -> LOG.info("[processed: {}, failed: {}] example game service stopped",
         processed.get(), failed.get()));
   }
 
@@ -169,7 +169,7 @@ public class ExampleGameService extends VerticleBase {
         LOG.info("running; stop with Ctrl-C");
       })
       .onFailure(e -> {
-        LOG.error("could not start [redis: {}]: {}", options.getRedisUrl(), e.getMessage());
+        LOG.error("[redis: {}] could not start: {}", options.getRedisUrl(), e.getMessage());
         vertx.close().onComplete(v -> System.exit(1));
       });
   }
