@@ -34,13 +34,13 @@ public class ExampleGameService extends VerticleBase {
   static final int POOL_SIZE = 8;
   /**
    * Requests that may wait for one of the {@value #POOL_SIZE} connections: a node's players reconnecting to another
-   * node send their {@code api/load} within a second or two (15,000 at once overflowed 4,096, and those logins went
-   * unanswered).
+   * node send their {@code api/load} within a second or two (a reconnect storm overflowed a smaller queue, and those
+   * logins went unanswered: BENCHMARKS.md, reconnect storm).
    */
   static final int POOL_WAITING = 65_536;
   /**
    * At most one WARN line per this many milliseconds for actions Redis failed on: while Redis is away every action
-   * fails (a line each was 150 lines for a 3 s restart under 200 players); the rest go to DEBUG, counted.
+   * fails (a line each buried the rest of the log: BENCHMARKS.md, Faults); the rest go to DEBUG, counted.
    */
   static final long FAILURE_WARN_EVERY_MS = 60_000;
 
