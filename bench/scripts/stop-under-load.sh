@@ -36,7 +36,7 @@ JSON
 redis-cli -n $db flushdb >/dev/null
 java -Xmx2g -jar node/target/seed-gateway.jar -conf "$conf" >"$log" 2>&1 &
 node=$!
-until grep -q "started \[profile" "$log"; do kill -0 $node 2>/dev/null || { cat "$log"; exit 1; }; sleep 0.2; done
+until grep -q "\] node started" "$log"; do kill -0 $node 2>/dev/null || { cat "$log"; exit 1; }; sleep 0.2; done
 bench_log=$(mktemp --suffix .log)
 java -jar bench/target/seed-bench.jar connections --url "ws://127.0.0.1:$ws/" --redis "redis://127.0.0.1:6379/$db" \
   --clients "$players" --hold 600 --login-concurrency 512 --source-addresses 60 >"$bench_log" 2>&1 &

@@ -1,6 +1,7 @@
 package io.seedgate.bench;
 
 import io.seedgate.bench.Players.Player;
+import io.seedgate.common.Failures;
 import io.seedgate.common.RedisKeys;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -92,7 +93,7 @@ final class LoadGenerator implements AutoCloseable {
       try {
         BenchMain.await(players.cleanUp(), 30_000);
       } catch (RuntimeException e) {
-        LOG.warn("players of run {} not cleaned up: {}", players.run(), e.getMessage());
+        Failures.warn(LOG, "[run: {}] players not cleaned up: {}", players.run(), e);
       }
     }, "seed-bench-clean-up");
     Runtime.getRuntime().addShutdownHook(cleanUpOnExit);

@@ -1,5 +1,6 @@
 package io.seedgate.bench;
 
+import io.seedgate.common.Failures;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -72,7 +73,7 @@ final class MemoryProbe implements AutoCloseable {
         bean.gc();
         heap = bean.getHeapMemoryUsage().getUsed();
       } catch (RuntimeException e) {
-        LOG.warn("heap of process {} not readable: {}", pid, e.getMessage());
+        Failures.warn(LOG, "[pid: {}] heap not readable: {}", pid, e);
       }
     }
     return new Sample(heap, rss(pid));
@@ -100,7 +101,8 @@ final class MemoryProbe implements AutoCloseable {
         MemoryMXBean.class);
     } catch (Exception | LinkageError e) {
       attachFailed = true;
-      LOG.warn("cannot attach to process {} for its heap (RSS only): {}", pid, e.toString());
+      // no attach in this JVM or to that process (a container, another user): the environment, not a bug
+      LOG.warn("[pid: {}] cannot attach for the heap (RSS only): {}", pid, e.toString());
     }
     return memory;
   }
@@ -114,7 +116,7 @@ final class MemoryProbe implements AutoCloseable {
         }
       }
     } catch (IOException | RuntimeException e) {
-      LOG.debug("no RSS for {}: {}", pid, e.getMessage());
+      LOG.debug("[pid: {}] no RSS: {}", pid, e.getMessage());
     }
     return -1;
   }

@@ -161,14 +161,14 @@ final class NodeTarget implements AutoCloseable {
     Process p = pb.start();
     // an interrupted bench (Ctrl-C, timeout) must not leave its node running
     Runtime.getRuntime().addShutdownHook(new Thread(p::destroy, "seed-bench-node-stop"));
-    LOG.info("node process {} starting, log {}", p.pid(), log);
+    LOG.info("[pid: {}, log: {}] node process starting", p.pid(), log);
     long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
     while (System.nanoTime() < deadline) {
       if (!p.isAlive()) {
         throw new IllegalStateException("node process exited with " + p.exitValue() + ", see " + log);
       }
       String text = Files.readString(log);
-      if (text.contains("node " + nodeId + " started")) {
+      if (text.contains("[node: " + nodeId + ", ") && text.contains("] node started")) {
         return new NodeTarget("127.0.0.1", port, prefix, nodeId, "node in child process " + p.pid() + " (roles "
           + o.roles + ", gateway instances " + instances(o) + ", JVM args '" + o.nodeJvmArgs + "', log " + log + ")",
           MemoryProbe.process(p.pid()), null, p);

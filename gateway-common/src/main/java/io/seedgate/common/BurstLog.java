@@ -14,6 +14,10 @@ import java.util.function.LongSupplier;
  * <p>{@link #failed} logs at WARN when no WARN of this kind was logged in the last {@code windowMs}, saying how many
  * like it were not logged since the previous one; the others go to DEBUG. {@link #recovered} ends the burst with
  * one INFO line naming how many failed and over how long (nothing when none failed). Thread-safe.
+ *
+ * <p>When the last argument of {@link #failed} is the failure itself, it is logged as {@link Failures} does: its
+ * message in the {@code {}} left for it, and its stack trace too when it is not {@link Failures#expected expected}
+ * (a bug), so that a bug repeating during an outage is not reduced to its message.
  */
 public final class BurstLog {
 
@@ -42,7 +46,8 @@ public final class BurstLog {
 
   /**
    * One failure: a WARN line ({@code format} with {@code args}, slf4j style) when it is the first of a burst or
-   * the last WARN of this kind is {@code windowMs} old, else a DEBUG line.
+   * the last WARN of this kind is {@code windowMs} old, else a DEBUG line. A trailing {@code Throwable} argument is
+   * the failure: see {@link Failures#arguments}.
    *
    * @return whether it was logged at WARN
    */
@@ -64,14 +69,20 @@ public final class BurstLog {
       }
     }
     if (notLoggedBefore < 0) {
-      log.debug(format, args);
+      if (log.isDebugEnabled()) {
+        log.debug(format, Failures.arguments(args));
+      }
       return false;
     }
+    Object[] logged = Failures.arguments(args);
     if (notLoggedBefore == 0) {
-      log.warn(format, args);
+      log.warn(format, logged);
     } else {
-      Object[] more = Arrays.copyOf(args, args.length + 1);
+      // the count goes where the format says, before the failure appended for its stack trace (if any)
+      Object[] more = new Object[logged.length + 1];
+      System.arraycopy(logged, 0, more, 0, args.length);
       more[args.length] = notLoggedBefore;
+      System.arraycopy(logged, args.length, more, args.length + 1, logged.length - args.length);
       log.warn(format + " ({} more like it since the last such line, not logged)", more);
     }
     return true;

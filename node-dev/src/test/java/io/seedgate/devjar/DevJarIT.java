@@ -54,7 +54,7 @@ class DevJarIT {
     Process p = pb.start();
     try {
       long deadline = System.currentTimeMillis() + 120_000;
-      while (!Files.readString(log).contains("started [profile: dev")) {
+      while (!Files.readString(log).contains(", profile: dev, ")) {
         assertTrue(p.isAlive(), "exited with " + (p.isAlive() ? "" : p.exitValue()) + ":\n" + Files.readString(log));
         assertTrue(System.currentTimeMillis() < deadline, "not started in 120 s:\n" + Files.readString(log));
         Thread.sleep(200);

@@ -1,5 +1,6 @@
 package io.seedgate.node;
 
+import io.seedgate.common.Failures;
 import io.seedgate.common.config.ConfigException;
 import io.seedgate.common.config.ConfigSources;
 import io.seedgate.common.config.NodeConfig;
@@ -85,7 +86,7 @@ public class NodeVerticle extends VerticleBase {
         }
         sourced = loaded;
         return vertx.executeBlocking(() -> BackingServices.resolve(withNodeId(loaded)))
-          .onFailure(e -> LOG.error("cannot start: {}", e.getMessage()));
+          .onFailure(e -> Failures.error(LOG, "cannot start: {}", e));
       })
       .compose(resolved -> {
         config = resolved;
@@ -97,7 +98,7 @@ public class NodeVerticle extends VerticleBase {
         return v;
       })
       .onSuccess(v -> LOG.info(
-        "node {} started [profile: {}, roles: {}, websocket: {}, tcp: {}, udp: {}, demo: {}, config: {}]",
+        "[node: {}, profile: {}, roles: {}, websocket: {}, tcp: {}, udp: {}, demo: {}, config: {}] node started",
         config.get(Settings.NODE_ID), config.get(Settings.PROFILE), config.get(Settings.ROLES),
         port(Settings.WS_ENABLED, Settings.WS_PORT), port(Settings.TCP_ENABLED, Settings.TCP_PORT),
         port(Settings.UDP_ENABLED, Settings.UDP_PORT),
@@ -121,7 +122,7 @@ public class NodeVerticle extends VerticleBase {
         DemoVerticle.checkConfig(loaded);
         return loaded;
       })
-      .onFailure(e -> LOG.error("invalid configuration: {}", e.getMessage()));
+      .onFailure(e -> Failures.error(LOG, "invalid configuration: {}", e));
   }
 
   /**
@@ -149,15 +150,15 @@ public class NodeVerticle extends VerticleBase {
       next = ConfigSources.validate(retrieved);
       DemoVerticle.checkConfig(next);
     } catch (ConfigException e) {
-      LOG.error("config file {} changed but is refused, the settings in use stay: {}", confFile, e.getMessage());
+      LOG.error("[config file: {}] changed but is refused, the settings in use stay: {}", confFile, e.getMessage());
       return;
     }
     List<Setting<?>> changed = sourced.differences(next);
     List<Setting<?>> live = changed.stream().filter(Setting::live).toList();
     List<String> restart = changed.stream().filter(s -> !s.live()).map(Setting::path).toList();
     if (!restart.isEmpty()) {
-      LOG.warn("config file {}: {} changed, which applies only after a restart (the values in use stay)", confFile,
-        restart);
+      LOG.warn("[config file: {}] {} changed, which applies only after a restart (the values in use stay)",
+        confFile, restart);
     }
     if (live.isEmpty()) {
       return;
@@ -168,9 +169,9 @@ public class NodeVerticle extends VerticleBase {
     Future<Void> applying = config.get(Settings.ROLES).contains(Settings.ROLE_GATEWAY)
       ? GatewayVerticle.applyLive(vertx, applied) : Future.succeededFuture();
     applying
-      .onSuccess(v -> LOG.info("config file {}: applied {}", confFile, what))
-      .onFailure(e -> LOG.error("config file {}: {} not applied to every gateway instance: {}", confFile, what,
-        e.getMessage()));
+      .onSuccess(v -> LOG.info("[config file: {}] applied {}", confFile, what))
+      .onFailure(e -> Failures.error(LOG, "[config file: {}] {} not applied to every gateway instance: {}", confFile,
+        what, e));
     config = applied;
   }
 
@@ -224,7 +225,7 @@ public class NodeVerticle extends VerticleBase {
       SeedGatewayLauncher.exit();
     } else {
       vertx.undeploy(context.deploymentID())
-        .onFailure(e -> LOG.error("node not stopped after its drain: {}", e.getMessage()));
+        .onFailure(e -> Failures.error(LOG, "node not stopped after its drain: {}", e));
     }
   }
 

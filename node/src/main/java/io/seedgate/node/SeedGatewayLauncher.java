@@ -1,5 +1,6 @@
 package io.seedgate.node;
 
+import io.seedgate.common.Failures;
 import io.seedgate.common.config.NodeConfig;
 import io.seedgate.common.config.Settings;
 import io.vertx.core.json.JsonObject;
@@ -165,7 +166,7 @@ public class SeedGatewayLauncher extends VertxApplication implements VertxApplic
 
   @Override
   public void afterFailureToStopVertx(HookContext context, Throwable t) {
-    LOG.error("node did not stop cleanly: {}", t == null ? "timed out" : t.getMessage());
+    Failures.error(LOG, "node did not stop cleanly: {}", t == null ? "timed out" : t);
     stopped.countDown();
   }
 

@@ -50,9 +50,9 @@ class ClusterProcessesIT {
     Path log1 = Files.createTempFile("node1", ".log");
     Path log2 = Files.createTempFile("node2", ".log");
     Process node1 = startNode("n1-" + cluster, port1, prefix, true, clusterXml, log1);
-    awaitLog(log1, "started [profile");
+    awaitLog(log1, "] node started");
     Process node2 = startNode("n2-" + cluster, port2, prefix, false, clusterXml, log2);
-    awaitLog(log2, "started [profile");
+    awaitLog(log2, "] node started");
 
     String map = "m" + UUID.randomUUID();
     String p1 = "81" + (int) (Math.random() * 1_000_000);

@@ -60,7 +60,7 @@ final class NodeProcess implements AutoCloseable {
    * ({@link #clusterXml(String)}) when not {@code null}.
    */
   static NodeProcess start(String idPrefix, JsonObject overrides, Path clusterXml) throws Exception {
-    return start(idPrefix, overrides, clusterXml, List.of("-jar", "target/seed-gateway.jar"), "started [profile");
+    return start(idPrefix, overrides, clusterXml, List.of("-jar", "target/seed-gateway.jar"), "] node started");
   }
 
   /**

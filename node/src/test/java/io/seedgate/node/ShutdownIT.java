@@ -157,10 +157,10 @@ class ShutdownIT {
   }
 
   private static void assertJsonLogs(Path log) throws IOException {
-    List<String> lines = Files.readAllLines(log).stream().filter(l -> l.contains("started [profile")).toList();
+    List<String> lines = Files.readAllLines(log).stream().filter(l -> l.contains("] node started")).toList();
     assertEquals(1, lines.size(), "one start line");
     JsonObject line = new JsonObject(lines.get(0));
     assertEquals("INFO", line.getString("level"));
-    assertTrue(line.getString("formattedMessage").contains("started [profile"), lines.get(0));
+    assertTrue(line.getString("formattedMessage").contains("] node started"), lines.get(0));
   }
 }

@@ -6,7 +6,7 @@ package io.seedgate.persistence;
  *
  * <p>An open-addressing table keyed by a 64-bit hash of the token ({@link #key}), in one array of longs: a flush
  * looks up every online player, and a {@code HashMap} of strings cost a cache miss per node, key, key bytes and
- * value (an eighth of the flush's event-loop time for 100,000 players). Two tokens whose keys collide (about one
+ * value (a sizeable share of the flush's event-loop time: BENCHMARKS.md). Two tokens whose keys collide (about one
  * chance in 10^9 with a million tokens) share an entry: each then looks changed to the other, so both are written
  * every cycle; a change is never missed.
  *

@@ -1,5 +1,6 @@
 package io.seedgate.persistence;
 
+import io.seedgate.common.Failures;
 import io.seedgate.common.RedisKeys;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -74,7 +75,9 @@ final class Flusher {
         return Future.succeededFuture(Result.SKIPPED);
       }
       return cycle().compose(result -> lock.release().transform(released -> {
-        if (released.failed() || !released.result()) {
+        if (released.failed()) {
+          Failures.warn(LOG, "[flush: {}] lock not released, it expires: {}", lock.owner(), released.cause());
+        } else if (!released.result()) {
           LOG.warn("[flush: {}] lock was no longer ours at release", lock.owner());
         }
         return Future.succeededFuture(result);

@@ -5,9 +5,9 @@ package io.seedgate.persistence;
  * 52-bit geohash (latitude bits in the even positions, longitude bits in the odd ones, 26 steps each over the WGS84
  * ranges Redis uses), and the position is the centre of its cell, clamped to those ranges.
  *
- * <p>Why not {@code GEOPOS}: per member it costs Redis, which every node shares, about 1.9 µs (two long doubles
- * printed with 17 decimals) against 0.8 µs for {@code ZMSCORE} (one integral double); for a flush of 100,000
- * players that is ~0.11 s of Redis CPU, and this node parses one integer instead of two long decimals.
+ * <p>Why not {@code GEOPOS}: per member it costs Redis, which every node shares, more than twice what
+ * {@code ZMSCORE} costs (two long doubles printed with 17 decimals against one integral double; the figures are in
+ * BENCHMARKS.md, FlushBenchmark), and this node parses one integer instead of two long decimals.
  */
 final class GeoHashes {
 

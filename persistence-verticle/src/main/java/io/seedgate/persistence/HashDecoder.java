@@ -14,8 +14,8 @@ import java.util.Arrays;
  * parsed, and every other field goes into {@code extra} ({@link ExtraJson}) without becoming a string of its own:
  * hashed in the decoding pass ({@link PgPlayerStore#extraHash}), and copied into its JSON text byte for byte (escaped
  * as JSON) only when that text is first asked for, which it never is for a player written without extra. A flush
- * decodes every changed player; going through a string per field, a map and a JSON builder took about a third of
- * its event-loop time.
+ * decodes every changed player; going through a string per field, a map and a JSON builder was a large part of its
+ * event-loop time (BENCHMARKS.md, FlushBenchmark).
  *
  * <p>The result is the state {@link PlayerState#fromFields} gives for the same fields decoded as UTF-8, with the same
  * JSON text and hash (checked on random hashes by {@code HashDecoderTest}). A hash with a NUL in a field name, whose

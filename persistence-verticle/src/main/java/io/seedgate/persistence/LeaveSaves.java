@@ -2,12 +2,15 @@ package io.seedgate.persistence;
 
 import io.seedgate.common.BurstLog;
 import io.seedgate.common.ErrorCode;
+import io.seedgate.common.Failures;
 import io.seedgate.common.GatewayException;
+import io.seedgate.common.LogContext;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -81,7 +84,7 @@ final class LeaveSaves {
   private int burstWritten;
   private int burstNoHash;
   private int burstFailed;
-  private String burstFailure;
+  private Throwable burstFailure;
 
   /**
    * @param saved told the number of rows each batch wrote
@@ -236,6 +239,11 @@ final class LeaveSaves {
         burstWritten += states.size();
         for (Save s : writing) {
           s.reply().tryComplete(true);
+          if (LOG.isDebugEnabled()) {
+            try (LogContext ignored = LogContext.of(LogContext.PLAYER, s.player())) {
+              LOG.debug("[persistence: {}, player: {}] saved on leave", node.get(), s.player());
+            }
+          }
         }
         return null;
       });
@@ -246,9 +254,14 @@ final class LeaveSaves {
     if (s.reply().tryFail(cause)) {
       burstFailed++;
       if (burstFailure == null) {
-        burstFailure = String.valueOf(cause.getMessage());
+        burstFailure = cause;
       }
-      LOG.debug("[persistence: {}] [player: {}] save failed: {}", node.get(), s.player(), cause.getMessage());
+      if (LOG.isDebugEnabled()) {
+        try (LogContext ignored = LogContext.of(LogContext.PLAYER, s.player())) {
+          Failures.log(LOG, Level.DEBUG, "[persistence: {}, player: {}] save on leave failed: {}", node.get(),
+            s.player(), cause);
+        }
+      }
     }
   }
 

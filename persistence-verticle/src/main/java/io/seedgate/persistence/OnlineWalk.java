@@ -1,5 +1,7 @@
 package io.seedgate.persistence;
 
+import io.seedgate.common.ErrorCode;
+import io.seedgate.common.GatewayException;
 import io.seedgate.common.RedisKeys;
 import io.seedgate.persistence.resp.RespReplies;
 import io.seedgate.persistence.resp.RespRequests;
@@ -85,7 +87,8 @@ final class OnlineWalk {
         RespReplies replies = ar.result();
         int shard = replies.reply(r);
         if (replies.type(shard) != RespReplies.ARRAY) {
-          cause = new IllegalStateException("HGETALL " + RedisKeys.onlineShard(from + r) + " failed: "
+          // an error reply (LOADING after a restart, READONLY after a fail-over ...): Redis does not serve it
+          cause = new GatewayException(ErrorCode.UNAVAILABLE, "HGETALL " + RedisKeys.onlineShard(from + r) + " failed: "
             + replies.string(shard));
           break;
         }

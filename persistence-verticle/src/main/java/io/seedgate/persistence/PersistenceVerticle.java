@@ -3,7 +3,9 @@ package io.seedgate.persistence;
 import io.seedgate.common.Addresses;
 import io.seedgate.common.BurstLog;
 import io.seedgate.common.ErrorCode;
+import io.seedgate.common.Failures;
 import io.seedgate.common.GatewayException;
+import io.seedgate.common.LogContext;
 import io.seedgate.common.config.NodeConfig;
 import io.seedgate.common.config.Settings;
 import io.seedgate.common.lifecycle.LocalRoles;
@@ -22,6 +24,7 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -204,8 +207,8 @@ public class PersistenceVerticle extends VerticleBase {
     return finalFlush.future()
       .transform(flushed -> closeAll().transform(closed -> {
         if (flushed.failed()) {
-          LOG.error("[persistence: {}] last flush failed, {} changed players left in Redis: {}", stats.node(),
-            stats.backlog(), flushed.cause().getMessage());
+          Failures.error(LOG, "[persistence: {}] last flush failed, {} changed players left in Redis: {}",
+            stats.node(), stats.backlog(), flushed.cause());
           return Future.failedFuture(flushed.cause());
         }
         return Future.succeededFuture();
@@ -334,7 +337,8 @@ public class PersistenceVerticle extends VerticleBase {
       }
       if (ar.failed()) {
         if (!unreachable) {
-          LOG.debug("[persistence: {}] probe while the flush fails: {}", stats.node(), ar.cause().getMessage());
+          Failures.log(LOG, Level.DEBUG, "[persistence: {}] probe while the flush fails: {}", stats.node(),
+            ar.cause());
         }
         probeFailedNs = sentNs;
         unreachable = sentNs - failedCycleStartNs > 0;
@@ -376,7 +380,7 @@ public class PersistenceVerticle extends VerticleBase {
       }
       if (r.failure() != null) {
         flushFailures.failed("[persistence: {}] flush failed after {} rows, {} left for the next one: {}",
-          stats.node(), r.written(), r.backlog(), r.failure().getMessage());
+          stats.node(), r.written(), r.backlog(), r.failure());
       } else {
         flushFailures.recovered("[persistence: {}] flushed again, {} rows", stats.node(), r.written());
       }
@@ -414,8 +418,9 @@ public class PersistenceVerticle extends VerticleBase {
     }
     store.load(player).onComplete(ar -> {
       if (ar.failed()) {
-        loadFailures.failed("[persistence: {}] [player: {}] load failed: {}", stats.node(), player,
-          ar.cause().getMessage());
+        try (LogContext ignored = LogContext.of(LogContext.PLAYER, player)) {
+          loadFailures.failed("[persistence: {}, player: {}] load failed: {}", stats.node(), player, ar.cause());
+        }
         msg.fail(ErrorCode.UNAVAILABLE.code(), String.valueOf(ar.cause().getMessage()));
       } else if (ar.result() == null) {
         loadFailures.recovered("[persistence: {}] loads work again", stats.node());

@@ -6,7 +6,7 @@ package io.seedgate.persistence;
  *
  * <p>Player writes are idempotent upserts over {@code unnest(...)} arrays, one statement per batch; the arrays are
  * unnested in the select list (zipped row by row as they are read) rather than in {@code FROM}, where PostgreSQL
- * first copies them into a tuple store: ~10% less of its CPU per row, measured on 100,000 rows. Each row
+ * first copies them into a tuple store, which costs it more CPU per row (BENCHMARKS.md, FlushBenchmark). Each row
  * carries the Redis time its state was read ({@code updated_at}); an upsert never replaces a row read later
  * than itself, so a slow flush cannot undo a newer save of the same player.
  */

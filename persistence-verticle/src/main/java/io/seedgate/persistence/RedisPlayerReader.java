@@ -1,5 +1,7 @@
 package io.seedgate.persistence;
 
+import io.seedgate.common.ErrorCode;
+import io.seedgate.common.GatewayException;
 import io.seedgate.common.RedisKeys;
 import io.seedgate.persistence.resp.RespReplies;
 import io.seedgate.persistence.resp.RespRequests;
@@ -136,7 +138,9 @@ final class RedisPlayerReader {
     return redis.read(hashes).compose(replies -> {
       int time = replies.reply(0);
       if (replies.isError(time) || replies.size(time) != 2) {
-        return Future.failedFuture(new IllegalStateException("redis TIME failed: " + replies.string(time)));
+        // an error reply (LOADING after a restart ...): Redis does not serve it
+        return Future.failedFuture(new GatewayException(ErrorCode.UNAVAILABLE, "redis TIME failed: "
+          + replies.string(time)));
       }
       OffsetDateTime readAt = time(replies, time);
       String[] maps = new String[n];

@@ -28,6 +28,7 @@ import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import java.util.zip.CRC32;
 
@@ -86,7 +87,8 @@ public final class SchemaMigrator {
       }))
       .onSuccess(done -> {
         if (!done.isEmpty()) {
-          LOG.info("[schema] applied migrations {}", done);
+          LOG.info("[schema: {}] migrations applied", done.stream().map(v -> "V" + v)
+            .collect(Collectors.joining(" ")));
         }
       });
   }

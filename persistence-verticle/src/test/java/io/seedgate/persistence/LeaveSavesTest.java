@@ -1,8 +1,12 @@
 package io.seedgate.persistence;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.spi.ILoggingEvent;
 import io.seedgate.common.Addresses;
 import io.seedgate.common.ErrorCode;
 import io.seedgate.common.RedisKeys;
+import io.seedgate.testsupport.Eventually;
+import io.seedgate.testsupport.LogCapture;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.Message;
@@ -14,6 +18,7 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import org.junit.jupiter.api.Test;
 
+import java.net.ConnectException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -26,6 +31,7 @@ import static io.seedgate.testsupport.Await.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -60,7 +66,7 @@ class LeaveSavesTest extends TestSupport {
       upserts.incrementAndGet();
       rows.addAndGet(states.size());
       if (failing.get()) {
-        Future<Integer> refused = Future.failedFuture(new IllegalStateException("refused by the test"));
+        Future<Integer> refused = Future.failedFuture(new ConnectException("refused by the test"));
         return vertx == null ? refused : vertx.timer(1_000).compose(t -> refused);
       }
       mostRunning.accumulateAndGet(running.incrementAndGet(), Math::max);
@@ -191,7 +197,27 @@ class LeaveSavesTest extends TestSupport {
       config(NO_PERIODIC_FLUSH, Map.of()));
     List<Left> left = leftPlayers(1_200, "fail/");
 
-    List<Future<Message<JsonObject>>> replies = saveAll(left);
+    List<Future<Message<JsonObject>>> replies;
+    try (LogCapture lines = LogCapture.of(LeaveSaves.class)) {
+      lines.logger().setLevel(Level.DEBUG);
+      try {
+        replies = saveAll(left);
+      } finally {
+        lines.logger().setLevel(null);
+      }
+      // PostgreSQL away: one WARN line for the burst, no stack trace; each player's line carries it in the MDC
+      Eventually.until("the burst's WARN line", 10_000, () -> lines.count(Level.WARN) > 0);
+      List<ILoggingEvent> warnings = lines.events().stream().filter(e -> e.getLevel() == Level.WARN).toList();
+      assertEquals(1, warnings.size(), "WARN lines: " + lines.messages(Level.WARN));
+      String warning = warnings.get(0).getFormattedMessage();
+      assertTrue(warning.endsWith(": refused by the test"), warning);
+      assertNull(warnings.get(0).getThrowableProxy(), "an outage is logged without a stack trace");
+      String player = left.get(0).player();
+      ILoggingEvent perPlayer = lines.events().stream()
+        .filter(e -> e.getFormattedMessage().contains("player: " + player + "] save on leave failed")).findFirst()
+        .orElseThrow(() -> new AssertionError("no line for player " + player));
+      assertEquals(player, perPlayer.getMDCPropertyMap().get("player"));
+    }
 
     for (Future<Message<JsonObject>> reply : replies) {
       assertTrue(reply.failed(), "a save of a failed batch succeeded");

@@ -12,6 +12,7 @@ import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Row;
 import org.junit.jupiter.api.Test;
 
+import java.net.ConnectException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -144,7 +145,7 @@ class OutageTest extends TestSupport {
     }
 
     private Future<Integer> write(java.util.function.Supplier<Future<Integer>> write) {
-      return failing.get() ? Future.failedFuture(new IllegalStateException("refused by the test")) : write.get();
+      return failing.get() ? Future.failedFuture(new ConnectException("refused by the test")) : write.get();
     }
 
     @Override

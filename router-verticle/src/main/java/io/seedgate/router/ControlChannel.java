@@ -1,6 +1,8 @@
 package io.seedgate.router;
 
 import io.seedgate.common.Addresses;
+import io.seedgate.common.Failures;
+import io.seedgate.common.LogContext;
 import io.seedgate.common.RedisKeys;
 import io.seedgate.common.redis.RedisLink;
 import io.vertx.core.Future;
@@ -41,10 +43,15 @@ final class ControlChannel {
     try {
       command = new JsonObject(payload);
     } catch (DecodeException | ClassCastException e) {
-      LOG.warn("control message ignored, not a JSON object: {}", e.getMessage());
+      // a service published something else: its fault, not ours, and the message says what is wrong
+      LOG.warn("[channel: {}] control message ignored, not a JSON object: {}", channel, e.getMessage());
       return;
     }
-    handle(command).onFailure(e -> LOG.warn("control message {} failed: {}", command.encode(), e.getMessage()));
+    handle(command).onFailure(e -> {
+      try (LogContext ignored = LogContext.of(LogContext.PLAYER, command.getValue("player"))) {
+        Failures.warn(LOG, "[channel: {}] control message {} failed: {}", channel, command.encode(), e);
+      }
+    });
   }
 
   Future<Void> handle(JsonObject command) {

@@ -1,6 +1,8 @@
 package io.seedgate.router;
 
 import io.seedgate.common.BurstLog;
+import io.seedgate.common.Failures;
+import io.seedgate.common.LogContext;
 import io.seedgate.common.RedisKeys;
 import io.seedgate.common.cluster.ClusterInfo;
 import io.seedgate.common.lifecycle.Incarnation;
@@ -13,6 +15,7 @@ import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -110,7 +113,9 @@ final class IncarnationSweeper {
         });
       })
       .recover(e -> {
-        LOG.debug("lease sweep not done, next in {} ms: {}", intervalMs, e.getMessage());
+        // Redis away: the next sweep tries again, a DEBUG line is enough; a bug would repeat at every sweep
+        Failures.log(LOG, Failures.expected(e) ? Level.DEBUG : Level.WARN, "lease sweep not done, next in {} ms: {}",
+          intervalMs, e);
         return Future.succeededFuture();
       })
       .onComplete(ar -> sweeping = false)
@@ -118,7 +123,7 @@ final class IncarnationSweeper {
   }
 
   private void memberLeft(String memberId) {
-    LOG.info("cluster member {} left", memberId);
+    LOG.info("[member: {}] cluster member left", memberId);
     redis.send(Request.cmd(Command.HGETALL).arg(RedisKeys.INCARNATIONS)).onSuccess(all -> {
       for (String incarnation : all.getKeys()) {
         String[] nodeAndMember = nodeAndMember(all.get(incarnation));
@@ -126,8 +131,8 @@ final class IncarnationSweeper {
           cleanUp(incarnation, nodeAndMember[0], "its cluster member left");
         }
       }
-    }).onFailure(e -> LOG.warn("sessions of departed member {} not looked up, left to the lease sweep: {}",
-      memberId, e.getMessage()));
+    }).onFailure(e -> Failures.warn(LOG, "[member: {}] sessions of the departed member not looked up, left to the "
+      + "lease sweep: {}", memberId, e));
   }
 
   private Future<Integer> cleanUp(String incarnation, String node, String why) {
@@ -136,11 +141,18 @@ final class IncarnationSweeper {
       .onSuccess(n -> {
         if (n >= 0) {
           cleanupFailures.recovered("dead incarnations are cleaned up again");
-          LOG.info("ended {} sessions of dead incarnation {} of node {} ({})", n, incarnation, node, why);
+          try (LogContext ignored = LogContext.of(LogContext.NODE, node, LogContext.INCARNATION, incarnation)) {
+            LOG.info("[node: {}, incarnation: {}] ended {} sessions of the dead incarnation ({})", node, incarnation,
+              n, why);
+          }
         }
       })
-      .onFailure(e -> cleanupFailures.failed("sessions of dead incarnation {} not all ended, retried at the next "
-        + "sweep: {}", incarnation, e.getMessage()))
+      .onFailure(e -> {
+        try (LogContext ignored = LogContext.of(LogContext.NODE, node, LogContext.INCARNATION, incarnation)) {
+          cleanupFailures.failed("[node: {}, incarnation: {}] sessions of the dead incarnation not all ended, retried "
+            + "at the next sweep: {}", node, incarnation, e);
+        }
+      })
       .onComplete(ar -> cleaning.remove(incarnation));
   }
 

@@ -3,7 +3,9 @@ package io.seedgate.router;
 import io.seedgate.common.Addresses;
 import io.seedgate.common.BurstLog;
 import io.seedgate.common.ErrorCode;
+import io.seedgate.common.Failures;
 import io.seedgate.common.GatewayException;
+import io.seedgate.common.LogContext;
 import io.seedgate.common.config.NodeConfig;
 import io.seedgate.common.config.Settings;
 import io.seedgate.common.lifecycle.LocalRoles;
@@ -19,6 +21,7 @@ import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -93,7 +96,7 @@ public class RouterVerticle extends VerticleBase {
       .compose(v -> sweeper.start(context))
       .onSuccess(v -> {
         LocalRoles.started(vertx, Settings.ROLE_ROUTER);
-        LOG.info("router started [auth modes: {}]", modes);
+        LOG.info("[auth modes: {}] router started", modes);
       });
   }
 
@@ -140,7 +143,11 @@ public class RouterVerticle extends VerticleBase {
       .onSuccess(msg::reply)
       .onFailure(e -> {
         ErrorCode code = GatewayException.codeOf(e);
-        LOG.debug("[session: {}] authentication failed: {}", request.getString("session"), e.getMessage());
+        if (LOG.isDebugEnabled()) {
+          try (LogContext ignored = LogContext.of(LogContext.SESSION, request.getString("session"))) {
+            Failures.log(LOG, Level.DEBUG, "[session: {}] authentication failed: {}", request.getString("session"), e);
+          }
+        }
         msg.fail(code.code(), e.getMessage());
       });
   }
@@ -158,8 +165,11 @@ public class RouterVerticle extends VerticleBase {
         msg.reply(new JsonObject().put("saved", saved));
       })
       .onFailure(e -> {
-        endFailures.failed("[session: {}] session end not recorded: {}", msg.body().getString("session"),
-          e.getMessage());
+        String player = msg.body().getString("player");
+        String session = msg.body().getString("session");
+        try (LogContext ignored = LogContext.player(player, session)) {
+          endFailures.failed("[player: {}, session: {}] session end not recorded: {}", player, session, e);
+        }
         msg.fail(ErrorCode.UNAVAILABLE.code(), e.getMessage());
       });
   }

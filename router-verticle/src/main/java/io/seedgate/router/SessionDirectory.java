@@ -5,6 +5,7 @@ import io.seedgate.common.BurstLog;
 import io.seedgate.common.ErrorCode;
 import io.seedgate.common.GatewayException;
 import io.seedgate.common.HashTime;
+import io.seedgate.common.LogContext;
 import io.seedgate.common.RedisKeys;
 import io.seedgate.common.lifecycle.Bounded;
 import io.seedgate.common.lifecycle.Limiter;
@@ -97,12 +98,22 @@ final class SessionDirectory {
         .compose(previous -> {
           SessionOwner old = SessionOwner.parse(previous == null ? null : previous.toString());
           if (old != null && !old.session().equals(session)) {
-            LOG.info("[player: {}] second login: closing session {} on node {}", identity.playerId(),
-              old.session(), old.node());
+            try (LogContext ignored = LogContext.player(identity.playerId(), session)) {
+              LOG.info("[player: {}, session: {}] second login: closing session {} on node {}", identity.playerId(),
+                session, old.session(), old.node());
+            }
             eventBus.publish(Addresses.nodeSessions(old.node()), new JsonObject().put("type", "kick")
               .put("session", old.session()).put("reason", ErrorCode.REPLACED.name()));
           }
           return recordOnline(identity.playerId(), token, map, ip, incarnation, session);
+        })
+        .onSuccess(done -> {
+          if (LOG.isDebugEnabled()) {
+            try (LogContext ignored = LogContext.player(identity.playerId(), session)) {
+              LOG.debug("[player: {}, session: {}] logged in on node {} (map {})", identity.playerId(), session, node,
+                map);
+            }
+          }
         })
         .map(done -> new JsonObject().put("player", identity.playerId()).put("map", map).put("token", token));
     });
@@ -203,8 +214,16 @@ final class SessionDirectory {
           .arg(player).arg(me.session() + "|")).map(false);
       }
       return markOffline(token, map)
-        .compose(v -> save(player, map, token))
-        .compose(saved -> removeLeftPlayer(me, index, player, map, token, saved).map(saved));
+        .compose(v -> save(player, me.session(), map, token))
+        .compose(saved -> removeLeftPlayer(me, index, player, map, token, saved).map(saved))
+        .onSuccess(saved -> {
+          if (LOG.isDebugEnabled()) {
+            try (LogContext ignored = LogContext.player(player, me.session())) {
+              LOG.debug("[player: {}, session: {}] session ended ({}), state {}", player, me.session(),
+                ended.getString("reason"), saved ? "saved" : "kept in Redis for the next flush");
+            }
+          }
+        });
     });
   }
 
@@ -295,7 +314,7 @@ final class SessionDirectory {
     });
   }
 
-  private Future<Boolean> save(String player, String map, String token) {
+  private Future<Boolean> save(String player, String session, String map, String token) {
     JsonObject body = new JsonObject().put("player", player).put("map", map).put("token", token);
     return eventBus.request(Addresses.SAVE_PLAYER, body, persistenceDelivery)
       .map(reply -> {
@@ -303,8 +322,10 @@ final class SessionDirectory {
         return true;
       })
       .recover(e -> {
-        unsavedLog.failed("[player: {}] state not saved on leave, kept in Redis for the next flush: {}", player,
-          e.getMessage());
+        try (LogContext ignored = LogContext.player(player, session)) {
+          unsavedLog.failed("[player: {}, session: {}] state not saved on leave, kept in Redis for the next flush: {}",
+            player, session, e);
+        }
         return Future.succeededFuture(false);
       });
   }

@@ -1,9 +1,12 @@
 package io.seedgate.router;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.spi.ILoggingEvent;
 import io.seedgate.common.Addresses;
 import io.seedgate.common.ErrorCode;
 import io.seedgate.common.RedisKeys;
 import io.seedgate.router.auth.Identity;
+import io.seedgate.testsupport.LogCapture;
 import io.vertx.core.Promise;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
@@ -92,7 +95,17 @@ class SessionDirectoryTest extends RouterTestSupport {
     onContext(() -> directory.open(new Identity("5", "1", TOKEN), login("node-a", "node-a.i1", "s1")));
     persistence.save = Persistence.Save.FAIL;
 
-    boolean saved = onContext(() -> directory.end(ended("5", "1", TOKEN, "node-a", "node-a.i1", "s1")));
+    boolean saved;
+    try (LogCapture lines = LogCapture.of(SessionDirectory.class)) {
+      saved = onContext(() -> directory.end(ended("5", "1", TOKEN, "node-a", "node-a.i1", "s1")));
+
+      ILoggingEvent warning = lines.events().stream().filter(e -> e.getLevel() == Level.WARN).findFirst()
+        .orElseThrow(() -> new AssertionError("no WARN line: " + lines.messages()));
+      assertEquals("[player: 5, session: s1] state not saved on leave, kept in Redis for the next flush: "
+        + "PostgreSQL away (test)", warning.getFormattedMessage());
+      assertEquals(Map.of("player", "5", "session", "s1"), warning.getMDCPropertyMap(), "JSON logs carry them");
+      assertNull(warning.getThrowableProxy(), "persistence away is expected: no stack trace");
+    }
 
     assertFalse(saved);
     assertEquals(1, persistence.saves.size());

@@ -59,6 +59,14 @@ public final class LogCapture implements AutoCloseable {
     return events.stream().filter(e -> e.getLevel() == level).map(ILoggingEvent::getFormattedMessage).toList();
   }
 
+  /**
+   * Every line so far, in order, as logback holds it: its throwable ({@link ILoggingEvent#getThrowableProxy}, null
+   * when none was attached) and its MDC ({@link ILoggingEvent#getMDCPropertyMap}) as they were when it was logged.
+   */
+  public List<ILoggingEvent> events() {
+    return List.copyOf(events);
+  }
+
   /** How many lines so far were at {@code level}. */
   public long count(Level level) {
     return events.stream().filter(e -> e.getLevel() == level).count();

@@ -148,7 +148,7 @@ final class ActionSubscriber {
         return;
       }
       connectAndSubscribe().onFailure(e -> {
-        LOG.debug("[redis: subscriber] resubscribe failed, retrying: {}", e.getMessage());
+        LOG.debug("[redis: subscriber {}] resubscribe failed, retrying: {}", clientId, e.getMessage());
         if (!closed) {
           scheduleReconnect();
         }

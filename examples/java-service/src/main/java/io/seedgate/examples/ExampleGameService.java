@@ -34,13 +34,13 @@ public class ExampleGameService extends VerticleBase {
   static final int POOL_SIZE = 8;
   /**
    * Requests that may wait for one of the {@value #POOL_SIZE} connections: a node's players reconnecting to another
-   * node send their {@code api/load} within a second or two (15,000 at once overflowed 4,096, and those logins went
-   * unanswered).
+   * node send their {@code api/load} within a second or two (a reconnect storm overflowed a smaller queue, and those
+   * logins went unanswered: BENCHMARKS.md, reconnect storm).
    */
   static final int POOL_WAITING = 65_536;
   /**
    * At most one WARN line per this many milliseconds for actions Redis failed on: while Redis is away every action
-   * fails (a line each was 150 lines for a 3 s restart under 200 players); the rest go to DEBUG, counted.
+   * fails (a line each buried the rest of the log: BENCHMARKS.md, Faults); the rest go to DEBUG, counted.
    */
   static final long FAILURE_WARN_EVERY_MS = 60_000;
 
@@ -84,7 +84,7 @@ public class ExampleGameService extends VerticleBase {
       .toList();
     subscriber = new ActionSubscriber(vertx, options.getRedisUrl(), channels, this::onAction);
     return subscriber.start()
-      .onSuccess(v -> LOG.info("example game service started [redis: {}, channels: {}, step: {}]",
+      .onSuccess(v -> LOG.info("[redis: {}, channels: {}, step: {}] example game service started",
         options.getRedisUrl(), channels, options.getStep()))
       .recover(e -> Future.all(subscriber.close(), redis.close()).transform(v -> Future.failedFuture(e)));
   }
@@ -92,7 +92,7 @@ public class ExampleGameService extends VerticleBase {
   @Override
   public Future<?> stop() {
     return Future.all(subscriber.close(), redis.close())
-      .onComplete(ar -> LOG.info("example game service stopped [processed: {}, failed: {}]",
+      .onComplete(ar -> LOG.info("[processed: {}, failed: {}] example game service stopped",
         processed.get(), failed.get()));
   }
 
@@ -169,7 +169,7 @@ public class ExampleGameService extends VerticleBase {
         LOG.info("running; stop with Ctrl-C");
       })
       .onFailure(e -> {
-        LOG.error("could not start [redis: {}]: {}", options.getRedisUrl(), e.getMessage());
+        LOG.error("[redis: {}] could not start: {}", options.getRedisUrl(), e.getMessage());
         vertx.close().onComplete(v -> System.exit(1));
       });
   }

@@ -64,14 +64,14 @@ public final class BackingServices {
       refuseUnlessDev(dev, "Redis", Settings.REDIS_URL.path(), redis);
       refuseWithoutEmbedded("Redis", Settings.REDIS_URL, redis);
       resolved.put(Settings.REDIS_URL.path(), embeddedRedis(redisPortOf(redis)));
-      LOG.warn("no Redis answers at '{}': using embedded Redis at {} (dev profile)", redis, embeddedRedisUrl);
+      LOG.warn("[redis: {}] no Redis answers: using embedded Redis at {} (dev profile)", redis, embeddedRedisUrl);
     }
     String pg = config.get(Settings.POSTGRES_URL);
     if (!answersPostgres(pg)) {
       refuseUnlessDev(dev, "PostgreSQL", Settings.POSTGRES_URL.path(), pg);
       refuseWithoutEmbedded("PostgreSQL", Settings.POSTGRES_URL, pg);
       resolved.put(Settings.POSTGRES_URL.path(), embeddedPostgres(portOf(pg, 5432)));
-      LOG.warn("no PostgreSQL answers at '{}': using embedded PostgreSQL at {} (dev profile)", pg,
+      LOG.warn("[postgres: {}] no PostgreSQL answers: using embedded PostgreSQL at {} (dev profile)", pg,
         embeddedPostgresUrl);
     }
     return resolved.isEmpty() ? config : config.with(resolved);
@@ -202,7 +202,8 @@ public final class BackingServices {
         first = -1;
       }
       if (first < 0 || !answer.test(first)) {
-        LOG.warn("{}:{} accepts connections but does not answer as '{}' says it should", host, port, what);
+        LOG.warn("[url: {}] {}:{} accepts connections but does not answer as the URL says it should", what, host,
+          port);
         return false;
       }
       return true;

@@ -83,8 +83,8 @@ public class DemoVerticle extends VerticleBase {
       .handler(StaticHandler.create(WEBROOT).setCachingEnabled(false).setDirectoryListing(false));
     server = vertx.createHttpServer().requestHandler(router);
     return server.listen(config.get(Settings.DEMO_PORT), config.get(Settings.GATEWAY_HOST))
-      .onSuccess(s -> LOG.info("demo at http://localhost:{}/ [guest sign-in: POST {}, websocket port: {}]",
-        s.actualPort(), GuestSignIn.PATH, config.get(Settings.WS_PORT)));
+      .onSuccess(s -> LOG.info("[guest sign-in: POST {}, websocket port: {}] demo at http://localhost:{}/",
+        GuestSignIn.PATH, config.get(Settings.WS_PORT), s.actualPort()));
   }
 
   @Override

@@ -1,5 +1,6 @@
 package io.seedgate.node.demo;
 
+import io.seedgate.common.LogContext;
 import io.seedgate.common.config.NodeConfig;
 import io.seedgate.common.config.Settings;
 import io.vertx.core.Handler;
@@ -85,7 +86,11 @@ final class GuestSignIn implements Handler<RoutingContext> {
     String player = "g" + ThreadLocalRandom.current().nextInt(100_000_000, 1_000_000_000);
     String token = jwt.generateToken(new JsonObject().put("sub", player).put(mapClaim, map), options);
     String ws = "ws://" + host(ctx) + ":" + websocketPort + "/";
-    LOG.debug("[player: {}, map: {}] guest signed in", player, map);
+    if (LOG.isDebugEnabled()) {
+      try (LogContext ignored = LogContext.of(LogContext.PLAYER, player)) {
+        LOG.debug("[player: {}, map: {}] guest signed in", player, map);
+      }
+    }
     ctx.response().putHeader("Content-Type", "application/json").putHeader("Cache-Control", "no-store")
       .end(new JsonObject().put("token", token).put("player", player).put("map", map).put("ws", ws).encode());
   }

@@ -2,6 +2,8 @@ package io.seedgate.node.ops;
 
 import io.seedgate.common.Addresses;
 import io.seedgate.common.ErrorCode;
+import io.seedgate.common.Failures;
+import io.seedgate.common.LogContext;
 import io.seedgate.common.RedisKeys;
 import io.seedgate.common.cluster.ClusterInfo;
 import io.vertx.core.Future;
@@ -104,7 +106,7 @@ final class AdminApi {
   }
 
   private void refuse(RoutingContext ctx, String why) {
-    LOG.info("admin request refused [from: {}, path: {}]: {}", ctx.request().remoteAddress(), ctx.request().path(),
+    LOG.info("[from: {}, path: {}] admin request refused: {}", ctx.request().remoteAddress(), ctx.request().path(),
       why);
     ctx.response().putHeader("WWW-Authenticate", "Bearer");
     OpsResponses.error(ctx, 401, why);
@@ -205,7 +207,9 @@ final class AdminApi {
       }
       vertx.eventBus().publish(Addresses.nodeSessions(owner[0]), new JsonObject().put("type", "kick")
         .put("session", owner[1]).put("reason", ErrorCode.KICKED.name()));
-      LOG.info("admin kicked player {} [node: {}, session: {}]", player, owner[0], owner[1]);
+      try (LogContext ignored = LogContext.player(player, owner[1])) {
+        LOG.info("[player: {}, node: {}, session: {}] admin kicked the player", player, owner[0], owner[1]);
+      }
       OpsResponses.json(ctx, 202, new JsonObject().put("player", player).put("kicked", true).put("node", owner[0])
         .put("session", owner[1]));
     }).onFailure(e -> failed(ctx, "kicking player " + player, e));
@@ -245,7 +249,7 @@ final class AdminApi {
       : map != null ? RedisKeys.mapChannel(String.valueOf(map)) : broadcastChannel;
     redis.send(Request.cmd(Command.PUBLISH).arg(channel).arg(payload.toBuffer()))
       .onSuccess(receivers -> {
-        LOG.info("admin sent a message on {}", channel);
+        LOG.info("[channel: {}] admin sent a message", channel);
         OpsResponses.json(ctx, 202, new JsonObject().put("channel", channel)
           .put("receivers", receivers == null ? 0 : receivers.toLong()));
       })
@@ -257,7 +261,7 @@ final class AdminApi {
     vertx.eventBus().<JsonObject>request(Addresses.nodeOps(node), new JsonObject().put("type", "drain"),
         new DeliveryOptions().setSendTimeout(DRAIN_TIMEOUT_MS))
       .onSuccess(reply -> {
-        LOG.info("admin drained node {}", node);
+        LOG.info("[node: {}] admin drained the node", node);
         OpsResponses.json(ctx, 202, reply.body());
       })
       .onFailure(e -> {
@@ -273,8 +277,7 @@ final class AdminApi {
   private static void failed(RoutingContext ctx, String what, Throwable e) {
     boolean timeout = e instanceof ReplyException r && r.failureType() == ReplyFailure.TIMEOUT
       || e instanceof java.util.concurrent.TimeoutException;
-    LOG.warn("admin request failed [{} {}]: {}: {}", ctx.request().method(), ctx.request().path(), what,
-      e.getMessage());
+    Failures.warn(LOG, "[request: {} {}] {} failed: {}", ctx.request().method(), ctx.request().path(), what, e);
     OpsResponses.error(ctx, timeout ? 504 : 503, what + " failed: " + e.getMessage());
   }
 

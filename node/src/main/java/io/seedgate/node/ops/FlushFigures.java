@@ -2,6 +2,7 @@ package io.seedgate.node.ops;
 
 import io.seedgate.common.Addresses;
 
+import io.seedgate.common.Failures;
 import io.seedgate.common.config.Settings;
 import io.seedgate.common.lifecycle.LocalRoles;
 import io.vertx.core.Vertx;
@@ -62,7 +63,7 @@ final class FlushFigures {
       .onFailure(e -> {
         if (!warned) {
           warned = true;
-          LOG.warn("persistence statistics not available: {}", e.getMessage());
+          Failures.warn(LOG, "persistence statistics not available: {}", e);
         }
       });
   }

@@ -1,5 +1,6 @@
 package io.seedgate.node.ops;
 
+import io.seedgate.common.Failures;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -32,7 +33,7 @@ final class HealthHandler {
   void ready(RoutingContext ctx) {
     checks.run().onComplete(ar -> {
       if (ar.failed()) {
-        LOG.error("readiness check failed: {}", ar.cause().getMessage());
+        Failures.error(LOG, "readiness check failed: {}", ar.cause());
         OpsResponses.error(ctx, 500, "readiness check failed: " + ar.cause().getMessage());
         return;
       }

@@ -1,6 +1,7 @@
 package io.seedgate.node.ops;
 
 import io.seedgate.common.ErrorCode;
+import io.seedgate.common.Failures;
 import io.seedgate.gateway.LocalGateways;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -62,7 +63,7 @@ final class OpsRequests {
       return;
     }
     answer.onSuccess(msg::reply).onFailure(e -> {
-      LOG.warn("ops request '{}' failed: {}", type, e.getMessage());
+      Failures.warn(LOG, "[ops request: {}] failed: {}", type, e);
       msg.fail(ErrorCode.UNAVAILABLE.code(), String.valueOf(e.getMessage()));
     });
   }

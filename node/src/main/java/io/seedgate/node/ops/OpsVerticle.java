@@ -1,6 +1,7 @@
 package io.seedgate.node.ops;
 
 import io.seedgate.common.Addresses;
+import io.seedgate.common.Failures;
 import io.seedgate.common.cluster.ClusterInfo;
 import io.seedgate.common.config.NodeConfig;
 import io.seedgate.common.config.Settings;
@@ -106,7 +107,9 @@ public class OpsVerticle extends VerticleBase {
       config.get(Settings.OPS_ADMIN_TOKEN)).mount(router);
     router.route().last().handler(ctx -> OpsResponses.error(ctx, 404, "no such endpoint"));
     router.errorHandler(500, ctx -> {
-      LOG.error("ops request {} {} failed", ctx.request().method(), ctx.request().path(), ctx.failure());
+      // a handler threw: a bug, logged with its stack trace
+      LOG.error("[request: {} {}] ops request failed: {}", ctx.request().method(), ctx.request().path(),
+        Failures.describe(ctx.failure()), ctx.failure());
       OpsResponses.error(ctx, 500, "internal error: " + (ctx.failure() == null ? "unknown" : ctx.failure().getMessage()));
     });
 
@@ -120,13 +123,13 @@ public class OpsVerticle extends VerticleBase {
         server = s;
         flush.start();
         probe.start();
-        LOG.info("operations port {} open [node: {}, admin API: {}, vert.x metrics: {}]", s.actualPort(), nodeId,
+        LOG.info("[node: {}, admin API: {}, vert.x metrics: {}] operations port {} open", nodeId,
           config.get(Settings.OPS_ADMIN_TOKEN).isEmpty() ? "off (ops.adminToken is empty)" : "on",
-          metrics.withVertxMetrics() ? "on" : "off");
+          metrics.withVertxMetrics() ? "on" : "off", s.actualPort());
         return null;
       })
       .recover(e -> {
-        LOG.error("operations port {} cannot open: {}", config.get(Settings.OPS_PORT), e.getMessage());
+        Failures.error(LOG, "[node: {}] operations port {} cannot open: {}", nodeId, config.get(Settings.OPS_PORT), e);
         return closeAll().transform(ignored -> Future.failedFuture(e));
       });
   }
@@ -152,8 +155,8 @@ public class OpsVerticle extends VerticleBase {
     LOG.info("[node: {}] draining: {} sessions told to reconnect elsewhere", nodeId, sessions);
     LocalGateways.drain(vertx).timeout(boundMs, TimeUnit.MILLISECONDS).onComplete(ar -> {
       if (ar.failed()) {
-        LOG.warn("[node: {}] sessions still ending after {} ms of draining, stopping anyway: {}", nodeId, boundMs,
-          ar.cause().getMessage());
+        Failures.warn(LOG, "[node: {}] sessions still ending after {} ms of draining, stopping anyway: {}", nodeId,
+          boundMs, ar.cause());
       } else {
         LOG.info("[node: {}] drained, stopping", nodeId);
       }
