@@ -1,6 +1,5 @@
 package io.seedgate.common;
 
-import io.seedgate.common.config.ConfigException;
 import io.vertx.core.VertxException;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.redis.client.Response;
@@ -51,7 +50,8 @@ public final class Failures {
   /**
    * Whether {@code failure}, or one of its causes, is one the code expects in operation rather than a bug:
    * <ul>
-   *   <li>{@link GatewayException} (ours: unavailable, timed out, refused ...), {@link ConfigException};</li>
+   *   <li>an {@link ExpectedFailure}: {@link GatewayException} (ours: unavailable, timed out, refused ...) and
+   *   {@code ConfigException};</li>
    *   <li>an event-bus {@link ReplyException} (timeout, no handler, or the other side's failure by code and message:
    *     its stack would be the event bus's own);</li>
    *   <li>a {@link TimeoutException}, and any {@link IOException}: connection refused, reset, closed, broken pipe,
@@ -77,7 +77,7 @@ public final class Failures {
   }
 
   private static boolean expectedItself(Throwable t) {
-    if (t instanceof GatewayException || t instanceof ConfigException || t instanceof ReplyException
+    if (t instanceof ExpectedFailure || t instanceof ReplyException
       || t instanceof TimeoutException || t instanceof IOException) {
       return true;
     }

@@ -3,7 +3,7 @@ package io.seedgate.common;
 import io.vertx.core.eventbus.ReplyException;
 
 /** A failure with an {@link ErrorCode}; futures fail with it, and its code crosses the event bus. */
-public class GatewayException extends RuntimeException {
+public class GatewayException extends RuntimeException implements ExpectedFailure {
 
   private final ErrorCode code;
 

@@ -1,5 +1,6 @@
 package io.seedgate.gateway;
 
+import io.seedgate.common.Failures;
 import io.seedgate.common.Addresses;
 import io.seedgate.common.ErrorCode;
 import io.seedgate.common.cluster.ClusterInfo;
@@ -47,6 +48,7 @@ public class GatewayVerticle extends VerticleBase {
   private static final long SHUTDOWN_BOUND_MS = 20_000;
   private static final long STOP_STEP_BOUND_MS = 2_000;
 
+  private Incarnation incarnation;
   private RedisLink commands;
   private RedisLink deliveries;
   private SessionHub hub;
@@ -67,7 +69,7 @@ public class GatewayVerticle extends VerticleBase {
       return Future.failedFuture(e);
     }
     String nodeId = config.get(Settings.NODE_ID);
-    Incarnation incarnation = Incarnation.start(nodeId);
+    incarnation = Incarnation.start(nodeId);
     String redisUrl = config.get(Settings.REDIS_URL);
     return RedisLink.connect(vertx, redisUrl, "gateway-actions")
       .compose(link -> {
@@ -162,11 +164,13 @@ public class GatewayVerticle extends VerticleBase {
     Future<Void> ending = hub == null ? Future.succeededFuture()
       : hub.closeAll(ErrorCode.SERVER_STOPPED).timeout(SHUTDOWN_BOUND_MS, TimeUnit.MILLISECONDS).recover(e -> {
         if (e instanceof java.util.concurrent.TimeoutException) {
-          LOG.error("sessions still closing after {} ms at shutdown: {}", SHUTDOWN_BOUND_MS, e.getMessage());
+          LOG.error("[incarnation: {}] sessions still closing after {} ms at shutdown", incarnationId(),
+            SHUTDOWN_BOUND_MS);
         } else {
           // every session closed, but some ends could not be recorded (Redis away): said once here, not as a
           // timeout that did not happen; they stay in the incarnation's index for a router's sweep
-          LOG.warn("session ends not all recorded at shutdown, left for a router's sweep: {}", e.getMessage());
+          Failures.warn(LOG, "[incarnation: {}] session ends not all recorded at shutdown, left for a router's "
+            + "sweep: {}", incarnationId(), e);
         }
         return Future.succeededFuture();
       });
@@ -190,6 +194,10 @@ public class GatewayVerticle extends VerticleBase {
       });
   }
 
+  private String incarnationId() {
+    return incarnation == null ? "-" : incarnation.id();
+  }
+
   /**
    * One step of the stop after the sessions ended, given {@value #STOP_STEP_BOUND_MS} ms: the four steps and the
    * sessions' bound stay inside the 30 s the node's router waits for its gateways. A step that overruns is named
@@ -200,14 +208,17 @@ public class GatewayVerticle extends VerticleBase {
     try {
       started = action.get();
     } catch (RuntimeException e) {
-      LOG.warn("gateway stop: {} failed, going on", step, e);
+      Failures.warn(LOG, "[incarnation: {}, step: {}] gateway stop step failed, going on: {}", incarnationId(), step,
+        e);
       return Future.succeededFuture();
     }
     return started.timeout(STOP_STEP_BOUND_MS, TimeUnit.MILLISECONDS).recover(e -> {
       if (e instanceof java.util.concurrent.TimeoutException) {
-        LOG.warn("gateway stop: {} took over {} ms, going on", step, STOP_STEP_BOUND_MS);
+        LOG.warn("[incarnation: {}, step: {}] gateway stop step took over {} ms, going on", incarnationId(), step,
+          STOP_STEP_BOUND_MS);
       } else {
-        LOG.warn("gateway stop: {} failed, going on: {}", step, e.getMessage());
+        Failures.warn(LOG, "[incarnation: {}, step: {}] gateway stop step failed, going on: {}", incarnationId(),
+          step, e);
       }
       return Future.succeededFuture();
     });

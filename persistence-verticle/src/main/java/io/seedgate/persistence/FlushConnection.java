@@ -1,5 +1,6 @@
 package io.seedgate.persistence;
 
+import io.seedgate.common.Failures;
 import io.seedgate.common.ErrorCode;
 import io.seedgate.common.GatewayException;
 import io.seedgate.common.redis.RedisEndpoint;
@@ -83,7 +84,7 @@ final class FlushConnection implements RedisCommands {
     return client.connect().map(c -> {
       connection = c;
       c.exceptionHandler(e -> {
-        LOG.warn("[redis: {}] connection error: {}", name, e.getMessage());
+        Failures.warn(LOG, "[redis: {}] connection error: {}", name, e);
         lost(c);
       });
       c.endHandler(v -> lost(c));

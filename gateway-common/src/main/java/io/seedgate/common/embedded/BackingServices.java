@@ -64,14 +64,16 @@ public final class BackingServices {
       refuseUnlessDev(dev, "Redis", Settings.REDIS_URL.path(), redis);
       refuseWithoutEmbedded("Redis", Settings.REDIS_URL, redis);
       resolved.put(Settings.REDIS_URL.path(), embeddedRedis(redisPortOf(redis)));
-      LOG.warn("[redis: {}] no Redis answers: using embedded Redis at {} (dev profile)", redis, embeddedRedisUrl);
+      LOG.warn("[redis: {}] no Redis answers: using embedded Redis at {} (dev profile)", RedisEndpoint.masked(redis),
+        embeddedRedisUrl);
     }
     String pg = config.get(Settings.POSTGRES_URL);
     if (!answersPostgres(pg)) {
       refuseUnlessDev(dev, "PostgreSQL", Settings.POSTGRES_URL.path(), pg);
       refuseWithoutEmbedded("PostgreSQL", Settings.POSTGRES_URL, pg);
       resolved.put(Settings.POSTGRES_URL.path(), embeddedPostgres(portOf(pg, 5432)));
-      LOG.warn("[postgres: {}] no PostgreSQL answers: using embedded PostgreSQL at {} (dev profile)", pg,
+      LOG.warn("[postgres: {}] no PostgreSQL answers: using embedded PostgreSQL at {} (dev profile)",
+        RedisEndpoint.masked(pg),
         embeddedPostgresUrl);
     }
     return resolved.isEmpty() ? config : config.with(resolved);
@@ -202,8 +204,8 @@ public final class BackingServices {
         first = -1;
       }
       if (first < 0 || !answer.test(first)) {
-        LOG.warn("[url: {}] {}:{} accepts connections but does not answer as the URL says it should", what, host,
-          port);
+        LOG.warn("[url: {}] {}:{} accepts connections but does not answer as the URL says it should",
+          RedisEndpoint.masked(what), host, port);
         return false;
       }
       return true;
@@ -214,15 +216,15 @@ public final class BackingServices {
 
   private static void refuseUnlessDev(boolean dev, String what, String setting, String url) {
     if (!dev) {
-      throw new ConfigException("cannot reach " + what + " at '" + url + "' (setting '" + setting
-        + "'): nothing answers there as " + what + "; the prod profile never falls back to an embedded one");
+      throw new ConfigException("cannot reach " + what + " at '" + RedisEndpoint.masked(url) + "' (setting '"
+        + setting + "'): nothing answers there as " + what + "; the prod profile never falls back to an embedded one");
     }
   }
 
   private static void refuseWithoutEmbedded(String what, Setting setting, String url) {
     if (!embeddedAvailable()) {
-      throw new ConfigException("cannot reach " + what + " at '" + url + "' (setting '" + setting.path()
-        + "'): nothing answers there as " + what + ", and this jar has no embedded " + what + " for the dev profile "
+      throw new ConfigException("cannot reach " + what + " at '" + RedisEndpoint.masked(url) + "' (setting '"
+        + setting.path() + "'): nothing answers there as " + what + ", and this jar has no embedded " + what + " for the dev profile "
         + "to fall back to (the production jar never carries embedded servers). Start " + what + " there, set "
         + setting.envName() + " to one that runs, or run the dev jar, which has embedded Redis and PostgreSQL: "
         + DEV_JAR_COMMAND);

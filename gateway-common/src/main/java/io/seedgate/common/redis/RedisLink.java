@@ -1,5 +1,6 @@
 package io.seedgate.common.redis;
 
+import io.seedgate.common.Failures;
 import io.seedgate.common.ErrorCode;
 import io.seedgate.common.GatewayException;
 import io.vertx.core.Future;
@@ -144,7 +145,7 @@ public final class RedisLink {
     c.handler(r -> messageHandler.handle(r));
     c.exceptionHandler(e -> {
       errors.increment();
-      LOG.warn("[redis: {}] connection error: {}", name, e.getMessage());
+      Failures.warn(LOG, "[redis: {}] connection error: {}", name, e);
       // treated as lost here, not only in the end handler, which the client may not reach after an error
       lost(c);
       c.close();
@@ -203,8 +204,8 @@ public final class RedisLink {
         LOG.info("[redis: {}] reconnected", name);
       } else {
         // counted as an error by lost(), which also schedules the next attempt
-        LOG.warn("[redis: {}] reconnected but could not restore its state, retrying: {}", name,
-          ar.cause().getMessage());
+        Failures.warn(LOG, "[redis: {}] reconnected but could not restore its state, retrying: {}", name,
+          ar.cause());
         lost(c);
         c.close();
       }

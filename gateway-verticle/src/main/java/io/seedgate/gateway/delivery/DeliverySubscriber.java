@@ -103,6 +103,6 @@ public final class DeliverySubscriber {
     for (int i = 0; i < all.size(); i += RESUBSCRIBE_CHUNK) {
       confirmed.add(link.subscribe(new ArrayList<>(all.subList(i, Math.min(all.size(), i + RESUBSCRIBE_CHUNK)))));
     }
-    return Future.all(confirmed).onSuccess(v -> LOG.info("re-subscribed {} delivery channels after reconnect", all.size()));
+    return Future.all(confirmed).onSuccess(v -> LOG.info("[redis: deliveries] re-subscribed {} delivery channels after reconnect", all.size()));
   }
 }

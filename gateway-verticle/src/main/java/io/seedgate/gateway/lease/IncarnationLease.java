@@ -1,5 +1,6 @@
 package io.seedgate.gateway.lease;
 
+import io.seedgate.common.Failures;
 import io.seedgate.common.RedisKeys;
 import io.seedgate.common.lifecycle.Incarnation;
 import io.seedgate.common.redis.RedisLink;
@@ -93,8 +94,8 @@ public final class IncarnationLease {
         renewing = false;
         if (ar.failed() && !failing) {
           failing = true;
-          LOG.warn("[incarnation: {}] lease not renewed, retrying every {} ms: {}", incarnation,
-            Math.max(250, ttlMs / 4), ar.cause().getMessage());
+          Failures.warn(LOG, "[incarnation: {}] lease not renewed, retrying every {} ms: {}", incarnation,
+            Math.max(250, ttlMs / 4), ar.cause());
         } else if (ar.succeeded() && failing) {
           failing = false;
           LOG.info("[incarnation: {}] lease renewed again", incarnation);

@@ -1,5 +1,6 @@
 package io.seedgate.gateway.session;
 
+import io.seedgate.common.LogContext;
 import io.seedgate.common.ErrorCode;
 import io.seedgate.common.GatewayException;
 import io.seedgate.gateway.routing.Action;
@@ -217,7 +218,9 @@ public final class Session implements Sender {
       return;
     }
     if (channel.writeQueueFull()) {
-      LOG.info("[session: {}] client too slow, disconnecting", id);
+      try (LogContext ignored = LogContext.player(playerId, id)) {
+        LOG.info("[session: {}, player: {}] client too slow, disconnecting", id, playerId);
+      }
       with.counters().slowClient();
       fail(ErrorCode.SLOW_CONSUMER);
       return;

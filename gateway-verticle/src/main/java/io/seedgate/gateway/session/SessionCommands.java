@@ -35,7 +35,7 @@ final class SessionCommands {
     switch (command.getString("type", "")) {
       case "kick" -> s.fail(kickReason(command.getString("reason", ErrorCode.KICKED.name())));
       case "set-map" -> moveToMap(s, command.getString("map"));
-      default -> LOG.warn("unknown session command {}", command.encode());
+      default -> LOG.warn("[session: {}] unknown session command ignored: {}", s.id(), command.encode());
     }
   }
 

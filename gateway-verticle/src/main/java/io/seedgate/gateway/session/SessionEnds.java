@@ -1,5 +1,6 @@
 package io.seedgate.gateway.session;
 
+import io.seedgate.common.LogContext;
 import io.seedgate.common.BurstLog;
 import io.seedgate.common.ErrorCode;
 import io.seedgate.common.lifecycle.Incarnation;
@@ -85,12 +86,16 @@ final class SessionEnds {
         failures.recovered("[incarnation: {}] session ends recorded again", incarnation);
         done.complete();
       } else if (stopping || clock.getAsLong() + retryMs > giveUpAt) {
-        failures.failed("[session: {}] end of session not recorded, player {} left listed online for a router's "
-          + "sweep once this incarnation ends: {}", s.id(), s.playerId(), ar.cause().getMessage());
+        try (LogContext ignored = LogContext.player(s.playerId(), s.id())) {
+          failures.failed("[session: {}, player: {}] end of session not recorded, the player left listed online "
+            + "for a router's sweep once this incarnation ends: {}", s.id(), s.playerId(), ar.cause());
+        }
         done.fail(ar.cause());
       } else {
-        failures.failed("[session: {}] end of session not recorded yet (player {}), asking again until it is: {}",
-          s.id(), s.playerId(), ar.cause().getMessage());
+        try (LogContext ignored = LogContext.player(s.playerId(), s.id())) {
+          failures.failed("[session: {}, player: {}] end of session not recorded yet, asking again until it is: {}",
+            s.id(), s.playerId(), ar.cause());
+        }
         vertx.setTimer(retryMs, t -> attempt(s, body, done, Math.min(2 * retryMs, RETRY_MAX_MS), giveUpAt));
       }
     });

@@ -28,8 +28,8 @@ import javax.net.ssl.KeyManagerFactory;
  * than {@code maxQueuedBytes} unwritten is disconnected by the session core. Optional TLS from PEM files.
  *
  * <p>The port is served by Netty directly ({@link TcpPipeline}), not by a Vert.x {@code NetServer}, whose
- * per-connection outbound queue and connection objects cost about 5 KB per idle connection. Every gateway instance of
- * a node serves the same port through one shared listening socket ({@link SharedPort}), which hands each new
+ * per-connection outbound queue and connection objects cost memory per idle connection (measured in BENCHMARKS.md,
+ * "Idle connections"). Every gateway instance of a node serves the same port through one shared listening socket ({@link SharedPort}), which hands each new
  * connection to the instances in turn.
  */
 public final class TcpTransport {

@@ -1,5 +1,6 @@
 package io.seedgate.gateway.udp;
 
+import io.seedgate.common.Failures;
 import io.seedgate.common.ErrorCode;
 import io.seedgate.common.config.NodeConfig;
 import io.seedgate.common.config.Settings;
@@ -136,11 +137,11 @@ public final class UdpTransport {
       .setReceiveBufferSize(RECEIVE_BUFFER_BYTES)
       .setIpV6(options.host().contains(":")));
     socket.handler(this::onDatagram);
-    socket.exceptionHandler(e -> LOG.warn("[udp: {}] socket error: {}", actualPort(), e.toString()));
+    socket.exceptionHandler(e -> Failures.warn(LOG, "[udp: {}] socket error: {}", actualPort(), e));
     return socket.listen(options.port(), options.host())
       .onSuccess(s -> {
         ownership(vertx).put(STATS_KEY, stats);
-        LOG.info("udp listening for the node [port: {}]", actualPort());
+        LOG.info("[udp: {}] listening for the node", actualPort());
       });
   }
 
@@ -159,7 +160,7 @@ public final class UdpTransport {
     LocalMap<String, Object> map = ownership(vertx);
     map.removeIfPresent(STATS_KEY, stats);
     map.removeIfPresent(OWNER_KEY, owner);
-    LOG.info("udp closing [sessions: {}, stats: {}]", sessions.size(), stats);
+    LOG.info("[udp: {}] closing, {} sessions [stats: {}]", actualPort(), sessions.size(), stats);
     return socket == null ? Future.succeededFuture() : socket.close();
   }
 

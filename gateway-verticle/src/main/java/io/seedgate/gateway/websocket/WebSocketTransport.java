@@ -27,8 +27,9 @@ import io.vertx.core.Vertx;
  *
  * <p>The port is served by Netty directly ({@link WebSocketPipeline}), not by a Vert.x HTTP server: a Vert.x
  * connection carries a per-connection outbound queue (a 4 KB array) and, after the upgrade, the handshake's request,
- * response and headers, about 5 KB per idle connection with no option to avoid them. Every gateway instance of a node
- * serves the same port through one shared listening socket ({@link SharedPort}), which hands each new
+ * response and headers, with no option to avoid them (what that costs per idle connection: BENCHMARKS.md, "Idle
+ * connections"). Every gateway instance of a node serves the same port through one shared listening socket
+ * ({@link SharedPort}), which hands each new
  * connection to the instances in turn.
  */
 public final class WebSocketTransport {

@@ -99,7 +99,7 @@ public final class RespConnection {
 
   private void attach(NetSocket s) {
     socket = s;
-    // Netty's buffers as they are read, rather than a heap copy of each (~90 MB of copies per 100,000 players read)
+    // Netty's buffers as they are read, rather than a heap copy of each (a copy of every reply of every player read)
     RawSockets.messageHandler(s, this::onMessage);
     s.exceptionHandler(e -> failAll("connection error: " + e.getMessage()));
     s.closeHandler(v -> failAll("connection closed"));
