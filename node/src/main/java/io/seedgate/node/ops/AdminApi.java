@@ -268,6 +268,7 @@ final class AdminApi {
         new DeliveryOptions().setSendTimeout(DRAIN_TIMEOUT_MS))
       .onSuccess(reply -> {
         LOG.info("[node: {}] admin drained the node", node);
+        history.drained(node, reply.body().getInteger("sessions", 0));
         OpsResponses.json(ctx, 202, reply.body());
       })
       .onFailure(e -> {

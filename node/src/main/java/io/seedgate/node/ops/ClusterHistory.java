@@ -38,6 +38,17 @@ final class ClusterHistory {
     this.timeline = timeline;
   }
 
+  /**
+   * Marks the drain of another node, which this node passed on: the drained node's own mark goes with it when it
+   * stops.
+   */
+  void drained(String node, int sessions) {
+    if (!nodeId.equals(node)) {
+      timeline.addForNode(Timeline.DRAIN, node, "drain asked through " + nodeId + ": " + sessions
+        + " sessions told to reconnect elsewhere");
+    }
+  }
+
   void handle(RoutingContext ctx) {
     Set<String> members = new TreeSet<>(ClusterInfo.members(vertx, nodeId));
     List<Future<JsonObject>> answers = new ArrayList<>();

@@ -14,8 +14,9 @@ import java.util.TreeMap;
  * The cluster's series from its nodes' ({@link OpsHistory#toJson}): samples line up on the 5 s grid, so each time
  * gets the sum over the nodes that have a sample then (counts, rates, backlog, errors) or their maximum (latencies,
  * event-loop delay, flush duration: the worst node). Events are merged, oldest first; the same membership change
- * seen by several nodes (a node's own {@code started} and the others' {@code joined}, or several {@code left})
- * is kept once per {@value #SAME_EVENT_SECONDS} s.
+ * seen by several nodes (a node's own {@code started} and the others' {@code joined}, or several {@code left}), and
+ * a drain recorded by the drained node and by the node that passed the request on, are kept once per
+ * {@value #SAME_EVENT_SECONDS} s.
  */
 final class ClusterSeries {
 
@@ -64,11 +65,16 @@ final class ClusterSeries {
     JsonArray out = new JsonArray();
     for (JsonObject e : all) {
       String kind = e.getString("kind");
-      if (!Timeline.JOINED.equals(kind) && !Timeline.STARTED.equals(kind) && !Timeline.LEFT.equals(kind)) {
+      String key = switch (kind == null ? "" : kind) {
+        case Timeline.JOINED, Timeline.STARTED -> "joined " + e.getString("member");
+        case Timeline.LEFT -> "left " + e.getString("member");
+        case Timeline.DRAIN -> "drain " + e.getString("node");
+        default -> null;
+      };
+      if (key == null) {
         out.add(e);
         continue;
       }
-      String key = (Timeline.LEFT.equals(kind) ? "left " : "joined ") + e.getString("member");
       Long last = lastSeen.get(key);
       long t = e.getLong("t", 0L);
       if (last == null || t - last > SAME_EVENT_SECONDS) {

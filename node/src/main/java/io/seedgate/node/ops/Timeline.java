@@ -26,7 +26,8 @@ final class Timeline {
   private final ArrayDeque<Event> events = new ArrayDeque<>(CAPACITY);
   private final Map<String, String> nodeOfMember = new ConcurrentHashMap<>();
 
-  private record Event(long t, String kind, String member, String text) {
+  /** @param node the node's id when known at the time (an event about a node asked of another), else null */
+  private record Event(long t, String kind, String member, String node, String text) {
   }
 
   /** Records an event of the member, now. */
@@ -38,7 +39,15 @@ final class Timeline {
     if (events.size() == CAPACITY) {
       events.removeFirst();
     }
-    events.addLast(new Event(epochSeconds, kind, member, text));
+    events.addLast(new Event(epochSeconds, kind, member, null, text));
+  }
+
+  /** Records an event of a node known by its node id only (a drain this node passed on), now. */
+  synchronized void addForNode(String kind, String node, String text) {
+    if (events.size() == CAPACITY) {
+      events.removeFirst();
+    }
+    events.addLast(new Event(Instant.now().getEpochSecond(), kind, null, node, text));
   }
 
   /** The node id of a cluster member, learnt from its answers. */
@@ -58,7 +67,8 @@ final class Timeline {
     for (Event e : events) {
       if (e.t > sinceEpochSeconds) {
         out.add(new JsonObject().put("t", e.t).put("kind", e.kind).put("member", e.member)
-          .put("node", nodeOfMember.getOrDefault(e.member, e.member)).put("text", e.text));
+          .put("node", e.node != null ? e.node : nodeOfMember.getOrDefault(e.member, e.member))
+          .put("text", e.text));
       }
     }
     return out;

@@ -55,7 +55,12 @@ class HistoryPartsTest {
   void theClusterSumsCountsAndKeepsTheWorstLatency() {
     JsonObject a = node("a", new long[] {100, 105}, 10, 2.0);
     JsonObject b = node("b", new long[] {105, 110}, 5, 7.0);
-    a.put("events", new JsonArray().add(event(101, Timeline.STARTED, "a")).add(event(106, Timeline.JOINED, "b")));
+    Timeline passedOn = new Timeline();
+    passedOn.addForNode(Timeline.DRAIN, "b", "drain asked through a");
+    JsonObject drainOfB = passedOn.toJson(0).getJsonObject(0).put("t", 107L);
+    assertEquals("b", drainOfB.getString("node"), "an event of a node known by its id");
+    a.put("events", new JsonArray().add(event(101, Timeline.STARTED, "a")).add(event(106, Timeline.JOINED, "b"))
+      .add(drainOfB));
     b.put("events", new JsonArray().add(event(104, Timeline.STARTED, "b")).add(event(108, Timeline.DRAIN, "b")));
     JsonObject cluster = ClusterSeries.merge(List.of(a, b));
     assertEquals(new JsonArray().add(100L).add(105L).add(110L), cluster.getJsonArray("t"));
@@ -63,7 +68,8 @@ class HistoryPartsTest {
     assertEquals(new JsonArray().add(10.0).add(15.0).add(5.0), s.getJsonArray("connections.websocket"));
     assertEquals(new JsonArray().add(2.0).add(7.0).add(7.0), s.getJsonArray("routingP99Ms"));
     JsonArray events = cluster.getJsonArray("events");
-    assertEquals(3, events.size(), "b's start and a's 'b joined' are one event: " + events.encode());
+    assertEquals(3, events.size(), "b's start and a's 'b joined' are one event, b's drain as a and b saw it too: "
+      + events.encode());
     assertEquals(List.of("started", "started", "drain"), events.stream()
       .map(e -> ((JsonObject) e).getString("kind")).toList());
   }
