@@ -93,6 +93,11 @@ public final class Addresses {
    *   <li><pre>{"type":"drain"}</pre> The node stops accepting clients, sends each
    *   {@code {"error":"server stopped","reconnect":true}}, waits for their ends to be recorded, then stops.
    *   Reply, at once: {@code {"node":"gw-1", "draining":true, "sessions":123}}.</li>
+   *   <li><pre>{"type":"history", "since":0}</pre> Reply: the node's samples (every 5 s, the last 20 minutes) and
+   *   events after {@code since} (epoch seconds), for the status page's charts:
+   *   <pre>{"node":"gw-1", "member":"3f9a..", "intervalSeconds":5, "capacity":240, "t":[1764134400, ..],
+   *   "series":{"connections.websocket":[120, ..], "routingP99Ms":[1.8, ..], ..},
+   *   "events":[{"t":1764134400,"kind":"started","member":"3f9a..","node":"gw-1","text":"node started"}]}</pre></li>
    * </ul>
    */
   public static String nodeOps(String nodeId) {

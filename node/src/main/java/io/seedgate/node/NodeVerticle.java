@@ -51,7 +51,8 @@ public class NodeVerticle extends VerticleBase {
   private final Path confFile;
   /** The config as read from the file and environment, with the live changes applied since (no resolution). */
   private NodeConfig sourced;
-  private NodeConfig config;
+  /** The config in use; volatile: the operations port reads it (its metrics) from its own event loop. */
+  private volatile NodeConfig config;
   private ConfigRetriever watcher;
   private OpsVerticle ops;
 
@@ -215,7 +216,7 @@ public class NodeVerticle extends VerticleBase {
     if (!config.get(Settings.OPS_ENABLED)) {
       return Future.succeededFuture();
     }
-    ops = new OpsVerticle(this::stopAfterDrain);
+    ops = new OpsVerticle(this::stopAfterDrain, this::nodeConfig);
     return vertx.deployVerticle(ops, options).mapEmpty();
   }
 

@@ -86,10 +86,59 @@ class OpsTest {
       for (String name : List.of("seed_redis_errors_total", "seed_postgres_errors_total",
         "seed_eventloop_delay_seconds{loop=\"0\"}", "seed_persistence_rows_written_total", "seed_actions_failed_total",
         "seed_slow_clients_total", "seed_logins_queued",
-        "seed_node_draining", "seed_node_info{node=\"" + node.config.get(Settings.NODE_ID) + "\"}")) {
+        "seed_node_draining", "seed_node_info{node=\"" + node.config.get(Settings.NODE_ID) + "\"}",
+        "seed_persistence_flush_failures_total")) {
         assertTrue(text.contains(name), "metrics lack " + name);
       }
+      assertEquals(node.config.get(Settings.MAX_CONNECTIONS), (int) value(text, "seed_limits_max_connections"),
+        "gateway.limits.maxConnections is exported");
+      assertEquals(200, http.request(HttpMethod.GET, "/ready", null, null).status());
+      assertEquals(1, value(scrape(), "seed_node_ready"), "ready after a passing check");
     }
+  }
+
+  @Test
+  void theHistoryOfTheChartsIsServedByTheAdminApi() {
+    String id = node.config.get(Settings.NODE_ID);
+    try (TestClient c = loggedIn(player(), "m" + UUID.randomUUID())) {
+      c.sendBinary(new JsonObject().put("action", "move/up"));
+      c.nextContaining("move_up");
+      // two samples (every 5 s on the clock) since the login
+      long loggedInAt = System.currentTimeMillis() / 1000;
+      until(Duration.ofSeconds(15), () -> samplesAfter(http.get("/admin/history").json(), loggedInAt) >= 2);
+      JsonObject history = http.get("/admin/history").json();
+      assertEquals(id, history.getString("answeredBy"));
+      JsonObject mine = history.getJsonArray("nodes").getJsonObject(0);
+      assertEquals(id, mine.getString("node"));
+      assertTrue(mine.getBoolean("answered"));
+      JsonArray t = mine.getJsonArray("t");
+      assertEquals(0, t.getLong(t.size() - 1) % 5, "samples on the 5 s grid: " + t);
+      JsonObject series = mine.getJsonObject("series");
+      assertEquals(history.getJsonArray("series").size(), series.size(), "every series");
+      for (String name : List.of("connections.websocket", "players")) {
+        JsonArray column = series.getJsonArray(name);
+        assertEquals(t.size(), column.size(), name);
+        assertTrue(column.getDouble(column.size() - 1) >= 1, name + ": " + column);
+      }
+      assertTrue(series.getJsonArray("messagesInPerSecond").stream().anyMatch(v -> ((Number) v).doubleValue() > 0),
+        "messages came in: " + series.getJsonArray("messagesInPerSecond"));
+      assertTrue(series.getJsonArray("routingP99Ms").stream()
+          .anyMatch(v -> v != null && ((Number) v).doubleValue() > 0),
+        "routed messages have a latency: " + series.getJsonArray("routingP99Ms"));
+      assertTrue(series.getJsonArray("flushBacklog").stream().allMatch(v -> v == null), "no persistence here");
+      assertTrue(mine.getJsonArray("events").stream().anyMatch(e -> "started".equals(((JsonObject) e).getString("kind"))
+        && id.equals(((JsonObject) e).getString("node"))), mine.getJsonArray("events").encode());
+      JsonObject cluster = history.getJsonObject("cluster");
+      assertEquals(t, cluster.getJsonArray("t"), "one node: the cluster is that node");
+      assertEquals(series.getJsonArray("connections.websocket"),
+        cluster.getJsonObject("series").getJsonArray("connections.websocket"));
+    }
+    assertEquals(401, http.request(HttpMethod.GET, "/admin/history", null, "wrong-token-0123456789").status());
+  }
+
+  private static long samplesAfter(JsonObject history, long epochSeconds) {
+    return history.getJsonArray("nodes").getJsonObject(0).getJsonArray("t").stream()
+      .filter(v -> ((Number) v).longValue() > epochSeconds).count();
   }
 
   @Test

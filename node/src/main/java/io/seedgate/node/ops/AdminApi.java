@@ -48,7 +48,9 @@ import java.util.concurrent.TimeUnit;
  *   {@code "payload":{..}}: publishes the payload on the player's, map's or broadcast channel;</li>
  *   <li>{@code POST /admin/nodes/{id}/drain}: the node refuses new clients, tells its clients to reconnect
  *   elsewhere, waits for their ends, then stops;</li>
- *   <li>{@code GET /admin/errors}: this node's recent WARN/ERROR log lines.</li>
+ *   <li>{@code GET /admin/errors}: this node's recent WARN/ERROR log lines;</li>
+ *   <li>{@code GET /admin/history}: every member's samples and events of the last 20 minutes and the cluster's
+ *   ({@link ClusterHistory}), for the status page's charts.</li>
  * </ul>
  */
 final class AdminApi {
@@ -64,14 +66,17 @@ final class AdminApi {
   private final String nodeId;
   private final String broadcastChannel;
   private final byte[] tokenDigest;
+  private final ClusterHistory history;
 
   /** @param adminToken the configured token; empty refuses every request */
-  AdminApi(Vertx vertx, Redis redis, String nodeId, String broadcastChannel, String adminToken) {
+  AdminApi(Vertx vertx, Redis redis, String nodeId, String broadcastChannel, String adminToken,
+           ClusterHistory history) {
     this.vertx = vertx;
     this.redis = redis;
     this.nodeId = nodeId;
     this.broadcastChannel = broadcastChannel;
     this.tokenDigest = adminToken.isEmpty() ? null : digest(adminToken);
+    this.history = history;
   }
 
   /** Adds the routes under {@code /admin}. */
@@ -82,6 +87,7 @@ final class AdminApi {
     router.get("/admin/nodes").handler(this::nodes);
     router.get("/admin/errors").handler(ctx -> OpsResponses.json(ctx, 200,
       new JsonObject().put("node", nodeId).put("errors", RecentErrors.latest(RecentErrors.CAPACITY))));
+    router.get("/admin/history").handler(history::handle);
     router.get("/admin/players/:id").handler(this::player);
     router.post("/admin/players/:id/kick").handler(this::kick);
     router.post("/admin/send").handler(this::send);
@@ -262,6 +268,7 @@ final class AdminApi {
         new DeliveryOptions().setSendTimeout(DRAIN_TIMEOUT_MS))
       .onSuccess(reply -> {
         LOG.info("[node: {}] admin drained the node", node);
+        history.drained(node, reply.body().getInteger("sessions", 0));
         OpsResponses.json(ctx, 202, reply.body());
       })
       .onFailure(e -> {

@@ -33,6 +33,7 @@ final class Checks {
   private final String nodeId;
   private final Supplier<String> nodeState;
   private final LongAdder postgresErrors = new LongAdder();
+  private volatile boolean ready;
 
   /**
    * @param postgres  the pool to check, or {@code null} when this node does not run persistence
@@ -55,11 +56,20 @@ final class Checks {
   Future<JsonObject> run() {
     Future<String> r = redis();
     Future<String> p = postgres();
-    return Future.join(r, p).transform(ignored -> Future.succeededFuture(new JsonObject()
-      .put("redis", r.result())
-      .put("postgres", p.result())
-      .put("cluster", cluster())
-      .put("node", nodeState.get())));
+    return Future.join(r, p).transform(ignored -> {
+      JsonObject result = new JsonObject()
+        .put("redis", r.result())
+        .put("postgres", p.result())
+        .put("cluster", cluster())
+        .put("node", nodeState.get());
+      ready = failing(result).isEmpty();
+      return Future.succeededFuture(result);
+    });
+  }
+
+  /** Whether the last {@link #run} found everything fine ({@code /ready} would answer 200); false before one. */
+  boolean lastReady() {
+    return ready;
   }
 
   /** The names of the checks in the result that are not fine. */

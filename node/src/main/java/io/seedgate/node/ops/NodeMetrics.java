@@ -32,7 +32,8 @@ import java.util.function.ToDoubleFunction;
  * {@code seed_auth_failures_total{reason}},
  * {@code seed_routing_latency_seconds} (histogram), {@code seed_login_latency_seconds} (histogram), {@code seed_redis_errors_total},
  * {@code seed_postgres_errors_total}, {@code seed_persistence_*}, {@code seed_eventloop_delay_seconds{loop}},
- * {@code seed_node_draining}, {@code seed_node_info{node}}.
+ * {@code seed_node_draining}, {@code seed_node_ready}, {@code seed_node_info{node}},
+ * {@code seed_limits_max_connections} (nodes running the gateway).
  */
 final class NodeMetrics {
 
@@ -69,12 +70,26 @@ final class NodeMetrics {
     return !ownRegistry;
   }
 
-  /** Registers the node's meters. */
-  void register(String nodeId, Checks checks, FlushFigures flush, EventLoopProbe probe, BooleanSupplier draining) {
+  /**
+   * Registers the node's meters.
+   *
+   * @param latency        also gets every routing latency (for the status page's charts)
+   * @param maxConnections {@code gateway.limits.maxConnections} as in use now (it applies live), or {@code null}
+   *                       when the node does not run the gateway
+   */
+  void register(String nodeId, Checks checks, FlushFigures flush, EventLoopProbe probe, BooleanSupplier draining,
+                LatencyWindow latency, Supplier<Integer> maxConnections) {
     meters.add(Gauge.builder("seed.node.info", () -> 1).tag("node", nodeId)
       .description("this node (value 1), labelled with its id").register(registry));
     meters.add(Gauge.builder("seed.node.draining", () -> draining.getAsBoolean() ? 1 : 0)
       .description("1 while the node drains or stops").register(registry));
+    meters.add(Gauge.builder("seed.node.ready", () -> checks.lastReady() ? 1 : 0)
+      .description("1 when the last readiness check passed (what /ready answers; checked every 5 s)")
+      .register(registry));
+    if (maxConnections != null) {
+      gauge("seed.limits.max.connections", maxConnections::get,
+        "gateway.limits.maxConnections: client connections this node accepts (all transports)");
+    }
     for (String transport : List.of("websocket", "tcp", "udp")) {
       meters.add(Gauge.builder("seed.connections", () -> LocalGateways.connections(vertx, transport))
         .tag("transport", transport).description("open client connections").register(registry));
@@ -101,7 +116,10 @@ final class NodeMetrics {
       .serviceLevelObjectives(LATENCY_BUCKETS)
       .register(registry);
     meters.add(routing);
-    LocalGateways.routingLatency(vertx).recordTo(nanos -> routing.record(nanos, TimeUnit.NANOSECONDS));
+    LocalGateways.routingLatency(vertx).recordTo(nanos -> {
+      routing.record(nanos, TimeUnit.NANOSECONDS);
+      latency.record(nanos);
+    });
     Timer login = Timer.builder("seed.login.latency")
       .description("from a client's token to its session being active (token checked, delivery channels subscribed)")
       .serviceLevelObjectives(LOGIN_BUCKETS)
@@ -114,6 +132,7 @@ final class NodeMetrics {
       "failed flush cycles and failed readiness checks of PostgreSQL");
     counter("seed.persistence.rows.written", v -> flush.figure("rowsWritten"), "player rows written to PostgreSQL");
     counter("seed.persistence.flush.cycles", v -> flush.figure("cycles"), "flush cycles run by this node");
+    counter("seed.persistence.flush.failures", v -> flush.figure("failures"), "flush cycles that failed");
     counter("seed.persistence.flush.skipped", v -> flush.figure("skipped"),
       "flush cycles skipped because another node held the flush lock");
     gauge("seed.persistence.flush.backlog", () -> flush.figure("backlog"),

@@ -18,8 +18,8 @@ import java.util.function.Supplier;
 
 /**
  * Answers the requests other nodes' admin APIs send to this node on {@link io.seedgate.common.Addresses#nodeOps}
- * and {@link io.seedgate.common.Addresses#memberOps} ({@code stats}, {@code session}, {@code drain}; schemas
- * there).
+ * and {@link io.seedgate.common.Addresses#memberOps} ({@code stats}, {@code session}, {@code drain}, {@code history};
+ * schemas there).
  */
 final class OpsRequests {
 
@@ -32,19 +32,21 @@ final class OpsRequests {
   private final List<String> roles;
   private final Checks checks;
   private final FlushFigures flush;
+  private final OpsHistory history;
   private final Supplier<JsonObject> drain;
   private final Supplier<Integer> opsPort;
   private final Instant startedAt = Instant.now();
 
   /** @param drain starts draining the node and returns the reply */
   OpsRequests(Vertx vertx, String nodeId, String memberId, List<String> roles, Checks checks, FlushFigures flush,
-              Supplier<JsonObject> drain, Supplier<Integer> opsPort) {
+              OpsHistory history, Supplier<JsonObject> drain, Supplier<Integer> opsPort) {
     this.vertx = vertx;
     this.nodeId = nodeId;
     this.memberId = memberId;
     this.roles = roles;
     this.checks = checks;
     this.flush = flush;
+    this.history = history;
     this.drain = drain;
     this.opsPort = opsPort;
   }
@@ -56,6 +58,7 @@ final class OpsRequests {
       case "stats" -> stats();
       case "session" -> LocalGateways.describe(vertx, body.getString("session", ""));
       case "drain" -> Future.succeededFuture(drain.get());
+      case "history" -> Future.succeededFuture(history.toJson(body.getLong("since", 0L)));
       default -> null;
     };
     if (answer == null) {

@@ -27,13 +27,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * The operations port of a node (a singleton per node, deployed by the node when {@code ops.enabled}):
  * {@code /health}, {@code /ready} ({@link HealthHandler}), {@code /metrics} ({@link MetricsHandler}), the admin API
  * under {@code /admin} ({@link AdminApi}) and the {@code /status} page ({@link StatusPage}). It also answers other
  * nodes' admin requests on {@link Addresses#nodeOps} and {@link Addresses#memberOps} ({@link OpsRequests}) and drains
- * the node when asked.
+ * the node when asked. It keeps the node's recent history for the status page's charts ({@link OpsHistory}),
+ * served with the cluster's by {@code GET /admin/history} ({@link ClusterHistory}).
  *
  * <p>Config: the node config ({@link Settings}), with {@code node.id} set. Its own Redis client (a small pool) and,
  * when the node runs persistence, a one-connection PostgreSQL pool serve the checks and the admin API; both
@@ -52,6 +54,7 @@ public class OpsVerticle extends VerticleBase {
   static final String STOPPING = "stopping";
 
   private final Runnable stopNode;
+  private final Supplier<NodeConfig> liveConfig;
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
   private volatile String state = Checks.OK;
   private NodeConfig config;
@@ -60,24 +63,31 @@ public class OpsVerticle extends VerticleBase {
   private Pool postgres;
   private FlushFigures flush;
   private EventLoopProbe probe;
+  private OpsHistory history;
+  private String memberId;
   private NodeMetrics metrics;
   private HttpServer server;
 
   /** An operations port whose drain ends without stopping anything (tests, tools). */
   public OpsVerticle() {
-    this(() -> LOG.info("drained; nothing set to stop the node"));
+    this(() -> LOG.info("drained; nothing set to stop the node"), null);
   }
 
-  /** @param stopNode stops the node after a drain (called once, on this verticle's context) */
-  public OpsVerticle(Runnable stopNode) {
+  /**
+   * @param stopNode   stops the node after a drain (called once, on this verticle's context)
+   * @param liveConfig the node's config with its live changes (read from any thread), or {@code null}: this
+   *                   verticle's config
+   */
+  public OpsVerticle(Runnable stopNode, Supplier<NodeConfig> liveConfig) {
     this.stopNode = stopNode;
+    this.liveConfig = liveConfig;
   }
 
   @Override
   public Future<?> start() {
     config = NodeConfig.load(config(), Map.of());
     nodeId = config.get(Settings.NODE_ID);
-    String memberId = ClusterInfo.memberId(vertx, nodeId);
+    memberId = ClusterInfo.memberId(vertx, nodeId);
     RecentErrors.install();
     redis = Redis.createClient(vertx, RedisEndpoint.parse(config.get(Settings.REDIS_URL)).toRedisOptions()
       .setMaxPoolSize(2).setMaxPoolWaiting(64).setPoolRecycleTimeout(60_000));
@@ -91,10 +101,15 @@ public class OpsVerticle extends VerticleBase {
     Checks checks = new Checks(vertx, redis, postgres, nodeId, () -> state);
     flush = new FlushFigures(vertx);
     probe = new EventLoopProbe(vertx);
+    LatencyWindow latency = new LatencyWindow();
+    history = new OpsHistory(vertx, nodeId, memberId, checks, flush, probe, latency);
     metrics = new NodeMetrics(vertx);
-    metrics.register(nodeId, checks, flush, probe, () -> !Checks.OK.equals(state));
+    Supplier<NodeConfig> live = liveConfig == null ? () -> config : liveConfig;
+    metrics.register(nodeId, checks, flush, probe, () -> !Checks.OK.equals(state), latency,
+      config.get(Settings.ROLES).contains(Settings.ROLE_GATEWAY) ? () -> live.get().get(Settings.MAX_CONNECTIONS)
+        : null);
     OpsRequests requests = new OpsRequests(vertx, nodeId, memberId, config.get(Settings.ROLES), checks, flush,
-      this::drain, this::actualPort);
+      history, this::drain, this::actualPort);
     StatusPage page = new StatusPage();
 
     Router router = Router.router(vertx);
@@ -104,7 +119,7 @@ public class OpsVerticle extends VerticleBase {
     router.get("/metrics").handler(new MetricsHandler(metrics));
     page.mount(router);
     new AdminApi(vertx, redis, nodeId, config.get(Settings.BROADCAST_CHANNEL),
-      config.get(Settings.OPS_ADMIN_TOKEN)).mount(router);
+      config.get(Settings.OPS_ADMIN_TOKEN), new ClusterHistory(vertx, nodeId, history.timeline())).mount(router);
     router.route().last().handler(ctx -> OpsResponses.error(ctx, 404, "no such endpoint"));
     router.errorHandler(500, ctx -> {
       // a handler threw: a bug, logged with its stack trace
@@ -123,6 +138,7 @@ public class OpsVerticle extends VerticleBase {
         server = s;
         flush.start();
         probe.start();
+        history.start();
         LOG.info("[node: {}, admin API: {}, vert.x metrics: {}] operations port {} open", nodeId,
           config.get(Settings.OPS_ADMIN_TOKEN).isEmpty() ? "off (ops.adminToken is empty)" : "on",
           metrics.withVertxMetrics() ? "on" : "off", s.actualPort());
@@ -151,6 +167,7 @@ public class OpsVerticle extends VerticleBase {
       return reply.put("already", true);
     }
     state = DRAINING;
+    history.timeline().add(Timeline.DRAIN, memberId, "draining: " + sessions + " sessions told to reconnect elsewhere");
     long boundMs = config.get(Settings.OPS_SHUTDOWN_TIMEOUT) * 1000L;
     LOG.info("[node: {}] draining: {} sessions told to reconnect elsewhere", nodeId, sessions);
     LocalGateways.drain(vertx).timeout(boundMs, TimeUnit.MILLISECONDS).onComplete(ar -> {
@@ -176,6 +193,9 @@ public class OpsVerticle extends VerticleBase {
   }
 
   private Future<Void> closeAll() {
+    if (history != null) {
+      history.stop();
+    }
     if (probe != null) {
       probe.stop();
     }

@@ -10,35 +10,47 @@ import io.vertx.ext.web.RoutingContext;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * {@code GET /status}: a page of plain HTML, CSS and JavaScript from the jar's {@code ops/} resources (no build
- * step). The page itself holds no data: its script polls {@code /admin/nodes} every 2 s with the admin token the
+ * step), with its charting library, uPlot, from {@code ops/vendor/} (no CDN). The page itself holds no data: its
+ * script polls {@code /admin/nodes} every 2 s and {@code /admin/history} every 5 s with the admin token the
  * operator enters (or passes once as {@code ?token=}), kept in the tab's sessionStorage.
  */
 final class StatusPage {
 
   private static final String CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:;"
     + " frame-ancestors 'none'";
+  private static final String CSS = "text/css; charset=utf-8";
+  private static final String JS = "text/javascript; charset=utf-8";
+  /** Served path, resource and type. */
+  private static final String[][] FILES = {
+    {"/status", "ops/status.html", "text/html; charset=utf-8"},
+    {"/status.css", "ops/status.css", CSS},
+    {"/status.js", "ops/status.js", JS},
+    {"/status-charts.js", "ops/status-charts.js", JS},
+    {"/vendor/uPlot.iife.min.js", "ops/vendor/uPlot.iife.min.js", JS},
+    {"/vendor/uPlot.min.css", "ops/vendor/uPlot.min.css", CSS},
+    {"/vendor/uPlot.LICENSE", "ops/vendor/uPlot.LICENSE", "text/plain; charset=utf-8"}};
 
-  private Buffer html;
-  private Buffer css;
-  private Buffer js;
+  private final Map<String, Buffer> bodies = new LinkedHashMap<>();
 
   /** Reads the resources (off the event loop). */
   Future<Void> load(Vertx vertx) {
     return vertx.executeBlocking(() -> {
-      html = resource("ops/status.html");
-      css = resource("ops/status.css");
-      js = resource("ops/status.js");
+      for (String[] file : FILES) {
+        bodies.put(file[0], resource(file[1]));
+      }
       return null;
     });
   }
 
   void mount(Router router) {
-    router.get("/status").handler(ctx -> serve(ctx, html, "text/html; charset=utf-8"));
-    router.get("/status.css").handler(ctx -> serve(ctx, css, "text/css; charset=utf-8"));
-    router.get("/status.js").handler(ctx -> serve(ctx, js, "text/javascript; charset=utf-8"));
+    for (String[] file : FILES) {
+      router.get(file[0]).handler(ctx -> serve(ctx, bodies.get(file[0]), file[2]));
+    }
   }
 
   private static void serve(RoutingContext ctx, Buffer body, String type) {
