@@ -184,7 +184,9 @@ abstract class RouterTestSupport {
     final Map<String, JsonObject> savedStates = new HashMap<>();
     volatile Save save = Save.OK;
     private final List<Message<JsonObject>> held = new ArrayList<>();
-    private Promise<JsonObject> nextSave = Promise.promise();
+    /** Save requests no {@link #nextSave} took yet, and the callers of it still waiting for one. */
+    private final java.util.ArrayDeque<JsonObject> untaken = new java.util.ArrayDeque<>();
+    private final java.util.ArrayDeque<Promise<JsonObject>> takers = new java.util.ArrayDeque<>();
     private final Vertx vertx;
     private final Redis redis;
 
@@ -199,9 +201,18 @@ abstract class RouterTestSupport {
         vertx.eventBus().<JsonObject>consumer(Addresses.LOAD_PLAYER, this::onLoad).completion()).mapEmpty();
     }
 
-    /** Completes with the body of the next save request, once it arrived. */
+    /**
+     * Completes with the body of the oldest save request no earlier call took, once it arrived: one that arrived
+     * before this call counts (the test thread may be slower than the event loop).
+     */
     synchronized Future<JsonObject> nextSave() {
-      return nextSave.future();
+      JsonObject arrived = untaken.poll();
+      if (arrived != null) {
+        return Future.succeededFuture(arrived);
+      }
+      Promise<JsonObject> taker = Promise.promise();
+      takers.add(taker);
+      return taker.future();
     }
 
     /** Answers the saves held so far (with success). */
@@ -227,10 +238,12 @@ abstract class RouterTestSupport {
         }
         savedHashes.add(hash);
         saves.add(body);
-        Promise<JsonObject> arrived;
+        Promise<JsonObject> taker;
         synchronized (this) {
-          arrived = nextSave;
-          nextSave = Promise.promise();
+          taker = takers.poll();
+          if (taker == null) {
+            untaken.add(body);
+          }
           if (save == Save.HOLD) {
             held.add(msg);
           }
@@ -240,7 +253,9 @@ abstract class RouterTestSupport {
           case FAIL -> msg.fail(1, "PostgreSQL away (test)");
           case HOLD -> { }
         }
-        arrived.complete(body);
+        if (taker != null) {
+          taker.complete(body);
+        }
       });
     }
 
