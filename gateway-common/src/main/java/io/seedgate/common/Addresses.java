@@ -39,6 +39,16 @@ public final class Addresses {
   public static final String SESSION_REASSERT = "seed.router.session-reassert";
 
   /**
+   * Request, to the router: a live session moves to another gateway instance (a client resumed it there).
+   * <pre>{"player":"5", "token":"..", "map":"1", "ip":"..",
+   *  "from":{"node":"n1", "incarnation":"n1.x", "session":"n1.x-7"},
+   *  "to":{"node":"n2", "incarnation":"n2.y", "session":"n2.y-3"}}</pre>
+   * Reply: {@code {"moved":true}} once the player's directory entry and index entry name the new session, or
+   * {@code {"moved":false}} when the player's entry no longer names the old one (logged in elsewhere, or ended).
+   */
+  public static final String SESSION_MOVED = "seed.router.session-moved";
+
+  /**
    * Request, to persistence: write a player's state (its Redis hash and map position) to PostgreSQL.
    * <pre>{"player":"5", "map":"1", "token":".."}</pre> Reply: {@code {"saved":true}}; fails when it could not be written.
    */

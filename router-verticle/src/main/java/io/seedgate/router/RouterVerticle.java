@@ -91,6 +91,7 @@ public class RouterVerticle extends VerticleBase {
         consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.AUTHENTICATE, this::authenticate));
         consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.SESSION_ENDED, this::sessionEnded));
         consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.SESSION_REASSERT, this::sessionReasserted));
+        consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.SESSION_MOVED, this::sessionMoved));
         return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
       })
       .compose(v -> sweeper.start(context))
@@ -155,6 +156,12 @@ public class RouterVerticle extends VerticleBase {
   private void sessionReasserted(Message<JsonObject> msg) {
     directory.reassert(msg.body())
       .onSuccess(kept -> msg.reply(new JsonObject().put("kept", kept)))
+      .onFailure(e -> msg.fail(GatewayException.codeOf(e).code(), e.getMessage()));
+  }
+
+  private void sessionMoved(Message<JsonObject> msg) {
+    directory.move(msg.body())
+      .onSuccess(moved -> msg.reply(new JsonObject().put("moved", moved)))
       .onFailure(e -> msg.fail(GatewayException.codeOf(e).code(), e.getMessage()));
   }
 

@@ -40,6 +40,11 @@ final class SessionDirectory {
   static final long UNSAVED_WARN_EVERY_MS = 60_000;
   private static final String DELETE_IF_EQUALS =
     "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end";
+  /** KEYS: owner entry, old index, new index; ARGV: old owner, new owner, player, new index entry. */
+  private static final String MOVE_IF_OWNER =
+    "if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end "
+      + "redis.call('SET', KEYS[1], ARGV[2]) redis.call('HDEL', KEYS[2], ARGV[3]) "
+      + "redis.call('HSET', KEYS[3], ARGV[3], ARGV[4]) return 1";
   private static final String HDEL_IF_SESSION =
     "local v = redis.call('HGET', KEYS[1], ARGV[1]) "
       + "if v and string.sub(v, 1, string.len(ARGV[2])) == ARGV[2] then return redis.call('HDEL', KEYS[1], ARGV[1]) end "
@@ -135,6 +140,39 @@ final class SessionDirectory {
         Request.cmd(Command.HSET).arg(RedisKeys.nodeSessions(incarnation)).arg(player)
           .arg(NodeSession.encode(session, token, map)))))
       .mapEmpty();
+  }
+
+  /**
+   * Moves a live session to another gateway instance, described by an {@link Addresses#SESSION_MOVED} request:
+   * under the player's lock, and only while the player's directory entry still names the session moved, the entry
+   * names the new session, the index entry moves from the old incarnation's index to the new one's, and the hash
+   * gets the new address. The player stays online and on its map throughout: nothing is saved or removed.
+   *
+   * @return whether it moved ({@code false}: the player logged in elsewhere meanwhile, or the session ended)
+   */
+  Future<Boolean> move(JsonObject moved) {
+    return inFlight.track(locks.withLock(moved.getString("player"), () -> moveSession(moved)));
+  }
+
+  private Future<Boolean> moveSession(JsonObject moved) {
+    String player = moved.getString("player");
+    String token = moved.getString("token");
+    String map = moved.getString("map");
+    JsonObject from = moved.getJsonObject("from");
+    JsonObject to = moved.getJsonObject("to");
+    SessionOwner was = new SessionOwner(from.getString("node"), from.getString("session"), token);
+    SessionOwner now = new SessionOwner(to.getString("node"), to.getString("session"), token);
+    return redis.send(Request.cmd(Command.EVAL).arg(MOVE_IF_OWNER).arg(3)
+        .arg(RedisKeys.sessionOwner(player)).arg(RedisKeys.nodeSessions(from.getString("incarnation")))
+        .arg(RedisKeys.nodeSessions(to.getString("incarnation")))
+        .arg(was.encode()).arg(now.encode()).arg(player).arg(NodeSession.encode(now.session(), token, map)))
+      .compose(r -> {
+        if (r == null || r.toInteger() != 1) {
+          return Future.succeededFuture(false);
+        }
+        return redis.send(Request.cmd(Command.HSET).arg(token).arg(RedisKeys.F_IP).arg(moved.getString("ip", "")))
+          .map(true);
+      });
   }
 
   /**
