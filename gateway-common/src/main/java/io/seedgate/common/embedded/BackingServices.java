@@ -6,7 +6,6 @@ import io.seedgate.common.config.NodeConfig;
 import io.seedgate.common.config.Setting;
 import io.seedgate.common.config.Settings;
 import io.seedgate.common.lifecycle.LocalRoles;
-import io.seedgate.common.redis.RedisEndpoint;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,7 +63,7 @@ public final class BackingServices {
       refuseUnlessDev(dev, "Redis", Settings.REDIS_URL.path(), redis);
       refuseWithoutEmbedded("Redis", Settings.REDIS_URL, redis);
       resolved.put(Settings.REDIS_URL.path(), embeddedRedis(redisPortOf(redis)));
-      LOG.warn("[redis: {}] no Redis answers: using embedded Redis at {} (dev profile)", RedisEndpoint.masked(redis),
+      LOG.warn("[redis: {}] no Redis answers: using embedded Redis at {} (dev profile)", withoutPassword(redis),
         embeddedRedisUrl);
     }
     String pg = config.get(Settings.POSTGRES_URL);
@@ -73,7 +72,7 @@ public final class BackingServices {
       refuseWithoutEmbedded("PostgreSQL", Settings.POSTGRES_URL, pg);
       resolved.put(Settings.POSTGRES_URL.path(), embeddedPostgres(portOf(pg, 5432)));
       LOG.warn("[postgres: {}] no PostgreSQL answers: using embedded PostgreSQL at {} (dev profile)",
-        RedisEndpoint.masked(pg),
+        withoutPassword(pg),
         embeddedPostgresUrl);
     }
     return resolved.isEmpty() ? config : config.with(resolved);
@@ -205,7 +204,7 @@ public final class BackingServices {
       }
       if (first < 0 || !answer.test(first)) {
         LOG.warn("[url: {}] {}:{} accepts connections but does not answer as the URL says it should",
-          RedisEndpoint.masked(what), host, port);
+          withoutPassword(what), host, port);
         return false;
       }
       return true;
@@ -216,14 +215,14 @@ public final class BackingServices {
 
   private static void refuseUnlessDev(boolean dev, String what, String setting, String url) {
     if (!dev) {
-      throw new ConfigException("cannot reach " + what + " at '" + RedisEndpoint.masked(url) + "' (setting '"
+      throw new ConfigException("cannot reach " + what + " at '" + withoutPassword(url) + "' (setting '"
         + setting + "'): nothing answers there as " + what + "; the prod profile never falls back to an embedded one");
     }
   }
 
   private static void refuseWithoutEmbedded(String what, Setting setting, String url) {
     if (!embeddedAvailable()) {
-      throw new ConfigException("cannot reach " + what + " at '" + RedisEndpoint.masked(url) + "' (setting '"
+      throw new ConfigException("cannot reach " + what + " at '" + withoutPassword(url) + "' (setting '"
         + setting.path() + "'): nothing answers there as " + what + ", and this jar has no embedded " + what + " for the dev profile "
         + "to fall back to (the production jar never carries embedded servers). Start " + what + " there, set "
         + setting.envName() + " to one that runs, or run the dev jar, which has embedded Redis and PostgreSQL: "
@@ -265,5 +264,19 @@ public final class BackingServices {
       }
     }
     return FreePorts.tcp();
+  }
+
+  /**
+   * The URL with the password of its user info masked ({@code postgresql://app:***@db/game}); a user without a
+   * password is shown (both URLs are checked at config load: a Redis URL's user info always has its {@code :}).
+   */
+  static String withoutPassword(String url) {
+    int start = url.indexOf("//");
+    int at = url.lastIndexOf('@');
+    if (start < 0 || at <= start) {
+      return url;
+    }
+    int colon = url.indexOf(':', start + 2);
+    return colon < 0 || colon > at ? url : url.substring(0, colon + 1) + "***" + url.substring(at);
   }
 }

@@ -221,9 +221,9 @@ public record RedisEndpoint(String host, int port, String user, String password,
 
   /**
    * The URL with everything from its {@code //} to its last {@code @} masked: a password with a {@code /} or a
-   * {@code ?} in it that was not percent-encoded would otherwise be shown. The same shape serves PostgreSQL URLs.
+   * {@code ?} in it that was not percent-encoded would otherwise be shown.
    */
-  public static String masked(String url) {
+  static String masked(String url) {
     int start = url.indexOf("//");
     int at = url.lastIndexOf('@');
     return start < 0 || at <= start ? url : url.substring(0, start + 2) + "***" + url.substring(at);

@@ -24,6 +24,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -50,6 +51,7 @@ public class OpsVerticle extends VerticleBase {
    * it, when that drain was asked of this node, is written while the node already stops.
    */
   private static final long HTTP_GRACE_MS = 2_000;
+  private static final long CLOSE_BOUND_MS = 5_000;
   static final String DRAINING = "draining";
   static final String STOPPING = "stopping";
 
@@ -205,18 +207,34 @@ public class OpsVerticle extends VerticleBase {
     if (metrics != null) {
       metrics.close();
     }
-    List<Future<?>> closing = new ArrayList<>();
-    consumers.forEach(c -> closing.add(c.unregister()));
+    Map<String, Future<?>> closing = new LinkedHashMap<>();
+    for (int i = 0; i < consumers.size(); i++) {
+      closing.put("consumer " + consumers.get(i).address(), consumers.get(i).unregister());
+    }
     if (server != null) {
       // idle connections close at once; a request in flight gets its answer first (at most HTTP_GRACE_MS)
-      closing.add(server.shutdown(HTTP_GRACE_MS, TimeUnit.MILLISECONDS));
+      closing.put("operations port", server.shutdown(HTTP_GRACE_MS, TimeUnit.MILLISECONDS));
     }
     if (postgres != null) {
-      closing.add(postgres.close());
+      closing.put("PostgreSQL client", postgres.close());
     }
     if (redis != null) {
       redis.close();
     }
-    return Future.join(closing).mapEmpty();
+    // bounded: a clustered consumer's unregistration waits on Hazelcast, which may be busy with a member that just
+    // left; the node's stop must not wait for it (the Vert.x instance's close takes what is left)
+    return Future.join(new ArrayList<>(closing.values())).mapEmpty()
+      .timeout(CLOSE_BOUND_MS, TimeUnit.MILLISECONDS)
+      .recover(e -> {
+        List<String> pending = closing.entrySet().stream().filter(c -> !c.getValue().isComplete())
+          .map(Map.Entry::getKey).toList();
+        if (e instanceof java.util.concurrent.TimeoutException) {
+          LOG.warn("[node: {}] operations stop: still closing after {} ms, going on: {}", nodeId, CLOSE_BOUND_MS,
+            pending);
+        } else {
+          Failures.warn(LOG, "[node: {}] operations stop: closing failed, going on: {}", nodeId, e);
+        }
+        return Future.succeededFuture();
+      }).mapEmpty();
   }
 }
