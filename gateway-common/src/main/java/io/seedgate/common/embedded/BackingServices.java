@@ -6,6 +6,7 @@ import io.seedgate.common.config.NodeConfig;
 import io.seedgate.common.config.Setting;
 import io.seedgate.common.config.Settings;
 import io.seedgate.common.lifecycle.LocalRoles;
+import io.seedgate.common.redis.RedisEndpoint;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
