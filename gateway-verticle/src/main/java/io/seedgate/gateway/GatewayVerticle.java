@@ -12,6 +12,7 @@ import io.seedgate.common.lifecycle.LocalRoles;
 import io.seedgate.common.redis.RedisLink;
 import io.seedgate.gateway.delivery.DeliverySubscriber;
 import io.seedgate.gateway.lease.IncarnationLease;
+import io.seedgate.gateway.resume.ResumeSettings;
 import io.seedgate.gateway.routing.ActionPublisher;
 import io.seedgate.gateway.session.ConnectionLimits;
 import io.seedgate.gateway.session.SessionHub;
@@ -89,7 +90,9 @@ public class GatewayVerticle extends VerticleBase {
           config.get(Settings.MESSAGES_PER_SECOND), config.get(Settings.MESSAGE_BURST),
           ConnectionLimits.of(vertx, config.get(Settings.MAX_CONNECTIONS),
             config.get(Settings.MAX_CONNECTIONS_PER_IP)), config.get(Settings.LOGINS_IN_FLIGHT),
-          config.get(Settings.LOGIN_QUEUE)), config.get(Settings.BROADCAST_CHANNEL));
+          config.get(Settings.LOGIN_QUEUE)), config.get(Settings.BROADCAST_CHANNEL),
+          new ResumeSettings(config.get(Settings.RESUME_ENABLED), config.get(Settings.RESUME_WINDOW_SECONDS),
+            config.get(Settings.RESUME_BUFFER_BYTES)));
         sessionCommands = vertx.eventBus().consumer(Addresses.nodeSessions(nodeId), m -> hub.command(m.body()));
         long sweepEvery = Math.max(50, Math.min(1000, Math.min(idleMs, authMs) / 4));
         sweepTimer = vertx.setPeriodic(sweepEvery, t -> hub.sweep());

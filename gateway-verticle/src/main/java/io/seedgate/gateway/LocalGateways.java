@@ -2,6 +2,7 @@ package io.seedgate.gateway;
 
 import io.seedgate.common.ErrorCode;
 import io.seedgate.common.lifecycle.NodeState;
+import io.seedgate.gateway.resume.ResumeReason;
 import io.seedgate.gateway.session.HubCounters;
 import io.seedgate.gateway.session.SessionHub;
 import io.vertx.core.Future;
@@ -135,6 +136,31 @@ public final class LocalGateways {
     return sum(vertx, h -> h.counters().authFailures(reason));
   }
 
+  /** Resumes asked of this node since start. */
+  public static long resumesAttempted(Vertx vertx) {
+    return sum(vertx, h -> h.counters().resumesAttempted());
+  }
+
+  /** Resumes this node did since start. */
+  public static long resumesSucceeded(Vertx vertx) {
+    return sum(vertx, h -> h.counters().resumesSucceeded());
+  }
+
+  /** Resumes this node refused for the reason since start. */
+  public static long resumesFailed(Vertx vertx, ResumeReason reason) {
+    return sum(vertx, h -> h.counters().resumesFailed(reason));
+  }
+
+  /** Resumable sessions of this node whose connection is gone, waiting for their client, now. */
+  public static long detached(Vertx vertx) {
+    return sum(vertx, h -> h.counters().detached());
+  }
+
+  /** Payload bytes the replay buffers of this node's resumable sessions hold now. */
+  public static long bufferedBytes(Vertx vertx) {
+    return sum(vertx, h -> h.counters().bufferedBytes());
+  }
+
   /** Pub/Sub messages this node received from Redis since start. */
   public static long receivedFromRedis(Vertx vertx) {
     return sum(vertx, h -> h.subscriber().received());
@@ -147,7 +173,8 @@ public final class LocalGateways {
 
   /**
    * Drains every gateway instance of the node ({@link SessionHub#drain()}): new connections are refused, clients
-   * are told to reconnect elsewhere and closed. Completes when every session's end was recorded.
+   * are told to reconnect elsewhere and closed (resumable sessions detached). Completes when every session's end was
+   * recorded, and every resumable session was resumed elsewhere or its window passed.
    */
   public static Future<Void> drain(Vertx vertx) {
     return Future.join(of(vertx).stream().map(h -> h.onContext(h::drain)).toList()).mapEmpty();

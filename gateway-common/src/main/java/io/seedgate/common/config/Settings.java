@@ -101,6 +101,17 @@ public final class Settings {
   public static final Setting<Integer> MAX_QUEUED_BYTES = add("gateway.maxQueuedBytes", Type.INT, 1024 * 1024,
     "4096 to 268435456", range(4096, 256 * 1024 * 1024),
     "outbound bytes queued for one slow client before it is disconnected");
+  public static final Setting<Boolean> RESUME_ENABLED = add("gateway.resume.enabled", Type.BOOL, true,
+    "true or false", v -> true, "a client may ask for a resumable session (\"resume\":true at login): its deliveries "
+      + "are numbered and replayed after a reconnect within gateway.resume.windowSeconds; clients that do not ask see "
+      + "no change");
+  public static final Setting<Integer> RESUME_WINDOW_SECONDS = add("gateway.resume.windowSeconds", Type.INT, 30,
+    "1 to 3600", range(1, 3600), "how long a resumable session whose connection dropped stays online, on its map and "
+      + "buffering, waiting for its client to resume it; then it ends as usual");
+  public static final Setting<Integer> RESUME_BUFFER_BYTES = add("gateway.resume.bufferBytes", Type.INT, 262_144,
+    "1024 to 67108864", range(1024, 64 * 1024 * 1024), "payload bytes of recent deliveries a resumable session keeps "
+      + "for a replay: the oldest are dropped while its client is connected; a detached session past it ends at once "
+      + "(a resume then answers reason overflowed)");
 
   public static final Setting<Integer> MESSAGES_PER_SECOND = live(add("gateway.limits.messagesPerSecond", Type.INT, 20,
     "1 to 100000", range(1, 100_000),

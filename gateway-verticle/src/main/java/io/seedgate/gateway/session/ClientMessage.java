@@ -13,7 +13,8 @@ import java.io.IOException;
 
 /**
  * One message from a client, 2021 format: {@code {"token":"..","action":"move/up","pingTime":0.23, ...}}.
- * {@code token} and {@code action} are taken out; every other field is kept, as JSON, in {@link #data()}.
+ * {@code token} and {@code action} are taken out, and so is {@code resume} when it is {@code true} or a string (the
+ * opt-in to, or the request of, a resumable session); every other field is kept, as JSON, in {@link #data()}.
  *
  * <p>Parsed in one streaming pass: the other fields are copied token by token into {@code data} as they are read,
  * never built into a tree of maps and boxed values, since {@code data} is only ever passed on to the services.
@@ -31,12 +32,19 @@ public final class ClientMessage implements ActionMessage {
   private final String action;
   private final byte[] data;
   private final String pingTime;
+  private final boolean resumeAsked;
+  private final String resumeToken;
+  private final long seq;
 
-  private ClientMessage(String token, String action, byte[] data, String pingTime) {
+  private ClientMessage(String token, String action, byte[] data, String pingTime, boolean resumeAsked,
+                        String resumeToken, long seq) {
     this.token = token;
     this.action = action;
     this.data = data;
     this.pingTime = pingTime;
+    this.resumeAsked = resumeAsked;
+    this.resumeToken = resumeToken;
+    this.seq = seq;
   }
 
   /**
@@ -57,6 +65,9 @@ public final class ClientMessage implements ActionMessage {
       String token = null;
       String action = null;
       String pingTime = null;
+      boolean resumeAsked = false;
+      String resumeToken = null;
+      long seq = -1;
       ByteArrayBuilder bytes = null;
       JsonGenerator out = null;
       for (JsonToken t = in.nextToken(); t != JsonToken.END_OBJECT; t = in.nextToken()) {
@@ -69,9 +80,15 @@ public final class ClientMessage implements ActionMessage {
           token = stringOrNull(in, value);
         } else if ("action".equals(name)) {
           action = stringOrNull(in, value);
+        } else if ("resume".equals(name) && (value == JsonToken.VALUE_TRUE || value == JsonToken.VALUE_STRING)) {
+          resumeAsked = value == JsonToken.VALUE_TRUE;
+          resumeToken = value == JsonToken.VALUE_STRING ? in.getText() : null;
         } else {
           if ("pingTime".equals(name)) {
             pingTime = value.isNumeric() ? in.getNumberValue().toString() : null;
+          } else if ("seq".equals(name) && value == JsonToken.VALUE_NUMBER_INT
+            && in.getNumberType() != JsonParser.NumberType.BIG_INTEGER) {
+            seq = in.getLongValue();
           }
           if (out == null) {
             bytes = new ByteArrayBuilder(128);
@@ -91,7 +108,7 @@ public final class ClientMessage implements ActionMessage {
         out.close();
         data = bytes.toByteArray();
       }
-      return new ClientMessage(token, action, data, pingTime);
+      return new ClientMessage(token, action, data, pingTime, resumeAsked, resumeToken, seq);
     } catch (IOException e) {
       throw new IllegalArgumentException("not a JSON object", e);
     }
@@ -125,6 +142,21 @@ public final class ClientMessage implements ActionMessage {
       return !(b0 == 0xfe && b1 == 0xff || b0 == 0xff && b1 == 0xfe);
     }
     return true;
+  }
+
+  /** Whether the message asks for a resumable session: {@code "resume":true} (taken out of {@link #data()}). */
+  public boolean resumeAsked() {
+    return resumeAsked;
+  }
+
+  /** The resume token of {@code {"resume":"<token>","seq":<n>}} (taken out of {@link #data()}), or {@code null}. */
+  public String resumeToken() {
+    return resumeToken;
+  }
+
+  /** {@code seq} when it is a whole number (it stays in {@link #data()} too), else -1. */
+  public long seq() {
+    return seq;
   }
 
   /** The token, or {@code null}. */

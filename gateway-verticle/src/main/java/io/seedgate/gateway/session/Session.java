@@ -3,6 +3,12 @@ package io.seedgate.gateway.session;
 import io.seedgate.common.LogContext;
 import io.seedgate.common.ErrorCode;
 import io.seedgate.common.GatewayException;
+import io.seedgate.gateway.resume.ReplayBuffer;
+import io.seedgate.gateway.resume.ResumableState;
+import io.seedgate.gateway.resume.ResumeFailure;
+import io.seedgate.gateway.resume.ResumeMessages;
+import io.seedgate.gateway.resume.ResumeReason;
+import io.seedgate.gateway.resume.ResumeToken;
 import io.seedgate.gateway.routing.Action;
 import io.seedgate.gateway.routing.Envelope;
 import io.seedgate.gateway.routing.Sender;
@@ -19,7 +25,15 @@ import java.util.ArrayDeque;
  * later messages bring actions, deliveries go out through the {@link ClientChannel}. Runs on the event loop of
  * the gateway instance that accepted the connection; not thread-safe, and needs not be.
  *
- * <p>States: waiting for a token, authenticating (messages are queued, a few at most), active, closed.
+ * <p>States: waiting for a token, authenticating or resuming (messages are queued, a few at most), active, detached
+ * (a resumable session whose connection is gone), closed.
+ *
+ * <p>A resumable session (the client asked with {@code "resume":true}) numbers its deliveries
+ * ({@code {"seq":<n>,"msg":<payload>}}) and keeps the recent ones in its {@link ReplayBuffer}. When its connection
+ * drops (the client left, a socket error), or the server closes it as idle, too slow, or at a drain, it is detached:
+ * still online, on its map and subscribed, it buffers for {@code gateway.resume.windowSeconds} and then ends as usual.
+ * Any other fatal error ends it as today. A new connection that presents its resume token {@linkplain #export takes}
+ * it: the new connection's session {@linkplain #importState imports} its state and carries on under its id.
  *
  * <p>What it works with besides its channel comes in {@link SessionCollaborators}, each a small interface or value:
  * the token check ({@link Authenticator}), where actions go ({@link io.seedgate.gateway.routing.ActionSink}), what
@@ -31,9 +45,9 @@ public final class Session implements Sender {
   private static final Logger LOG = LoggerFactory.getLogger(Session.class);
   private static final int MAX_QUEUED_WHILE_AUTHENTICATING = 8;
 
-  enum State { AWAITING_TOKEN, AUTHENTICATING, ACTIVE, CLOSED }
+  enum State { AWAITING_TOKEN, AUTHENTICATING, ACTIVE, DETACHED, CLOSED }
 
-  private final String id;
+  private String id;
   private final ClientChannel channel;
   private final SessionCollaborators with;
   private final int transportSlot;
@@ -50,6 +64,14 @@ public final class Session implements Sender {
   private boolean counted;
   private boolean countedAsPending;
   private Envelope.Parts envelopeParts;
+  /** Whether the client asked for a resumable session at login. */
+  private boolean wantsResume;
+  /** The sequence counter and recent deliveries of a resumable session; null for a plain one. */
+  private ReplayBuffer<OutboundMessage> replay;
+  private ResumeToken resumeToken;
+  /** Whether the close the server started detaches the session (idle, too slow, drain) rather than ending it. */
+  private boolean detachOnClose;
+  private long detachedAt;
 
   /**
    * A new session, waiting for its token.
@@ -106,13 +128,7 @@ public final class Session implements Sender {
     }
     lastActivity = with.clock().getAsLong();
     switch (state) {
-      case AWAITING_TOKEN -> {
-        if (message.token() == null || message.token().isEmpty()) {
-          authFailed(ErrorCode.INVALID_TOKEN);
-        } else {
-          authenticate(message.token(), message);
-        }
-      }
+      case AWAITING_TOKEN -> first(message);
       case AUTHENTICATING -> {
         if (queued.size() >= MAX_QUEUED_WHILE_AUTHENTICATING) {
           fail(ErrorCode.FLOOD);
@@ -125,14 +141,125 @@ public final class Session implements Sender {
     }
   }
 
+  /** The first message: a resume, or a login with a token. */
+  private void first(ClientMessage message) {
+    if (message.resumeToken() != null && message.token() == null) {
+      resume(message.resumeToken(), message.seq());
+    } else if (message.token() == null || message.token().isEmpty()) {
+      authFailed(ErrorCode.INVALID_TOKEN);
+    } else {
+      wantsResume = message.resumeAsked();
+      authenticate(message.token(), message);
+    }
+  }
+
   /**
    * Starts authentication with a token that came outside a message (a JWT in the WebSocket handshake); the
    * session then needs no first message.
    */
   public void authenticateWith(String handshakeToken) {
+    authenticateWith(handshakeToken, false);
+  }
+
+  /** Like {@link #authenticateWith(String)}; {@code resume}: the handshake asked for a resumable session. */
+  public void authenticateWith(String handshakeToken, boolean resume) {
     if (state == State.AWAITING_TOKEN) {
+      wantsResume = resume;
       authenticate(handshakeToken, null);
     }
+  }
+
+  /**
+   * {@code {"resume":"<token>","seq":<n>}}: takes the session the token names and carries it on here, or answers
+   * {@code {"error":"resume failed","reason":...}} and waits for a first message again (not a fatal error).
+   */
+  private void resume(String presented, long seq) {
+    state = State.AUTHENTICATING;
+    with.counters().resumeAttempted();
+    with.resumes().take(this, presented, seq).onComplete(ar -> {
+      if (ar.failed()) {
+        ResumeReason reason = ResumeFailure.reasonOf(ar.cause());
+        if (!(ar.cause() instanceof ResumeFailure)) {
+          LOG.info("[session: {}] resume not handed over: {}", id, ar.cause().toString());
+        }
+        with.counters().resumeFailed(reason);
+        if (state == State.AUTHENTICATING) {
+          state = State.AWAITING_TOKEN;
+          with.counters().messageOut();
+          channel.send(OutboundMessage.ofText(ResumeMessages.failed(reason)));
+          while (!queued.isEmpty() && state == State.AWAITING_TOKEN) {
+            first(queued.poll());
+          }
+        }
+        return;
+      }
+      with.counters().resumeSucceeded();
+      ResumableState<OutboundMessage> taken = ar.result();
+      if (state == State.CLOSED) {
+        // the new connection went while the session was handed over: it ends here
+        importState(taken, seq);
+        with.resumes().ended(this, ResumeReason.REPLACED);
+        with.counters().buffered(-replay.clear());
+        with.lifecycle().ended(this, ErrorCode.UNAVAILABLE).onComplete(x -> ended.tryComplete());
+        return;
+      }
+      String previousId = id;
+      importState(taken, seq);
+      with.resumes().adopted(this, previousId);
+      state = State.ACTIVE;
+      channel.onAuthenticated();
+      var missed = replay.after(seq);
+      with.counters().messageOut();
+      channel.send(OutboundMessage.ofText(ResumeMessages.resumed(seq, missed.size(), resumeToken)));
+      for (ReplayBuffer.Entry<OutboundMessage> e : missed) {
+        with.counters().messageOut();
+        channel.send(e.message().sequenced(e.seq()));
+      }
+      try (LogContext ignored = LogContext.player(playerId, id)) {
+        LOG.debug("[session: {}, player: {}] resumed via {} after seq {}, {} replayed", id, playerId,
+          channel.transport(), seq, missed.size());
+      }
+      while (!queued.isEmpty() && state == State.ACTIVE) {
+        act(queued.poll(), System.nanoTime());
+      }
+    });
+  }
+
+  /**
+   * Takes over a resumable session's state: its id, identity and replay buffer (what the client saw, up to
+   * {@code seq}, is dropped from it); the client is given a new resume token.
+   */
+  void importState(ResumableState<OutboundMessage> taken, long seq) {
+    id = taken.sessionId();
+    token = taken.token();
+    playerId = taken.player();
+    mapId = taken.map();
+    replay = taken.replay();
+    with.counters().buffered(replay.bytes());
+    with.counters().buffered(-replay.acknowledge(seq));
+    resumeToken = ResumeToken.generate(id);
+    closeReason = null;
+    detachOnClose = false;
+  }
+
+  /**
+   * Hands the session's state over to a new connection: the session is gone from here without ending (no save, no
+   * leave; its channels stay subscribed for whoever imports it); a connection it still had is closed.
+   */
+  ResumableState<OutboundMessage> export() {
+    State was = state;
+    state = State.CLOSED;
+    ResumableState<OutboundMessage> out = new ResumableState<>(id, resumeToken, token, playerId, mapId, remoteIp(),
+      replay);
+    with.counters().buffered(-replay.bytes());
+    if (was == State.DETACHED) {
+      with.counters().detached(-1);
+    } else {
+      channel.close();
+    }
+    replay = null;
+    ended.tryComplete();
+    return out;
   }
 
   private void authenticate(String presented, ClientMessage first) {
@@ -169,6 +296,13 @@ public final class Session implements Sender {
         state = State.ACTIVE;
         with.latencies().loggedIn(System.nanoTime() - presentedAt);
         channel.onAuthenticated();
+        if (wantsResume && with.resumes().settings().enabled()) {
+          replay = new ReplayBuffer<>();
+          resumeToken = ResumeToken.generate(id);
+          with.counters().messageOut();
+          channel.send(OutboundMessage.ofText(ResumeMessages.session(resumeToken, 0,
+            with.resumes().settings().windowSeconds())));
+        }
         LOG.debug("[session: {}] player {} on map {} via {}", id, playerId, mapId, channel.transport());
         while (!queued.isEmpty() && state == State.ACTIVE) {
           act(queued.poll(), System.nanoTime());
@@ -212,8 +346,15 @@ public final class Session implements Sender {
     });
   }
 
-  /** Sends a message from a game service; a client that cannot keep up is disconnected. */
+  /**
+   * Sends a message from a game service; a client that cannot keep up is disconnected. A resumable session numbers
+   * it and keeps it for a replay, also while detached; past its bound it then ends ({@code overflowed}).
+   */
   public void deliver(OutboundMessage message) {
+    if (replay != null && (state == State.ACTIVE || state == State.DETACHED)) {
+      deliverSequenced(message);
+      return;
+    }
     if (state != State.ACTIVE) {
       return;
     }
@@ -229,6 +370,33 @@ public final class Session implements Sender {
     channel.send(message);
   }
 
+  private void deliverSequenced(OutboundMessage message) {
+    long seq = replay.append(message, message.length());
+    with.counters().buffered(message.length());
+    int bound = with.resumes().settings().bufferBytes();
+    if (state == State.DETACHED) {
+      if (replay.over(bound)) {
+        try (LogContext ignored = LogContext.player(playerId, id)) {
+          LOG.info("[session: {}, player: {}] detached session over its {} buffered bytes, ending it", id, playerId,
+            bound);
+        }
+        endDetached(ErrorCode.SLOW_CONSUMER, ResumeReason.OVERFLOWED);
+      }
+      return;
+    }
+    with.counters().buffered(-replay.trimTo(bound));
+    if (channel.writeQueueFull()) {
+      try (LogContext ignored = LogContext.player(playerId, id)) {
+        LOG.info("[session: {}, player: {}] client too slow, detaching", id, playerId);
+      }
+      with.counters().slowClient();
+      fail(ErrorCode.SLOW_CONSUMER);
+      return;
+    }
+    with.counters().messageOut();
+    channel.send(message.sequenced(seq));
+  }
+
   /** Sends {@code {"error":"<text>"}}; when the error is fatal, closes the connection after it. */
   public void fail(ErrorCode code) {
     fail(code, with.errors().of(code));
@@ -239,12 +407,77 @@ public final class Session implements Sender {
     if (state == State.CLOSED) {
       return;
     }
+    if (state == State.DETACHED) {
+      if (code.fatal()) {
+        endDetached(code, ResumeReason.REPLACED);
+      }
+      return;
+    }
     with.counters().messageOut();
     channel.send(message);
     if (code.fatal()) {
       closeReason = code;
+      detachOnClose = replay != null && state == State.ACTIVE
+        && (code == ErrorCode.IDLE_TIMEOUT || code == ErrorCode.SLOW_CONSUMER);
       channel.close(code);
     }
+  }
+
+  /**
+   * A drain: a resumable session is sent the message and detached (its client resumes it, here or, with a handover,
+   * on another node); a detached one stays so; any other is closed with the error as by {@link #fail}.
+   */
+  void drain(ErrorCode code, OutboundMessage message) {
+    if (state == State.DETACHED) {
+      return;
+    }
+    if (replay != null && state == State.ACTIVE) {
+      with.counters().messageOut();
+      channel.send(message);
+      closeReason = code;
+      detachOnClose = true;
+      channel.close(code);
+      return;
+    }
+    fail(code, message);
+  }
+
+  /** The window of a detached session passed by {@code now}: it ends ({@code expired}). */
+  boolean windowPassed(long now) {
+    return state == State.DETACHED && now - detachedAt >= with.resumes().settings().windowMs();
+  }
+
+  /** Ends the detached session whose window passed. */
+  void expire() {
+    if (state == State.DETACHED) {
+      try (LogContext ignored = LogContext.player(playerId, id)) {
+        LOG.debug("[session: {}, player: {}] not resumed within its window, ending it", id, playerId);
+      }
+      endDetached(ErrorCode.IDLE_TIMEOUT, ResumeReason.EXPIRED);
+    }
+  }
+
+  private void detach() {
+    state = State.DETACHED;
+    detachedAt = with.clock().getAsLong();
+    detachOnClose = false;
+    with.counters().detached(1);
+    try (LogContext ignored = LogContext.player(playerId, id)) {
+      LOG.debug("[session: {}, player: {}] connection gone ({}), detached for {} s", id, playerId,
+        closeReason == null ? "by the client" : closeReason.name(), with.resumes().settings().windowSeconds());
+    }
+  }
+
+  private void endDetached(ErrorCode reason, ResumeReason why) {
+    state = State.CLOSED;
+    with.counters().detached(-1);
+    endResumable(why);
+    with.lifecycle().ended(this, reason).onComplete(ar -> ended.tryComplete());
+  }
+
+  private void endResumable(ResumeReason why) {
+    with.counters().buffered(-replay.clear());
+    with.resumes().ended(this, why);
   }
 
   private void send(ErrorCode code) {
@@ -254,10 +487,17 @@ public final class Session implements Sender {
 
   /** Called by the transport once, when the connection is gone (whoever closed it). */
   public void onClosed() {
-    if (state == State.CLOSED) {
+    if (state == State.CLOSED || state == State.DETACHED) {
+      return;
+    }
+    if (state == State.ACTIVE && replay != null && (closeReason == null || detachOnClose)) {
+      detach();
       return;
     }
     state = State.CLOSED;
+    if (replay != null) {
+      endResumable(ResumeReason.REPLACED);
+    }
     if (token != null) {
       with.lifecycle().ended(this, closeReason == null ? ErrorCode.UNAVAILABLE : closeReason)
         .onComplete(ar -> ended.tryComplete());
@@ -272,6 +512,19 @@ public final class Session implements Sender {
     return ended.future();
   }
 
+  /** Whether the session numbers and keeps its deliveries for a resume. */
+  boolean resumable() {
+    return replay != null;
+  }
+
+  ReplayBuffer<OutboundMessage> replay() {
+    return replay;
+  }
+
+  ResumeToken resumeToken() {
+    return resumeToken;
+  }
+
   /** Moves the session to another map (the router already moved it in Redis). */
   void changeMap(String newMap) {
     this.mapId = newMap;
@@ -281,7 +534,7 @@ public final class Session implements Sender {
   JsonObject describe(long now) {
     return new JsonObject().put("found", true).put("session", id).put("transport", transport())
       .put("player", playerId).put("map", mapId).put("ip", remoteIp()).put("state", state.name().toLowerCase())
-      .put("idleMs", Math.max(0, now - lastActivity));
+      .put("idleMs", Math.max(0, now - lastActivity)).put("resumable", replay != null);
   }
 
   int transportSlot() {
@@ -311,6 +564,11 @@ public final class Session implements Sender {
 
   boolean active() {
     return state == State.ACTIVE;
+  }
+
+  /** Whether the player is online through this session: active, or detached and waiting for its client. */
+  boolean online() {
+    return state == State.ACTIVE || state == State.DETACHED;
   }
 
   /** Whether the node's connection limits count this session (so its end must release it). */

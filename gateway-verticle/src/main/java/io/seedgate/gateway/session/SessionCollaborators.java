@@ -16,8 +16,16 @@ import java.util.function.LongSupplier;
  * @param errors        the message sent for each error
  * @param limits        largest message, message rate
  * @param clock         the time in milliseconds, as {@link System#currentTimeMillis()} (rate, idle time)
+ * @param resumes       resumable sessions: the settings, resumes taken, ends remembered
  */
 record SessionCollaborators(Authenticator authenticator, ActionSink actions, SessionLifecycle lifecycle,
                             SessionLatencies latencies, HubCounters counters, ErrorMessages errors,
-                            SessionLimits limits, LongSupplier clock) {
+                            SessionLimits limits, LongSupplier clock, SessionResumes resumes) {
+
+  /** Without resumable sessions. */
+  SessionCollaborators(Authenticator authenticator, ActionSink actions, SessionLifecycle lifecycle,
+                       SessionLatencies latencies, HubCounters counters, ErrorMessages errors,
+                       SessionLimits limits, LongSupplier clock) {
+    this(authenticator, actions, lifecycle, latencies, counters, errors, limits, clock, SessionResumes.OFF);
+  }
 }

@@ -50,7 +50,7 @@ final class SessionCommands {
   }
 
   private void moveToMap(Session s, String map) {
-    if (map == null || !s.active() || map.equals(s.mapId())) {
+    if (map == null || !s.online() || map.equals(s.mapId())) {
       return;
     }
     String old = s.mapId();

@@ -4,6 +4,8 @@ import io.seedgate.common.ErrorCode;
 import io.seedgate.common.lifecycle.Bounded;
 import io.seedgate.common.lifecycle.Incarnation;
 import io.seedgate.gateway.delivery.DeliverySubscriber;
+import io.seedgate.gateway.resume.ResumeHandover;
+import io.seedgate.gateway.resume.ResumeSettings;
 import io.seedgate.gateway.routing.ActionSink;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -28,6 +30,7 @@ import java.util.function.Supplier;
  *   <li>{@link SessionCommands}: kicks and map changes from the router;</li>
  *   <li>{@link SessionSweeper}: the idle, those without a token, logins that take too long;</li>
  *   <li>{@link SessionReassertion}: the live sessions recorded again after Redis lost them;</li>
+ *   <li>{@link SessionResumption}: resumes of its resumable sessions, and where those of other incarnations go;</li>
  *   <li>{@link SessionShutdown}: every session closed at a stop or drain.</li>
  * </ul>
  */
@@ -49,6 +52,7 @@ public final class SessionHub {
   private final SessionSweeper sweeper;
   private final SessionReassertion reassertion;
   private final SessionShutdown shutdown;
+  private final SessionResumption resumption;
   private long sessionsOpened;
 
   /**
@@ -81,6 +85,18 @@ public final class SessionHub {
    */
   public SessionHub(Vertx vertx, Incarnation incarnation, ActionSink actions,
                     DeliverySubscriber subscriber, Limits limits, String broadcastChannel) {
+    this(vertx, incarnation, actions, subscriber, limits, broadcastChannel, ResumeSettings.OFF);
+  }
+
+  /**
+   * @param incarnation      this gateway instance's run: its sessions' ids and the node they are recorded under
+   * @param actions          where the sessions' actions go
+   * @param subscriber       the instance's delivery subscriptions
+   * @param broadcastChannel the Redis channel whose messages go to every session
+   * @param resume           the {@code gateway.resume.*} settings
+   */
+  public SessionHub(Vertx vertx, Incarnation incarnation, ActionSink actions,
+                    DeliverySubscriber subscriber, Limits limits, String broadcastChannel, ResumeSettings resume) {
     LongSupplier clock = System::currentTimeMillis;
     SessionRouter router = new EventBusRouter(vertx);
     ErrorMessages errors = new ErrorMessages();
@@ -92,13 +108,25 @@ public final class SessionHub {
     this.logins = new LoginGate(limits.loginsInFlight(), limits.loginQueue(), EventBusRouter.TIMEOUT_MS);
     this.shutdown = new SessionShutdown(index, ends, errors);
     this.registry = new SessionRegistry(index, limits.connections(), counters, subscriber, ends, shutdown);
+    this.resumption = new SessionResumption(index, registry, incarnation, resume, clock);
     this.collaborators = new SessionCollaborators(new RouterAuthenticator(logins, router, incarnation, clock),
-      actions, registry, latencies, counters, errors, new SessionLimits(limits.maxMessageBytes(), messageRate), clock);
+      actions, registry, latencies, counters, errors, new SessionLimits(limits.maxMessageBytes(), messageRate), clock,
+      resumption);
     this.dispatch = new DeliveryDispatch(index, broadcastChannel);
     this.subscriber = subscriber.onMessage(dispatch::dispatch);
     this.commands = new SessionCommands(index, subscriber);
     this.sweeper = new SessionSweeper(index, logins, limits.idleTimeoutMs(), limits.authTimeoutMs(), clock);
     this.reassertion = new SessionReassertion(index, router, incarnation, vertx);
+  }
+
+  /**
+   * Where resumes go whose token names a session of another incarnation (part 2 of issue 17: another instance or
+   * node hands it over); until set, they are answered {@code {"error":"resume failed","reason":"elsewhere"}}. Call
+   * before the first connection.
+   */
+  public SessionHub handover(ResumeHandover<OutboundMessage> handover) {
+    resumption.handover(handover);
+    return this;
   }
 
   /** Subscribes what every instance needs whatever its sessions: the broadcast channel. */
@@ -141,7 +169,8 @@ public final class SessionHub {
 
   /**
    * Like {@link #closeAll(ErrorCode)} with {@link ErrorCode#SERVER_STOPPED}, but clients are told to reconnect
-   * (to another node): {@code {"error":"server stopped","reconnect":true}}. Call on this hub's context
+   * (to another node): {@code {"error":"server stopped","reconnect":true}}. Resumable sessions are detached instead of ended, and
+   * the future waits for each to be resumed (elsewhere, once a handover exists) or its window to pass. Call on this hub's context
    * ({@link #onContext}).
    */
   public Future<Void> drain() {

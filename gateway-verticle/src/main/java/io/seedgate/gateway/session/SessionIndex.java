@@ -34,6 +34,13 @@ final class SessionIndex {
     return removed;
   }
 
+  /** The session took another id (a resumed session's): found by that one from now on. */
+  void rekey(Session s, String previousId) {
+    byId.remove(previousId, s);
+    byId.put(s.id(), s);
+    sessionCount = byId.size();
+  }
+
   /** The session authenticated: found by its token, its player and its map from now on. */
   void addPlayer(Session s) {
     byToken.put(s.token(), s);

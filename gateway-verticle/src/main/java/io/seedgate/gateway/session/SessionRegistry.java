@@ -79,6 +79,28 @@ final class SessionRegistry implements SessionLifecycle {
     }
   }
 
+  /**
+   * A resumable session moved to another connection (or incarnation): un-indexed and un-counted, but neither
+   * unsubscribed (its channels go with it) nor ended.
+   */
+  void retire(Session s) {
+    forget(s);
+    index.removePlayer(s);
+  }
+
+  /**
+   * The session of a new connection imported a resumable session's state (its id, identity, replay buffer): indexed
+   * under its new id and as the player's, counted as authenticated. Its channels are the imported session's.
+   */
+  void adopt(Session s, String previousId) {
+    index.rekey(s, previousId);
+    if (s.countedAsPending()) {
+      s.countedAsPending(false);
+      connections.authenticated(s.remoteIp());
+    }
+    index.addPlayer(s);
+  }
+
   private static List<String> channelsOf(Session s) {
     return List.of(RedisKeys.tokenChannel(s.token()), RedisKeys.playerChannel(s.playerId()),
       RedisKeys.mapChannel(s.mapId()));

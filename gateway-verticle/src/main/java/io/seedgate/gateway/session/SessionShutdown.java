@@ -31,12 +31,16 @@ final class SessionShutdown {
 
   /** Closes every session with the error. */
   Future<Void> closeAll(ErrorCode code) {
-    return closeAll(code, errors.of(code));
+    return closeAll(code, errors.of(code), false);
   }
 
-  /** Closes every session with {@code {"error":"server stopped","reconnect":true}}: connect to another node. */
+  /**
+   * Closes every session with {@code {"error":"server stopped","reconnect":true}}: connect to another node. A
+   * resumable session is detached instead ({@link Session#drain}): done once each was resumed (elsewhere, with a
+   * handover) or its window passed; a stop after it ends them at once.
+   */
   Future<Void> drain() {
-    return closeAll(ErrorCode.SERVER_STOPPED, RECONNECT);
+    return closeAll(ErrorCode.SERVER_STOPPED, RECONNECT, true);
   }
 
   /** Whether the sessions are being closed: a new one is refused ({@link #refuse}). */
@@ -49,7 +53,7 @@ final class SessionShutdown {
     s.fail(code, message);
   }
 
-  private Future<Void> closeAll(ErrorCode code, OutboundMessage message) {
+  private Future<Void> closeAll(ErrorCode code, OutboundMessage message, boolean drain) {
     if (this.code == null) {
       this.code = code;
       this.message = message;
@@ -58,7 +62,11 @@ final class SessionShutdown {
     List<Future<Void>> all = ends.inFlight();
     for (Session s : index.all()) {
       all.add(s.ended());
-      s.fail(this.code, this.message);
+      if (drain) {
+        s.drain(this.code, this.message);
+      } else {
+        s.fail(this.code, this.message);
+      }
     }
     return Future.join(all).mapEmpty();
   }

@@ -6,9 +6,9 @@ import java.util.function.LongSupplier;
 
 /**
  * Closes what has waited too long on a gateway instance: sessions idle for too long, connections that presented no
- * token in time, and logins still not done {@link #LOGIN_GRACE_MS} after that deadline (a Redis that never answers a
- * subscription); fails logins that waited too long in the login queue. Run periodically on the instance's event
- * loop.
+ * token in time, logins still not done {@link #LOGIN_GRACE_MS} after that deadline (a Redis that never answers a
+ * subscription), and detached resumable sessions whose window passed; fails logins that waited too long in the
+ * login queue. Run periodically on the instance's event loop.
  */
 final class SessionSweeper {
 
@@ -49,6 +49,8 @@ final class SessionSweeper {
         s.authFailed(ErrorCode.UNAVAILABLE);
       } else if (s.active() && s.idleSince(idleDeadline)) {
         s.fail(ErrorCode.IDLE_TIMEOUT);
+      } else if (s.windowPassed(now)) {
+        s.expire();
       }
     }
   }

@@ -26,13 +26,18 @@ final class UdpDatagrams {
     return datagram.slice(0, n - k);
   }
 
-  /** Whether the message is a JSON object with a non-empty string {@code token}; never throws. */
+  /**
+   * Whether the message is a JSON object with a non-empty string {@code token}, or a resume's {@code resume} (a new
+   * address of a resumable session); never throws.
+   */
   static boolean carriesToken(Buffer message) {
     if (!ClientMessage.mayBeUtf8Json(message)) {
       return false;
     }
     try {
-      return new JsonObject(message).getValue("token") instanceof String t && !t.isEmpty();
+      JsonObject json = new JsonObject(message);
+      return json.getValue("token") instanceof String t && !t.isEmpty()
+        || json.getValue("resume") instanceof String r && !r.isEmpty();
     } catch (RuntimeException e) {
       return false;
     }

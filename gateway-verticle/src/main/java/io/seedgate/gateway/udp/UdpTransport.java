@@ -82,6 +82,7 @@ public final class UdpTransport {
     REMEMBERED_ADDRESSES);
   private final Buffer notAuthenticated;
   private final Buffer tooLarge;
+  private final OutboundMessage tooLargeMessage;
   private DatagramSocket socket;
 
   /**
@@ -110,6 +111,7 @@ public final class UdpTransport {
     this.notAuthenticated = Buffer.buffer(new JsonObject().put("error", ErrorCode.NOT_AUTHENTICATED.text()).encode());
     this.tooLarge = Buffer.buffer(new JsonObject().put("error", TOO_LARGE_FOR_UDP)
       .put("limit", options.maxOutboundDatagramBytes()).encode());
+    this.tooLargeMessage = OutboundMessage.of(tooLarge);
   }
 
   /**
@@ -210,7 +212,8 @@ public final class UdpTransport {
       stats.tooLargeOutbound.incrementAndGet();
       LOG.debug("[session: {}] {} byte message over the udp limit of {}: sent the error instead",
         channel.session().id(), bytes.length(), options.maxOutboundDatagramBytes());
-      bytes = tooLarge;
+      // a numbered delivery keeps its number, so the client sees no gap: {"seq":n,"msg":{"error":...}}
+      bytes = message.seq() == 0 ? tooLarge : message.withPayload(tooLargeMessage).bytes();
     }
     write(channel.address(), bytes);
   }

@@ -77,7 +77,7 @@ final class WebSocketChannel extends SessionChannel {
       if (token != null && !closing) {
         Context previous = beginDispatch();
         try {
-          session.authenticateWith(token);
+          session.authenticateWith(token, handshakeResume(handshake.requestUri()));
         } finally {
           endDispatch(previous);
         }
@@ -203,6 +203,19 @@ final class WebSocketChannel extends SessionChannel {
   @Override
   public String transport() {
     return TRANSPORT;
+  }
+
+  /** Whether the handshake asks for a resumable session: the query parameter {@code resume=1} (or {@code true}). */
+  static boolean handshakeResume(String uri) {
+    int q = uri.indexOf('?');
+    if (q >= 0) {
+      for (String pair : uri.substring(q + 1).split("&")) {
+        if (pair.equals("resume=1") || pair.equals("resume=true")) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   /**

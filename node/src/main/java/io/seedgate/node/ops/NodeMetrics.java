@@ -9,6 +9,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.seedgate.common.ErrorCode;
 import io.seedgate.common.redis.RedisErrors;
 import io.seedgate.gateway.LocalGateways;
+import io.seedgate.gateway.resume.ResumeReason;
 import io.vertx.core.Vertx;
 import io.vertx.micrometer.backends.BackendRegistries;
 
@@ -29,7 +30,8 @@ import java.util.function.ToDoubleFunction;
  * <p>Names as Prometheus shows them: {@code seed_connections{transport}}, {@code seed_messages_in_total},
  * {@code seed_logins_queued}, {@code seed_messages_out_total}, {@code seed_actions_failed_total},
  * {@code seed_slow_clients_total},
- * {@code seed_auth_failures_total{reason}},
+ * {@code seed_auth_failures_total{reason}}, {@code seed_resumes_total{outcome,reason}},
+ * {@code seed_sessions_detached}, {@code seed_resume_buffered_bytes},
  * {@code seed_routing_latency_seconds} (histogram), {@code seed_login_latency_seconds} (histogram), {@code seed_redis_errors_total},
  * {@code seed_postgres_errors_total}, {@code seed_persistence_*}, {@code seed_eventloop_delay_seconds{loop}},
  * {@code seed_node_draining}, {@code seed_node_ready}, {@code seed_node_info{node}},
@@ -111,6 +113,19 @@ final class NodeMetrics {
       meters.add(FunctionCounter.builder("seed.auth.failures", vertx, v -> LocalGateways.authFailures(v, reason))
         .tag("reason", reason.name()).description("connections refused at authentication").register(registry));
     }
+    meters.add(FunctionCounter.builder("seed.resumes", vertx, LocalGateways::resumesAttempted)
+      .tag("outcome", "attempted").tag("reason", "none").description("resumes of sessions").register(registry));
+    meters.add(FunctionCounter.builder("seed.resumes", vertx, LocalGateways::resumesSucceeded)
+      .tag("outcome", "succeeded").tag("reason", "none").description("resumes of sessions").register(registry));
+    for (ResumeReason reason : ResumeReason.values()) {
+      meters.add(FunctionCounter.builder("seed.resumes", vertx, v -> LocalGateways.resumesFailed(v, reason))
+        .tag("outcome", "failed").tag("reason", reason.wire()).description("resumes of sessions")
+        .register(registry));
+    }
+    gauge("seed.sessions.detached", () -> LocalGateways.detached(vertx),
+      "resumable sessions whose connection is gone, online and buffering within gateway.resume.windowSeconds");
+    gauge("seed.resume.buffered.bytes", () -> LocalGateways.bufferedBytes(vertx),
+      "payload bytes held by the replay buffers of resumable sessions (a payload shared by many counts in each)");
     Timer routing = Timer.builder("seed.routing.latency")
       .description("from a parsed client message to Redis accepting its PUBLISH")
       .serviceLevelObjectives(LATENCY_BUCKETS)
