@@ -73,6 +73,7 @@ public final class Addresses {
   public static final String PERSISTENCE_STATS = "seed.persistence.stats";
 
   private static final String NODE_SESSIONS_PREFIX = "seed.node.";
+  private static final String RESUME_PREFIX = "seed.resume.";
   private static final String MEMBER_PREFIX = "seed.member.";
 
   private Addresses() {
@@ -85,6 +86,28 @@ public final class Addresses {
    */
   public static String nodeSessions(String nodeId) {
     return NODE_SESSIONS_PREFIX + nodeId + ".sessions";
+  }
+
+  /**
+   * Request, to the gateway instance (by its incarnation id) holding a resumable session that a client resumes on
+   * another instance or node: the hand-over, in two steps.
+   * <ul>
+   *   <li><pre>{"type":"prepare", "resume":"&lt;session id&gt;.&lt;secret&gt;", "seq":12, "marker":"&lt;uuid&gt;"}</pre>
+   *   The holder checks the token and the sequence number, closes a connection the session still has, and keeps
+   *   buffering. Reply: <pre>{"node":"n1", "incarnation":"n1.x", "session":"n1.x-7", "player":"5", "token":"..",
+   *   "map":"1"}</pre> or {@code {"refused":"<reason>"}} (a {@code resume failed} reason).</li>
+   *   <li><pre>{"type":"take", "marker":"&lt;uuid&gt;", "to":{"node":"n2", "incarnation":"n2.y",
+   *   "session":"n2.y-3"}}</pre> sent once the taker subscribed the session's channels and published the marker
+   *   on {@link RedisKeys#HANDOVER_CHANNEL}. The holder answers once the marker reached it: the session's state
+   *   ({@code ResumableState.toJson}), every delivery before the marker included, or {@code {"refused":".."}}.
+   *   The state is sent as a request: the taker answers {@code {"adopted":true}} once the router's directory names
+   *   its session ({@link #SESSION_MOVED}), else {@code {"adopted":false}}; without an answer in time, or with
+   *   {@code false}, the holder ends the session (the router ignores that end when the taker's session owns the
+   *   player).</li>
+   * </ul>
+   */
+  public static String resumeHandover(String incarnationId) {
+    return RESUME_PREFIX + incarnationId;
   }
 
   /**

@@ -60,6 +60,12 @@ public final class RedisKeys {
   public static final String MAP_PREFIX = "map:";
   public static final String SESSION_OWNER_PREFIX = "seed:session:";
   public static final String UNSAVED = "seed:unsaved";
+  /**
+   * The channel every gateway instance's delivery connection subscribes, for the markers of resumes handed over
+   * between incarnations: a marker (a random id) splits the deliveries of a session being handed over into those
+   * its holder keeps (before it) and those its taker keeps (after it); see {@code HandoverGiver}.
+   */
+  public static final String HANDOVER_CHANNEL = "seed:handover";
   private static final int ONLINE_SHARD_BITS = 10;
   /** How many hashes the online sessions are spread over; every node must agree on it. */
   public static final int ONLINE_SHARDS = 1 << ONLINE_SHARD_BITS;

@@ -9,6 +9,7 @@ import io.seedgate.common.config.NodeConfig;
 import io.seedgate.common.config.Settings;
 import io.seedgate.common.lifecycle.Incarnation;
 import io.seedgate.common.lifecycle.LocalRoles;
+import io.seedgate.common.RedisKeys;
 import io.seedgate.common.redis.RedisLink;
 import io.seedgate.gateway.delivery.DeliverySubscriber;
 import io.seedgate.gateway.lease.IncarnationLease;
@@ -24,6 +25,8 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Request;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -92,7 +95,8 @@ public class GatewayVerticle extends VerticleBase {
             config.get(Settings.MAX_CONNECTIONS_PER_IP)), config.get(Settings.LOGINS_IN_FLIGHT),
           config.get(Settings.LOGIN_QUEUE)), config.get(Settings.BROADCAST_CHANNEL),
           new ResumeSettings(config.get(Settings.RESUME_ENABLED), config.get(Settings.RESUME_WINDOW_SECONDS),
-            config.get(Settings.RESUME_BUFFER_BYTES)));
+            config.get(Settings.RESUME_BUFFER_BYTES)),
+          marker -> commands.send(Request.cmd(Command.PUBLISH).arg(RedisKeys.HANDOVER_CHANNEL).arg(marker)));
         sessionCommands = vertx.eventBus().consumer(Addresses.nodeSessions(nodeId), m -> hub.command(m.body()));
         long sweepEvery = Math.max(50, Math.min(1000, Math.min(idleMs, authMs) / 4));
         sweepTimer = vertx.setPeriodic(sweepEvery, t -> hub.sweep());

@@ -31,6 +31,7 @@ public final class DeliverySubscriber {
   private final Map<String, Future<?>> inFlight = new HashMap<>();
   private volatile long received;
   private volatile int channelCount;
+  private long reconnects;
 
   public DeliverySubscriber(RedisLink link) {
     this.link = new PubSubLink(link).onMessage(this::onMessage).onReconnect(this::resubscribeAll);
@@ -87,6 +88,14 @@ public final class DeliverySubscriber {
     return channelCount;
   }
 
+  /**
+   * How many times the connection was re-established: a delivery published while it was down is lost, so a
+   * hand-over seeing this change refuses. On this instance's event loop.
+   */
+  public long reconnects() {
+    return reconnects;
+  }
+
   /** Messages received since start; readable from any thread (one writer: this instance's event loop). */
   public long received() {
     return received;
@@ -98,6 +107,7 @@ public final class DeliverySubscriber {
   }
 
   private Future<?> resubscribeAll() {
+    reconnects++;
     List<String> all = new ArrayList<>(refs.keySet());
     List<Future<?>> confirmed = new ArrayList<>(all.size() / RESUBSCRIBE_CHUNK + 1);
     for (int i = 0; i < all.size(); i += RESUBSCRIBE_CHUNK) {

@@ -12,8 +12,18 @@ public enum ResumeReason {
   OVERFLOWED,
   /** The player logged in again meanwhile, or the session ended for another reason of the server's. */
   REPLACED,
-  /** The session is held by another incarnation (another gateway instance or node) that could not hand it over. */
+  /** The session is held by another incarnation (another gateway instance or node) that is gone or could not hand it over. */
   ELSEWHERE;
+
+  /** The reason of its {@link #wire} form, {@link #ELSEWHERE} for any other text. */
+  public static ResumeReason fromWire(String wire) {
+    for (ResumeReason r : values()) {
+      if (r.wire().equals(wire)) {
+        return r;
+      }
+    }
+    return ELSEWHERE;
+  }
 
   /** The reason as the client reads it. */
   public String wire() {

@@ -5,23 +5,54 @@ import io.vertx.core.buffer.Buffer;
 
 /**
  * Hands what arrives on a gateway instance's Redis channels to its sessions: a token's or player's channel to that
- * one session, a map's to the sessions on the map, the broadcast channel to every session. On the instance's event
- * loop, straight to the sockets.
+ * one session, a map's to the sessions on the map, the broadcast channel to every session; and shows the
+ * {@link Handovers} of resumed sessions every delivery and every marker. On the instance's event loop, straight to
+ * the sockets.
  */
 final class DeliveryDispatch {
 
+  /** What the hand-overs of resumed sessions see of the deliveries, in the order they arrive. */
+  interface HandoverTap {
+    HandoverTap NONE = new HandoverTap() {
+      @Override
+      public void marker(String marker) {
+      }
+
+      @Override
+      public void delivered(String channel, boolean broadcast, OutboundMessage message) {
+      }
+    };
+
+    /** A marker on {@link RedisKeys#HANDOVER_CHANNEL}. */
+    void marker(String marker);
+
+    /** A delivery on the channel (the broadcast channel when {@code broadcast}). */
+    void delivered(String channel, boolean broadcast, OutboundMessage message);
+  }
+
   private final SessionIndex index;
   private final String broadcastChannel;
+  private final HandoverTap handovers;
   private volatile long delivered;
 
   DeliveryDispatch(SessionIndex index, String broadcastChannel) {
+    this(index, broadcastChannel, HandoverTap.NONE);
+  }
+
+  DeliveryDispatch(SessionIndex index, String broadcastChannel, HandoverTap handovers) {
     this.index = index;
     this.broadcastChannel = broadcastChannel;
+    this.handovers = handovers;
   }
 
   /** A message from Redis for the channel: to the one player, the map's players, or everyone. */
   void dispatch(String channel, Buffer payload) {
+    if (channel.equals(RedisKeys.HANDOVER_CHANNEL)) {
+      handovers.marker(payload.toString());
+      return;
+    }
     OutboundMessage message = OutboundMessage.of(payload);
+    handovers.delivered(channel, channel.equals(broadcastChannel), message);
     if (channel.startsWith(RedisKeys.MAP_PREFIX)) {
       for (Session s : index.onMap(channel.substring(RedisKeys.MAP_PREFIX.length()))) {
         deliver(s, message);

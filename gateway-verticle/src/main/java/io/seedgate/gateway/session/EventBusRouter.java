@@ -41,4 +41,10 @@ final class EventBusRouter implements SessionRouter {
   public Future<JsonObject> reassert(JsonObject live) {
     return eventBus.<JsonObject>request(Addresses.SESSION_REASSERT, live, delivery).map(Message::body);
   }
+
+  @Override
+  public Future<Boolean> move(JsonObject moved) {
+    return eventBus.<JsonObject>request(Addresses.SESSION_MOVED, moved, delivery)
+      .map(m -> m.body().getBoolean("moved", false));
+  }
 }

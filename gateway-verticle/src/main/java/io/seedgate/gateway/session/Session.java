@@ -258,8 +258,24 @@ public final class Session implements Sender {
       channel.close();
     }
     replay = null;
-    ended.tryComplete();
     return out;
+  }
+
+  /** The exported session's hand-over is over (it was taken, or ended for good): {@link #ended} completes. */
+  void handedOver() {
+    ended.tryComplete();
+  }
+
+  /**
+   * A resume on another incarnation is taking this session: a connection it still has is closed without a word (its
+   * client is already elsewhere) and the session detaches, buffering, until the hand-over takes it.
+   */
+  void letConnectionGo() {
+    if (state == State.ACTIVE && replay != null) {
+      closeReason = ErrorCode.REPLACED;
+      detachOnClose = true;
+      channel.close(ErrorCode.REPLACED);
+    }
   }
 
   private void authenticate(String presented, ClientMessage first) {

@@ -1,10 +1,10 @@
 package io.seedgate.gateway.session;
 
 import io.seedgate.common.ErrorCode;
+import io.seedgate.common.RedisKeys;
 import io.seedgate.common.lifecycle.Bounded;
 import io.seedgate.common.lifecycle.Incarnation;
 import io.seedgate.gateway.delivery.DeliverySubscriber;
-import io.seedgate.gateway.resume.ResumeHandover;
 import io.seedgate.gateway.resume.ResumeSettings;
 import io.seedgate.gateway.routing.ActionSink;
 import io.vertx.core.Context;
@@ -14,6 +14,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 
 import java.util.List;
+import java.util.function.Function;
 import java.util.function.LongConsumer;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
@@ -30,7 +31,8 @@ import java.util.function.Supplier;
  *   <li>{@link SessionCommands}: kicks and map changes from the router;</li>
  *   <li>{@link SessionSweeper}: the idle, those without a token, logins that take too long;</li>
  *   <li>{@link SessionReassertion}: the live sessions recorded again after Redis lost them;</li>
- *   <li>{@link SessionResumption}: resumes of its resumable sessions, and where those of other incarnations go;</li>
+ *   <li>{@link SessionResumption}: resumes of its resumable sessions;</li>
+ *   <li>{@link Handovers}: resumable sessions handed to and taken from other incarnations;</li>
  *   <li>{@link SessionShutdown}: every session closed at a stop or drain.</li>
  * </ul>
  */
@@ -53,6 +55,7 @@ public final class SessionHub {
   private final SessionReassertion reassertion;
   private final SessionShutdown shutdown;
   private final SessionResumption resumption;
+  private final Handovers handovers;
   private long sessionsOpened;
 
   /**
@@ -85,7 +88,8 @@ public final class SessionHub {
    */
   public SessionHub(Vertx vertx, Incarnation incarnation, ActionSink actions,
                     DeliverySubscriber subscriber, Limits limits, String broadcastChannel) {
-    this(vertx, incarnation, actions, subscriber, limits, broadcastChannel, ResumeSettings.OFF);
+    this(vertx, incarnation, actions, subscriber, limits, broadcastChannel, ResumeSettings.OFF,
+      marker -> Future.failedFuture("no hand-overs"));
   }
 
   /**
@@ -94,9 +98,12 @@ public final class SessionHub {
    * @param subscriber       the instance's delivery subscriptions
    * @param broadcastChannel the Redis channel whose messages go to every session
    * @param resume           the {@code gateway.resume.*} settings
+   * @param markers          publishes a hand-over marker on {@link RedisKeys#HANDOVER_CHANNEL} (on a connection
+   *                         that is not the delivery connection): see {@link HandoverGiver}
    */
   public SessionHub(Vertx vertx, Incarnation incarnation, ActionSink actions,
-                    DeliverySubscriber subscriber, Limits limits, String broadcastChannel, ResumeSettings resume) {
+                    DeliverySubscriber subscriber, Limits limits, String broadcastChannel, ResumeSettings resume,
+                    Function<String, Future<?>> markers) {
     LongSupplier clock = System::currentTimeMillis;
     SessionRouter router = new EventBusRouter(vertx);
     ErrorMessages errors = new ErrorMessages();
@@ -112,7 +119,10 @@ public final class SessionHub {
     this.collaborators = new SessionCollaborators(new RouterAuthenticator(logins, router, incarnation, clock),
       actions, registry, latencies, counters, errors, new SessionLimits(limits.maxMessageBytes(), messageRate), clock,
       resumption);
-    this.dispatch = new DeliveryDispatch(index, broadcastChannel);
+    this.handovers = new Handovers(new HandoverGiver(vertx, incarnation, index, registry, subscriber, resumption),
+      new HandoverTaker(vertx, incarnation, subscriber, markers, router));
+    this.resumption.taker(handovers.taker());
+    this.dispatch = new DeliveryDispatch(index, broadcastChannel, handovers);
     this.subscriber = subscriber.onMessage(dispatch::dispatch);
     this.commands = new SessionCommands(index, subscriber);
     this.sweeper = new SessionSweeper(index, logins, limits.idleTimeoutMs(), limits.authTimeoutMs(), clock);
@@ -120,18 +130,12 @@ public final class SessionHub {
   }
 
   /**
-   * Where resumes go whose token names a session of another incarnation (part 2 of issue 17: another instance or
-   * node hands it over); until set, they are answered {@code {"error":"resume failed","reason":"elsewhere"}}. Call
-   * before the first connection.
+   * Subscribes what every instance needs whatever its sessions (the broadcast channel, the hand-over markers'
+   * channel) and answers hand-overs of its sessions.
    */
-  public SessionHub handover(ResumeHandover<OutboundMessage> handover) {
-    resumption.handover(handover);
-    return this;
-  }
-
-  /** Subscribes what every instance needs whatever its sessions: the broadcast channel. */
   public Future<Void> start() {
-    return subscriber.subscribe(List.of(broadcastChannel));
+    return Future.all(subscriber.subscribe(List.of(broadcastChannel, RedisKeys.HANDOVER_CHANNEL)),
+      handovers.start()).mapEmpty();
   }
 
   /** A new connection: its session, waiting for a token (or already refused, with an error and a close). */

@@ -4,7 +4,6 @@ import io.seedgate.common.lifecycle.Incarnation;
 import io.seedgate.gateway.resume.RecentEnds;
 import io.seedgate.gateway.resume.ResumableState;
 import io.seedgate.gateway.resume.ResumeFailure;
-import io.seedgate.gateway.resume.ResumeHandover;
 import io.seedgate.gateway.resume.ResumeReason;
 import io.seedgate.gateway.resume.ResumeSettings;
 import io.seedgate.gateway.resume.ResumeToken;
@@ -15,9 +14,10 @@ import java.util.function.LongSupplier;
 /**
  * The resumes of one gateway instance: a resume token naming one of its own sessions takes that session (detached,
  * or still attached to a connection the client has left: that connection is closed) for the new connection, in one
- * event-loop turn, so that no delivery falls between the two; a token naming another incarnation goes to the
- * {@link ResumeHandover}. Also remembers why resumable sessions ended lately ({@link RecentEnds}). Used on the
- * instance's event loop.
+ * event-loop turn, so that no delivery falls between the two; a token naming another incarnation (another instance
+ * of this node, or another node) is taken from there by the {@link HandoverTaker}, and this instance's sessions are
+ * given to others by the {@link HandoverGiver}, which asks here whether a resume may take one ({@link #refusal}).
+ * Also remembers why resumable sessions ended lately ({@link RecentEnds}). Used on the instance's event loop.
  */
 final class SessionResumption implements SessionResumes {
 
@@ -31,7 +31,7 @@ final class SessionResumption implements SessionResumes {
   private final ResumeSettings settings;
   private final LongSupplier clock;
   private final RecentEnds recent;
-  private ResumeHandover<OutboundMessage> handover = ResumeHandover.none();
+  private HandoverTaker taker;
 
   SessionResumption(SessionIndex index, SessionRegistry registry, Incarnation incarnation, ResumeSettings settings,
                     LongSupplier clock) {
@@ -43,9 +43,9 @@ final class SessionResumption implements SessionResumes {
     this.recent = new RecentEnds(RECENT_ENDS, settings.windowMs() + RECENT_ENDS_MS);
   }
 
-  /** Where resumes of sessions held by other incarnations go (part 2 of issue 17). */
-  void handover(ResumeHandover<OutboundMessage> handover) {
-    this.handover = handover;
+  /** Where resumes of sessions held by other incarnations go; without one they are answered {@code elsewhere}. */
+  void taker(HandoverTaker taker) {
+    this.taker = taker;
   }
 
   @Override
@@ -60,34 +60,51 @@ final class SessionResumption implements SessionResumes {
       return refused(ResumeReason.UNKNOWN);
     }
     if (!token.incarnationId().equals(incarnation.id())) {
-      return handover.take(token, seq);
+      return taker == null ? refused(ResumeReason.ELSEWHERE) : taker.take(fresh, token, seq);
     }
     Session held = index.byId(token.sessionId());
-    if (held == null || held == fresh || !held.resumable()) {
-      return refused(held == null ? recent.reason(token.sessionId(), clock.getAsLong()) : ResumeReason.UNKNOWN);
-    }
-    if (!held.resumeToken().matches(token)) {
-      return refused(ResumeReason.UNKNOWN);
-    }
-    if (held.replay().droppedAfter(seq)) {
-      return refused(ResumeReason.OVERFLOWED);
-    }
-    if (!held.replay().canReplayAfter(seq)) {
-      return refused(ResumeReason.UNKNOWN);
+    ResumeReason refusal = held == fresh ? ResumeReason.UNKNOWN : refusal(token, seq);
+    if (refusal != null) {
+      return refused(refusal);
     }
     ResumableState<OutboundMessage> state = held.export();
     registry.retire(held);
+    held.handedOver();
     return Future.succeededFuture(state);
+  }
+
+  /**
+   * Why a resume presenting the token, having seen deliveries up to {@code seq}, may not take this instance's
+   * session; {@code null} when it may.
+   */
+  ResumeReason refusal(ResumeToken token, long seq) {
+    Session held = index.byId(token.sessionId());
+    if (held == null) {
+      return recent.reason(token.sessionId(), clock.getAsLong());
+    }
+    if (!held.resumable() || !held.resumeToken().matches(token)) {
+      return ResumeReason.UNKNOWN;
+    }
+    if (held.replay().droppedAfter(seq)) {
+      return ResumeReason.OVERFLOWED;
+    }
+    return held.replay().canReplayAfter(seq) ? null : ResumeReason.UNKNOWN;
   }
 
   @Override
   public void adopted(Session s, String previousId) {
     registry.adopt(s, previousId);
+    if (taker != null) {
+      taker.adopted(s);
+    }
   }
 
   @Override
   public void ended(Session s, ResumeReason why) {
     recent.ended(s.id(), why, clock.getAsLong());
+    if (taker != null) {
+      taker.notAdopted(s);
+    }
   }
 
   private static Future<ResumableState<OutboundMessage>> refused(ResumeReason reason) {

@@ -26,4 +26,13 @@ interface SessionRouter {
    * @return {@code {"kept":false}} when its player has logged in elsewhere meanwhile
    */
   Future<JsonObject> reassert(JsonObject live);
+
+  /**
+   * Moves a live session to another gateway instance (a resume handed it over):
+   * {@code {"player","token","map","ip","from":{"node","incarnation","session"},"to":{..}}}.
+   *
+   * @return whether the player's directory entry names the new session now ({@code false}: the player logged in
+   *         elsewhere meanwhile, or the session ended)
+   */
+  Future<Boolean> move(JsonObject moved);
 }

@@ -237,5 +237,10 @@ class SessionHubPartsTest {
     public Future<JsonObject> reassert(JsonObject live) {
       return Future.failedFuture("not here");
     }
+
+    @Override
+    public Future<Boolean> move(JsonObject moved) {
+      return Future.failedFuture("not here");
+    }
   }
 }

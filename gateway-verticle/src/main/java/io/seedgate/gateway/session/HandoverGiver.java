@@ -1,0 +1,219 @@
+package io.seedgate.gateway.session;
+
+import io.seedgate.common.Addresses;
+import io.seedgate.common.ErrorCode;
+import io.seedgate.common.LogContext;
+import io.seedgate.common.lifecycle.Incarnation;
+import io.seedgate.gateway.delivery.DeliverySubscriber;
+import io.seedgate.gateway.resume.ResumableState;
+import io.seedgate.gateway.resume.ResumeReason;
+import io.seedgate.gateway.resume.ResumeToken;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The holding side of a resume on another incarnation (another gateway instance of this node, or another node): this
+ * instance gives one of its resumable sessions to the incarnation a client resumed it on, without a delivery lost or
+ * sent twice. The hand-over splits the session's deliveries at a marker both incarnations see in the same place of
+ * the Redis stream ({@link io.seedgate.common.RedisKeys#HANDOVER_CHANNEL}):
+ * <ol>
+ *   <li>{@code prepare}: the taker presents the token; if a resume may take the session
+ *   ({@link SessionResumption#refusal}), a connection it still has is closed and it keeps buffering here;</li>
+ *   <li>the taker subscribes the session's channels and publishes the marker; every delivery Redis took before the
+ *   marker reached this instance before it, and stays in the session's buffer; the session leaves this instance's
+ *   index when the marker arrives ({@link #marker}), so it gets nothing after it (the taker keeps those);</li>
+ *   <li>{@code take}: the state (buffer included) goes to the taker, which answers once the router's directory names
+ *   its session. Only then does this instance drop its subscriptions. Without that answer the session ends here
+ *   for good: the router ignores that end if the taker's session owns the player, and otherwise nobody is left
+ *   online with no session (a ghost).</li>
+ * </ol>
+ * A prepared hand-over whose marker does not come within {@value #PREPARED_TTL_MS} ms is called off: the session
+ * stays here, detached, nothing lost. Used on the instance's event loop.
+ */
+final class HandoverGiver {
+
+  private static final Logger LOG = LoggerFactory.getLogger(HandoverGiver.class);
+  /** How long a prepared hand-over waits for its marker and its {@code take}. */
+  static final long PREPARED_TTL_MS = 10_000;
+  /** How long the taker has to confirm it adopted the state. */
+  static final long ADOPTION_TIMEOUT_MS = 10_000;
+
+  private final Vertx vertx;
+  private final Incarnation incarnation;
+  private final SessionIndex index;
+  private final SessionRegistry registry;
+  private final DeliverySubscriber subscriber;
+  private final SessionResumption resumption;
+  private final Map<String, Giving> byMarker = new HashMap<>();
+  private MessageConsumer<JsonObject> consumer;
+
+  /** One session being given: prepared, then exported at its marker, then taken. */
+  private static final class Giving {
+    final String marker;
+    final Session session;
+    long timer;
+    ResumableState<OutboundMessage> state;
+    Message<JsonObject> take;
+
+    Giving(String marker, Session session) {
+      this.marker = marker;
+      this.session = session;
+    }
+  }
+
+  HandoverGiver(Vertx vertx, Incarnation incarnation, SessionIndex index, SessionRegistry registry,
+                DeliverySubscriber subscriber, SessionResumption resumption) {
+    this.vertx = vertx;
+    this.incarnation = incarnation;
+    this.index = index;
+    this.registry = registry;
+    this.subscriber = subscriber;
+    this.resumption = resumption;
+  }
+
+  /** Answers the hand-over requests of {@link Addresses#resumeHandover} for this incarnation. */
+  Future<Void> start() {
+    consumer = vertx.eventBus().consumer(Addresses.resumeHandover(incarnation.id()), this::request);
+    return consumer.completion();
+  }
+
+  /** Stops answering; hand-overs under way are left to their timeouts. */
+  Future<Void> stop() {
+    return consumer == null ? Future.succeededFuture() : consumer.unregister();
+  }
+
+  /** Hand-overs under way. */
+  int underway() {
+    return byMarker.size();
+  }
+
+  /** A marker reached this instance on its delivery connection: the session it names stops receiving here. */
+  void marker(String marker) {
+    Giving g = byMarker.get(marker);
+    if (g == null || g.state != null) {
+      return;
+    }
+    if (!g.session.resumable() || index.byId(g.session.id()) != g.session) {
+      // it ended meanwhile (its window passed, it overflowed): the take is refused
+      callOff(g, ResumeReason.EXPIRED);
+      return;
+    }
+    g.state = g.session.export();
+    registry.retire(g.session);
+    if (g.take != null) {
+      give(g);
+    }
+  }
+
+  private void request(Message<JsonObject> m) {
+    JsonObject body = m.body();
+    switch (body.getString("type", "")) {
+      case "prepare" -> prepare(m, body);
+      case "take" -> take(m, body);
+      default -> m.fail(ErrorCode.MALFORMED.code(), "unknown hand-over request");
+    }
+  }
+
+  private void prepare(Message<JsonObject> m, JsonObject body) {
+    ResumeToken token = ResumeToken.parse(body.getString("resume"));
+    String marker = body.getString("marker");
+    if (token == null || marker == null || !token.incarnationId().equals(incarnation.id())) {
+      m.reply(refused(ResumeReason.UNKNOWN));
+      return;
+    }
+    ResumeReason refusal = resumption.refusal(token, body.getLong("seq", 0L));
+    Session held = index.byId(token.sessionId());
+    if (refusal == null && byMarker.values().stream().anyMatch(g -> g.session == held)) {
+      refusal = ResumeReason.REPLACED;
+    }
+    if (refusal != null) {
+      m.reply(refused(refusal));
+      return;
+    }
+    held.letConnectionGo();
+    Giving g = new Giving(marker, held);
+    g.timer = vertx.setTimer(PREPARED_TTL_MS, t -> expired(g));
+    byMarker.put(marker, g);
+    m.reply(new JsonObject().put("node", incarnation.nodeId()).put("incarnation", incarnation.id())
+      .put("session", held.id()).put("player", held.playerId()).put("token", held.token()).put("map", held.mapId()));
+  }
+
+  private void take(Message<JsonObject> m, JsonObject body) {
+    Giving g = byMarker.get(body.getString("marker", ""));
+    if (g == null) {
+      m.reply(refused(ResumeReason.ELSEWHERE));
+      return;
+    }
+    g.take = m;
+    if (g.state != null) {
+      give(g);
+    }
+  }
+
+  private void give(Giving g) {
+    vertx.cancelTimer(g.timer);
+    ResumableState<OutboundMessage> state = g.state;
+    g.take.<JsonObject>replyAndRequest(state.toJson(OutboundMessage::bytes),
+        new DeliveryOptions().setSendTimeout(ADOPTION_TIMEOUT_MS))
+      .onComplete(ar -> {
+        byMarker.remove(g.marker);
+        boolean adopted = ar.succeeded() && ar.result().body().getBoolean("adopted", false);
+        if (adopted) {
+          subscriber.unsubscribe(state.channels());
+          resumption.ended(g.session, ResumeReason.REPLACED);
+          g.session.handedOver();
+          try (LogContext ignored = LogContext.player(state.player(), state.sessionId())) {
+            LOG.debug("[session: {}, player: {}] handed over, {} buffered deliveries", state.sessionId(),
+              state.player(), state.replay().size());
+          }
+        } else {
+          try (LogContext ignored = LogContext.player(state.player(), state.sessionId())) {
+            LOG.info("[session: {}, player: {}] hand-over not confirmed ({}), ending the session here",
+              state.sessionId(), state.player(), ar.failed() ? ar.cause().getMessage() : "not adopted");
+          }
+          endForGood(g);
+        }
+      });
+  }
+
+  /** The marker or the take did not come in time. */
+  private void expired(Giving g) {
+    if (byMarker.get(g.marker) != g) {
+      return;
+    }
+    if (g.state == null) {
+      callOff(g, ResumeReason.ELSEWHERE);
+      return;
+    }
+    // exported at its marker, but nobody took it: what came after the marker is gone with the taker
+    byMarker.remove(g.marker);
+    endForGood(g);
+  }
+
+  /** The hand-over is off before the marker: the session stays here as it is. */
+  private void callOff(Giving g, ResumeReason why) {
+    byMarker.remove(g.marker);
+    vertx.cancelTimer(g.timer);
+    if (g.take != null) {
+      g.take.reply(refused(why));
+    }
+  }
+
+  private void endForGood(Giving g) {
+    resumption.ended(g.session, ResumeReason.ELSEWHERE);
+    registry.ended(g.session, ErrorCode.UNAVAILABLE).onComplete(ar -> g.session.handedOver());
+  }
+
+  private static JsonObject refused(ResumeReason reason) {
+    return new JsonObject().put("refused", reason.wire());
+  }
+}

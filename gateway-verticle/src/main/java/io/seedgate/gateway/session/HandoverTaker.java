@@ -1,0 +1,238 @@
+package io.seedgate.gateway.session;
+
+import io.seedgate.common.Addresses;
+import io.seedgate.common.ErrorCode;
+import io.seedgate.common.LogContext;
+import io.seedgate.common.RedisKeys;
+import io.seedgate.common.lifecycle.Incarnation;
+import io.seedgate.gateway.delivery.DeliverySubscriber;
+import io.seedgate.gateway.resume.ResumableState;
+import io.seedgate.gateway.resume.ResumeFailure;
+import io.seedgate.gateway.resume.ResumeReason;
+import io.seedgate.gateway.resume.ResumeToken;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Function;
+
+/**
+ * The taking side of a resume on another incarnation ({@link HandoverGiver} tells the whole exchange): this instance
+ * asks the holder to prepare, subscribes the session's channels, publishes the marker, asks for the state, keeps
+ * every delivery for the session that reaches it after its own copy of the marker, and once both the state and the
+ * marker are here, gives the fresh session the state with those deliveries appended, in one event-loop turn. Once
+ * the session is {@link #adopted} the router's directory is moved to it and the holder is told. Used on the
+ * instance's event loop.
+ */
+final class HandoverTaker {
+
+  private static final Logger LOG = LoggerFactory.getLogger(HandoverTaker.class);
+  static final long PREPARE_TIMEOUT_MS = 5_000;
+  /** Longer than the holder waits for the marker, so that its refusal arrives before this gives up. */
+  static final long TAKE_TIMEOUT_MS = HandoverGiver.PREPARED_TTL_MS + 5_000;
+
+  private final Vertx vertx;
+  private final Incarnation incarnation;
+  private final DeliverySubscriber subscriber;
+  private final Function<String, Future<?>> publishMarker;
+  private final SessionRouter router;
+  private final Map<String, Taking> byMarker = new HashMap<>();
+  private final Map<String, List<Taking>> byChannel = new HashMap<>();
+  private final Map<Session, Taking> adopting = new IdentityHashMap<>();
+
+  /** One session being taken. */
+  private static final class Taking {
+    final String marker = UUID.randomUUID().toString();
+    final Session fresh;
+    final Promise<Void> markerSeen = Promise.promise();
+    final List<OutboundMessage> collected = new ArrayList<>();
+    JsonObject holder;
+    List<String> channels = List.of();
+    boolean subscribed;
+    long reconnectsAtSubscribe;
+    Message<JsonObject> state;
+
+    Taking(Session fresh) {
+      this.fresh = fresh;
+    }
+  }
+
+  /**
+   * @param publishMarker publishes a marker on {@link RedisKeys#HANDOVER_CHANNEL} (on a connection that is not the
+   *                      delivery connection)
+   */
+  HandoverTaker(Vertx vertx, Incarnation incarnation, DeliverySubscriber subscriber,
+                Function<String, Future<?>> publishMarker, SessionRouter router) {
+    this.vertx = vertx;
+    this.incarnation = incarnation;
+    this.subscriber = subscriber;
+    this.publishMarker = publishMarker;
+    this.router = router;
+  }
+
+  /**
+   * Takes the session the token names from the incarnation holding it, for the fresh session to import: its state
+   * under the fresh session's id, every delivery up to the marker from the holder and those after it from here.
+   * Fails with a {@link ResumeFailure} to answer.
+   */
+  Future<ResumableState<OutboundMessage>> take(Session fresh, ResumeToken token, long seq) {
+    Taking t = new Taking(fresh);
+    String address = Addresses.resumeHandover(token.incarnationId());
+    DeliveryOptions prepareIn = new DeliveryOptions().setSendTimeout(PREPARE_TIMEOUT_MS);
+    return vertx.eventBus().<JsonObject>request(address, new JsonObject().put("type", "prepare")
+        .put("resume", token.encode()).put("seq", seq).put("marker", t.marker), prepareIn)
+      .compose(prepared -> {
+        JsonObject holder = prepared.body();
+        if (holder.containsKey("refused")) {
+          return Future.failedFuture(new ResumeFailure(ResumeReason.fromWire(holder.getString("refused"))));
+        }
+        t.holder = holder;
+        t.channels = List.of(RedisKeys.tokenChannel(holder.getString("token")),
+          RedisKeys.playerChannel(holder.getString("player")), RedisKeys.mapChannel(holder.getString("map")));
+        register(t);
+        t.reconnectsAtSubscribe = subscriber.reconnects();
+        t.subscribed = true;
+        return subscriber.subscribe(t.channels);
+      })
+      .compose(v -> publishMarker.apply(t.marker))
+      .compose(v -> vertx.eventBus().<JsonObject>request(address, new JsonObject().put("type", "take")
+          .put("marker", t.marker).put("to", new JsonObject().put("node", incarnation.nodeId())
+            .put("incarnation", incarnation.id()).put("session", fresh.id())),
+        new DeliveryOptions().setSendTimeout(TAKE_TIMEOUT_MS)))
+      .compose(reply -> {
+        if (reply.body().containsKey("refused")) {
+          return Future.failedFuture(new ResumeFailure(ResumeReason.fromWire(reply.body().getString("refused"))));
+        }
+        t.state = reply;
+        return t.markerSeen.future().timeout(TAKE_TIMEOUT_MS, java.util.concurrent.TimeUnit.MILLISECONDS);
+      })
+      .compose(v -> {
+        if (subscriber.reconnects() != t.reconnectsAtSubscribe) {
+          return Future.failedFuture("the delivery connection reconnected during the hand-over");
+        }
+        ResumableState<OutboundMessage> held = ResumableState.fromJson(t.state.body(),
+          bytes -> OutboundMessage.of(Buffer.buffer(bytes.getBytes())));
+        for (OutboundMessage m : t.collected) {
+          held.replay().append(m, m.length());
+        }
+        unregister(t);
+        adopting.put(fresh, t);
+        return Future.succeededFuture(new ResumableState<>(fresh.id(), held.resume(), held.token(), held.player(),
+          held.map(), held.ip(), held.replay()));
+      })
+      .recover(e -> {
+        abandon(t);
+        return Future.failedFuture(e);
+      });
+  }
+
+  /** A delivery on a channel of this instance: kept for each session being taken on it, after its marker. */
+  void delivered(String channel, boolean broadcast, OutboundMessage message) {
+    if (byMarker.isEmpty()) {
+      return;
+    }
+    if (broadcast) {
+      for (Taking t : byMarker.values()) {
+        keep(t, message);
+      }
+      return;
+    }
+    List<Taking> on = byChannel.get(channel);
+    if (on != null) {
+      for (Taking t : on) {
+        keep(t, message);
+      }
+    }
+  }
+
+  /** A marker reached this instance on its delivery connection. */
+  void marker(String marker) {
+    Taking t = byMarker.get(marker);
+    if (t != null) {
+      t.markerSeen.tryComplete();
+    }
+  }
+
+  /**
+   * The fresh session imported the state: the router's directory is moved to it, and the holder told whether it
+   * was. A session the router no longer lets own the player is closed ({@code logged in elsewhere}).
+   */
+  void adopted(Session s) {
+    Taking t = adopting.remove(s);
+    if (t == null) {
+      return;
+    }
+    JsonObject from = new JsonObject().put("node", t.holder.getString("node"))
+      .put("incarnation", t.holder.getString("incarnation")).put("session", t.holder.getString("session"));
+    JsonObject to = new JsonObject().put("node", incarnation.nodeId()).put("incarnation", incarnation.id())
+      .put("session", s.id());
+    router.move(new JsonObject().put("player", s.playerId()).put("token", s.token()).put("map", s.mapId())
+        .put("ip", s.remoteIp()).put("from", from).put("to", to))
+      .onComplete(ar -> {
+        boolean moved = ar.succeeded() && ar.result();
+        t.state.reply(new JsonObject().put("adopted", moved));
+        if (!moved) {
+          try (LogContext ignored = LogContext.player(s.playerId(), s.id())) {
+            LOG.info("[session: {}, player: {}] resumed session not moved in the directory ({}), closing it",
+              s.id(), s.playerId(), ar.failed() ? ar.cause().getMessage() : "the player is elsewhere now");
+          }
+          s.fail(ar.failed() ? ErrorCode.UNAVAILABLE : ErrorCode.REPLACED);
+        }
+      });
+  }
+
+  /** The fresh session ended before it was adopted (its connection went meanwhile): the holder is told. */
+  void notAdopted(Session s) {
+    Taking t = adopting.remove(s);
+    if (t != null) {
+      t.state.reply(new JsonObject().put("adopted", false));
+    }
+  }
+
+  private void keep(Taking t, OutboundMessage message) {
+    if (t.markerSeen.future().isComplete()) {
+      t.collected.add(message);
+    }
+  }
+
+  private void register(Taking t) {
+    byMarker.put(t.marker, t);
+    for (String c : t.channels) {
+      byChannel.computeIfAbsent(c, k -> new ArrayList<>(1)).add(t);
+    }
+  }
+
+  private void unregister(Taking t) {
+    if (byMarker.remove(t.marker) == null) {
+      return;
+    }
+    for (String c : t.channels) {
+      List<Taking> on = byChannel.get(c);
+      if (on != null && on.remove(t) && on.isEmpty()) {
+        byChannel.remove(c);
+      }
+    }
+  }
+
+  private void abandon(Taking t) {
+    unregister(t);
+    if (t.subscribed) {
+      subscriber.unsubscribe(t.channels);
+    }
+    if (t.state != null) {
+      t.state.reply(new JsonObject().put("adopted", false));
+    }
+  }
+}
