@@ -24,6 +24,8 @@ final class NodeProcess implements AutoCloseable {
   final String id;
   final int wsPort;
   final int opsPort;
+  final int tcpPort;
+  final int udpPort;
   final String actionPrefix;
   final Path log;
   private final Path confFile;
@@ -34,13 +36,16 @@ final class NodeProcess implements AutoCloseable {
   private final String startedLine;
   private Process process;
 
-  private NodeProcess(String id, int wsPort, int opsPort, String actionPrefix, Path confFile, Path clusterXml,
-                      Path log, List<String> launch, String startedLine) {
+  private NodeProcess(String id, JsonObject conf, Path confFile, Path clusterXml, Path log, List<String> launch,
+                      String startedLine) {
+    JsonObject gateway = conf.getJsonObject("gateway");
     this.id = id;
+    this.wsPort = gateway.getJsonObject("websocket").getInteger("port");
+    this.tcpPort = gateway.getJsonObject("tcp").getInteger("port");
+    this.udpPort = gateway.getJsonObject("udp").getInteger("port");
+    this.opsPort = conf.getJsonObject("ops").getInteger("port");
+    this.actionPrefix = conf.getJsonObject("routing").getString("actionChannelPrefix");
     this.clusterXml = clusterXml;
-    this.wsPort = wsPort;
-    this.opsPort = opsPort;
-    this.actionPrefix = actionPrefix;
     this.confFile = confFile;
     this.log = log;
     this.launch = launch;
@@ -98,8 +103,8 @@ final class NodeProcess implements AutoCloseable {
     conf.mergeIn(overrides, true);
     Path confFile = Files.createTempFile("seed-" + id, ".json");
     Files.writeString(confFile, conf.encodePrettily());
-    NodeProcess node = new NodeProcess(id, ws, ops, conf.getJsonObject("routing").getString("actionChannelPrefix"),
-      confFile, clusterXml, Files.createTempFile("seed-" + id, ".log"), launch, startedLine);
+    NodeProcess node = new NodeProcess(id, conf, confFile, clusterXml, Files.createTempFile("seed-" + id, ".log"),
+      launch, startedLine);
     node.start();
     return node;
   }

@@ -42,6 +42,7 @@ class ResumeAcrossNodesIT {
   private final List<NodeProcess> nodes = new ArrayList<>();
   private final List<ResumingClient> clients = new ArrayList<>();
   private JWTAuth jwt;
+  private static final int LEASE_SECONDS = 3;
 
   @AfterEach
   void stop() throws Exception {
@@ -123,8 +124,83 @@ class ResumeAcrossNodesIT {
       lost += assertContiguous(c, c.counters.get(0));
     }
     assertEquals(0, lost, "broadcasts lost across the drain");
+
+    // the drained node's incarnations are dead now: once their leases lapsed and a router swept them, every
+    // player must still be online, on its map, owned by its session on the surviving node
+    Thread.sleep(LEASE_SECONDS * 1000L + 5_000);
+    RedisAPI redis = RedisAPI.api(Redis.createClient(vertx, TestSupport.backingServices().get(Settings.REDIS_URL)));
+    List<String> ghostsOrKicked = new ArrayList<>();
+    for (ResumingClient c : clients) {
+      String owner = String.valueOf(await(redis.get("seed:session:" + c.player)));
+      String token = owner.substring(owner.lastIndexOf('|') + 1);
+      if (!owner.startsWith(nodes.get(1).id + "|") || await(redis.zscore("map:" + map, token)) == null
+        || "offline".equals(String.valueOf(await(redis.hget(token, "action")))) || c.closedForGood()) {
+        ghostsOrKicked.add(c.player + " owned by " + owner);
+      }
+    }
+    assertEquals(List.of(), ghostsOrKicked.subList(0, Math.min(10, ghostsOrKicked.size())),
+      ghostsOrKicked.size() + " players not online on the surviving node after the sweep of the drained one");
     System.out.printf("drain of 1 of 2 nodes: %d resumable players resumed on the other, node exited %d ms after "
       + "the drain request; %d broadcasts, 0 lost, 0 duplicated%n", resumed, drainMs, publisher.last());
+  }
+
+  @Test
+  void aTcpClientResumesOverUdpOnTheOtherNodeThenOverTcpBack() throws Exception {
+    startTwoNodes("resume-transports");
+    RedisAPI redis = RedisAPI.api(Redis.createClient(vertx, TestSupport.backingServices().get(Settings.REDIS_URL)));
+    String player = Long.toString(4_000_000_000L + (long) (Math.random() * 1_000_000_000L));
+    String token = UUID.randomUUID().toString().toUpperCase();
+    await(redis.hset(List.of(token, "id", player, "map_id", "m" + player)));
+    Sequence seen = new Sequence();
+    int n = 0;
+
+    try (TcpTestClient tcp = TcpTestClient.connect(nodes.get(0).tcpPort)) {
+      tcp.send(new JsonObject().put("token", token).put("action", "api/load").put("resume", true));
+      seen.resume = tcp.next().getJsonObject("session").getString("resume");
+      for (; n < 3; n++) {
+        await(redis.publish("token:" + token, "{\"n\":" + n + "}"));
+        seen.take(tcp, n);
+      }
+    }
+    for (int i = 0; i < 4; i++, n++) {
+      await(redis.publish("player:" + player, "{\"n\":" + n + "}"));
+    }
+    try (UdpTestClient udp = UdpTestClient.open(nodes.get(1).udpPort)) {
+      udp.send(new JsonObject().put("resume", seen.resume).put("seq", seen.last));
+      JsonObject resumed = udp.next().getJsonObject("resumed");
+      assertEquals(4, resumed.getInteger("replayed"), "what was published while it was away, from node 0");
+      seen.resume = resumed.getString("resume");
+      for (int i = 3; i < 7; i++) {
+        seen.take(udp, i);
+      }
+      await(redis.publish("token:" + token, "{\"n\":" + n + "}"));
+      seen.take(udp, n++);
+      // the phone goes back to Wi-Fi: a TCP connection to node 0 resumes while the UDP address still looks alive
+      await(redis.publish("token:" + token, "{\"n\":" + n++ + "}"));
+      assertEquals(1, udp.countFor(500), "sent to the UDP address, lost to the phone");
+      try (TcpTestClient tcp = TcpTestClient.connect(nodes.get(0).tcpPort)) {
+        tcp.send(new JsonObject().put("resume", seen.resume).put("seq", seen.last));
+        JsonObject back = tcp.next().getJsonObject("resumed");
+        assertEquals(1, back.getInteger("replayed"), "the delivery it did not read over UDP");
+        seen.take(tcp, n - 1);
+        await(redis.publish("map:m" + player, "{\"n\":" + n + "}"));
+        seen.take(tcp, n++);
+        assertEquals(0, udp.countFor(300), "nothing more to the old UDP address");
+      }
+    }
+  }
+
+  /** Sequenced deliveries {@code {"seq":s,"msg":{"n":..}}} read one by one: each the next seq and the expected n. */
+  private static final class Sequence {
+    long last;
+    String resume;
+
+    void take(ReceivingClient c, int expectedN) {
+      JsonObject m = c.next();
+      assertEquals(last + 1, m.getLong("seq"), "the next sequence number: " + m.encode());
+      assertEquals(expectedN, m.getJsonObject("msg").getInteger("n"), "in order, once: " + m.encode());
+      last = m.getLong("seq");
+    }
   }
 
   private void startTwoNodes(String name) throws Exception {
@@ -132,6 +208,7 @@ class ResumeAcrossNodesIT {
     JsonObject conf = new JsonObject()
       .put("gateway", new JsonObject().put("resume", new JsonObject().put("windowSeconds", 30))
         .put("limits", new JsonObject().put("maxConnectionsPerIp", 4_096)))
+      .put("node", new JsonObject().put("leaseSeconds", LEASE_SECONDS))
       .put("ops", new JsonObject().put("shutdownTimeoutSeconds", 60))
       .put("examples", new JsonObject().put("javaService", false));
     nodes.add(NodeProcess.start("ra", conf, xml));
@@ -239,6 +316,11 @@ class ResumeAcrossNodesIT {
     ResumingClient(String player, String token) {
       this.player = player;
       this.token = token;
+    }
+
+    /** Its socket is closed and it is not resuming. */
+    boolean closedForGood() {
+      return socket == null || socket.isClosed() && !dropping;
     }
 
     long lastCounter() {
