@@ -190,6 +190,25 @@ class ResumeAcrossNodesIT {
     }
   }
 
+  @Test
+  void aResumeOfASessionWhoseNodeDiedIsAnsweredElsewhereAndTheConnectionLogsInAfresh() throws Exception {
+    startTwoNodes("resume-dead");
+    String map = "m" + UUID.randomUUID().toString().substring(0, 8);
+    ResumingClient phone = client(map);
+    phone.connect(nodes.get(0).wsPort, null);
+    until("logged in", 20_000, () -> phone.resumeToken != null);
+    phone.dropConnection();
+    nodes.get(0).kill9();
+    try (TestClient again = TestClient.connect(vertx, nodes.get(1).wsPort)) {
+      again.sendBinary(new JsonObject().put("resume", phone.resumeToken).put("seq", phone.lastSeq));
+      assertEquals(new JsonObject().put("error", "resume failed").put("reason", "elsewhere"),
+        again.nextContaining("resume failed"), "the node holding the session is gone");
+      again.sendBinary(new JsonObject().put("token", phone.token).put("action", "api/load").put("resume", true));
+      assertTrue(again.nextContaining("\"session\"").getJsonObject("session").getString("resume")
+        .startsWith(nodes.get(1).id + "."), "a fresh resumable session on the surviving node");
+    }
+  }
+
   /** Sequenced deliveries {@code {"seq":s,"msg":{"n":..}}} read one by one: each the next seq and the expected n. */
   private static final class Sequence {
     long last;
