@@ -6,7 +6,10 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
 import java.time.Duration;
 import java.util.Map;
@@ -19,9 +22,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The admin API across a two-node cluster in one JVM: node A lists both nodes with their connections, finds and
- * kicks a player held by node B, and drains node B, whose clients are told to reconnect elsewhere.
+ * The admin API across a two-node cluster in one JVM: node A serves the charts' history of both members and of the
+ * cluster, lists both nodes with their connections, finds and kicks a player held by node B, and drains node B, whose
+ * clients are told to reconnect elsewhere.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class OpsClusterTest {
 
   private static final String CLUSTER = "seed-ops-" + UUID.randomUUID();
@@ -49,6 +54,63 @@ class OpsClusterTest {
   }
 
   @Test
+  @Order(1)
+  void oneNodeServesTheHistoryOfEveryMemberAndTheClusterSummedFromThem() {
+    String idA = "OA-" + CLUSTER.substring(9, 15);
+    String idB = "OB-" + CLUSTER.substring(9, 15);
+    String p1 = Long.toString(9_000_000 + (long) (Math.random() * 1_000_000_000L));
+    String p2 = Long.toString(9_000_000 + (long) (Math.random() * 1_000_000_000L));
+    String p3 = Long.toString(9_000_000 + (long) (Math.random() * 1_000_000_000L));
+    try (TestClient onA = loggedIn(a, p1); TestClient onB = loggedIn(b, p2); TestClient alsoOnB = loggedIn(b, p3)) {
+      // samples are taken every 5 s on the wall clock: wait for one on each node with the three clients on
+      JsonObject[] last = new JsonObject[1];
+      until(Duration.ofSeconds(15), () -> {
+        last[0] = viaA.get("/admin/history").json();
+        Map<String, JsonObject> byNode = byNode(last[0]);
+        return byNode.size() == 2 && lastSample(byNode.get(idA), "connections.websocket") == 1.0
+          && lastSample(byNode.get(idB), "connections.websocket") == 2.0;
+      });
+      JsonObject history = last[0];
+      Map<String, JsonObject> byNode = byNode(history);
+      assertTrue(byNode.get(idA).getBoolean("answered") && byNode.get(idB).getBoolean("answered"), history.encode());
+      JsonObject cluster = history.getJsonObject("cluster");
+      JsonArray t = cluster.getJsonArray("t");
+      long at = t.getLong(t.size() - 1);
+      double sum = sampleAt(byNode.get(idA), "connections.websocket", at)
+        + sampleAt(byNode.get(idB), "connections.websocket", at);
+      assertEquals(3.0, sum, "both nodes sampled at " + at + ": " + history.encode());
+      assertEquals(sum, cluster.getJsonObject("series").getJsonArray("connections.websocket")
+        .getDouble(t.size() - 1), "the cluster's series is the members' summed at each time");
+      assertTrue(byNode.get(idA).getJsonArray("events").stream().map(e -> ((JsonObject) e).getString("kind"))
+        .anyMatch("joined"::equals), "node A saw node B join: " + byNode.get(idA).getJsonArray("events"));
+      assertTrue(cluster.getJsonArray("events").size() >= 2, "the cluster's time line holds both starts: "
+        + cluster.getJsonArray("events"));
+    }
+  }
+
+  private static Map<String, JsonObject> byNode(JsonObject history) {
+    return history.getJsonArray("nodes").stream().map(o -> (JsonObject) o).filter(n -> n.containsKey("node"))
+      .collect(Collectors.toMap(n -> n.getString("node"), n -> n));
+  }
+
+  private static double lastSample(JsonObject node, String series) {
+    JsonArray values = node == null ? null : node.getJsonObject("series").getJsonArray(series);
+    return values == null || values.isEmpty() || values.getValue(values.size() - 1) == null ? -1
+      : values.getDouble(values.size() - 1);
+  }
+
+  private static double sampleAt(JsonObject node, String series, long t) {
+    JsonArray times = node.getJsonArray("t");
+    for (int i = times.size() - 1; i >= 0; i--) {
+      if (times.getLong(i) == t) {
+        return node.getJsonObject("series").getJsonArray(series).getDouble(i);
+      }
+    }
+    throw new AssertionError(node.getString("node") + " has no sample at " + t + ": " + times);
+  }
+
+  @Test
+  @Order(2)
   void oneNodeListsTheClusterFindsAndKicksPlayersAnywhereAndDrainsAnother() {
     String idA = "OA-" + CLUSTER.substring(9, 15);
     String idB = "OB-" + CLUSTER.substring(9, 15);
