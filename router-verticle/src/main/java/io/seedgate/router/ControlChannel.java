@@ -4,6 +4,7 @@ import io.seedgate.common.Addresses;
 import io.seedgate.common.Failures;
 import io.seedgate.common.LogContext;
 import io.seedgate.common.RedisKeys;
+import io.seedgate.common.lifecycle.Incarnation;
 import io.seedgate.common.redis.RedisLink;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
@@ -98,7 +99,7 @@ final class ControlChannel {
             zrem,
             Request.cmd(Command.GEOADD).arg(RedisKeys.mapGeoSet(map)).arg(x).arg(y).arg(token),
             Request.cmd(Command.HSET).arg(token).arg(RedisKeys.F_MAP_ID).arg(map),
-            Request.cmd(Command.HSET).arg(RedisKeys.nodeSessions(owner.node())).arg(player)
+            Request.cmd(Command.HSET).arg(RedisKeys.nodeSessions(Incarnation.idOfSession(owner.session()))).arg(player)
               .arg(NodeSession.encode(owner.session(), token, map))));
         });
       })

@@ -40,6 +40,12 @@ public record Incarnation(String nodeId, String startId) {
     return id() + "-" + Long.toString(n, 36);
   }
 
+  /** The id of the incarnation a session id ({@link #sessionId}) belongs to: the id without {@code -<counter>}. */
+  public static String idOfSession(String sessionId) {
+    int dash = sessionId.lastIndexOf('-');
+    return dash < 0 ? sessionId : sessionId.substring(0, dash);
+  }
+
   /**
    * The incarnations alive in this Vert.x instance (id to node id), put there by the gateway instances while
    * they hold their lease: what a router of the same node never takes for dead, whatever Redis says.

@@ -1,5 +1,7 @@
 package io.seedgate.gateway.resume;
 
+import io.seedgate.common.lifecycle.Incarnation;
+
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
@@ -52,8 +54,7 @@ public record ResumeToken(String sessionId, String secret) {
 
   /** The id of the incarnation holding the session: its id without {@code -<n>}. */
   public String incarnationId() {
-    int dash = sessionId.lastIndexOf('-');
-    return dash < 0 ? sessionId : sessionId.substring(0, dash);
+    return Incarnation.idOfSession(sessionId);
   }
 
   /** Whether the presented token is this one: same session, same secret (compared in constant time). */
