@@ -32,10 +32,13 @@ final class ControlChannel {
 
   private final RedisLink commands;
   private final EventBus eventBus;
+  private final PlayerLocks locks;
 
-  ControlChannel(RedisLink commands, EventBus eventBus) {
+  /** @param locks the players' locks: a map change never interleaves with the player's login, end or move */
+  ControlChannel(RedisLink commands, EventBus eventBus, PlayerLocks locks) {
     this.commands = commands;
     this.eventBus = eventBus;
+    this.locks = locks;
   }
 
   /** Handles one message of the control channel. */
@@ -61,25 +64,31 @@ final class ControlChannel {
     if (player == null) {
       return Future.failedFuture("no player");
     }
-    return commands.send(Request.cmd(Command.GET).arg(RedisKeys.sessionOwner(player))).compose(r -> {
-      SessionOwner owner = SessionOwner.parse(r == null ? null : r.toString());
-      if (owner == null) {
-        return Future.failedFuture("player " + player + " is not online");
-      }
-      switch (type) {
-        case "kick":
+    switch (type) {
+      case "kick":
+        return owner(player).compose(owner -> {
           eventBus.publish(Addresses.nodeSessions(owner.node()), new JsonObject().put("type", "kick")
             .put("session", owner.session()).put("reason", "KICKED"));
-          return Future.succeededFuture();
-        case "set-map":
-          Object map = command.getValue("map");
-          if (map == null) {
-            return Future.failedFuture("set-map without map");
-          }
-          return moveToMap(owner, player, String.valueOf(map));
-        default:
-          return Future.failedFuture("unknown type '" + type + "'");
-      }
+          return Future.<Void>succeededFuture();
+        });
+      case "set-map":
+        Object map = command.getValue("map");
+        if (map == null) {
+          return Future.failedFuture("set-map without map");
+        }
+        return locks.withLock(player, () -> owner(player)
+          .compose(owner -> moveToMap(owner, player, String.valueOf(map))));
+      default:
+        return Future.failedFuture("unknown type '" + type + "'");
+    }
+  }
+
+  /** The player's live session, or a failure when the player is not online. */
+  private Future<SessionOwner> owner(String player) {
+    return commands.send(Request.cmd(Command.GET).arg(RedisKeys.sessionOwner(player))).compose(r -> {
+      SessionOwner owner = SessionOwner.parse(r == null ? null : r.toString());
+      return owner == null ? Future.failedFuture("player " + player + " is not online")
+        : Future.succeededFuture(owner);
     });
   }
 

@@ -81,7 +81,7 @@ public class RouterVerticle extends VerticleBase {
       })
       .compose(link -> {
         control = link;
-        ControlChannel channel = new ControlChannel(redis, vertx.eventBus());
+        ControlChannel channel = new ControlChannel(redis, vertx.eventBus(), new PlayerLocks(vertx, redis));
         String name = config.get(Settings.CONTROL_CHANNEL);
         PubSubLink pubSub = new PubSubLink(control).onMessage(channel::onMessage);
         pubSub.onReconnect(() -> pubSub.subscribe(List.of(name)));

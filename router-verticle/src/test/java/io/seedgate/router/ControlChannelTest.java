@@ -24,7 +24,7 @@ class ControlChannelTest extends RouterTestSupport {
     signIn(TOKEN, "21", "2");
     String session = "node-a.i1-7";
     onContext(() -> directory.open(new Identity("21", "2", TOKEN), login("node-a", "node-a.i1", session)));
-    ControlChannel control = new ControlChannel(link, vertx.eventBus());
+    ControlChannel control = new ControlChannel(link, vertx.eventBus(), new PlayerLocks(vertx, link));
 
     onContext(() -> control.handle(new JsonObject().put("type", "set-map").put("player", "21").put("map", "3")));
 
