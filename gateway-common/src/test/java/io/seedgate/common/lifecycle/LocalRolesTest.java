@@ -1,6 +1,8 @@
 package io.seedgate.common.lifecycle;
 
+import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import org.junit.jupiter.api.AfterEach;
@@ -106,6 +108,19 @@ class LocalRolesTest {
   }
 
   @Test
+  void aStopDuringTheCloseOfVertxIsReleasedByTheRoleItWaitsFor() throws Exception {
+    // as a node's stop: Vert.x's close undeploys, at once, a router that waits for the node's gateways and two
+    // gateway instances that say they stopped 300 ms into their stop; the router must go on then, not at its bound
+    one.deployVerticle(new Router()).await(5, TimeUnit.SECONDS);
+    one.deployVerticle(Gateway::new, new DeploymentOptions().setInstances(2)).await(5, TimeUnit.SECONDS);
+    assertTrue(LocalRoles.running(one, "gateway"));
+    long start = System.nanoTime();
+    one.close().await(20, TimeUnit.SECONDS);
+    long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+    assertTrue(tookMs < 5_000, "the router's stop was released when the gateways stopped, after " + tookMs + " ms");
+  }
+
+  @Test
   void noneRunningInTheProcessIsWaitedForUpToTheBound() {
     LocalRoles.Registration router = LocalRoles.started(two, "router");
     long start = System.nanoTime();
@@ -115,5 +130,34 @@ class LocalRolesTest {
     start = System.nanoTime();
     LocalRoles.awaitNoneRunning(5_000);
     assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(1), "none runs: returns at once");
+  }
+
+  /** Waits in its stop for the node's gateways, as the router does. */
+  private static final class Router extends VerticleBase {
+    @Override
+    public Future<?> stop() {
+      return LocalRoles.whenStopped(vertx, "gateway", 30_000);
+    }
+  }
+
+  /** A gateway instance whose stop takes a little while, then says it stopped. */
+  private static final class Gateway extends VerticleBase {
+    private LocalRoles.Registration role;
+
+    @Override
+    public Future<?> start() {
+      role = LocalRoles.started(vertx, "gateway");
+      return Future.succeededFuture();
+    }
+
+    @Override
+    public Future<?> stop() {
+      Promise<Void> stopped = Promise.promise();
+      vertx.setTimer(300, t -> {
+        role.stopped();
+        stopped.complete();
+      });
+      return stopped.future();
+    }
   }
 }
