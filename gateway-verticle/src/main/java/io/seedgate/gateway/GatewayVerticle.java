@@ -62,6 +62,8 @@ public class GatewayVerticle extends VerticleBase {
   private UdpTransport udp;
   private MessageConsumer<JsonObject> sessionCommands;
   private long sweepTimer = -1;
+  /** This instance counted as a running gateway of the node, from the end of its start until its stop ends. */
+  private LocalRoles.Registration role;
 
   @Override
   public Future<?> start() {
@@ -105,7 +107,7 @@ public class GatewayVerticle extends VerticleBase {
         return Future.all(hub.start(), sessionCommands.completion()).compose(v -> lease.start());
       })
       .compose(v -> {
-        LocalRoles.started(vertx, Settings.ROLE_GATEWAY);
+        role = LocalRoles.started(vertx, Settings.ROLE_GATEWAY);
         hub.onRouted(LocalGateways.routingLatency(vertx));
         hub.onLoggedIn(LocalGateways.loginLatency(vertx));
         LocalGateways.add(vertx, hub);
@@ -195,7 +197,9 @@ public class GatewayVerticle extends VerticleBase {
         try {
           LocalGateways.remove(vertx, hub);
         } finally {
-          LocalRoles.stopped(vertx, Settings.ROLE_GATEWAY);
+          if (role != null) {
+            role.stopped();
+          }
         }
         return Future.succeededFuture();
       });

@@ -79,12 +79,7 @@ class ArchitectureTest {
 
   @Test
   void nodeWideStateOnlyThroughNodeState() {
-    // the one exception: LocalRoles, whose move onto NodeState came with stops that waited out their 30 s bound in
-    // three runs of the suite (a gateway's stop not releasing the router waiting for it); back on its own map
-    // until that is understood
-    noFields().that().areDeclaredInClassesThat().doNotHaveFullyQualifiedName(
-        "io.seedgate.common.lifecycle.LocalRoles")
-      .should().haveRawType(WeakHashMap.class)
+    noFields().should().haveRawType(WeakHashMap.class)
       .because("node-wide state is kept per Vert.x instance by NodeState").check(classes);
     noClasses().that().doNotHaveFullyQualifiedName(NodeState.class.getName())
       .should().callMethod(SharedData.class, "getLocalMap", String.class)

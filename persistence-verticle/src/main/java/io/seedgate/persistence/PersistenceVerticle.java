@@ -94,6 +94,8 @@ public class PersistenceVerticle extends VerticleBase {
   private long intervalMs;
   private long flushTimer = -1;
   private long probeTimer = -1;
+  /** This instance counted as the node's running persistence, from the end of its start until its stop ends. */
+  private LocalRoles.Registration role;
   /** When the last failed cycle started ({@link System#nanoTime}). */
   private long failedCycleStartNs;
   /** When the last probe that found PostgreSQL or Redis not answering was sent. */
@@ -168,7 +170,7 @@ public class PersistenceVerticle extends VerticleBase {
           register(Addresses.PERSISTENCE_STATS, msg -> msg.reply(stats.toJson())));
       })
       .onSuccess(v -> {
-        LocalRoles.started(vertx, Settings.ROLE_PERSISTENCE);
+        role = LocalRoles.started(vertx, Settings.ROLE_PERSISTENCE);
         LOG.info("[persistence: {}] started, flushing every {} ms", owner, intervalMs);
         scheduleFlush(intervalMs);
       })
@@ -185,7 +187,9 @@ public class PersistenceVerticle extends VerticleBase {
     return LocalRoles.whenStopped(vertx, Settings.ROLE_ROUTER, ROUTER_STOP_BOUND_MS)
       .transform(routerDone -> stopAfterRouter())
       .eventually(() -> {
-        LocalRoles.stopped(vertx, Settings.ROLE_PERSISTENCE);
+        if (role != null) {
+          role.stopped();
+        }
         return Future.succeededFuture();
       });
   }

@@ -54,6 +54,8 @@ public class RouterVerticle extends VerticleBase {
   private RedisLink control;
   private SessionDirectory directory;
   private IncarnationSweeper sweeper;
+  /** This instance counted as the node's running router, from the end of its start until its stop ends. */
+  private LocalRoles.Registration role;
 
   @Override
   public Future<?> start() {
@@ -96,7 +98,7 @@ public class RouterVerticle extends VerticleBase {
       })
       .compose(v -> sweeper.start(context))
       .onSuccess(v -> {
-        LocalRoles.started(vertx, Settings.ROLE_ROUTER);
+        role = LocalRoles.started(vertx, Settings.ROLE_ROUTER);
         LOG.info("[auth modes: {}] router started", modes);
       });
   }
@@ -126,7 +128,9 @@ public class RouterVerticle extends VerticleBase {
       .eventually(() -> control == null ? Future.succeededFuture() : control.close())
       .eventually(() -> redis == null ? Future.succeededFuture() : redis.close())
       .eventually(() -> {
-        LocalRoles.stopped(vertx, Settings.ROLE_ROUTER);
+        if (role != null) {
+          role.stopped();
+        }
         return Future.succeededFuture();
       });
   }
