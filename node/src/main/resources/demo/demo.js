@@ -1,6 +1,10 @@
 // The seed gateway's browser demo: join as a guest, see the other players on the map, move with the arrow
 // keys, watch the round trip. It speaks the 2021 client protocol over one WebSocket to the node that served
 // this page (the JWT in the `token` query parameter), and needs a game service (the example one) behind it.
+// It asks for a resumable session (`resume=1`): deliveries come numbered, {"seq":n,"msg":<payload>}, and after
+// a drop (or a drained node's {"error":"server stopped","reconnect":true}) the page reconnects to the same URL
+// and sends {"resume":"<token>","seq":<last seen>}; the gateway replays what it missed. A failed resume falls
+// back to a fresh login with the same JWT on that connection.
 // window.demoState holds what the page knows, for people and tests to read.
 (function () {
   'use strict';
@@ -12,6 +16,10 @@
   const MAX_X = 180;
   const MAX_Y = 85;
   const PX_PER_UNIT = 40; // one 0.5 step of the example service is 20 px
+  const FIRST_BACKOFF_MS = 500; // reconnects wait 0.5, 1, 2, 4, then 5 s
+  const MAX_BACKOFF_MS = 5000;
+  const MAX_RECONNECTS = 20; // attempts in a row, about 90 s: a drained node refuses connections up to 30 s
+  const DROP_MS = 5000; // how long "Drop the connection" stays away
 
   const state = {
     joined: false, // the load reply arrived
@@ -27,6 +35,12 @@
     movesSeen: 0, // own moves seen back in a players broadcast
     lastError: null,
     closeCode: null,
+    resumable: false, // the gateway gave this page a resume token
+    seq: 0, // the number of the last delivery seen
+    reconnecting: false, // a reconnect is waiting or on its way
+    resumes: 0, // resumes that worked
+    lastReplayed: null, // deliveries the last resume recovered
+    lastResumeFailure: null, // the reason the last resume failed (then the page logged in afresh)
   };
   window.demoState = state;
 
@@ -34,7 +48,13 @@
   const canvas = el('map');
   const ctx = canvas.getContext('2d');
   const joinButton = el('join');
+  const dropButton = el('drop');
   let ws = null;
+  let guest = null; // {token, player, map, ws} from /dev/guest
+  let resumeToken = null; // secret: stands for the login, so kept out of demoState
+  let reconnectAttempt = 0;
+  let reconnectTimer = null;
+  let awayUntil = 0; // "Drop the connection" keeps the page away until then
   let pending = null; // {kind: 'load'|'move', at}
   let lastSentAt = -Infinity;
   let heldDirection = null;
@@ -42,6 +62,13 @@
   const drawn = {}; // id -> {x, y}, eased towards the real position
 
   joinButton.addEventListener('click', join);
+  dropButton.addEventListener('click', () => {
+    if (ws && state.joined) {
+      awayUntil = performance.now() + DROP_MS;
+      logEvent('dropped the connection, back in ' + DROP_MS / 1000 + ' s');
+      ws.close(); // no message: to the gateway this is a lost connection, so the session waits to be resumed
+    }
+  });
   document.addEventListener('keydown', (e) => {
     const direction = KEYS[e.key];
     if (!direction) {
@@ -66,41 +93,57 @@
   }, 25);
 
   async function join() {
+    clearTimeout(reconnectTimer);
     joinButton.disabled = true;
     joinButton.textContent = 'Joining…';
     setStatus('signing in…');
     const map = new URLSearchParams(location.search).get('map');
-    let guest;
+    let signedIn;
     try {
       const response = await fetch('/dev/guest', {
         method: 'POST',
         headers: { 'Content-Type': 'application/json' },
         body: JSON.stringify(map ? { map } : {}),
       });
-      guest = await response.json();
+      signedIn = await response.json();
       if (!response.ok) {
-        throw new Error(guest.error || 'HTTP ' + response.status);
+        throw new Error(signedIn.error || 'HTTP ' + response.status);
       }
     } catch (e) {
       fail('guest sign-in failed: ' + e.message);
       return;
     }
+    guest = signedIn;
     Object.assign(state, { player: String(guest.player), map: guest.map, ws: guest.ws, players: {}, joined: false,
-      lastError: null, closeCode: null });
-    connect(guest);
+      lastError: null, closeCode: null, resumable: false, seq: 0, resumes: 0, lastReplayed: null,
+      lastResumeFailure: null });
+    resumeToken = null;
+    reconnectAttempt = 0;
+    connect();
   }
 
-  function connect(guest) {
-    setStatus('connecting…');
-    const url = guest.ws + (guest.ws.includes('?') ? '&' : '?') + 'token=' + encodeURIComponent(guest.token);
+  /** Opens the WebSocket: a resume when the page holds a resume token, else a login with the JWT. */
+  function connect() {
+    const resuming = resumeToken !== null;
+    setStatus(resuming ? 'resuming…' : 'connecting…');
+    const url = resuming ? guest.ws
+      : guest.ws + (guest.ws.includes('?') ? '&' : '?') + 'token=' + encodeURIComponent(guest.token) + '&resume=1';
     const socket = new WebSocket(url);
+    let lastWords = null; // the gateway's error, when its last message was one (it then closes, or not)
     ws = socket;
     socket.onopen = () => {
       state.connected = true;
-      setStatus('loading the map…');
-      send({ action: 'api/load' }, 'load');
+      if (resuming) {
+        socket.send(JSON.stringify({ resume: resumeToken, seq: state.seq }));
+      } else {
+        setStatus('loading the map…');
+        send({ action: 'api/load' }, 'load');
+      }
     };
     socket.onmessage = (event) => {
+      if (ws !== socket) {
+        return;
+      }
       let message;
       try {
         message = JSON.parse(event.data);
@@ -108,18 +151,41 @@
         logEvent('unreadable message: ' + String(event.data).slice(0, 80), true);
         return;
       }
+      lastWords = message && typeof message.error === 'string' ? message : null;
       receive(message);
     };
     socket.onclose = (event) => {
       if (ws !== socket) {
         return;
       }
+      const wasJoined = state.joined;
+      ws = null;
       state.connected = false;
       state.joined = false;
       state.closeCode = event.code;
       pending = null;
-      fail('disconnected' + (state.lastError ? ': ' + state.lastError : ' (code ' + event.code + ')'));
+      // closed without a word (a drop), or told to reconnect (a drained node): reconnect, unless it never played
+      const unexpected = lastWords === null || lastWords.reconnect === true;
+      if (unexpected && (wasJoined || state.reconnecting) && reconnectAttempt < MAX_RECONNECTS) {
+        reconnectLater(lastWords ? lastWords.error : 'connection lost (code ' + event.code + ')');
+      } else {
+        fail('disconnected' + (lastWords ? ': ' + lastWords.error : ' (code ' + event.code + ')'));
+      }
     };
+  }
+
+  /** Connects again after a backoff (0.5 s doubling up to 5 s), and after a "Drop the connection" time is up. */
+  function reconnectLater(why) {
+    const backoff = Math.min(MAX_BACKOFF_MS, FIRST_BACKOFF_MS * 2 ** reconnectAttempt);
+    const delay = Math.max(backoff, awayUntil - performance.now());
+    reconnectAttempt++;
+    state.reconnecting = true;
+    setStatus('reconnecting in ' + (delay / 1000).toFixed(1) + ' s…', 'bad');
+    logEvent(why + ': reconnecting in ' + (delay / 1000).toFixed(1) + ' s', true);
+    joinButton.disabled = true;
+    joinButton.textContent = 'Reconnecting…';
+    updatePanel();
+    reconnectTimer = setTimeout(connect, delay);
   }
 
   function send(message, kind) {
@@ -147,7 +213,68 @@
     return true;
   }
 
+  /** The gateway's own messages (resume and session); a numbered delivery is unwrapped and handled as before. */
   function receive(message) {
+    if (message && message.session && typeof message.session.resume === 'string') {
+      resumeToken = message.session.resume;
+      state.seq = message.session.seq;
+      state.resumable = true;
+      updatePanel();
+    } else if (message && message.resumed && typeof message.resumed.resume === 'string') {
+      resumed(message.resumed);
+    } else if (message && message.error === 'resume failed') {
+      resumeFailed(String(message.reason));
+    } else if (message && typeof message.seq === 'number' && 'msg' in message) {
+      state.seq = message.seq;
+      let payload = message.msg; // a JSON object or array as it is; any other payload as a JSON string of its text
+      if (typeof payload === 'string') {
+        try {
+          payload = JSON.parse(payload);
+        } catch (e) {
+          logEvent('unreadable message: ' + payload.slice(0, 80), true);
+          return;
+        }
+      }
+      handle(payload);
+    } else {
+      handle(message);
+    }
+  }
+
+  /** {"resumed":{"seq","replayed","resume"}}: the missed deliveries follow, then the live ones. */
+  function resumed(r) {
+    resumeToken = r.resume; // the old one is spent
+    state.seq = r.seq;
+    state.resumes++;
+    state.lastReplayed = r.replayed;
+    state.lastResumeFailure = null;
+    state.joined = true;
+    state.reconnecting = false;
+    reconnectAttempt = 0;
+    setStatus('playing', 'ok');
+    joinButton.textContent = 'Joined';
+    logEvent('resumed: recovered ' + plural(r.replayed, 'message'));
+    updatePanel();
+  }
+
+  /** {"error":"resume failed","reason"}: the connection stays open; log in afresh on it with the same JWT. */
+  function resumeFailed(reason) {
+    resumeToken = null;
+    state.resumable = false;
+    state.seq = 0;
+    state.lastReplayed = null;
+    state.lastResumeFailure = reason;
+    logEvent('resume failed (' + reason + '): logging in afresh', true);
+    setStatus('logging in afresh…');
+    send({ token: guest.token, action: 'api/load', resume: true }, 'load');
+    updatePanel();
+  }
+
+  /** A message from the game service (or a gateway error), whether it came numbered or not. */
+  function handle(message) {
+    if (!message || typeof message !== 'object') {
+      return;
+    }
     if (typeof message.error === 'string') {
       state.lastError = message.error;
       logEvent('error: ' + message.error, true);
@@ -160,6 +287,8 @@
       state.players = {};
       message.players.forEach(upsert);
       state.joined = true;
+      state.reconnecting = false;
+      reconnectAttempt = 0;
       if (pending && pending.kind === 'load') {
         measured();
       }
@@ -219,9 +348,20 @@
         span('avg', '(avg ' + state.rttAvgMs.toFixed(1) + ' of ' + state.rttSamples.length + ')'));
     }
     el('count').textContent = state.joined ? String(Object.keys(state.players).length) : '–';
+    el('resumes').textContent = state.resumable || state.resumes > 0 ? String(state.resumes) : '–';
+    el('last-resume').textContent = state.lastResumeFailure !== null
+      ? 'failed (' + state.lastResumeFailure + '), logged in afresh'
+      : state.lastReplayed !== null ? 'recovered ' + plural(state.lastReplayed, 'message') : '–';
+    dropButton.disabled = !state.joined;
     document.body.dataset.joined = String(state.joined);
     document.body.dataset.player = state.player || '';
     document.body.dataset.rttMs = state.rttMs == null ? '' : state.rttMs.toFixed(1);
+    document.body.dataset.resumes = String(state.resumes);
+    document.body.dataset.replayed = state.lastReplayed === null ? '' : String(state.lastReplayed);
+  }
+
+  function plural(n, word) {
+    return n + ' ' + word + (n === 1 ? '' : 's');
   }
 
   function span(className, text) {
@@ -238,6 +378,7 @@
   }
 
   function fail(text) {
+    state.reconnecting = false;
     setStatus(text, 'bad');
     logEvent(text, true);
     joinButton.disabled = false;
@@ -355,7 +496,8 @@
       ctx.fillStyle = 'rgba(148, 163, 184, 0.9)';
       ctx.font = '16px system-ui, sans-serif';
       ctx.textAlign = 'center';
-      ctx.fillText(state.connected ? 'loading…' : 'press “Join as a guest”', w / 2, h / 2 - 30);
+      ctx.fillText(state.reconnecting ? 'reconnecting…' : state.connected ? 'loading…' : 'press “Join as a guest”',
+        w / 2, h / 2 - 30);
       ctx.textAlign = 'start';
     }
   }
