@@ -123,14 +123,6 @@ public class OpsVerticle extends VerticleBase {
     new AdminApi(vertx, redis, nodeId, config.get(Settings.BROADCAST_CHANNEL),
       config.get(Settings.OPS_ADMIN_TOKEN), new ClusterHistory(vertx, nodeId, history.timeline())).mount(router);
     router.route().last().handler(ctx -> OpsResponses.error(ctx, 404, "no such endpoint"));
-    router.errorHandler(503, ctx -> {
-      // an admin request not answered in time (AdminApi.ANSWER_WITHIN_MS): a bug somewhere, said here
-      LOG.error("[request: {} {}] ops request not answered within {} ms", ctx.request().method(),
-        ctx.request().path(), AdminApi.ANSWER_WITHIN_MS);
-      if (!ctx.response().ended()) {
-        OpsResponses.error(ctx, 503, "not answered in time");
-      }
-    });
     router.errorHandler(500, ctx -> {
       // a handler threw: a bug, logged with its stack trace
       LOG.error("[request: {} {}] ops request failed: {}", ctx.request().method(), ctx.request().path(),
