@@ -105,6 +105,7 @@ final class FanoutCommand implements Callable<Integer> {
       long broadcasts = BenchMain.await(publisherLoop.call(() -> Future.succeededFuture(inWindow[0])), 10_000);
       PhaseResult deliveries = gen.collect("fanout", duration);
       long skipped = gen.skipped();
+      double buffered = resume ? EventLoopDelaySampler.gauge(node, "seed_resume_buffered_bytes") : 0;
       long expected = broadcasts * c.authenticated();
       PhaseResult result = new PhaseResult("fanout", deliveries.latency(), deliveries.completed(), duration,
         deliveries.errors(), Math.max(0, expected - deliveries.completed()));
@@ -116,8 +117,9 @@ final class FanoutCommand implements Callable<Integer> {
       System.out.printf("broadcasts in the window: %d (%.1f/s), deliveries expected %d, received %d, missed %d%n",
         broadcasts, broadcasts / duration, expected, deliveries.completed(), result.unanswered());
       if (resume) {
-        System.out.printf("resumable sessions: %d deliveries skipped by number (sent by the node, never received)%n",
-          skipped);
+        System.out.printf(Locale.ROOT, "resumable sessions: %d deliveries skipped by number (sent by the node, never "
+            + "received); the node's replay buffers hold %s of payload (%.0f bytes per session)%n", skipped,
+          buffered < 0 ? "unknown" : ReportFormat.bytes((long) buffered), buffered / Math.max(1, c.authenticated()));
       }
       CpuMeter.PerOperation perDelivery = CpuMeter.perOperation(cpuBefore, cpuAfter, deliveries.completed());
       System.out.println(ReportFormat.cpuPerDelivery(perDelivery));
@@ -125,6 +127,7 @@ final class FanoutCommand implements Callable<Integer> {
       if (load.json != null) {
         Files.writeString(Path.of(load.json), new JsonObject().put("scenario", "fanout").put("run", info)
           .put("clients", clients).put("resume", resume).put("skipped", skipped)
+          .put("resume_buffered_bytes", buffered)
           .put("broadcast_rate", broadcastRate).put("broadcasts", broadcasts)
           .put("expected", expected).put("result", result.toJson())
           .put("cpu_per_delivery", perDelivery.toJson())
