@@ -2,6 +2,7 @@ package io.seedgate.bench;
 
 import io.seedgate.bench.Players.Player;
 import io.vertx.core.json.JsonObject;
+import io.vertx.redis.client.Request;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -14,7 +15,8 @@ import java.util.concurrent.Callable;
 
 /**
  * {@code connections}: N idle authenticated connections, held; the node's heap after GC and RSS with 0 and with N
- * of them give the memory per connection.
+ * of them give the memory per connection. With {@code --resume} they are resumable sessions; {@code --deliveries K}
+ * sends every session K broadcasts before the memory is sampled (what a resumable session keeps of them).
  */
 @Command(name = "connections", mixinStandardHelpOptions = true,
   description = "Open N idle authenticated connections, hold them, report the node's memory per connection.")
@@ -37,6 +39,17 @@ final class ConnectionsCommand implements Callable<Integer> {
   @Option(names = "--login-action", description = "Action of the first (token) message (default: ${DEFAULT-VALUE}).")
   String loginAction = "api/load";
 
+  @Option(names = "--resume", description = "Log the clients in as resumable sessions (\"resume\":true): each "
+    + "keeps its deliveries (the login's answers among them) in its replay buffer.")
+  boolean resume;
+
+  @Option(names = "--deliveries", description = "Broadcasts published on the node's broadcast channel once every "
+    + "client is logged in, before the memory is sampled: every session gets each (default: ${DEFAULT-VALUE}).")
+  int deliveries = 0;
+
+  @Option(names = "--payload-bytes", description = "Size of one of those broadcasts (default: ${DEFAULT-VALUE}).")
+  int payloadBytes = 120;
+
   @Override
   public Integer call() throws Exception {
     boolean sameJvm = target.url == null && !target.spawnNode;
@@ -49,9 +62,10 @@ final class ConnectionsCommand implements Callable<Integer> {
          LoadGenerator gen = new LoadGenerator(load, target.redis, clients)) {
       JsonObject info = RunInfo.describe(gen.redis, node);
       System.out.print(RunInfo.header("connections", info));
-      System.out.printf(Locale.ROOT, "  load: %d idle %s clients from %d source address(es), login %s, %d load "
-        + "thread(s), %d logins in flight%n%n", clients, load.transport, gen.sourceAddresses(), loginAction,
-        load.threads, load.loginConcurrency);
+      System.out.printf(Locale.ROOT, "  load: %d idle %s clients%s from %d source address(es), login %s, %d load "
+        + "thread(s), %d logins in flight, %d broadcast(s) of %d bytes after the logins%n%n", clients, load.transport,
+        resume ? " (resumable sessions)" : "", gen.sourceAddresses(), loginAction, load.threads,
+        load.loginConcurrency, deliveries, payloadBytes);
       List<Player> players = BenchMain.await(gen.players.create(clients, null), 300_000);
       MemoryProbe.Sample before = node.memory == null ? MemoryProbe.Sample.UNKNOWN : node.memory.sample();
       CpuMeter cpu = new CpuMeter(gen.redis, node.pid);
@@ -62,7 +76,7 @@ final class ConnectionsCommand implements Callable<Integer> {
       String authFailures;
       String nodeLogins;
       try (EventLoopDelaySampler delay = new EventLoopDelaySampler(node)) {
-        c = gen.connectGateway(players, node, loginAction, "api/save");
+        c = gen.connectGateway(players, node, loginAction, "api/save", resume);
         // the gauge is the worst of the last 5 s: one more reading covers the end of the logins
         LoadGenerator.sleepMs(1_000);
         delayMs = delay.maxMillis();
@@ -85,10 +99,23 @@ final class ConnectionsCommand implements Callable<Integer> {
       System.out.printf(Locale.ROOT, "  CPU per login: node %.0f us, load generator %.0f us, Redis %.0f us%n",
         cpuPerLogin.node(), cpuPerLogin.bench(), cpuPerLogin.redis());
       MemoryProbe.Sample loaded = node.memory == null ? MemoryProbe.Sample.UNKNOWN : node.memory.sample();
+      long expected = (long) deliveries * c.authenticated();
+      PhaseResult received = deliveries > 0 ? broadcast(gen, node, expected) : null;
       LoadGenerator.sleepMs((long) (hold * 1000));
       MemoryProbe.Sample held = node.memory == null ? MemoryProbe.Sample.UNKNOWN : node.memory.sample();
       PhaseResult idle = gen.collect("idle", hold);
+      long skipped = gen.skipped();
       System.out.printf("after %.0f s held: %d connections lost or error messages%n", hold, idle.errors());
+      if (received != null) {
+        System.out.printf("deliveries: %d broadcasts on %s, expected %d, received %d, missed %d%n", deliveries,
+          node.broadcastChannel, expected, received.completed(), Math.max(0, expected - received.completed()));
+      }
+      double buffered = EventLoopDelaySampler.gauge(node, "seed_resume_buffered_bytes");
+      if (resume) {
+        System.out.printf(Locale.ROOT, "resumable sessions: %d deliveries skipped by number; the node's replay "
+            + "buffers hold %s of payload (%.0f bytes per session)%n", skipped,
+          buffered < 0 ? "unknown" : ReportFormat.bytes((long) buffered), buffered / Math.max(1, c.authenticated()));
+      }
       JsonObject memory = RoundTripCommand.memoryReport(node, before, held, c.authenticated());
       if (node.memory != null) {
         System.out.printf("  right after the logins: heap %s, RSS %s%n", ReportFormat.bytes(loaded.heapUsed()),
@@ -97,14 +124,42 @@ final class ConnectionsCommand implements Callable<Integer> {
       System.out.printf("load average after: %s%n", RunInfo.loadAverage());
       if (load.json != null) {
         Files.writeString(Path.of(load.json), new JsonObject().put("scenario", "connections").put("run", info)
-          .put("clients", clients).put("authenticated", c.authenticated()).put("failed", c.failed())
+          .put("clients", clients).put("resume", resume).put("authenticated", c.authenticated()).put("failed", c.failed())
+          .put("deliveries", deliveries).put("deliveries_expected", expected)
+          .put("deliveries_received", received == null ? 0 : received.completed()).put("skipped", skipped)
+          .put("resume_buffered_bytes", buffered)
           .put("login_seconds", loginSeconds).put("login", c.login().toJson()).put("connect", c.handshake().toJson())
           .put("failures", new JsonObject(new java.util.HashMap<>(c.failures())))
           .put("eventloop_delay_max_ms", delayMs)
           .put("node_auth_failures", authFailures).put("node_login_latency", nodeLogins)
           .put("cpu_per_login", cpuPerLogin.toJson()).put("lost", idle.errors()).put("memory", memory).encodePrettily());
       }
+      if (resume) {
+        // a resumable session whose client closes stays detached for gateway.resume.windowSeconds: stop the node
+        // first, so that the sessions' ends are recorded before the players' keys are cleaned up
+        node.close();
+      }
       return c.authenticated() == clients ? 0 : 1;
     }
+  }
+
+  /**
+   * Publishes {@code --deliveries} fan-out payloads on the node's broadcast channel, one after the other, and waits
+   * (up to 30 s) until the clients have received {@code expected} deliveries.
+   */
+  private PhaseResult broadcast(LoadGenerator gen, NodeTarget node, long expected) {
+    gen.workers.forEach(w -> BenchMain.await(w.call(() -> w.begin(0, Long.MIN_VALUE, Long.MAX_VALUE, -1, 60_000)),
+      10_000));
+    for (int i = 0; i < deliveries; i++) {
+      BenchMain.await(gen.redis.send(Request.cmd(io.vertx.redis.client.Command.PUBLISH).arg(node.broadcastChannel)
+        .arg(Messages.fanout(i, System.nanoTime(), payloadBytes))), 10_000);
+    }
+    long deadline = System.nanoTime() + 30_000_000_000L;
+    PhaseResult received = gen.collect("deliveries", 1);
+    while (received.completed() < expected && System.nanoTime() < deadline) {
+      LoadGenerator.sleepMs(100);
+      received = gen.collect("deliveries", 1);
+    }
+    return received;
   }
 }

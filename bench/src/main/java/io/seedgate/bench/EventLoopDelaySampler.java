@@ -112,6 +112,28 @@ final class EventLoopDelaySampler implements AutoCloseable {
     return loginLatency;
   }
 
+  /** The sum of every series of the node's metric {@code name} read once now; -1 when it cannot be read. */
+  static double gauge(NodeTarget node, String name) {
+    if (node.opsPort <= 0) {
+      return -1;
+    }
+    try {
+      HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+        + node.opsPort + "/metrics")).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+      Matcher m = Pattern.compile("(?m)^" + name + "(\\{[^}]*})?\\s+(\\S+)$").matcher(r.body());
+      double sum = -1;
+      while (m.find()) {
+        sum = Math.max(0, sum) + Double.parseDouble(m.group(2));
+      }
+      return sum;
+    } catch (IOException e) {
+      return -1;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return -1;
+    }
+  }
+
   int samples() {
     return samples;
   }

@@ -19,7 +19,9 @@ import java.util.concurrent.Callable;
 /**
  * {@code fanout}: M clients on one map; a publisher (in this JVM, so that its send time and the clients' receive
  * times share one clock) publishes a move broadcast on {@code map:<id>} R times a second, carrying its send
- * time; every delivery's latency is recorded and deliveries that never came are counted as missed.
+ * time; every delivery's latency is recorded and deliveries that never came are counted as missed. With
+ * {@code --resume} the players log in as resumable sessions: every delivery comes numbered, and the clients count
+ * the numbers they never got.
  */
 @Command(name = "fanout", mixinStandardHelpOptions = true,
   description = "M players on one map, R map broadcasts a second: per-delivery latency and missed deliveries.")
@@ -51,18 +53,23 @@ final class FanoutCommand implements Callable<Integer> {
     + "api/load would announce its player to the whole map (M x M join messages) (default: ${DEFAULT-VALUE}).")
   String loginAction = "api/save";
 
+  @Option(names = "--resume", description = "Log the players in as resumable sessions (\"resume\":true): the node "
+    + "numbers every delivery and keeps it in the session's replay buffer; the clients check that the numbers follow "
+    + "each other.")
+  boolean resume;
+
   @Override
   public Integer call() throws Exception {
     try (NodeTarget node = NodeTarget.start(target);
          LoadGenerator gen = new LoadGenerator(load, target.redis, clients)) {
       JsonObject info = RunInfo.describe(gen.redis, node);
       System.out.print(RunInfo.header("fanout", info));
-      System.out.printf(Locale.ROOT, "  load: %d %s clients on one map, %.0f broadcasts/s of %d bytes, %d load "
-          + "thread(s), %.0f s warm-up + %.0f s measured%n%n", clients, load.transport, broadcastRate, payloadBytes,
-        load.threads, warmup, duration);
+      System.out.printf(Locale.ROOT, "  load: %d %s clients%s on one map, %.0f broadcasts/s of %d bytes, %d load "
+          + "thread(s), %.0f s warm-up + %.0f s measured%n%n", clients, load.transport,
+        resume ? " (resumable sessions)" : "", broadcastRate, payloadBytes, load.threads, warmup, duration);
       String map = gen.players.mapId(9_999_999);
       List<Player> players = BenchMain.await(gen.players.create(clients, map), 120_000);
-      LoadGenerator.Connections c = gen.connectGateway(players, node, loginAction, "api/save");
+      LoadGenerator.Connections c = gen.connectGateway(players, node, loginAction, "api/save", resume);
       System.out.printf("connections: %d attempted, %d opened, %d authenticated, %d failed%s%n", c.attempted(),
         c.connected(), c.authenticated(), c.failed(), c.firstError() == null ? "" : " (first: " + c.firstError() + ")");
       if (c.authenticated() == 0) {
@@ -97,6 +104,8 @@ final class FanoutCommand implements Callable<Integer> {
       LoadGenerator.sleepMs(2_000);
       long broadcasts = BenchMain.await(publisherLoop.call(() -> Future.succeededFuture(inWindow[0])), 10_000);
       PhaseResult deliveries = gen.collect("fanout", duration);
+      long skipped = gen.skipped();
+      double buffered = resume ? EventLoopDelaySampler.gauge(node, "seed_resume_buffered_bytes") : 0;
       long expected = broadcasts * c.authenticated();
       PhaseResult result = new PhaseResult("fanout", deliveries.latency(), deliveries.completed(), duration,
         deliveries.errors(), Math.max(0, expected - deliveries.completed()));
@@ -107,15 +116,27 @@ final class FanoutCommand implements Callable<Integer> {
         + "last delivery; 'per s' is deliveries, or broadcasts, per second)");
       System.out.printf("broadcasts in the window: %d (%.1f/s), deliveries expected %d, received %d, missed %d%n",
         broadcasts, broadcasts / duration, expected, deliveries.completed(), result.unanswered());
+      if (resume) {
+        System.out.printf(Locale.ROOT, "resumable sessions: %d deliveries skipped by number (sent by the node, never "
+            + "received); the node's replay buffers hold %s of payload (%.0f bytes per session)%n", skipped,
+          buffered < 0 ? "unknown" : ReportFormat.bytes((long) buffered), buffered / Math.max(1, c.authenticated()));
+      }
       CpuMeter.PerOperation perDelivery = CpuMeter.perOperation(cpuBefore, cpuAfter, deliveries.completed());
       System.out.println(ReportFormat.cpuPerDelivery(perDelivery));
       System.out.printf("load average after: %s%n", RunInfo.loadAverage());
       if (load.json != null) {
         Files.writeString(Path.of(load.json), new JsonObject().put("scenario", "fanout").put("run", info)
-          .put("clients", clients).put("broadcast_rate", broadcastRate).put("broadcasts", broadcasts)
+          .put("clients", clients).put("resume", resume).put("skipped", skipped)
+          .put("resume_buffered_bytes", buffered)
+          .put("broadcast_rate", broadcastRate).put("broadcasts", broadcasts)
           .put("expected", expected).put("result", result.toJson())
           .put("cpu_per_delivery", perDelivery.toJson())
           .put("first_delivery", perBroadcast.get(0).toJson()).put("last_delivery", perBroadcast.get(1).toJson()).encodePrettily());
+      }
+      if (resume) {
+        // a resumable session whose client closes stays detached for gateway.resume.windowSeconds: stop the node
+        // first, so that the sessions' ends are recorded before the players' keys are cleaned up
+        node.close();
       }
       return 0;
     }

@@ -10,6 +10,11 @@ import java.util.concurrent.TimeUnit;
  * One game client of the gateway, whatever the transport: connects, logs in with a 2021 token, then sends a
  * pre-built action and times its answer. Subclasses add the transport ({@link WebSocketGatewayClient}; TCP and
  * UDP frame the same JSON with {@code ||}). Runs on its worker's event loop.
+ *
+ * <p>A client that asked for a resumable session ({@code "resume":true}) expects the gateway's
+ * {@code {"session":..}} before the login's answer, and every delivery after it as {@code {"seq":<n>,"msg":..}}: it
+ * reads the payload where it lies in the frame, checks that the numbers follow each other and counts the numbers it
+ * never got with {@link Worker#skipped} (a number twice or going back is an error).
  */
 abstract class GatewayClient extends RoundTripper {
 
@@ -20,6 +25,9 @@ abstract class GatewayClient extends RoundTripper {
   private final byte[] replyPrefix;
   private byte[] loginReply;
   private Promise<Void> loggedIn;
+  private boolean resume;
+  private boolean sessionStarted;
+  private long lastSeq;
 
   protected GatewayClient(Worker worker, Buffer action, byte[] replyPrefix) {
     super(worker);
@@ -42,6 +50,15 @@ abstract class GatewayClient extends RoundTripper {
    * @return fails on an {@code {"error":..}} answer, a close, or after {@code timeoutMs}
    */
   final Future<Void> login(Buffer first, byte[] loginReply, long timeoutMs) {
+    return login(first, loginReply, timeoutMs, false);
+  }
+
+  /**
+   * Like {@link #login(Buffer, byte[], long)}; {@code resume}: {@code first} asked for a resumable session, so the
+   * login also fails when the answer comes without a {@code {"session":..}} before it.
+   */
+  final Future<Void> login(Buffer first, byte[] loginReply, long timeoutMs, boolean resume) {
+    this.resume = resume;
     this.loginReply = loginReply;
     this.loggedIn = Promise.promise();
     state = State.LOGGING_IN;
@@ -56,24 +73,49 @@ abstract class GatewayClient extends RoundTripper {
 
   /** One message from the gateway. */
   protected final void onMessage(Buffer b) {
+    int at = 0;
+    if (resume) {
+      int payload = Messages.sequencedPayload(b);
+      if (payload > 0) {
+        sequenced(Messages.fanoutSeq(b));
+        at = payload;
+      } else if (Messages.startsWith(b, Messages.SESSION)) {
+        sessionStarted = true;
+        return;
+      }
+    }
     if (state == State.ACTIVE) {
-      if (Messages.startsWith(b, replyPrefix)) {
+      if (Messages.startsWith(b, at, replyPrefix)) {
         answered();
-      } else if (Messages.startsWith(b, Messages.FANOUT)) {
-        worker.delivered(Messages.fanoutSeq(b), Messages.fanoutTime(b), System.nanoTime());
-      } else if (Messages.startsWith(b, Messages.ERROR)) {
+      } else if (Messages.startsWith(b, at, Messages.FANOUT)) {
+        worker.delivered(Messages.fanoutSeq(b, at), Messages.fanoutTime(b, at), System.nanoTime());
+      } else if (Messages.startsWith(b, at, Messages.ERROR)) {
         worker.error();
       } else {
         worker.other();
       }
     } else if (state == State.LOGGING_IN) {
-      if (Messages.startsWith(b, loginReply)) {
+      if (Messages.startsWith(b, at, loginReply)) {
+        if (resume && !sessionStarted) {
+          loggedIn.tryFail("login answered without {\"session\":..}: not a resumable session");
+          return;
+        }
         state = State.ACTIVE;
         loggedIn.tryComplete();
-      } else if (Messages.startsWith(b, Messages.ERROR)) {
+      } else if (Messages.startsWith(b, at, Messages.ERROR)) {
         loggedIn.tryFail("login refused: " + b);
       }
     }
+  }
+
+  /** Delivery number {@code seq} of a resumable session: the next one, or after a gap, or out of order. */
+  private void sequenced(long seq) {
+    if (seq > lastSeq + 1) {
+      worker.skipped(seq - lastSeq - 1);
+    } else if (seq <= lastSeq) {
+      worker.error();
+    }
+    lastSeq = Math.max(lastSeq, seq);
   }
 
   /** The connection is gone. */

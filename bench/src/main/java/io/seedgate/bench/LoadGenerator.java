@@ -125,6 +125,14 @@ final class LoadGenerator implements AutoCloseable {
    * @param action the action the clients send later
    */
   Connections connectGateway(List<Player> ps, NodeTarget node, String loginAction, String action) {
+    return connectGateway(ps, node, loginAction, action, false);
+  }
+
+  /**
+   * Like {@link #connectGateway(List, NodeTarget, String, String)}; {@code resume}: each client asks for a resumable
+   * session at login and reads numbered deliveries.
+   */
+  Connections connectGateway(List<Player> ps, NodeTarget node, String loginAction, String action, boolean resume) {
     byte[] loginReply = Messages.replyPrefix(loginAction);
     byte[] reply = Messages.replyPrefix(action);
     Buffer actionMessage = Messages.action(action);
@@ -150,7 +158,8 @@ final class LoadGenerator implements AutoCloseable {
             .compose(v -> {
               counts[0]++;
               LatencySummary.recordNanos(handshakes, System.nanoTime() - started);
-              return c.login(Messages.login(p.token(), loginAction), loginReply, options.loginTimeoutSeconds * 1000L);
+              return c.login(Messages.login(p.token(), loginAction, resume), loginReply,
+                options.loginTimeoutSeconds * 1000L, resume);
             })
             .onSuccess(v -> {
               counts[1]++;
@@ -339,6 +348,15 @@ final class LoadGenerator implements AutoCloseable {
       outstanding += s.outstanding();
     }
     return new PhaseResult(name, LatencySummary.of(merged), completed, durationSeconds, errors + lost, outstanding);
+  }
+
+  /** Resumable sessions: deliveries of the current phase whose numbers the clients saw skipped. */
+  long skipped() {
+    long n = 0;
+    for (Worker w : workers) {
+      n += BenchMain.await(w.call(w::snapshot), 10_000).skipped();
+    }
+    return n;
   }
 
   private long outstanding() {

@@ -40,6 +40,8 @@ final class NodeTarget implements AutoCloseable {
   /** The node's operations port (metrics), or -1 when unknown (an external node). */
   final int opsPort;
   final String actionPrefix;
+  /** The node's routing.broadcastChannel: one of its own for a node the bench starts. */
+  final String broadcastChannel;
   final String nodeId;
   final String description;
   final MemoryProbe memory;
@@ -47,6 +49,7 @@ final class NodeTarget implements AutoCloseable {
   final long pid;
   private final Vertx nodeVertx;
   private final Process process;
+  private boolean closed;
 
   private NodeTarget(String host, int[] ports, String actionPrefix, String nodeId, String description,
                      MemoryProbe memory, Vertx nodeVertx, Process process) {
@@ -56,6 +59,7 @@ final class NodeTarget implements AutoCloseable {
     this.udpPort = ports[2];
     this.opsPort = ports.length > 3 ? ports[3] : -1;
     this.actionPrefix = actionPrefix;
+    this.broadcastChannel = nodeVertx == null && process == null ? "broadcast" : broadcastChannel(nodeId);
     this.nodeId = nodeId;
     this.description = description;
     this.memory = memory;
@@ -93,6 +97,11 @@ final class NodeTarget implements AutoCloseable {
       + ", gateway instances " + instances(o) + ", separate Vert.x instance)", MemoryProbe.self(), vertx, null);
   }
 
+  /** The broadcast channel of a node the bench starts, {@code bench-<tag>:broadcast}: none but its own sessions'. */
+  private static String broadcastChannel(String nodeId) {
+    return nodeId + ":broadcast";
+  }
+
   private static String instances(TargetOptions o) {
     return o.nodeInstances > 0 ? Integer.toString(o.nodeInstances) : "one per core";
   }
@@ -110,7 +119,8 @@ final class NodeTarget implements AutoCloseable {
       .put("roles", new JsonArray(List.of(o.roles.split(","))))
       .put("redis", new JsonObject().put("url", o.redis))
       .put("gateway", gateway)
-      .put("routing", new JsonObject().put("actionChannelPrefix", prefix))
+      .put("routing", new JsonObject().put("actionChannelPrefix", prefix)
+        .put("broadcastChannel", broadcastChannel(nodeId)))
       .put("auth", new JsonObject().put("modes", new JsonArray().add("redis")))
       .put("examples", new JsonObject().put("javaService", true))
       // on a free port: the operations port (metrics) is read between phases, never during one
@@ -191,6 +201,10 @@ final class NodeTarget implements AutoCloseable {
 
   @Override
   public void close() throws Exception {
+    if (closed) {
+      return;
+    }
+    closed = true;
     if (memory != null) {
       memory.close();
     }

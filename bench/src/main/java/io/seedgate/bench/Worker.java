@@ -44,6 +44,7 @@ final class Worker {
   private long errors;
   private long other;
   private long lost;
+  private long skipped;
   private long timedOut;
   private long answerTimeoutNanos = Long.MAX_VALUE;
   private long sweeper = -1;
@@ -105,6 +106,7 @@ final class Worker {
     this.errors = 0;
     this.other = 0;
     this.lost = 0;
+    this.skipped = 0;
     this.firstBySeq = new long[0];
     this.lastBySeq = new long[0];
     this.sending = true;
@@ -232,6 +234,11 @@ final class Worker {
     lost++;
   }
 
+  /** Deliveries of a resumable session never received: the numbers its next delivery skipped. */
+  void skipped(long n) {
+    skipped += n;
+  }
+
   /** Stops sending (the window is over or the run is being cut short). */
   Future<Void> stop() {
     stopSending();
@@ -258,7 +265,7 @@ final class Worker {
       waiting += e.outstanding();
     }
     return Future.succeededFuture(new Snapshot(histogram.copy(), completed, errors, other, lost, waiting + timedOut,
-      firstBySeq.clone(), lastBySeq.clone()));
+      skipped, firstBySeq.clone(), lastBySeq.clone()));
   }
 
   /**
@@ -270,10 +277,11 @@ final class Worker {
    * @param other messages that were neither answers nor errors (join broadcasts and the like)
    * @param lost connections that closed while the phase ran
    * @param outstanding actions without an answer yet, and those dropped after the answer timeout
+   * @param skipped resumable sessions: deliveries whose numbers were skipped (sent by the gateway, never received)
    * @param firstBySeq fan-out: per broadcast, the latency of its first delivery on this worker (0: none), in ns
    * @param lastBySeq fan-out: per broadcast, the latency of its last delivery on this worker, in ns
    */
   record Snapshot(Histogram histogram, long completed, long errors, long other, long lost, long outstanding,
-                  long[] firstBySeq, long[] lastBySeq) {
+                  long skipped, long[] firstBySeq, long[] lastBySeq) {
   }
 }

@@ -1,5 +1,6 @@
 package io.seedgate.bench;
 
+import io.seedgate.gateway.session.OutboundMessage;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
@@ -38,6 +39,35 @@ class MessagesTest {
     assertEquals(-123456789L, Messages.fanoutTime(b));
     assertEquals(987654321987L, Messages.fanoutTime(Messages.fanout(1, 987654321987L, 10)));
     assertTrue(Messages.startsWith(b, Messages.FANOUT));
+  }
+
+  @Test
+  void aResumableLoginAsksForIt() {
+    assertEquals(new JsonObject().put("token", "T").put("action", "api/load").put("resume", true),
+      new JsonObject(Messages.login("T", "api/load", true)));
+    assertEquals(Messages.login("T", "api/load"), Messages.login("T", "api/load", false));
+  }
+
+  @Test
+  void numberedDeliveriesAreReadWhereTheirPayloadLies() {
+    Buffer payload = Messages.fanout(7, 123456789L, 120);
+    // framed as the gateway frames a resumable session's delivery: {"seq":42,"msg":<payload>}
+    Buffer frame = OutboundMessage.of(payload).sequenced(42).bytes();
+    int at = Messages.sequencedPayload(frame);
+    assertEquals("{\"seq\":42,\"msg\":".length(), at);
+    assertEquals(42, Messages.fanoutSeq(frame));
+    assertEquals(payload, frame.getBuffer(at, frame.length() - 1));
+    assertTrue(Messages.startsWith(frame, at, Messages.FANOUT));
+    assertEquals(7, Messages.fanoutSeq(frame, at));
+    assertEquals(123456789L, Messages.fanoutTime(frame, at));
+    Buffer reply = OutboundMessage.of(Buffer.buffer("{\"action\":\"save\",\"ok\":true}")).sequenced(1).bytes();
+    assertTrue(Messages.startsWith(reply, Messages.sequencedPayload(reply), Messages.replyPrefix("api/save")));
+    assertFalse(Messages.startsWith(reply, Messages.replyPrefix("api/save")));
+    // a plain fan-out payload starts as a numbered delivery does, and is not one
+    assertEquals(-1, Messages.sequencedPayload(payload));
+    assertEquals(-1, Messages.sequencedPayload(Buffer.buffer("{\"seq\":,\"msg\":{}}")));
+    assertEquals(-1, Messages.sequencedPayload(Buffer.buffer("{\"session\":{\"resume\":\"x\",\"seq\":0}}")));
+    assertFalse(Messages.startsWith(Buffer.buffer("{\"se"), 1, Messages.FANOUT));
   }
 
   @Test

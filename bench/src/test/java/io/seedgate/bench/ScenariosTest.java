@@ -70,4 +70,30 @@ class ScenariosTest {
     assertEquals(result.getLong("expected"), result.getJsonObject("result").getLong("completed"), result.encode());
     assertEquals(0, result.getJsonObject("result").getLong("unanswered"), result.encode());
   }
+
+  @Test
+  void resumablePlayersGetEveryBroadcastNumberedWithoutAGap() throws IOException {
+    JsonObject result = run("fanout", "--embedded-node", "--resume", "--clients", "20", "--broadcast-rate", "20",
+      "--warmup", "0.5", "--duration", "1");
+    assertTrue(result.getBoolean("resume"), result.encode());
+    assertTrue(result.getLong("broadcasts") > 0, result.encode());
+    assertEquals(result.getLong("expected"), result.getJsonObject("result").getLong("completed"), result.encode());
+    assertEquals(0, result.getJsonObject("result").getLong("unanswered"), result.encode());
+    assertEquals(0, result.getJsonObject("result").getLong("errors"), result.encode());
+    assertEquals(0, result.getLong("skipped"), result.encode());
+  }
+
+  @ParameterizedTest(name = "resume {0}")
+  @CsvSource({"false", "true"})
+  void idleSessionsGetTheBroadcastsSentBeforeTheMemorySample(boolean resume) throws IOException {
+    JsonObject result = run(resume ? new String[] {"connections", "--embedded-node", "--clients", "10", "--hold",
+      "0.5", "--deliveries", "3", "--resume"} : new String[] {"connections", "--embedded-node", "--clients", "10",
+      "--hold", "0.5", "--deliveries", "3"});
+    assertEquals(10, result.getInteger("authenticated"), result.encode());
+    assertEquals(30, result.getLong("deliveries_received"), result.encode());
+    assertEquals(0, result.getLong("skipped"), result.encode());
+    assertEquals(0, result.getLong("lost"), result.encode());
+    // a resumable session keeps its deliveries: the login's two answers and the 3 broadcasts
+    assertEquals(resume, result.getDouble("resume_buffered_bytes") > 10 * 3 * 120, result.encode());
+  }
 }
