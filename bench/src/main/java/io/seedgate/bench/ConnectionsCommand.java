@@ -52,7 +52,7 @@ final class ConnectionsCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    boolean sameJvm = target.url == null && !target.spawnNode;
+    boolean sameJvm = target.url == null && !target.spawnNode && !target.nodejs;
     if (sameJvm && clients * 2 > FD_LIMIT - 500) {
       System.err.printf("%d connections need %d open files in one JVM (limit %d): use --spawn-node or --url%n",
         clients, clients * 2, FD_LIMIT);

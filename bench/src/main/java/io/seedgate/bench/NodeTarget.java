@@ -50,8 +50,10 @@ final class NodeTarget implements AutoCloseable {
   private final Vertx nodeVertx;
   private final Process process;
   private boolean closed;
+  /** What runs beside the node for this run (the example service in this JVM), closed after it; or null. */
+  private AutoCloseable alongside;
 
-  private NodeTarget(String host, int[] ports, String actionPrefix, String nodeId, String description,
+  NodeTarget(String host, int[] ports, String actionPrefix, String nodeId, String description,
                      MemoryProbe memory, Vertx nodeVertx, Process process) {
     this.host = host;
     this.port = ports[0];
@@ -80,10 +82,17 @@ final class NodeTarget implements AutoCloseable {
     String tag = UUID.randomUUID().toString().substring(0, 6);
     String prefix = o.actionPrefix != null ? o.actionPrefix : "bench-" + tag + ":action:";
     String nodeId = "bench-" + tag;
+    if (o.nodejs) {
+      return NodeJsGateway.start(o, prefix, nodeId).beside(BenchService.start(o.redis, prefix));
+    }
+    if (o.serviceInBench && !o.spawnNode) {
+      throw new IllegalArgumentException("--service-in-bench needs --spawn-node");
+    }
     int[] port = {FreePorts.tcp(), FreePorts.tcp(), FreePorts.udp(), FreePorts.tcp()};
     JsonObject conf = nodeConfig(o, nodeId, port, prefix);
     if (o.spawnNode) {
-      return spawn(o, conf, port, prefix, nodeId);
+      NodeTarget node = spawn(o, conf, port, prefix, nodeId);
+      return o.serviceInBench ? node.beside(BenchService.start(o.redis, prefix)) : node;
     }
     Vertx vertx = Vertx.vertx();
     try {
@@ -122,7 +131,7 @@ final class NodeTarget implements AutoCloseable {
       .put("routing", new JsonObject().put("actionChannelPrefix", prefix)
         .put("broadcastChannel", broadcastChannel(nodeId)))
       .put("auth", new JsonObject().put("modes", new JsonArray().add("redis")))
-      .put("examples", new JsonObject().put("javaService", true))
+      .put("examples", new JsonObject().put("javaService", !o.serviceInBench))
       // on a free port: the operations port (metrics) is read between phases, never during one
       .put("ops", new JsonObject().put("port", port[3]).put("host", "127.0.0.1"));
     for (String setting : o.nodeSettings) {
@@ -180,7 +189,8 @@ final class NodeTarget implements AutoCloseable {
       String text = Files.readString(log);
       if (text.contains("[node: " + nodeId + ", ") && text.contains("] node started")) {
         return new NodeTarget("127.0.0.1", port, prefix, nodeId, "node in child process " + p.pid() + " (roles "
-          + o.roles + ", gateway instances " + instances(o) + ", JVM args '" + o.nodeJvmArgs + "', log " + log + ")",
+          + o.roles + ", gateway instances " + instances(o) + ", JVM args '" + o.nodeJvmArgs + "', log " + log
+          + (o.serviceInBench ? ", example service in the bench's JVM" : "") + ")",
           MemoryProbe.process(p.pid()), null, p);
       }
       Thread.sleep(200);
@@ -197,6 +207,12 @@ final class NodeTarget implements AutoCloseable {
     } catch (IOException e) {
       return false;
     }
+  }
+
+  /** Runs {@code service} beside the node for this run: closed after the node. */
+  NodeTarget beside(AutoCloseable service) {
+    this.alongside = service;
+    return this;
   }
 
   @Override
@@ -216,6 +232,9 @@ final class NodeTarget implements AutoCloseable {
       if (!process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
         process.destroyForcibly();
       }
+    }
+    if (alongside != null) {
+      alongside.close();
     }
   }
 }

@@ -183,11 +183,20 @@ final class RoundTripCommand implements Callable<Integer> {
         + "= %s per connection; RSS %s -> %s = %s per connection%n", node.memory.describe(),
       ReportFormat.bytes(before.heapUsed()), ReportFormat.bytes(after.heapUsed()), n, ReportFormat.bytes(heapPer),
       ReportFormat.bytes(before.rss()), ReportFormat.bytes(after.rss()), ReportFormat.bytes(rssPer));
+    long directPer = ReportFormat.perConnection(before.direct(), after.direct(), n);
+    long liveRssPer = ReportFormat.perConnection(before.rssBeforeGc(), after.rssBeforeGc(), n);
+    System.out.printf("  direct (off-heap buffers) %s -> %s = %s per connection; RSS before the probe's GC %s -> %s = %s "
+        + "per connection%n", ReportFormat.bytes(before.direct()), ReportFormat.bytes(after.direct()),
+      ReportFormat.bytes(directPer), ReportFormat.bytes(before.rssBeforeGc()), ReportFormat.bytes(after.rssBeforeGc()),
+      ReportFormat.bytes(liveRssPer));
     if (node.description.contains("this JVM")) {
       System.out.println("  (node in this JVM: heap and RSS include the load generator's client objects)");
     }
     return json.put("probe", node.memory.describe()).put("clients", n)
       .put("heap_before", before.heapUsed()).put("heap_after", after.heapUsed()).put("heap_per_connection", heapPer)
-      .put("rss_before", before.rss()).put("rss_after", after.rss()).put("rss_per_connection", rssPer);
+      .put("rss_before", before.rss()).put("rss_after", after.rss()).put("rss_per_connection", rssPer)
+      .put("direct_before", before.direct()).put("direct_after", after.direct()).put("direct_per_connection", directPer)
+      .put("rss_live_before", before.rssBeforeGc()).put("rss_live_after", after.rssBeforeGc())
+      .put("rss_live_per_connection", liveRssPer);
   }
 }

@@ -56,4 +56,17 @@ final class TargetOptions {
     + "over the bench's own, e.g. gateway.authTimeoutSeconds=10 (repeatable; numbers and true/false are read as "
     + "such).")
   java.util.List<String> nodeSettings = new java.util.ArrayList<>();
+
+  @Option(names = "--nodejs", description = "Target the Node.js ws gateway of bench/nodejs-gateway (the 2021 job in "
+    + "ws + ioredis, issue 21's yardstick): started by the bench on free ports (npm ci first when its node_modules is "
+    + "missing), with the example service in this JVM on the run's action prefix.")
+  boolean nodejs;
+
+  @Option(names = "--nodejs-dir", description = "Where the Node.js gateway is (default: ${DEFAULT-VALUE}, from the "
+    + "repository root).")
+  String nodejsDir = "bench/nodejs-gateway";
+
+  @Option(names = "--service-in-bench", description = "For a node the bench starts: run the example service in this "
+    + "JVM instead of in the node (as for --nodejs), so the node's CPU and memory are the gateway's alone.")
+  boolean serviceInBench;
 }
