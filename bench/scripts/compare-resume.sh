@@ -32,7 +32,7 @@ done
 # every run, then per mode the median and the ratio resumable / plain
 jq -r -n '
   def median: sort | if length == 0 then null elif length % 2 == 1 then .[length / 2 | floor]
-    else (.[length / 2 - 1] + .[length / 2]) / 2 end;
+    else (.[length / 2 - 1] + .[length / 2]) / 2 end | if . == null then . else . * 100 | round / 100 end;
   [inputs | . + {name: (input_filename | capture("(?<s>[a-z]+)-(?<m>plain|resume)-(?<r>[0-9]+-[ab])") )}]
   | (.[] | select(.scenario == "fanout") | "fanout \(.name.m) \(.name.r): \(.result.per_second) deliveries/s, "
       + "p50 \(.result.latency.p50_us) us, p99 \(.result.latency.p99_us) us, missed \(.result.unanswered), "
