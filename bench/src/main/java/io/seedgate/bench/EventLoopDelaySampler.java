@@ -112,21 +112,28 @@ final class EventLoopDelaySampler implements AutoCloseable {
     return loginLatency;
   }
 
-  /** The sum of every series of the node's metric {@code name} read once now; -1 when it cannot be read. */
+  /**
+   * The sum of every series of the node's metric {@code name} read once now; -1 when it cannot be read within 6 s
+   * (the whole exchange, body included: a request's own timeout ends at the response's headers).
+   */
   static double gauge(NodeTarget node, String name) {
     if (node.opsPort <= 0) {
       return -1;
     }
+    HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+      .connectTimeout(Duration.ofSeconds(2)).build();
+    HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.opsPort + "/metrics"))
+      .timeout(Duration.ofSeconds(5)).build();
     try {
-      HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
-        + node.opsPort + "/metrics")).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
-      Matcher m = Pattern.compile("(?m)^" + name + "(\\{[^}]*})?\\s+(\\S+)$").matcher(r.body());
+      String body = client.sendAsync(request, HttpResponse.BodyHandlers.ofString())
+        .get(6, java.util.concurrent.TimeUnit.SECONDS).body();
+      Matcher m = Pattern.compile("(?m)^" + name + "(\\{[^}]*})?\\s+(\\S+)$").matcher(body);
       double sum = -1;
       while (m.find()) {
         sum = Math.max(0, sum) + Double.parseDouble(m.group(2));
       }
       return sum;
-    } catch (IOException e) {
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
       return -1;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
