@@ -11,6 +11,7 @@ import io.seedgate.common.lifecycle.Incarnation;
 import io.seedgate.common.lifecycle.LocalRoles;
 import io.seedgate.common.RedisKeys;
 import io.seedgate.common.redis.RedisLink;
+import io.seedgate.common.redis.RedisTopology;
 import io.seedgate.gateway.delivery.DeliverySubscriber;
 import io.seedgate.gateway.lease.IncarnationLease;
 import io.seedgate.gateway.resume.ResumeSettings;
@@ -76,11 +77,16 @@ public class GatewayVerticle extends VerticleBase {
     }
     String nodeId = config.get(Settings.NODE_ID);
     incarnation = Incarnation.start(nodeId);
-    String redisUrl = config.get(Settings.REDIS_URL);
-    return RedisLink.connect(vertx, redisUrl, "gateway-actions")
+    RedisTopology redis;
+    try {
+      redis = config.redis();
+    } catch (ConfigException e) {
+      return Future.failedFuture(e);
+    }
+    return RedisLink.connect(vertx, redis, "gateway-actions")
       .compose(link -> {
         commands = link;
-        return RedisLink.connect(vertx, redisUrl, "gateway-deliveries");
+        return RedisLink.subscriber(vertx, redis, "gateway-deliveries");
       })
       .compose(link -> {
         deliveries = link;

@@ -6,10 +6,11 @@ import io.seedgate.common.ErrorCode;
 import io.seedgate.common.Failures;
 import io.seedgate.common.GatewayException;
 import io.seedgate.common.LogContext;
+import io.seedgate.common.config.ConfigException;
 import io.seedgate.common.config.NodeConfig;
 import io.seedgate.common.config.Settings;
 import io.seedgate.common.lifecycle.LocalRoles;
-import io.seedgate.common.redis.RedisEndpoint;
+import io.seedgate.common.redis.RedisTopology;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
@@ -132,7 +133,12 @@ public class PersistenceVerticle extends VerticleBase {
     String owner = nodeId + "-" + UUID.randomUUID().toString().substring(0, 8);
     stats = FlushStats.initial(owner);
     intervalMs = config.get(Settings.FLUSH_INTERVAL) * 1000L;
-    RedisEndpoint redisEndpoint = RedisEndpoint.parse(config.get(Settings.REDIS_URL));
+    RedisTopology redis;
+    try {
+      redis = config.redis();
+    } catch (ConfigException e) {
+      return Future.failedFuture(e);
+    }
 
     PgConnectOptions connect = PgConnectOptions.fromUri(config.get(Settings.POSTGRES_URL))
       .setCachePreparedStatements(true)
@@ -154,7 +160,7 @@ public class PersistenceVerticle extends VerticleBase {
     return vertx.executeBlocking(SchemaMigrator::loadMigrations)
       .compose(migrations -> new SchemaMigrator(pool).migrate(migrations))
       .compose(applied -> {
-        flushRedis = new FlushConnection(vertx, redisEndpoint, owner + "-flush");
+        flushRedis = new FlushConnection(vertx, redis, owner + "-flush");
         reader = new RedisPlayerReader(flushRedis);
         return flushRedis.open();
       })

@@ -26,17 +26,13 @@ final class UnsavedRecovery {
   static final int SCAN_COUNT = 2_000;
 
   /**
-   * Removes a player who left from Redis once their state is saved, unless they are online again with the same
-   * token. KEYS: online hash, unsaved set, player hash[, map GEO set]; ARGV: token. Returns 1 when removed.
+   * Deletes the hash of a player who left once their state is saved, unless they are online again with the same
+   * token (a sign-in writes the token into the hash's {@code token} field; leaving empties it). One key, so that on a
+   * Redis Cluster it runs on the hash's master. KEYS: player hash; ARGV: token. Returns 1 when deleted.
    */
-  private static final String CLEAN_UP_SAVED = """
-    if redis.call('hexists', KEYS[1], ARGV[1]) == 1 then
-      redis.call('srem', KEYS[2], ARGV[1])
-      return 0
-    end
-    if #KEYS > 3 then redis.call('zrem', KEYS[4], ARGV[1]) end
-    redis.call('del', KEYS[3])
-    redis.call('srem', KEYS[2], ARGV[1])
+  private static final String DELETE_UNLESS_ONLINE = """
+    if redis.call('hget', KEYS[1], 'token') == ARGV[1] then return 0 end
+    redis.call('del', KEYS[1])
     return 1""";
 
   private final FlushConnection redis;
@@ -101,26 +97,38 @@ final class UnsavedRecovery {
     });
   }
 
+  /**
+   * Forgets the saved players: each hash deleted unless its player is online again, then, for those deleted, their
+   * map entry; every token leaves the unsaved set either way (one online again is flushed as any online player).
+   */
   private Future<Void> cleanUp(List<RedisPlayerReader.Snapshot> saved) {
     if (saved.isEmpty()) {
       return Future.succeededFuture();
     }
-    List<Request> requests = new ArrayList<>(saved.size());
+    List<RedisPlayerReader.Snapshot> left = new ArrayList<>();
+    List<Request> deletes = new ArrayList<>();
     for (RedisPlayerReader.Snapshot s : saved) {
-      if (s.state() == null) {
-        // no hash left, or one that names no player and so cannot be saved: stop retrying, touch nothing else
-        requests.add(Request.cmd(Command.SREM).arg(RedisKeys.UNSAVED).arg(s.token()));
-        continue;
+      // a snapshot without state (no hash left, or one that names no player and so cannot be saved) touches nothing
+      if (s.state() != null) {
+        left.add(s);
+        deletes.add(Request.cmd(Command.EVAL).arg(DELETE_UNLESS_ONLINE).arg(1).arg(RedisKeys.playerHash(s.token()))
+          .arg(s.token()));
       }
-      String map = s.state().mapId();
-      Request r = Request.cmd(Command.EVAL).arg(CLEAN_UP_SAVED).arg(map == null ? 3 : 4)
-        .arg(RedisKeys.onlineShard(s.token())).arg(RedisKeys.UNSAVED).arg(RedisKeys.playerHash(s.token()));
-      if (map != null) {
-        r.arg(RedisKeys.mapGeoSet(map));
-      }
-      requests.add(r.arg(s.token()));
     }
-    return redis.batch(requests).mapEmpty();
+    Future<List<Response>> deleted = deletes.isEmpty() ? Future.succeededFuture(List.of()) : redis.batch(deletes);
+    return deleted.compose(replies -> {
+      List<Request> forget = new ArrayList<>();
+      for (int i = 0; i < left.size(); i++) {
+        String map = left.get(i).state().mapId();
+        if (map != null && replies.get(i) != null && replies.get(i).toInteger() == 1) {
+          forget.add(Request.cmd(Command.ZREM).arg(RedisKeys.mapGeoSet(map)).arg(left.get(i).token()));
+        }
+      }
+      for (RedisPlayerReader.Snapshot s : saved) {
+        forget.add(Request.cmd(Command.SREM).arg(RedisKeys.UNSAVED).arg(s.token()));
+      }
+      return redis.batch(forget).mapEmpty();
+    });
   }
 
   private static PlayerState laterActivity(PlayerState a, PlayerState b) {

@@ -1,6 +1,6 @@
 package io.seedgate.persistence;
 
-import io.seedgate.common.redis.RedisEndpoint;
+import io.seedgate.common.redis.RedisTopology;
 import io.seedgate.persistence.resp.RespReplies;
 import io.seedgate.persistence.resp.RespRequests;
 import io.vertx.core.Future;
@@ -17,14 +17,14 @@ import static io.seedgate.testsupport.Await.failureOf;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The flush's two connections reach the same Redis, database and credentials: one {@link RedisEndpoint}. */
+/** The flush's two connections reach the same Redis, database and credentials: one {@link RedisTopology}. */
 class FlushConnectionTest extends TestSupport {
 
   @Test
   void bothConnectionsUseTheEndpointsDatabase() {
     String key = "seed-test:flush-connection:" + UUID.randomUUID();
     redis(Command.SET, key, "in the test's database");
-    FlushConnection c = new FlushConnection(vertx, RedisEndpoint.parse(redisUrl), "test");
+    FlushConnection c = new FlushConnection(vertx, RedisTopology.standalone(redisUrl), "test");
     try {
       await(onContext(c::open));
       assertEquals("in the test's database", await(onContext(() -> c.send(Request.cmd(Command.GET).arg(key))))
@@ -40,7 +40,7 @@ class FlushConnectionTest extends TestSupport {
   @Test
   void theVertxConnectionSendsTheEndpointsCredentialsToo() {
     FlushConnection c = new FlushConnection(vertx,
-      RedisEndpoint.parse(redisUrl.replace("redis://", "redis://nobody:wrong@")), "test");
+      RedisTopology.standalone(redisUrl.replace("redis://", "redis://nobody:wrong@")), "test");
     Throwable e = failureOf(onContext(c::open));
     assertTrue(e.getMessage().contains("WRONGPASS"), e.getMessage());
     await(onContext(c::close));

@@ -4,7 +4,7 @@ import io.seedgate.common.RedisKeys;
 import io.seedgate.common.config.NodeConfig;
 import io.seedgate.common.config.Settings;
 import io.seedgate.common.embedded.BackingServices;
-import io.seedgate.common.redis.RedisEndpoint;
+import io.seedgate.common.redis.RedisTopology;
 import io.seedgate.testsupport.RedisDatabase;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -73,7 +73,7 @@ public final class SaveBurstBenchmark {
     List<String> tokens = new ArrayList<>(players);
     List<String> ids = new ArrayList<>(players);
     Context context = vertx.getOrCreateContext();
-    FlushConnection connection = new FlushConnection(vertx, RedisEndpoint.parse(redisUrl), "bench-save");
+    FlushConnection connection = new FlushConnection(vertx, RedisTopology.standalone(redisUrl), "bench-save");
     try {
       fill(redis, tokens, ids, run, map, players);
       AtomicInteger statements = new AtomicInteger();

@@ -6,11 +6,13 @@ import io.seedgate.common.ErrorCode;
 import io.seedgate.common.Failures;
 import io.seedgate.common.GatewayException;
 import io.seedgate.common.LogContext;
+import io.seedgate.common.config.ConfigException;
 import io.seedgate.common.config.NodeConfig;
 import io.seedgate.common.config.Settings;
 import io.seedgate.common.lifecycle.LocalRoles;
 import io.seedgate.common.redis.PubSubLink;
 import io.seedgate.common.redis.RedisLink;
+import io.seedgate.common.redis.RedisTopology;
 import io.seedgate.router.auth.JwtTokenVerifier;
 import io.seedgate.router.auth.RedisTokenVerifier;
 import io.seedgate.router.auth.TokenVerifier;
@@ -61,7 +63,12 @@ public class RouterVerticle extends VerticleBase {
   public Future<?> start() {
     NodeConfig config = NodeConfig.load(config(), Map.of());
     List<String> modes = config.get(Settings.AUTH_MODES);
-    String url = config.get(Settings.REDIS_URL);
+    RedisTopology topology;
+    try {
+      topology = config.redis();
+    } catch (ConfigException e) {
+      return Future.failedFuture(e);
+    }
     Future<Void> jwt = modes.contains(Settings.AUTH_JWT)
       ? vertx.executeBlocking(() -> JwtTokenVerifier.create(vertx, config)).map(v -> {
         verifiers.add(v);
@@ -69,7 +76,7 @@ public class RouterVerticle extends VerticleBase {
       })
       : Future.succeededFuture();
     return jwt
-      .compose(v -> RedisLink.connect(vertx, url, "router"))
+      .compose(v -> RedisLink.connect(vertx, topology, "router"))
       .compose(link -> {
         redis = link;
         if (modes.contains(Settings.AUTH_REDIS)) {
@@ -79,7 +86,7 @@ public class RouterVerticle extends VerticleBase {
           LocalRoles.deliveryTo(vertx, Settings.ROLE_PERSISTENCE, SAVE_TIMEOUT_MS));
         sweeper = new IncarnationSweeper(vertx, redis, directory, config.get(Settings.NODE_ID),
           SWEEP_INTERVAL_MS);
-        return RedisLink.connect(vertx, url, "router-control");
+        return RedisLink.subscriber(vertx, topology, "router-control");
       })
       .compose(link -> {
         control = link;

@@ -40,11 +40,9 @@ final class SessionDirectory {
   static final long UNSAVED_WARN_EVERY_MS = 60_000;
   private static final String DELETE_IF_EQUALS =
     "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end";
-  /** KEYS: owner entry, old index, new index; ARGV: old owner, new owner, player, new index entry. */
-  private static final String MOVE_IF_OWNER =
-    "if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end "
-      + "redis.call('SET', KEYS[1], ARGV[2]) redis.call('HDEL', KEYS[2], ARGV[3]) "
-      + "redis.call('HSET', KEYS[3], ARGV[3], ARGV[4]) return 1";
+  /** KEYS: owner entry; ARGV: old owner, new owner. One key: on a Redis Cluster a script keeps to one slot. */
+  private static final String SET_IF_EQUALS =
+    "if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end redis.call('SET', KEYS[1], ARGV[2]) return 1";
   private static final String HDEL_IF_SESSION =
     "local v = redis.call('HGET', KEYS[1], ARGV[1]) "
       + "if v and string.sub(v, 1, string.len(ARGV[2])) == ARGV[2] then return redis.call('HDEL', KEYS[1], ARGV[1]) end "
@@ -148,6 +146,12 @@ final class SessionDirectory {
    * names the new session, the index entry moves from the old incarnation's index to the new one's, and the hash
    * gets the new address. The player stays online and on its map throughout: nothing is saved or removed.
    *
+   * <p>The three keys may live on three masters of a cluster, so this is three steps, in an order where a stop after
+   * any of them leaves nothing wrong: the new index entry first (a session's end, or a sweep of the new incarnation,
+   * then finds it), then the owner entry swapped if still the old one (else the new index entry is taken back), then
+   * the old index entry removed (until then a sweep of the old incarnation finds it, sees the owner is another
+   * session of the same hash and only drops the entry).
+   *
    * @return whether it moved ({@code false}: the player logged in elsewhere meanwhile, or the session ended)
    */
   Future<Boolean> move(JsonObject moved) {
@@ -162,15 +166,20 @@ final class SessionDirectory {
     JsonObject to = moved.getJsonObject("to");
     SessionOwner was = new SessionOwner(from.getString("node"), from.getString("session"), token);
     SessionOwner now = new SessionOwner(to.getString("node"), to.getString("session"), token);
-    return redis.send(Request.cmd(Command.EVAL).arg(MOVE_IF_OWNER).arg(3)
-        .arg(RedisKeys.sessionOwner(player)).arg(RedisKeys.nodeSessions(from.getString("incarnation")))
-        .arg(RedisKeys.nodeSessions(to.getString("incarnation")))
-        .arg(was.encode()).arg(now.encode()).arg(player).arg(NodeSession.encode(now.session(), token, map)))
+    String oldIndex = RedisKeys.nodeSessions(from.getString("incarnation"));
+    String newIndex = RedisKeys.nodeSessions(to.getString("incarnation"));
+    return redis.send(Request.cmd(Command.HSET).arg(newIndex).arg(player)
+        .arg(NodeSession.encode(now.session(), token, map)))
+      .compose(indexed -> redis.send(Request.cmd(Command.EVAL).arg(SET_IF_EQUALS).arg(1)
+        .arg(RedisKeys.sessionOwner(player)).arg(was.encode()).arg(now.encode())))
       .compose(r -> {
         if (r == null || r.toInteger() != 1) {
-          return Future.succeededFuture(false);
+          return redis.send(Request.cmd(Command.EVAL).arg(HDEL_IF_SESSION).arg(1).arg(newIndex)
+            .arg(player).arg(now.session() + "|")).map(false);
         }
-        return redis.send(Request.cmd(Command.HSET).arg(token).arg(RedisKeys.F_IP).arg(moved.getString("ip", "")))
+        return redis.batch(List.of(
+            Request.cmd(Command.HDEL).arg(oldIndex).arg(player),
+            Request.cmd(Command.HSET).arg(token).arg(RedisKeys.F_IP).arg(moved.getString("ip", ""))))
           .map(true);
       });
   }

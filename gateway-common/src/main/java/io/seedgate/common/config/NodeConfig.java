@@ -1,5 +1,6 @@
 package io.seedgate.common.config;
 
+import io.seedgate.common.redis.RedisTopology;
 import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayList;
@@ -100,6 +101,20 @@ public final class NodeConfig {
       throw new IllegalArgumentException("not a setting of Settings: " + setting.path());
     }
     return (T) value;
+  }
+
+  /**
+   * The node's Redis, from {@code redis.mode}, {@code redis.url}, {@code redis.endpoints} and {@code redis.masterName}.
+   *
+   * @throws ConfigException when the mode needs {@code redis.endpoints} and none are given
+   */
+  public RedisTopology redis() {
+    try {
+      return RedisTopology.of(get(Settings.REDIS_MODE), get(Settings.REDIS_URL), get(Settings.REDIS_ENDPOINTS),
+        get(Settings.REDIS_MASTER_NAME));
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(e.getMessage());
+    }
   }
 
   /** The settings whose values differ between this config and the other, in {@link Settings#all()} order. */

@@ -48,6 +48,21 @@ public final class Settings {
   public static final Setting<String> REDIS_URL = add("redis.url", Type.STRING, "redis://127.0.0.1:6379",
     "a redis:// URL, or empty", v -> v.isEmpty() || RedisEndpoint.parse(v) != null,
     "Redis for sessions, actions and deliveries; empty means embedded (dev profile only)");
+  public static final String REDIS_STANDALONE = "standalone";
+  public static final String REDIS_CLUSTER = "cluster";
+  public static final String REDIS_SENTINEL = "sentinel";
+  public static final Setting<String> REDIS_MODE = add("redis.mode", Type.STRING, REDIS_STANDALONE,
+    "standalone, cluster or sentinel", oneOf(REDIS_STANDALONE, REDIS_CLUSTER, REDIS_SENTINEL),
+    "standalone: the one Redis of redis.url; cluster: a Redis Cluster reached through the seed nodes of "
+      + "redis.endpoints; sentinel: the master that the Sentinels of redis.endpoints name redis.masterName (followed "
+      + "through failovers); embedded Redis only in standalone");
+  public static final Setting<List<String>> REDIS_ENDPOINTS = add("redis.endpoints", Type.STRING_LIST, List.of(),
+    "redis:// URLs", v -> v.stream().allMatch(u -> RedisEndpoint.parse(u) != null),
+    "cluster: some of the cluster's nodes (any; the rest are found from them); sentinel: the Sentinels; each URL with "
+      + "the user and password of the nodes (Sentinel: the same for the Sentinels and the master); not read in "
+      + "standalone");
+  public static final Setting<String> REDIS_MASTER_NAME = add("redis.masterName", Type.STRING, "mymaster",
+    "a name", v -> !v.isBlank(), "sentinel: the name under which the Sentinels monitor the master");
   public static final Setting<String> POSTGRES_URL = add("postgres.url", Type.STRING,
     "postgresql://postgres@127.0.0.1:5432/postgres", "a postgresql:// URL, or empty",
     v -> v.isEmpty() || v.startsWith("postgresql://") || v.startsWith("postgres://"),

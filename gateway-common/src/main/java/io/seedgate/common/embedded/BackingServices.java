@@ -60,7 +60,9 @@ public final class BackingServices {
     boolean dev = Settings.PROFILE_DEV.equals(config.get(Settings.PROFILE));
     Map<String, Object> resolved = new HashMap<>();
     String redis = config.get(Settings.REDIS_URL);
-    if (!answersRedis(redis)) {
+    // a cluster's or Sentinel's Redis is the operator's: no embedded stand-in for it
+    boolean standalone = Settings.REDIS_STANDALONE.equals(config.get(Settings.REDIS_MODE));
+    if (standalone && !answersRedis(redis)) {
       refuseUnlessDev(dev, "Redis", Settings.REDIS_URL.path(), redis);
       refuseWithoutEmbedded("Redis", Settings.REDIS_URL, redis);
       resolved.put(Settings.REDIS_URL.path(), embeddedRedis(redisPortOf(redis)));

@@ -8,6 +8,7 @@ import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisConnection;
+import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import org.slf4j.Logger;
@@ -25,6 +26,11 @@ import java.util.function.Supplier;
  * {@link #onReconnect} step runs, so a subscriber can subscribe again; when that step fails, the fresh
  * connection is dropped and the cycle repeats with backoff, so a link never stays up in a half-restored state.
  * Create and use it from one context (a verticle's): its callbacks run there.
+ *
+ * <p>What it connects to comes from a {@link RedisTopology}: a link for commands ({@link #connect(Vertx,
+ * RedisTopology, String)}) reaches a standalone server, a cluster (each command to its key's master, a batch split
+ * by hash slot: {@link SlotBatches}) or the Sentinels' master; a link for a subscriber ({@link #subscriber}) reaches
+ * one node, the next seed of a cluster tried when one cannot be reached.
  */
 public final class RedisLink {
 
@@ -33,8 +39,11 @@ public final class RedisLink {
   static final long MAX_BACKOFF_MS = 5_000;
 
   private final Vertx vertx;
-  private final Redis client;
+  /** The clients to connect with, tried in turn from {@link #current} when a connect fails. */
+  private final List<Redis> clients;
+  private final boolean sharded;
   private final String name;
+  private int current;
   private final LongAdder errors;
   private RedisConnection connection;
   private Handler<Response> messageHandler = r -> { };
@@ -43,11 +52,13 @@ public final class RedisLink {
   private long backoffMs;
   private boolean closed;
 
-  private RedisLink(Vertx vertx, RedisEndpoint endpoint, String name) {
+  private RedisLink(Vertx vertx, List<RedisOptions> options, boolean sharded, String name) {
     this.vertx = vertx;
     this.name = name;
+    this.sharded = sharded;
     this.errors = RedisErrors.of(vertx);
-    this.client = Redis.createClient(vertx, endpoint.toRedisOptions().setMaxWaitingHandlers(1 << 16));
+    this.clients = options.stream().map(o -> Redis.createClient(vertx, new RedisOptions(o)
+      .setMaxWaitingHandlers(1 << 16))).toList();
   }
 
   /**
@@ -55,21 +66,54 @@ public final class RedisLink {
    * or Redis cannot be reached now. Later losses are repaired by itself.
    */
   public static Future<RedisLink> connect(Vertx vertx, String url, String name) {
-    RedisEndpoint endpoint;
+    RedisTopology topology;
     try {
-      endpoint = RedisEndpoint.parse(url);
+      topology = RedisTopology.standalone(url);
     } catch (IllegalArgumentException e) {
       return Future.failedFuture(e);
     }
-    return connect(vertx, endpoint, name);
+    return connect(vertx, topology, name);
   }
 
   /** Connects once; the future fails when Redis cannot be reached now. Later losses are repaired by itself. */
   public static Future<RedisLink> connect(Vertx vertx, RedisEndpoint endpoint, String name) {
-    RedisLink link = new RedisLink(vertx, endpoint, name);
-    return link.client.connect().map(c -> {
+    return connect(vertx, RedisTopology.standalone(endpoint), name);
+  }
+
+  /**
+   * A link for commands to the topology's Redis, connected once; the future fails when it cannot be reached now.
+   * Later losses are repaired by itself.
+   */
+  public static Future<RedisLink> connect(Vertx vertx, RedisTopology topology, String name) {
+    return open(new RedisLink(vertx, List.of(topology.commandOptions()), topology.sharded(), name));
+  }
+
+  /**
+   * A link for a classic Pub/Sub subscriber ({@link PubSubLink}): one connection to one node of the topology
+   * ({@link RedisTopology#subscriberOptions()}), connected once; later losses are repaired by itself, on the next
+   * node when one cannot be reached.
+   */
+  public static Future<RedisLink> subscriber(Vertx vertx, RedisTopology topology, String name) {
+    return open(new RedisLink(vertx, topology.subscriberOptions(), false, name));
+  }
+
+  private static Future<RedisLink> open(RedisLink link) {
+    return link.connectAny(link.clients.size()).map(c -> {
       link.attach(c);
       return link;
+    });
+  }
+
+  /** Connects with the current client, then each next one, up to {@code attempts} in all. */
+  private Future<RedisConnection> connectAny(int attempts) {
+    Redis client = clients.get(current);
+    return client.connect().recover(e -> {
+      if (attempts <= 1) {
+        return Future.failedFuture(e);
+      }
+      current = (current + 1) % clients.size();
+      LOG.debug("[redis: {}] no connection ({}), trying the next endpoint", name, e.getMessage());
+      return connectAny(attempts - 1);
     });
   }
 
@@ -122,14 +166,19 @@ public final class RedisLink {
     return c.send(request);
   }
 
-  /** Sends commands in one write, without MULTI; fails with {@link ErrorCode#UNAVAILABLE} when not connected. */
+  /**
+   * Sends commands pipelined, without MULTI; fails with {@link ErrorCode#UNAVAILABLE} when not connected. On one
+   * server they go in one write. On a cluster they are split by hash slot ({@link SlotBatches}): those of one slot
+   * go together, in their order, a command without a key (a {@code PUBLISH}) with the keyed one before it, so that an
+   * action's {@code PUBLISH} still follows its {@code HSET}; the replies come back in the order of the requests.
+   */
   public Future<List<Response>> batch(List<Request> requests) {
     RedisConnection c = connection;
     if (c == null) {
       errors.increment();
       return Future.failedFuture(new GatewayException(ErrorCode.UNAVAILABLE, "redis link '" + name + "' is down"));
     }
-    return c.batch(requests);
+    return sharded ? SlotBatches.send(c, requests) : c.batch(requests);
   }
 
   public Future<Void> close() {
@@ -137,7 +186,7 @@ public final class RedisLink {
     RedisConnection c = connection;
     connection = null;
     Future<Void> closing = c == null ? Future.succeededFuture() : c.close();
-    return closing.eventually(client::close);
+    return closing.eventually(() -> Future.join(clients.stream().map(Redis::close).toList()).mapEmpty());
   }
 
   private void attach(RedisConnection c) {
@@ -172,7 +221,7 @@ public final class RedisLink {
       if (closed) {
         return;
       }
-      client.connect().onComplete(ar -> {
+      connectAny(clients.size()).onComplete(ar -> {
         if (ar.failed()) {
           errors.increment();
           LOG.debug("[redis: {}] reconnect failed: {}", name, ar.cause().getMessage());

@@ -6,7 +6,6 @@ import io.seedgate.common.cluster.ClusterInfo;
 import io.seedgate.common.config.NodeConfig;
 import io.seedgate.common.config.Settings;
 import io.seedgate.common.lifecycle.LocalRoles;
-import io.seedgate.common.redis.RedisEndpoint;
 import io.seedgate.gateway.LocalGateways;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -91,7 +90,7 @@ public class OpsVerticle extends VerticleBase {
     nodeId = config.get(Settings.NODE_ID);
     memberId = ClusterInfo.memberId(vertx, nodeId);
     RecentErrors.install();
-    redis = Redis.createClient(vertx, RedisEndpoint.parse(config.get(Settings.REDIS_URL)).toRedisOptions()
+    redis = Redis.createClient(vertx, config.redis().commandOptions()
       .setMaxPoolSize(2).setMaxPoolWaiting(64).setPoolRecycleTimeout(60_000));
     if (config.get(Settings.ROLES).contains(Settings.ROLE_PERSISTENCE)) {
       postgres = PgBuilder.pool().with(new PoolOptions().setMaxSize(1).setMaxWaitQueueSize(16)

@@ -2,7 +2,10 @@ package io.seedgate.persistence.resp;
 
 import io.vertx.core.buffer.Buffer;
 
+import io.vertx.redis.client.Response;
+
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 /**
  * The replies to one {@link RespRequests batch}, parsed in place: the bytes as Redis sent them (one array, copied
@@ -55,6 +58,45 @@ public final class RespReplies {
       throw new RespProtocolException("fewer than " + expected + " complete replies");
     }
     return parser.take();
+  }
+
+  /**
+   * The replies the Vert.x Redis client gave to {@link RespRequests#toClientRequests()}, as this connection would
+   * have parsed them: each written back as RESP2 and parsed (a {@code null} reply is a null bulk string).
+   */
+  public static RespReplies of(List<Response> replies) {
+    Buffer encoded = Buffer.buffer(256 * Math.max(1, replies.size()));
+    for (Response r : replies) {
+      encode(r, encoded);
+    }
+    return parse(encoded, replies.size());
+  }
+
+  private static void encode(Response r, Buffer out) {
+    if (r == null) {
+      out.appendString("$-1\r\n");
+      return;
+    }
+    switch (r.type()) {
+      case SIMPLE -> out.appendByte((byte) '+').appendString(oneLine(r.toString())).appendString("\r\n");
+      case ERROR -> out.appendByte((byte) '-').appendString(oneLine(r.toString())).appendString("\r\n");
+      case NUMBER -> out.appendByte((byte) ':').appendString(Long.toString(r.toLong())).appendString("\r\n");
+      case BULK -> {
+        byte[] bytes = r.toBytes();
+        out.appendByte((byte) '$').appendString(Integer.toString(bytes.length)).appendString("\r\n")
+          .appendBytes(bytes).appendString("\r\n");
+      }
+      default -> { // MULTI, PUSH, ATTRIBUTE: an array of what it holds
+        out.appendByte((byte) '*').appendString(Integer.toString(r.size())).appendString("\r\n");
+        for (Response child : r) {
+          encode(child, out);
+        }
+      }
+    }
+  }
+
+  private static String oneLine(String s) {
+    return s.replace('\r', ' ').replace('\n', ' ');
   }
 
   /** The number of top-level replies. */

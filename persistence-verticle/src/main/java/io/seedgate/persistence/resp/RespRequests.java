@@ -3,9 +3,13 @@ package io.seedgate.persistence.resp;
 import io.netty.buffer.Unpooled;
 import io.seedgate.common.vertx.Buffers;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Request;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * Commands encoded as RESP2 into one buffer, to be written at once (a pipeline) on a {@link RespConnection}:
@@ -84,6 +88,27 @@ public final class RespRequests {
   /** The number of commands, that is of replies to expect. */
   public int count() {
     return commands;
+  }
+
+  /**
+   * The commands as requests of the Vert.x Redis client, for a Redis this connection does not reach (a cluster's
+   * masters, the master a Sentinel names): read back from the encoded bytes, so that both ways send the same.
+   */
+  public List<Request> toClientRequests() {
+    RespReplies parsed = RespReplies.parse(buffer(), commands);
+    List<Request> requests = new ArrayList<>(commands);
+    for (int i = 0; i < commands; i++) {
+      int command = parsed.reply(i);
+      int n = parsed.size(command);
+      int arg = parsed.first(command);
+      Request request = Request.cmd(Command.create(parsed.string(arg)));
+      for (int k = 1; k < n; k++) {
+        arg = parsed.next(arg);
+        request.arg(Arrays.copyOfRange(parsed.bytes(), parsed.offset(arg), parsed.offset(arg) + parsed.length(arg)));
+      }
+      requests.add(request);
+    }
+    return requests;
   }
 
   /** The encoded commands: a view of this object's array, not a copy. */
