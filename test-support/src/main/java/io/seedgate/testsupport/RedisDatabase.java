@@ -1,11 +1,6 @@
 package io.seedgate.testsupport;
 
-import java.io.BufferedInputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -176,85 +171,18 @@ public final class RedisDatabase implements AutoCloseable {
 
   /** Runs one command on {@code db} over a new connection (with AUTH from the URL's user info); its reply. */
   static Object call(URI server, int db, String... command) throws IOException {
-    try (Socket socket = new Socket()) {
-      socket.connect(new InetSocketAddress(server.getHost(), port(server)), 2_000);
-      socket.setSoTimeout(10_000);
-      OutputStream out = socket.getOutputStream();
-      InputStream in = new BufferedInputStream(socket.getInputStream());
-      List<List<String>> commands = new ArrayList<>();
-      String userInfo = server.getRawUserInfo();
-      if (userInfo != null && !userInfo.isEmpty()) {
-        int colon = userInfo.indexOf(':');
-        String user = colon < 0 ? "" : URLDecoder.decode(userInfo.substring(0, colon), StandardCharsets.UTF_8);
-        String password = URLDecoder.decode(colon < 0 ? userInfo : userInfo.substring(colon + 1), StandardCharsets.UTF_8);
-        commands.add(user.isEmpty() ? List.of("AUTH", password) : List.of("AUTH", user, password));
-      }
-      if (db != 0) {
-        commands.add(List.of("SELECT", String.valueOf(db)));
-      }
-      commands.add(List.of(command));
-      StringBuilder resp = new StringBuilder();
-      for (List<String> c : commands) {
-        resp.append('*').append(c.size()).append("\r\n");
-        for (String part : c) {
-          resp.append('$').append(part.getBytes(StandardCharsets.UTF_8).length).append("\r\n").append(part).append("\r\n");
-        }
-      }
-      out.write(resp.toString().getBytes(StandardCharsets.UTF_8));
-      out.flush();
-      Object reply = null;
-      for (int i = 0; i < commands.size(); i++) {
-        reply = read(in);
-      }
-      return reply;
+    List<List<String>> commands = new ArrayList<>();
+    String userInfo = server.getRawUserInfo();
+    if (userInfo != null && !userInfo.isEmpty()) {
+      int colon = userInfo.indexOf(':');
+      String user = colon < 0 ? "" : URLDecoder.decode(userInfo.substring(0, colon), StandardCharsets.UTF_8);
+      String password = URLDecoder.decode(colon < 0 ? userInfo : userInfo.substring(colon + 1), StandardCharsets.UTF_8);
+      commands.add(user.isEmpty() ? List.of("AUTH", password) : List.of("AUTH", user, password));
     }
-  }
-
-  /** One RESP2 reply: a String, a Long, null, or a List; an error reply throws. */
-  private static Object read(InputStream in) throws IOException {
-    int type = in.read();
-    String line = line(in);
-    switch (type) {
-      case '+':
-        return line;
-      case '-':
-        throw new IOException("Redis: " + line);
-      case ':':
-        return Long.parseLong(line);
-      case '$': {
-        int n = Integer.parseInt(line);
-        if (n < 0) {
-          return null;
-        }
-        byte[] bytes = in.readNBytes(n + 2);
-        return new String(bytes, 0, n, StandardCharsets.UTF_8);
-      }
-      case '*': {
-        int n = Integer.parseInt(line);
-        if (n < 0) {
-          return null;
-        }
-        List<Object> items = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-          items.add(read(in));
-        }
-        return items;
-      }
-      default:
-        throw new IOException("unexpected RESP reply type " + type);
+    if (db != 0) {
+      commands.add(List.of("SELECT", String.valueOf(db)));
     }
-  }
-
-  private static String line(InputStream in) throws IOException {
-    StringBuilder sb = new StringBuilder();
-    int c;
-    while ((c = in.read()) != '\r') {
-      if (c < 0) {
-        throw new IOException("connection closed by Redis");
-      }
-      sb.append((char) c);
-    }
-    in.read();
-    return sb.toString();
+    commands.add(List.of(command));
+    return Resp.call(server.getHost(), port(server), 2_000, 10_000, commands);
   }
 }
