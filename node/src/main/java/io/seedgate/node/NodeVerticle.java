@@ -16,6 +16,7 @@ import io.vertx.config.ConfigRetriever;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -202,6 +203,9 @@ public class NodeVerticle extends VerticleBase {
     if (config.get(Settings.EXAMPLE_SERVICE)) {
       JsonObject service = new JsonObject().put("redisUrl", config.get(Settings.REDIS_URL))
         .put("actionChannelPrefix", config.get(Settings.ACTION_CHANNEL_PREFIX));
+      if (Settings.REDIS_CLUSTER.equals(config.get(Settings.REDIS_MODE))) {
+        service.put("redisCluster", new JsonArray(config.get(Settings.REDIS_ENDPOINTS)));
+      }
       chain = chain.compose(v -> vertx.deployVerticle(ExampleGameService::new,
         new DeploymentOptions().setConfig(service)).mapEmpty());
     }

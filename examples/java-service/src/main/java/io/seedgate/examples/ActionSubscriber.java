@@ -36,7 +36,8 @@ final class ActionSubscriber {
   static final long SUBSCRIBE_TIMEOUT_MS = 10_000;
 
   private final Vertx vertx;
-  private final Redis client;
+  private final List<Redis> clients;
+  private int current;
   private final List<String> channels;
   private final BiConsumer<String, Buffer> consumer;
   private RedisConnection connection;
@@ -47,16 +48,26 @@ final class ActionSubscriber {
   private long backoffMs;
   private boolean closed;
 
-  ActionSubscriber(Vertx vertx, String redisUrl, List<String> channels, BiConsumer<String, Buffer> consumer) {
+  /**
+   * @param endpoints where to connect, tried in turn when one cannot be reached (the nodes of a cluster: any one
+   *                  receives what is published on every node)
+   */
+  ActionSubscriber(Vertx vertx, List<RedisOptions> endpoints, List<String> channels,
+                   BiConsumer<String, Buffer> consumer) {
     this.vertx = vertx;
-    this.client = Redis.createClient(vertx, new RedisOptions().setConnectionString(redisUrl));
+    this.clients = endpoints.stream().map(o -> Redis.createClient(vertx, o)).toList();
     this.channels = List.copyOf(channels);
     this.consumer = consumer;
   }
 
   /** Connects and subscribes; completes once Redis confirmed every channel, fails when it cannot now. */
   Future<Void> start() {
-    return connectAndSubscribe();
+    return startWith(clients.size());
+  }
+
+  private Future<Void> startWith(int endpointsLeft) {
+    return connectAndSubscribe().recover(e -> endpointsLeft > 1 && !closed ? startWith(endpointsLeft - 1)
+      : Future.failedFuture(e));
   }
 
   /** The Redis client id (CLIENT ID) of the connection now subscribed, or -1; safe from any thread. */
@@ -71,11 +82,17 @@ final class ActionSubscriber {
     RedisConnection c = connection;
     connection = null;
     Future<Void> closing = c == null ? Future.succeededFuture() : c.close();
-    return closing.eventually(client::close);
+    return closing.eventually(() -> Future.join(clients.stream().map(Redis::close).toList()));
+  }
+
+  /** Connects with the current endpoint; when it cannot be reached, the next one is tried at the next attempt. */
+  private Future<RedisConnection> connect() {
+    Redis client = clients.get(current);
+    return client.connect().onFailure(e -> current = (current + 1) % clients.size());
   }
 
   private Future<Void> connectAndSubscribe() {
-    return client.connect().compose(c -> {
+    return connect().compose(c -> {
       if (closed) {
         return c.close().compose(v -> Future.failedFuture("subscriber closed"));
       }

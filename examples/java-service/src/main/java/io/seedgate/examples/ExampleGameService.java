@@ -6,7 +6,6 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.redis.client.Redis;
-import io.vertx.redis.client.RedisOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -74,15 +73,14 @@ public class ExampleGameService extends VerticleBase {
     } catch (IllegalArgumentException e) {
       return Future.failedFuture(e);
     }
-    redis = Redis.createClient(vertx, new RedisOptions()
-      .setConnectionString(options.getRedisUrl())
+    redis = Redis.createClient(vertx, options.commandOptions()
       .setMaxPoolSize(POOL_SIZE)
       .setMaxPoolWaiting(POOL_WAITING));
-    actions = new GameActions(redis, options.getStep());
+    actions = new GameActions(redis, options.getStep(), !options.getRedisCluster().isEmpty());
     List<String> channels = GameActions.MODELS.stream()
       .map(model -> GameChannels.actionChannel(options.getActionChannelPrefix(), model))
       .toList();
-    subscriber = new ActionSubscriber(vertx, options.getRedisUrl(), channels, this::onAction);
+    subscriber = new ActionSubscriber(vertx, options.subscriberOptions(), channels, this::onAction);
     return subscriber.start()
       .onSuccess(v -> LOG.info("[redis: {}, channels: {}, step: {}] example game service started",
         options.getRedisUrl(), channels, options.getStep()))

@@ -23,10 +23,22 @@ final class GameActions {
 
   private final Redis redis;
   private final double step;
+  /** Whether Redis is a cluster: then reads of keys on several masters are sent one by one, not as one batch. */
+  private final boolean cluster;
 
-  GameActions(Redis redis, double step) {
+  GameActions(Redis redis, double step, boolean cluster) {
     this.redis = redis;
     this.step = step;
+    this.cluster = cluster;
+  }
+
+  /** Sends reads together: one batch on one server; on a cluster each on its own (its key's master). */
+  private Future<List<Response>> readAll(List<Request> reads) {
+    if (!cluster) {
+      return redis.batch(reads);
+    }
+    List<Future<Response>> sent = reads.stream().map(redis::send).toList();
+    return Future.all(sent).map(all -> sent.stream().map(Future::result).toList());
   }
 
   /** Plays one action; an action this service does not know is answered with an error to the player. */
@@ -70,7 +82,7 @@ final class GameActions {
           reads.add(Request.cmd(Command.HMGET).arg(GameChannels.playerHash(token))
             .arg(GameChannels.F_ID).arg(GameChannels.F_ACTION));
         }
-        return redis.batch(reads).map(replies -> mapView(e.token(), tokens, replies));
+        return readAll(reads).map(replies -> mapView(e.token(), tokens, replies));
       })
       .compose(view -> publish(GameChannels.tokenChannel(e.token()), Replies.load(view.players))
         .compose(v -> publish(GameChannels.mapChannel(e.map()), Replies.playersUpdate(List.of(

@@ -1,12 +1,18 @@
 package io.seedgate.examples;
 
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.redis.client.RedisClientType;
+import io.vertx.redis.client.RedisOptions;
 
+import java.util.List;
 import java.util.Objects;
 
 /**
  * Settings of {@link ExampleGameService}, read from its deployment config:
  * <pre>{"redisUrl":"redis://127.0.0.1:6379","actionChannelPrefix":"action:","step":0.5}</pre>
+ * or, on a Redis Cluster, {@code "redisCluster":["redis://10.0.0.1:7000","redis://10.0.0.2:7000"]} (some of its
+ * nodes; {@code redisUrl} is then not read).
  * Keys not named here are ignored, so the service can share a config with others.
  */
 public class GameServiceOptions {
@@ -14,6 +20,7 @@ public class GameServiceOptions {
   public static final String REDIS_URL = "redisUrl";
   public static final String ACTION_CHANNEL_PREFIX = "actionChannelPrefix";
   public static final String STEP = "step";
+  public static final String REDIS_CLUSTER = "redisCluster";
 
   public static final String DEFAULT_REDIS_URL = "redis://127.0.0.1:6379";
   public static final String DEFAULT_ACTION_CHANNEL_PREFIX = GameChannels.DEFAULT_ACTION_CHANNEL_PREFIX;
@@ -22,6 +29,7 @@ public class GameServiceOptions {
   private String redisUrl = DEFAULT_REDIS_URL;
   private String actionChannelPrefix = DEFAULT_ACTION_CHANNEL_PREFIX;
   private double step = DEFAULT_STEP;
+  private List<String> redisCluster = List.of();
 
   public GameServiceOptions() {
   }
@@ -30,6 +38,7 @@ public class GameServiceOptions {
     this.redisUrl = other.redisUrl;
     this.actionChannelPrefix = other.actionChannelPrefix;
     this.step = other.step;
+    this.redisCluster = other.redisCluster;
   }
 
   /**
@@ -45,6 +54,14 @@ public class GameServiceOptions {
     Object prefix = json.getValue(ACTION_CHANNEL_PREFIX);
     if (prefix != null) {
       setActionChannelPrefix(string(ACTION_CHANNEL_PREFIX, prefix));
+    }
+    Object cluster = json.getValue(REDIS_CLUSTER);
+    if (cluster != null) {
+      if (!(cluster instanceof JsonArray seeds) || !seeds.stream().allMatch(String.class::isInstance)) {
+        throw new IllegalArgumentException("setting '" + REDIS_CLUSTER + "' must be a list of redis:// URLs, got: "
+          + cluster);
+      }
+      setRedisCluster(seeds.stream().map(String.class::cast).toList());
     }
     Object step = json.getValue(STEP);
     if (step != null) {
@@ -66,6 +83,35 @@ public class GameServiceOptions {
     }
     this.redisUrl = redisUrl;
     return this;
+  }
+
+  public List<String> getRedisCluster() {
+    return redisCluster;
+  }
+
+  /** Some nodes of the Redis Cluster to talk to (empty: the one Redis of {@link #getRedisUrl()}). */
+  public GameServiceOptions setRedisCluster(List<String> seeds) {
+    this.redisCluster = List.copyOf(seeds);
+    return this;
+  }
+
+  /** Options of a client for commands: the cluster's (each command to its key's master) or the one server's. */
+  public RedisOptions commandOptions() {
+    if (redisCluster.isEmpty()) {
+      return new RedisOptions().setConnectionString(redisUrl);
+    }
+    RedisOptions options = new RedisOptions().setType(RedisClientType.CLUSTER);
+    redisCluster.forEach(options::addConnectionString);
+    return options;
+  }
+
+  /**
+   * Where a subscriber may connect, in the order to try: a {@code PUBLISH} on any node of a cluster reaches the
+   * subscribers of every node, so any one node will do.
+   */
+  public List<RedisOptions> subscriberOptions() {
+    return (redisCluster.isEmpty() ? List.of(redisUrl) : redisCluster).stream()
+      .map(url -> new RedisOptions().setConnectionString(url)).toList();
   }
 
   public String getActionChannelPrefix() {
@@ -95,18 +141,21 @@ public class GameServiceOptions {
   }
 
   public JsonObject toJson() {
-    return new JsonObject().put(REDIS_URL, redisUrl).put(ACTION_CHANNEL_PREFIX, actionChannelPrefix).put(STEP, step);
+    JsonObject json = new JsonObject().put(REDIS_URL, redisUrl).put(ACTION_CHANNEL_PREFIX, actionChannelPrefix)
+      .put(STEP, step);
+    return redisCluster.isEmpty() ? json : json.put(REDIS_CLUSTER, new JsonArray(redisCluster));
   }
 
   @Override
   public boolean equals(Object o) {
     return o instanceof GameServiceOptions other && redisUrl.equals(other.redisUrl)
+      && redisCluster.equals(other.redisCluster)
       && actionChannelPrefix.equals(other.actionChannelPrefix) && Double.compare(step, other.step) == 0;
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(redisUrl, actionChannelPrefix, step);
+    return Objects.hash(redisUrl, redisCluster, actionChannelPrefix, step);
   }
 
   @Override

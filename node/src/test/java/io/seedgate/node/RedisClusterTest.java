@@ -1,0 +1,272 @@
+package io.seedgate.node;
+
+import io.seedgate.common.RedisKeys;
+import io.seedgate.common.config.Settings;
+import io.seedgate.testsupport.RedisClusterServers;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.redis.client.Response;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.Tuple;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.BooleanSupplier;
+
+import static io.seedgate.testsupport.Await.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The whole client protocol on a real Redis Cluster of three masters started by the test ({@code redis.mode}
+ * {@code cluster}, classic Pub/Sub): login, actions through the example service, deliveries by token, player, map and
+ * broadcast, kick and set-map on the control channel, the periodic flush and leaving. The players are picked so that
+ * each one's hash (its token) and directory entry ({@code seed:session:<player>}) live on a different master, and
+ * the map on one of them: every command that touches keys of several players, or a player and its map, crosses
+ * shards. Skipped, with the reason, where {@code redis-server} or {@code redis-cli} is missing.
+ */
+class RedisClusterTest {
+
+  private static RedisClusterServers cluster;
+  private static TestNode node;
+
+  @BeforeAll
+  static void start() {
+    Assumptions.assumeTrue(RedisClusterServers.available(), RedisClusterServers::whyUnavailable);
+    cluster = RedisClusterServers.start(3, 0);
+    Map<String, Object> settings = new HashMap<>();
+    settings.put(Settings.REDIS_MODE.path(), Settings.REDIS_CLUSTER);
+    settings.put(Settings.REDIS_ENDPOINTS.path(), new JsonArray(cluster.seeds().subList(0, 2)));
+    settings.put(Settings.ROLES.path(), new JsonArray(List.of("gateway", "router", "persistence")));
+    settings.put(Settings.FLUSH_INTERVAL.path(), 1);
+    node = TestNode.start(settings);
+  }
+
+  @AfterAll
+  static void stop() {
+    if (node != null) {
+      node.close();
+    }
+    if (cluster != null) {
+      cluster.close();
+    }
+  }
+
+  @Test
+  void playersOnThreeShardsLoadMoveAndSeeEachOthersMovesOnTheirMap() {
+    String map = newMap();
+    List<Player> players = onEveryMaster(map);
+    List<TestClient> clients = new ArrayList<>();
+    try {
+      for (Player p : players) {
+        clients.add(loggedIn(p.token));
+      }
+      clients.get(0).sendBinary(new JsonObject().put("action", "move/up"));
+      for (TestClient c : clients) {
+        JsonObject move = c.nextContaining("move_up");
+        assertEquals(Long.parseLong(players.get(0).id), move.getJsonArray("players").getJsonObject(0).getLong("id"));
+      }
+      Response hash = await(node.redis.hgetall(players.get(0).token));
+      assertEquals("move/up", hash.get("action").toString(), "the action's HSET reached the hash's master");
+      assertEquals(players.get(0).id, hash.get("id").toString());
+      for (Player p : players) {
+        Response owner = await(node.redis.get(RedisKeys.sessionOwner(p.id)));
+        assertTrue(owner != null && owner.toString().endsWith("|" + p.token), "directory entry: " + owner);
+        assertEquals(p.id, String.valueOf(await(node.redis.hget(RedisKeys.onlineShard(p.token), p.token))));
+      }
+      assertEquals(tokens(players), mapMembers(map), "every player in the map's GEO set");
+    } finally {
+      clients.forEach(TestClient::close);
+    }
+  }
+
+  @Test
+  void deliveriesByTokenPlayerMapAndBroadcastReachPlayersOfEveryShard() {
+    String map = newMap();
+    List<Player> players = onEveryMaster(map);
+    List<TestClient> clients = new ArrayList<>();
+    try {
+      for (Player p : players) {
+        clients.add(loggedIn(p.token));
+      }
+      for (int i = 0; i < players.size(); i++) {
+        Player p = players.get(i);
+        String toToken = "{\"to\":\"token\",\"n\":" + i + "}";
+        await(node.redis.publish(RedisKeys.tokenChannel(p.token), toToken));
+        assertEquals(new JsonObject(toToken), clients.get(i).nextContaining("\"token\""), "token delivery to player " + i);
+        String toPlayer = "{\"to\":\"player\",\"n\":" + i + "}";
+        await(node.redis.publish(RedisKeys.playerChannel(p.id), toPlayer));
+        assertEquals(new JsonObject(toPlayer), clients.get(i).nextContaining("\"player\""), "player delivery to player " + i);
+      }
+      String toMap = "{\"to\":\"map\",\"n\":\"" + UUID.randomUUID() + "\"}";
+      await(node.redis.publish(RedisKeys.mapChannel(map), toMap));
+      String everyone = "{\"to\":\"everyone\",\"n\":\"" + UUID.randomUUID() + "\"}";
+      await(node.redis.publish(node.config.get(Settings.BROADCAST_CHANNEL), everyone));
+      for (TestClient c : clients) {
+        assertEquals(new JsonObject(toMap), c.nextContaining("\"map\""));
+        assertEquals(new JsonObject(everyone), c.nextContaining("everyone"));
+      }
+    } finally {
+      clients.forEach(TestClient::close);
+    }
+  }
+
+  @Test
+  void aKickAndAMapChangeOnTheControlChannelWorkForPlayersOfEveryShard() {
+    String from = newMap();
+    String to = newMap();
+    List<Player> players = onEveryMaster(from);
+    List<TestClient> clients = new ArrayList<>();
+    try {
+      for (Player p : players) {
+        clients.add(loggedIn(p.token));
+      }
+      Player moved = players.get(1);
+      await(node.redis.publish(node.config.get(Settings.CONTROL_CHANNEL), new JsonObject().put("type", "set-map")
+        .put("player", moved.id).put("map", to).encode()));
+      until(Duration.ofSeconds(5), () -> to.equals(String.valueOf(await(node.redis.hget(moved.token,
+        RedisKeys.F_MAP_ID)))) && mapMembers(to).contains(moved.token));
+      assertEquals(Set.of(players.get(0).token, players.get(2).token), mapMembers(from));
+      await(node.redis.publish(RedisKeys.mapChannel(to), "{\"new\":1}"));
+      assertEquals(new JsonObject().put("new", 1), clients.get(1).nextContaining("new"), "the moved player hears its new map");
+
+      Player kicked = players.get(2);
+      await(node.redis.publish(node.config.get(Settings.CONTROL_CHANNEL), new JsonObject().put("type", "kick")
+        .put("player", kicked.id).encode()));
+      assertEquals("kicked", clients.get(2).nextContaining("error").getString("error"));
+      clients.get(2).awaitClose();
+      until(Duration.ofSeconds(10), () -> await(node.redis.get(RedisKeys.sessionOwner(kicked.id))) == null
+        && !mapMembers(from).contains(kicked.token));
+    } finally {
+      clients.forEach(TestClient::close);
+    }
+  }
+
+  @Test
+  void theFlushSavesThePlayersOfEveryShardAndLeavingSavesAndCleansUpAcrossShards() {
+    String map = newMap();
+    List<Player> players = onEveryMaster(map);
+    List<TestClient> clients = new ArrayList<>();
+    for (Player p : players) {
+      TestClient c = loggedIn(p.token);
+      c.sendBinary(new JsonObject().put("action", "move/right"));
+      c.nextContaining("move_right");
+      clients.add(c);
+    }
+    until(Duration.ofSeconds(15), () -> savedRows(players).stream()
+      .filter(r -> "move/right".equals(r.getString("action")) && Double.valueOf(0.5).equals(r.getDouble("position_x")))
+      .count() == players.size());
+
+    clients.forEach(TestClient::close);
+    until(Duration.ofSeconds(15), () -> savedRows(players).stream()
+      .filter(r -> RedisKeys.ACTION_OFFLINE.equals(r.getString("action"))).count() == players.size());
+    until(Duration.ofSeconds(10), () -> mapMembers(map).isEmpty());
+    for (Player p : players) {
+      until(Duration.ofSeconds(10), () -> await(node.redis.exists(List.of(p.token))).toInteger() == 0);
+      assertNull(await(node.redis.get(RedisKeys.sessionOwner(p.id))), "directory entry gone");
+      assertNull(await(node.redis.hget(RedisKeys.onlineShard(p.token), p.token)), "online entry gone");
+    }
+    Row saved = savedRows(players.subList(0, 1)).get(0);
+    assertEquals(0.5, saved.getDouble("position_x"), 0.001, "the position saved on leave");
+  }
+
+  /** A player of its own, whose token and directory entry live on a given master. */
+  private record Player(String id, String token) {
+  }
+
+  /** Three signed-in players on the map, the first one's keys on the first master, and so on. */
+  private static List<Player> onEveryMaster(String map) {
+    List<Integer> masters = cluster.masters();
+    assertEquals(3, masters.size(), "three masters");
+    List<Player> players = new ArrayList<>();
+    for (int master : masters) {
+      String id = keyOn(master, i -> Long.toString(7_000_000_000L + (long) (Math.random() * 1_000_000_000L)),
+        RedisKeys::sessionOwner);
+      String token = keyOn(master, i -> UUID.randomUUID().toString().toUpperCase(), RedisKeys::playerHash);
+      await(node.redis.hset(List.of(token, RedisKeys.F_ID, id, RedisKeys.F_MAP_ID, map)));
+      players.add(new Player(id, token));
+    }
+    return players;
+  }
+
+  /** A value whose key ({@code keyOf(value)}) lives on the master. */
+  private static String keyOn(int master, java.util.function.IntFunction<String> candidates,
+                              java.util.function.Function<String, String> keyOf) {
+    for (int i = 0; i < 10_000; i++) {
+      String value = candidates.apply(i);
+      if (cluster.masterOf(keyOf.apply(value)) == master) {
+        return value;
+      }
+    }
+    throw new AssertionError("no key on master " + master);
+  }
+
+  private static TestClient loggedIn(String token) {
+    TestClient c = node.client();
+    c.sendBinary(new JsonObject().put("token", token).put("action", "api/load"));
+    c.nextContaining("\"load\"");
+    return c;
+  }
+
+  private static Set<String> tokens(List<Player> players) {
+    Set<String> tokens = new HashSet<>();
+    players.forEach(p -> tokens.add(p.token));
+    return tokens;
+  }
+
+  private static Set<String> mapMembers(String map) {
+    Set<String> members = new HashSet<>();
+    for (Response r : await(node.redis.zrange(List.of(RedisKeys.mapGeoSet(map), "0", "-1")))) {
+      members.add(r.toString());
+    }
+    return members;
+  }
+
+  private static List<Row> savedRows(List<Player> players) {
+    SqlClient pg = PgBuilder.client()
+      .connectingTo(PgConnectOptions.fromUri(TestSupport.backingServices().get(Settings.POSTGRES_URL)))
+      .using(node.vertx).build();
+    try {
+      List<Row> rows = new ArrayList<>();
+      await(pg.preparedQuery("select id, action, position_x from players where id = any($1)")
+        .execute(Tuple.of(players.stream().map(Player::id).toArray(String[]::new)))).forEach(rows::add);
+      return rows;
+    } finally {
+      pg.close();
+    }
+  }
+
+  private static String newMap() {
+    return "m" + UUID.randomUUID().toString().substring(0, 8);
+  }
+
+  private static void until(Duration within, BooleanSupplier condition) {
+    long deadline = System.nanoTime() + within.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("not within " + within);
+      }
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError(e);
+      }
+    }
+  }
+}
