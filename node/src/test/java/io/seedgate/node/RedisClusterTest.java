@@ -185,6 +185,58 @@ class RedisClusterTest {
     assertEquals(0.5, saved.getDouble("position_x"), 0.001, "the position saved on leave");
   }
 
+  /**
+   * A resumable client drops and resumes four times; the node runs two gateway instances, so its reconnections land
+   * on both and the session is handed over between them: the directory entry, the old and the new instance's index
+   * of sessions (three keys, here on different masters) move in steps that keep to one slot each.
+   */
+  @Test
+  void aResumableSessionIsHandedOverBetweenGatewayInstancesAndMissesNothing() {
+    String map = newMap();
+    Player p = onEveryMaster(map).get(0);
+    Set<String> incarnations = new HashSet<>();
+    TestClient c = node.client();
+    c.sendBinary(new JsonObject().put("token", p.token).put("action", "api/load").put("resume", true));
+    String resume = c.next().getJsonObject("session").getString("resume");
+    long seq = 0;
+    int sent = 0;
+    try {
+      for (int round = 0; round < 4; round++) {
+        incarnations.add(incarnationOfSession(p));
+        c.closeNow();
+        for (int i = 0; i < 3; i++) {
+          await(node.redis.publish(RedisKeys.playerChannel(p.id), "{\"missed\":" + sent++ + "}"));
+        }
+        c = node.client();
+        c.sendBinary(new JsonObject().put("resume", resume).put("seq", seq));
+        JsonObject resumed = c.nextContaining("resumed").getJsonObject("resumed");
+        resume = resumed.getString("resume");
+        // the first login's own deliveries (load, join) are numbered too: take what comes until the missed ones end
+        int expected = sent - 3;
+        while (expected < sent) {
+          JsonObject d = c.next();
+          seq = d.getLong("seq");
+          Object msg = d.getValue("msg");
+          if (msg instanceof JsonObject m && m.containsKey("missed")) {
+            assertEquals(expected++, m.getInteger("missed"), "in order, none lost, none twice: " + d);
+          }
+        }
+      }
+      incarnations.add(incarnationOfSession(p));
+      assertTrue(incarnations.size() >= 2, "handed over between the instances at least once: " + incarnations);
+      assertEquals(Set.of(p.token), mapMembers(map), "still on its map");
+    } finally {
+      c.close();
+    }
+  }
+
+  private static String incarnationOfSession(Player p) {
+    String owner = String.valueOf(await(node.redis.get(RedisKeys.sessionOwner(p.id))));
+    String[] parts = owner.split("\\|");
+    assertEquals(3, parts.length, "directory entry: " + owner);
+    return io.seedgate.common.lifecycle.Incarnation.idOfSession(parts[1]);
+  }
+
   /** A player of its own, whose token and directory entry live on a given master. */
   private record Player(String id, String token) {
   }
