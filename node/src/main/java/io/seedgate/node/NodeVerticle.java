@@ -201,11 +201,7 @@ public class NodeVerticle extends VerticleBase {
         new DeploymentOptions(single).setInstances(n)).mapEmpty());
     }
     if (config.get(Settings.EXAMPLE_SERVICE)) {
-      JsonObject service = new JsonObject().put("redisUrl", config.get(Settings.REDIS_URL))
-        .put("actionChannelPrefix", config.get(Settings.ACTION_CHANNEL_PREFIX));
-      if (Settings.REDIS_CLUSTER.equals(config.get(Settings.REDIS_MODE))) {
-        service.put("redisCluster", new JsonArray(config.get(Settings.REDIS_ENDPOINTS)));
-      }
+      JsonObject service = exampleServiceConfig(config);
       chain = chain.compose(v -> vertx.deployVerticle(ExampleGameService::new,
         new DeploymentOptions().setConfig(service)).mapEmpty());
     }
@@ -213,6 +209,23 @@ public class NodeVerticle extends VerticleBase {
       chain = chain.compose(v -> vertx.deployVerticle(DemoVerticle::new, single).mapEmpty());
     }
     return chain;
+  }
+
+  /**
+   * The example game service's config for this node's Redis and action channels: the one server, the cluster's
+   * seeds or the Sentinels, as the node reaches them.
+   */
+  static JsonObject exampleServiceConfig(NodeConfig config) {
+    JsonObject service = new JsonObject().put("redisUrl", config.get(Settings.REDIS_URL))
+      .put("actionChannelPrefix", config.get(Settings.ACTION_CHANNEL_PREFIX));
+    String mode = config.get(Settings.REDIS_MODE);
+    if (Settings.REDIS_CLUSTER.equals(mode)) {
+      service.put("redisCluster", new JsonArray(config.get(Settings.REDIS_ENDPOINTS)));
+    } else if (Settings.REDIS_SENTINEL.equals(mode)) {
+      service.put("redisSentinels", new JsonArray(config.get(Settings.REDIS_ENDPOINTS)))
+        .put("redisMasterName", config.get(Settings.REDIS_MASTER_NAME));
+    }
+    return service;
   }
 
   /** Deploys the operations port, last, when {@code ops.enabled}. */

@@ -118,11 +118,7 @@ final class TestNode implements AutoCloseable {
     }
     String id = await(vertx.deployVerticle(node, options));
     if (withService) {
-      JsonObject service = new JsonObject().put("redisUrl", config.get(Settings.REDIS_URL))
-        .put("actionChannelPrefix", config.get(Settings.ACTION_CHANNEL_PREFIX));
-      if (Settings.REDIS_CLUSTER.equals(config.get(Settings.REDIS_MODE))) {
-        service.put("redisCluster", new io.vertx.core.json.JsonArray(config.get(Settings.REDIS_ENDPOINTS)));
-      }
+      JsonObject service = NodeVerticle.exampleServiceConfig(config);
       await(vertx.deployVerticle(ExampleGameService::new, new DeploymentOptions().setConfig(service)));
     }
     // the test's own client reaches the node's Redis as the node does: one server, a cluster or Sentinel's master

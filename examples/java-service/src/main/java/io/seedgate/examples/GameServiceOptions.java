@@ -4,6 +4,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.RedisClientType;
 import io.vertx.redis.client.RedisOptions;
+import io.vertx.redis.client.RedisRole;
 
 import java.util.List;
 import java.util.Objects;
@@ -12,7 +13,8 @@ import java.util.Objects;
  * Settings of {@link ExampleGameService}, read from its deployment config:
  * <pre>{"redisUrl":"redis://127.0.0.1:6379","actionChannelPrefix":"action:","step":0.5}</pre>
  * or, on a Redis Cluster, {@code "redisCluster":["redis://10.0.0.1:7000","redis://10.0.0.2:7000"]} (some of its
- * nodes; {@code redisUrl} is then not read).
+ * nodes; {@code redisUrl} is then not read), or behind Sentinel {@code "redisSentinels":["redis://10.0.0.1:26379"],
+ * "redisMasterName":"mymaster"} (the master found through them, again after a failover).
  * Keys not named here are ignored, so the service can share a config with others.
  */
 public class GameServiceOptions {
@@ -21,6 +23,9 @@ public class GameServiceOptions {
   public static final String ACTION_CHANNEL_PREFIX = "actionChannelPrefix";
   public static final String STEP = "step";
   public static final String REDIS_CLUSTER = "redisCluster";
+  public static final String REDIS_SENTINELS = "redisSentinels";
+  public static final String REDIS_MASTER_NAME = "redisMasterName";
+  public static final String DEFAULT_REDIS_MASTER_NAME = "mymaster";
 
   public static final String DEFAULT_REDIS_URL = "redis://127.0.0.1:6379";
   public static final String DEFAULT_ACTION_CHANNEL_PREFIX = GameChannels.DEFAULT_ACTION_CHANNEL_PREFIX;
@@ -30,6 +35,8 @@ public class GameServiceOptions {
   private String actionChannelPrefix = DEFAULT_ACTION_CHANNEL_PREFIX;
   private double step = DEFAULT_STEP;
   private List<String> redisCluster = List.of();
+  private List<String> redisSentinels = List.of();
+  private String redisMasterName = DEFAULT_REDIS_MASTER_NAME;
 
   public GameServiceOptions() {
   }
@@ -39,6 +46,8 @@ public class GameServiceOptions {
     this.actionChannelPrefix = other.actionChannelPrefix;
     this.step = other.step;
     this.redisCluster = other.redisCluster;
+    this.redisSentinels = other.redisSentinels;
+    this.redisMasterName = other.redisMasterName;
   }
 
   /**
@@ -62,6 +71,18 @@ public class GameServiceOptions {
           + cluster);
       }
       setRedisCluster(seeds.stream().map(String.class::cast).toList());
+    }
+    Object sentinels = json.getValue(REDIS_SENTINELS);
+    if (sentinels != null) {
+      if (!(sentinels instanceof JsonArray list) || !list.stream().allMatch(String.class::isInstance)) {
+        throw new IllegalArgumentException("setting '" + REDIS_SENTINELS + "' must be a list of redis:// URLs, got: "
+          + sentinels);
+      }
+      setRedisSentinels(list.stream().map(String.class::cast).toList());
+    }
+    Object masterName = json.getValue(REDIS_MASTER_NAME);
+    if (masterName != null) {
+      setRedisMasterName(string(REDIS_MASTER_NAME, masterName));
     }
     Object step = json.getValue(STEP);
     if (step != null) {
@@ -95,8 +116,40 @@ public class GameServiceOptions {
     return this;
   }
 
-  /** Options of a client for commands: the cluster's (each command to its key's master) or the one server's. */
+  public List<String> getRedisSentinels() {
+    return redisSentinels;
+  }
+
+  /** The Sentinels watching the master to talk to (empty: no Sentinel). */
+  public GameServiceOptions setRedisSentinels(List<String> sentinels) {
+    this.redisSentinels = List.copyOf(sentinels);
+    return this;
+  }
+
+  public String getRedisMasterName() {
+    return redisMasterName;
+  }
+
+  /** The name under which the Sentinels know the master; not blank. */
+  public GameServiceOptions setRedisMasterName(String name) {
+    if (name == null || name.isBlank()) {
+      throw new IllegalArgumentException("setting '" + REDIS_MASTER_NAME + "' must not be blank");
+    }
+    this.redisMasterName = name;
+    return this;
+  }
+
+  /**
+   * Options of a client for commands: the cluster's (each command to its key's master), the master the Sentinels
+   * name (asked again when a connection to it is lost, which is how a failover is followed), or the one server's.
+   */
   public RedisOptions commandOptions() {
+    if (!redisSentinels.isEmpty()) {
+      RedisOptions options = new RedisOptions().setType(RedisClientType.SENTINEL).setMasterName(redisMasterName)
+        .setRole(RedisRole.MASTER).setAutoFailover(false);
+      redisSentinels.forEach(options::addConnectionString);
+      return options;
+    }
     if (redisCluster.isEmpty()) {
       return new RedisOptions().setConnectionString(redisUrl);
     }
@@ -110,6 +163,9 @@ public class GameServiceOptions {
    * subscribers of every node, so any one node will do.
    */
   public List<RedisOptions> subscriberOptions() {
+    if (!redisSentinels.isEmpty()) {
+      return List.of(commandOptions());
+    }
     return (redisCluster.isEmpty() ? List.of(redisUrl) : redisCluster).stream()
       .map(url -> new RedisOptions().setConnectionString(url)).toList();
   }
@@ -143,19 +199,26 @@ public class GameServiceOptions {
   public JsonObject toJson() {
     JsonObject json = new JsonObject().put(REDIS_URL, redisUrl).put(ACTION_CHANNEL_PREFIX, actionChannelPrefix)
       .put(STEP, step);
-    return redisCluster.isEmpty() ? json : json.put(REDIS_CLUSTER, new JsonArray(redisCluster));
+    if (!redisCluster.isEmpty()) {
+      json.put(REDIS_CLUSTER, new JsonArray(redisCluster));
+    }
+    if (!redisSentinels.isEmpty()) {
+      json.put(REDIS_SENTINELS, new JsonArray(redisSentinels)).put(REDIS_MASTER_NAME, redisMasterName);
+    }
+    return json;
   }
 
   @Override
   public boolean equals(Object o) {
     return o instanceof GameServiceOptions other && redisUrl.equals(other.redisUrl)
-      && redisCluster.equals(other.redisCluster)
+      && redisCluster.equals(other.redisCluster) && redisSentinels.equals(other.redisSentinels)
+      && redisMasterName.equals(other.redisMasterName)
       && actionChannelPrefix.equals(other.actionChannelPrefix) && Double.compare(step, other.step) == 0;
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(redisUrl, redisCluster, actionChannelPrefix, step);
+    return Objects.hash(redisUrl, redisCluster, redisSentinels, redisMasterName, actionChannelPrefix, step);
   }
 
   @Override
