@@ -10,7 +10,10 @@ import io.seedgate.common.config.Settings;
 import io.seedgate.common.lifecycle.Incarnation;
 import io.seedgate.common.lifecycle.LocalRoles;
 import io.seedgate.common.RedisKeys;
+import io.seedgate.common.redis.ChannelSubscriptions;
+import io.seedgate.common.redis.PubSubLink;
 import io.seedgate.common.redis.RedisLink;
+import io.seedgate.common.redis.ShardedPubSubLink;
 import io.seedgate.common.redis.RedisTopology;
 import io.seedgate.gateway.delivery.DeliverySubscriber;
 import io.seedgate.gateway.lease.IncarnationLease;
@@ -55,7 +58,7 @@ public class GatewayVerticle extends VerticleBase {
 
   private Incarnation incarnation;
   private RedisLink commands;
-  private RedisLink deliveries;
+  private ChannelSubscriptions deliveries;
   private SessionHub hub;
   private IncarnationLease lease;
   private WebSocketTransport webSocket;
@@ -83,13 +86,16 @@ public class GatewayVerticle extends VerticleBase {
     } catch (ConfigException e) {
       return Future.failedFuture(e);
     }
+    boolean sharded = Settings.PUBSUB_SHARDED.equals(config.get(Settings.PUBSUB));
     return RedisLink.connect(vertx, redis, "gateway-actions")
       .compose(link -> {
         commands = link;
-        return RedisLink.subscriber(vertx, redis, "gateway-deliveries");
+        return sharded
+          ? ShardedPubSubLink.connect(vertx, redis, "gateway-deliveries").<ChannelSubscriptions>map(s -> s)
+          : RedisLink.subscriber(vertx, redis, "gateway-deliveries").<ChannelSubscriptions>map(PubSubLink::new);
       })
-      .compose(link -> {
-        deliveries = link;
+      .compose(subscriptions -> {
+        deliveries = subscriptions;
         ActionPublisher publisher = new ActionPublisher(commands, config.get(Settings.ACTION_CHANNEL_PREFIX),
           new HashSet<>(config.get(Settings.ALLOWED_MODELS)), nodeId, context);
         int maxMessage = Math.max(config.get(Settings.WS_MAX_FRAME_BYTES),
@@ -104,7 +110,8 @@ public class GatewayVerticle extends VerticleBase {
           config.get(Settings.LOGIN_QUEUE)), config.get(Settings.BROADCAST_CHANNEL),
           new ResumeSettings(config.get(Settings.RESUME_ENABLED), config.get(Settings.RESUME_WINDOW_SECONDS),
             config.get(Settings.RESUME_BUFFER_BYTES)),
-          marker -> commands.send(Request.cmd(Command.PUBLISH).arg(RedisKeys.HANDOVER_CHANNEL).arg(marker)));
+          sharded ? null
+            : marker -> commands.send(Request.cmd(Command.PUBLISH).arg(RedisKeys.HANDOVER_CHANNEL).arg(marker)));
         sessionCommands = vertx.eventBus().consumer(Addresses.nodeSessions(nodeId), m -> hub.command(m.body()));
         long sweepEvery = Math.max(50, Math.min(1000, Math.min(idleMs, authMs) / 4));
         sweepTimer = vertx.setPeriodic(sweepEvery, t -> hub.sweep());

@@ -225,6 +225,9 @@ public class NodeVerticle extends VerticleBase {
       service.put("redisSentinels", new JsonArray(config.get(Settings.REDIS_ENDPOINTS)))
         .put("redisMasterName", config.get(Settings.REDIS_MASTER_NAME));
     }
+    if (Settings.PUBSUB_SHARDED.equals(config.get(Settings.PUBSUB))) {
+      service.put("shardedPubSub", true);
+    }
     return service;
   }
 

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,19 +35,31 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The whole client protocol on a real Redis Cluster of three masters started by the test ({@code redis.mode}
- * {@code cluster}, classic Pub/Sub): login, actions through the example service, deliveries by token, player, map and
+ * {@code cluster}), with classic Pub/Sub here and sharded in {@link RedisClusterShardedTest}: login, actions through the example service, deliveries by token, player, map and
  * broadcast, kick and set-map on the control channel, the periodic flush and leaving. The players are picked so that
  * each one's hash (its token) and directory entry ({@code seed:session:<player>}) live on a different master, and
  * the map on one of them: every command that touches keys of several players, or a player and its map, crosses
  * shards. Skipped, with the reason, where {@code redis-server} or {@code redis-cli} is missing.
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RedisClusterTest {
 
-  private static RedisClusterServers cluster;
-  private static TestNode node;
+  protected RedisClusterServers cluster;
+  protected TestNode node;
+
+  /** The {@code routing.pubsub} this class runs with. */
+  protected String pubsub() {
+    return Settings.PUBSUB_CLASSIC;
+  }
+
+  /** How a service publishes a delivery in this class's mode: PUBLISH, or SPUBLISH for sharded subscriptions. */
+  protected void deliver(String channel, String payload) {
+    await(Settings.PUBSUB_SHARDED.equals(pubsub()) ? node.redis.spublish(channel, payload)
+      : node.redis.publish(channel, payload));
+  }
 
   @BeforeAll
-  static void start() {
+  void start() {
     Assumptions.assumeTrue(RedisClusterServers.available(), RedisClusterServers::whyUnavailable);
     cluster = RedisClusterServers.start(3, 0);
     Map<String, Object> settings = new HashMap<>();
@@ -54,11 +67,12 @@ class RedisClusterTest {
     settings.put(Settings.REDIS_ENDPOINTS.path(), new JsonArray(cluster.seeds().subList(0, 2)));
     settings.put(Settings.ROLES.path(), new JsonArray(List.of("gateway", "router", "persistence")));
     settings.put(Settings.FLUSH_INTERVAL.path(), 1);
+    settings.put(Settings.PUBSUB.path(), pubsub());
     node = TestNode.start(settings);
   }
 
   @AfterAll
-  static void stop() {
+  void stop() {
     if (node != null) {
       node.close();
     }
@@ -107,16 +121,16 @@ class RedisClusterTest {
       for (int i = 0; i < players.size(); i++) {
         Player p = players.get(i);
         String toToken = "{\"to\":\"token\",\"n\":" + i + "}";
-        await(node.redis.publish(RedisKeys.tokenChannel(p.token), toToken));
+        deliver(RedisKeys.tokenChannel(p.token), toToken);
         assertEquals(new JsonObject(toToken), clients.get(i).nextContaining("\"token\""), "token delivery to player " + i);
         String toPlayer = "{\"to\":\"player\",\"n\":" + i + "}";
-        await(node.redis.publish(RedisKeys.playerChannel(p.id), toPlayer));
+        deliver(RedisKeys.playerChannel(p.id), toPlayer);
         assertEquals(new JsonObject(toPlayer), clients.get(i).nextContaining("\"player\""), "player delivery to player " + i);
       }
       String toMap = "{\"to\":\"map\",\"n\":\"" + UUID.randomUUID() + "\"}";
-      await(node.redis.publish(RedisKeys.mapChannel(map), toMap));
+      deliver(RedisKeys.mapChannel(map), toMap);
       String everyone = "{\"to\":\"everyone\",\"n\":\"" + UUID.randomUUID() + "\"}";
-      await(node.redis.publish(node.config.get(Settings.BROADCAST_CHANNEL), everyone));
+      deliver(node.config.get(Settings.BROADCAST_CHANNEL), everyone);
       for (TestClient c : clients) {
         assertEquals(new JsonObject(toMap), c.nextContaining("\"map\""));
         assertEquals(new JsonObject(everyone), c.nextContaining("everyone"));
@@ -142,7 +156,7 @@ class RedisClusterTest {
       until(Duration.ofSeconds(5), () -> to.equals(String.valueOf(await(node.redis.hget(moved.token,
         RedisKeys.F_MAP_ID)))) && mapMembers(to).contains(moved.token));
       assertEquals(Set.of(players.get(0).token, players.get(2).token), mapMembers(from));
-      await(node.redis.publish(RedisKeys.mapChannel(to), "{\"new\":1}"));
+      deliver(RedisKeys.mapChannel(to), "{\"new\":1}");
       assertEquals(new JsonObject().put("new", 1), clients.get(1).nextContaining("new"), "the moved player hears its new map");
 
       Player kicked = players.get(2);
@@ -192,6 +206,7 @@ class RedisClusterTest {
    */
   @Test
   void aResumableSessionIsHandedOverBetweenGatewayInstancesAndMissesNothing() {
+    Assumptions.assumeTrue(Settings.PUBSUB_CLASSIC.equals(pubsub()), "a hand-over needs classic subscriptions");
     String map = newMap();
     Player p = onEveryMaster(map).get(0);
     Set<String> incarnations = new HashSet<>();
@@ -205,7 +220,7 @@ class RedisClusterTest {
         incarnations.add(incarnationOfSession(p));
         c.closeNow();
         for (int i = 0; i < 3; i++) {
-          await(node.redis.publish(RedisKeys.playerChannel(p.id), "{\"missed\":" + sent++ + "}"));
+          deliver(RedisKeys.playerChannel(p.id), "{\"missed\":" + sent++ + "}");
         }
         c = node.client();
         c.sendBinary(new JsonObject().put("resume", resume).put("seq", seq));
@@ -230,7 +245,7 @@ class RedisClusterTest {
     }
   }
 
-  private static String incarnationOfSession(Player p) {
+  protected String incarnationOfSession(Player p) {
     String owner = String.valueOf(await(node.redis.get(RedisKeys.sessionOwner(p.id))));
     String[] parts = owner.split("\\|");
     assertEquals(3, parts.length, "directory entry: " + owner);
@@ -238,11 +253,11 @@ class RedisClusterTest {
   }
 
   /** A player of its own, whose token and directory entry live on a given master. */
-  private record Player(String id, String token) {
+  protected record Player(String id, String token) {
   }
 
   /** Three signed-in players on the map, the first one's keys on the first master, and so on. */
-  private static List<Player> onEveryMaster(String map) {
+  protected List<Player> onEveryMaster(String map) {
     List<Integer> masters = cluster.masters();
     assertEquals(3, masters.size(), "three masters");
     List<Player> players = new ArrayList<>();
@@ -257,7 +272,7 @@ class RedisClusterTest {
   }
 
   /** A value whose key ({@code keyOf(value)}) lives on the master. */
-  private static String keyOn(int master, java.util.function.IntFunction<String> candidates,
+  protected String keyOn(int master, java.util.function.IntFunction<String> candidates,
                               java.util.function.Function<String, String> keyOf) {
     for (int i = 0; i < 10_000; i++) {
       String value = candidates.apply(i);
@@ -268,7 +283,7 @@ class RedisClusterTest {
     throw new AssertionError("no key on master " + master);
   }
 
-  private static TestClient loggedIn(String token) {
+  protected TestClient loggedIn(String token) {
     TestClient c = node.client();
     c.sendBinary(new JsonObject().put("token", token).put("action", "api/load"));
     c.nextContaining("\"load\"");
@@ -281,7 +296,7 @@ class RedisClusterTest {
     return tokens;
   }
 
-  private static Set<String> mapMembers(String map) {
+  protected Set<String> mapMembers(String map) {
     Set<String> members = new HashSet<>();
     for (Response r : await(node.redis.zrange(List.of(RedisKeys.mapGeoSet(map), "0", "-1")))) {
       members.add(r.toString());
@@ -289,7 +304,7 @@ class RedisClusterTest {
     return members;
   }
 
-  private static List<Row> savedRows(List<Player> players) {
+  protected List<Row> savedRows(List<Player> players) {
     SqlClient pg = PgBuilder.client()
       .connectingTo(PgConnectOptions.fromUri(TestSupport.backingServices().get(Settings.POSTGRES_URL)))
       .using(node.vertx).build();

@@ -76,7 +76,8 @@ public class ExampleGameService extends VerticleBase {
     redis = Redis.createClient(vertx, options.commandOptions()
       .setMaxPoolSize(POOL_SIZE)
       .setMaxPoolWaiting(POOL_WAITING));
-    actions = new GameActions(redis, options.getStep(), !options.getRedisCluster().isEmpty());
+    actions = new GameActions(redis, options.getStep(), !options.getRedisCluster().isEmpty(),
+      options.isShardedPubSub());
     List<String> channels = GameActions.MODELS.stream()
       .map(model -> GameChannels.actionChannel(options.getActionChannelPrefix(), model))
       .toList();

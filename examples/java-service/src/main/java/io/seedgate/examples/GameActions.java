@@ -25,11 +25,14 @@ final class GameActions {
   private final double step;
   /** Whether Redis is a cluster: then reads of keys on several masters are sent one by one, not as one batch. */
   private final boolean cluster;
+  /** PUBLISH, or SPUBLISH for gateways that subscribe their delivery channels sharded ({@code routing.pubsub}). */
+  private final Command publish;
 
-  GameActions(Redis redis, double step, boolean cluster) {
+  GameActions(Redis redis, double step, boolean cluster, boolean sharded) {
     this.redis = redis;
     this.step = step;
     this.cluster = cluster;
+    this.publish = sharded ? Command.SPUBLISH : Command.PUBLISH;
   }
 
   /** Sends reads together: one batch on one server; on a cluster each on its own (its key's master). */
@@ -125,7 +128,7 @@ final class GameActions {
   }
 
   private Future<Void> publish(String channel, JsonObject payload) {
-    return redis.send(Request.cmd(Command.PUBLISH).arg(channel).arg(payload.toBuffer())).mapEmpty();
+    return redis.send(Request.cmd(publish).arg(channel).arg(payload.toBuffer())).mapEmpty();
   }
 
   /** A GEOPOS entry as a position rounded to 2 decimals (GEO storage is lossy); the origin when absent. */

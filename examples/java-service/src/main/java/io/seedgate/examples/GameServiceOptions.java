@@ -23,6 +23,7 @@ public class GameServiceOptions {
   public static final String ACTION_CHANNEL_PREFIX = "actionChannelPrefix";
   public static final String STEP = "step";
   public static final String REDIS_CLUSTER = "redisCluster";
+  public static final String SHARDED_PUBSUB = "shardedPubSub";
   public static final String REDIS_SENTINELS = "redisSentinels";
   public static final String REDIS_MASTER_NAME = "redisMasterName";
   public static final String DEFAULT_REDIS_MASTER_NAME = "mymaster";
@@ -35,6 +36,7 @@ public class GameServiceOptions {
   private String actionChannelPrefix = DEFAULT_ACTION_CHANNEL_PREFIX;
   private double step = DEFAULT_STEP;
   private List<String> redisCluster = List.of();
+  private boolean shardedPubSub;
   private List<String> redisSentinels = List.of();
   private String redisMasterName = DEFAULT_REDIS_MASTER_NAME;
 
@@ -46,6 +48,7 @@ public class GameServiceOptions {
     this.actionChannelPrefix = other.actionChannelPrefix;
     this.step = other.step;
     this.redisCluster = other.redisCluster;
+    this.shardedPubSub = other.shardedPubSub;
     this.redisSentinels = other.redisSentinels;
     this.redisMasterName = other.redisMasterName;
   }
@@ -71,6 +74,13 @@ public class GameServiceOptions {
           + cluster);
       }
       setRedisCluster(seeds.stream().map(String.class::cast).toList());
+    }
+    Object sharded = json.getValue(SHARDED_PUBSUB);
+    if (sharded != null) {
+      if (!(sharded instanceof Boolean b)) {
+        throw new IllegalArgumentException("setting '" + SHARDED_PUBSUB + "' must be true or false, got: " + sharded);
+      }
+      setShardedPubSub(b);
     }
     Object sentinels = json.getValue(REDIS_SENTINELS);
     if (sentinels != null) {
@@ -113,6 +123,19 @@ public class GameServiceOptions {
   /** Some nodes of the Redis Cluster to talk to (empty: the one Redis of {@link #getRedisUrl()}). */
   public GameServiceOptions setRedisCluster(List<String> seeds) {
     this.redisCluster = List.copyOf(seeds);
+    return this;
+  }
+
+  public boolean isShardedPubSub() {
+    return shardedPubSub;
+  }
+
+  /**
+   * Whether replies go out with {@code SPUBLISH} (sharded Pub/Sub, for gateways with {@code routing.pubsub} sharded)
+   * rather than {@code PUBLISH}; actions still arrive on classic channels.
+   */
+  public GameServiceOptions setShardedPubSub(boolean sharded) {
+    this.shardedPubSub = sharded;
     return this;
   }
 
@@ -202,6 +225,9 @@ public class GameServiceOptions {
     if (!redisCluster.isEmpty()) {
       json.put(REDIS_CLUSTER, new JsonArray(redisCluster));
     }
+    if (shardedPubSub) {
+      json.put(SHARDED_PUBSUB, true);
+    }
     if (!redisSentinels.isEmpty()) {
       json.put(REDIS_SENTINELS, new JsonArray(redisSentinels)).put(REDIS_MASTER_NAME, redisMasterName);
     }
@@ -211,14 +237,14 @@ public class GameServiceOptions {
   @Override
   public boolean equals(Object o) {
     return o instanceof GameServiceOptions other && redisUrl.equals(other.redisUrl)
-      && redisCluster.equals(other.redisCluster) && redisSentinels.equals(other.redisSentinels)
+      && redisCluster.equals(other.redisCluster) && shardedPubSub == other.shardedPubSub && redisSentinels.equals(other.redisSentinels)
       && redisMasterName.equals(other.redisMasterName)
       && actionChannelPrefix.equals(other.actionChannelPrefix) && Double.compare(step, other.step) == 0;
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(redisUrl, redisCluster, redisSentinels, redisMasterName, actionChannelPrefix, step);
+    return Objects.hash(redisUrl, redisCluster, shardedPubSub, redisSentinels, redisMasterName, actionChannelPrefix, step);
   }
 
   @Override

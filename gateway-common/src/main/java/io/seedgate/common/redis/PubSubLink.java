@@ -26,7 +26,7 @@ import java.util.function.Supplier;
  * dropped, so the {@link #onReconnect} step subscribes everything afresh. A lost connection fails every
  * unconfirmed command. Use it from the link's context.
  */
-public final class PubSubLink {
+public final class PubSubLink implements ChannelSubscriptions {
 
   private final RedisLink link;
   private final ArrayDeque<Sent> unconfirmed = new ArrayDeque<>();
@@ -38,29 +38,40 @@ public final class PubSubLink {
   }
 
   /** Where messages go: channel (or, for a pattern subscription, the matching channel) and payload. */
+  @Override
   public PubSubLink onMessage(BiConsumer<String, Buffer> handler) {
     this.onMessage = handler;
     return this;
   }
 
   /** Subscribes again after a reconnect; see {@link RedisLink#onReconnect}. */
+  @Override
   public PubSubLink onReconnect(Supplier<Future<?>> restore) {
     link.onReconnect(restore);
     return this;
   }
 
+  @Override
   public boolean connected() {
     return link.connected();
   }
 
   /** Succeeds once Redis confirmed every channel. */
+  @Override
   public Future<Void> subscribe(Collection<String> channels) {
     return send(Command.SUBSCRIBE, "subscribe", channels);
   }
 
   /** Succeeds once Redis confirmed every channel gone. */
+  @Override
   public Future<Void> unsubscribe(Collection<String> channels) {
     return send(Command.UNSUBSCRIBE, "unsubscribe", channels);
+  }
+
+  /** Closes the link's connection for good. */
+  @Override
+  public Future<Void> close() {
+    return link.close();
   }
 
   /** Commands sent and not yet confirmed. */

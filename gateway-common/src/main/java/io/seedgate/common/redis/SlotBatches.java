@@ -4,8 +4,6 @@ import io.vertx.core.Future;
 import io.vertx.redis.client.RedisConnection;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
-import io.vertx.redis.client.impl.RequestImpl;
-import io.vertx.redis.client.impl.ZModem;
 import io.vertx.redis.client.impl.types.ErrorType;
 
 import java.util.ArrayList;
@@ -31,15 +29,14 @@ import java.util.regex.Pattern;
  * batch, one {@code ERR [index] cause} line each, the way the client names them in one batch; a batch that failed
  * otherwise (a lost connection) fails the whole.
  *
- * <p>The slot of a request is computed the way the client routes it ({@code RequestImpl.keys()}, {@code ZModem}):
- * the one use of the Redis client's implementation classes, here so that the split always agrees with where the
- * client sends each part.
+ * <p>The slot of a request is computed the way the client routes it ({@link HashSlots}), so that the split always
+ * agrees with where the client sends each part.
  */
 public final class SlotBatches {
 
   private static final Pattern REFUSED = Pattern.compile("(?m)^ERR \\[(\\d+)] ");
   /** The slot of a request without keys, before any keyed one fixes its group. */
-  private static final int KEYLESS = -1;
+  private static final int KEYLESS = HashSlots.NONE;
 
   private SlotBatches() {
   }
@@ -114,13 +111,9 @@ public final class SlotBatches {
     return groups;
   }
 
-  /**
-   * The hash slot of a request's keys, {@value #KEYLESS} for none; a request whose keys span slots gets its first
-   * key's slot, and Redis refuses it ({@code CROSSSLOT}) as it would alone.
-   */
+  /** The hash slot of a request's keys ({@link HashSlots#of(Request)}), {@value #KEYLESS} for none. */
   static int slotOf(Request request) {
-    List<byte[]> keys = ((RequestImpl) request).keys();
-    return keys.isEmpty() ? KEYLESS : ZModem.generate(keys.get(0));
+    return HashSlots.of(request);
   }
 
   /** Adds the part's refused commands, renumbered into the whole batch; false when the failure names none. */

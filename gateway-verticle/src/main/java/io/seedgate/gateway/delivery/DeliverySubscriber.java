@@ -1,6 +1,8 @@
 package io.seedgate.gateway.delivery;
 
+import io.seedgate.common.redis.ChannelSubscriptions;
 import io.seedgate.common.redis.PubSubLink;
+import io.seedgate.common.redis.ShardedPubSubLink;
 import io.seedgate.common.redis.RedisLink;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
@@ -25,7 +27,7 @@ public final class DeliverySubscriber {
   private static final Logger LOG = LoggerFactory.getLogger(DeliverySubscriber.class);
   private static final int RESUBSCRIBE_CHUNK = 1000;
 
-  private final PubSubLink link;
+  private final ChannelSubscriptions link;
   private BiConsumer<String, Buffer> onMessage = (channel, payload) -> { };
   private final Map<String, Integer> refs = new HashMap<>();
   private final Map<String, Future<?>> inFlight = new HashMap<>();
@@ -33,8 +35,14 @@ public final class DeliverySubscriber {
   private volatile int channelCount;
   private long reconnects;
 
+  /** Classic subscriptions on one connection. */
   public DeliverySubscriber(RedisLink link) {
-    this.link = new PubSubLink(link).onMessage(this::onMessage).onReconnect(this::resubscribeAll);
+    this(new PubSubLink(link));
+  }
+
+  /** On the given subscriptions: classic ({@link PubSubLink}) or sharded ({@link ShardedPubSubLink}). */
+  public DeliverySubscriber(ChannelSubscriptions subscriptions) {
+    this.link = subscriptions.onMessage(this::onMessage).onReconnect(this::resubscribeAll);
   }
 
   /** Where messages go: channel and payload, on this instance's event loop. */

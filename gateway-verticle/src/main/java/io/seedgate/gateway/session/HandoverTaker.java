@@ -70,7 +70,9 @@ final class HandoverTaker {
   }
 
   /**
-   * @param publishMarker publishes a marker on {@link RedisKeys#HANDOVER_CHANNEL} (on a connection that is not the
+   * @param publishMarker publishes a marker on {@link RedisKeys#HANDOVER_CHANNEL} ({@code null}: no hand-over is
+   *                      possible, a resume of another incarnation's session is refused with reason
+   *                      {@code elsewhere}; on a connection that is not the
    *                      delivery connection)
    */
   HandoverTaker(Vertx vertx, Incarnation incarnation, DeliverySubscriber subscriber,
@@ -88,6 +90,10 @@ final class HandoverTaker {
    * Fails with a {@link ResumeFailure} to answer.
    */
   Future<ResumableState<OutboundMessage>> take(Session fresh, ResumeToken token, long seq) {
+    if (publishMarker == null) {
+      // sharded subscriptions: no one marker is ordered among deliveries of several shards
+      return Future.failedFuture(new ResumeFailure(ResumeReason.ELSEWHERE));
+    }
     Taking t = new Taking(fresh);
     String address = Addresses.resumeHandover(token.incarnationId());
     DeliveryOptions prepareIn = new DeliveryOptions().setSendTimeout(PREPARE_TIMEOUT_MS);

@@ -41,6 +41,8 @@ public final class SessionHub {
   private final Context context;
   private final Incarnation incarnation;
   private final String broadcastChannel;
+  /** Publishes a hand-over marker; {@code null} when no hand-over is possible. */
+  private final Function<String, Future<?>> markers;
   private final DeliverySubscriber subscriber;
   private final HubCounters counters = new HubCounters();
   private final SessionLatencies latencies = new SessionLatencies();
@@ -99,7 +101,9 @@ public final class SessionHub {
    * @param broadcastChannel the Redis channel whose messages go to every session
    * @param resume           the {@code gateway.resume.*} settings
    * @param markers          publishes a hand-over marker on {@link RedisKeys#HANDOVER_CHANNEL} (on a connection
-   *                         that is not the delivery connection): see {@link HandoverGiver}
+   *                         that is not the delivery connection): see {@link HandoverGiver}; {@code null} when no
+   *                         hand-over is possible (sharded subscriptions): a resume of another instance's session is
+   *                         then refused
    */
   public SessionHub(Vertx vertx, Incarnation incarnation, ActionSink actions,
                     DeliverySubscriber subscriber, Limits limits, String broadcastChannel, ResumeSettings resume,
@@ -109,6 +113,7 @@ public final class SessionHub {
     ErrorMessages errors = new ErrorMessages();
     SessionEnds ends = new SessionEnds(router, incarnation, vertx, clock);
     this.context = vertx.getOrCreateContext();
+    this.markers = markers;
     this.incarnation = incarnation;
     this.broadcastChannel = broadcastChannel;
     this.messageRate = new RateLimiter.Rule(limits.messagesPerSecond(), limits.messageBurst());
@@ -134,7 +139,8 @@ public final class SessionHub {
    * channel) and answers hand-overs of its sessions.
    */
   public Future<Void> start() {
-    return Future.all(subscriber.subscribe(List.of(broadcastChannel, RedisKeys.HANDOVER_CHANNEL)),
+    return Future.all(subscriber.subscribe(markers == null ? List.of(broadcastChannel)
+        : List.of(broadcastChannel, RedisKeys.HANDOVER_CHANNEL)),
       handovers.start()).mapEmpty();
   }
 
