@@ -36,16 +36,13 @@ import java.util.Map;
  *   for good: the router ignores that end if the taker's session owns the player, and otherwise nobody is left
  *   online with no session (a ghost).</li>
  * </ol>
- * A prepared hand-over whose marker does not come within {@value #PREPARED_TTL_MS} ms is called off: the session
- * stays here, detached, nothing lost. Used on the instance's event loop.
+ * A prepared hand-over whose marker (or take) does not come within the hand-over timeout
+ * ({@link io.seedgate.gateway.resume.ResumeSettings#handoverTimeoutMs}, 10 s) is called off: the session stays here,
+ * detached, nothing lost; the taker's answer to the state is waited for as long. Used on the instance's event loop.
  */
 final class HandoverGiver {
 
   private static final Logger LOG = LoggerFactory.getLogger(HandoverGiver.class);
-  /** How long a prepared hand-over waits for its marker and its {@code take}. */
-  static final long PREPARED_TTL_MS = 10_000;
-  /** How long the taker has to confirm it adopted the state. */
-  static final long ADOPTION_TIMEOUT_MS = 10_000;
 
   private final Vertx vertx;
   private final Incarnation incarnation;
@@ -53,6 +50,8 @@ final class HandoverGiver {
   private final SessionRegistry registry;
   private final DeliverySubscriber subscriber;
   private final SessionResumption resumption;
+  /** How long a prepared hand-over waits for its marker and its {@code take}; then the taker's answer to the state. */
+  private final long timeoutMs;
   private final Map<String, Giving> byMarker = new HashMap<>();
   private MessageConsumer<JsonObject> consumer;
 
@@ -78,6 +77,7 @@ final class HandoverGiver {
     this.registry = registry;
     this.subscriber = subscriber;
     this.resumption = resumption;
+    this.timeoutMs = resumption.settings().handoverTimeoutMs();
   }
 
   /** Answers the hand-over requests of {@link Addresses#resumeHandover} for this incarnation. */
@@ -141,7 +141,7 @@ final class HandoverGiver {
     }
     held.letConnectionGo();
     Giving g = new Giving(marker, held);
-    g.timer = vertx.setTimer(PREPARED_TTL_MS, t -> expired(g));
+    g.timer = vertx.setTimer(timeoutMs, t -> expired(g));
     byMarker.put(marker, g);
     m.reply(new JsonObject().put("node", incarnation.nodeId()).put("incarnation", incarnation.id())
       .put("session", held.id()).put("player", held.playerId()).put("token", held.token()).put("map", held.mapId()));
@@ -163,7 +163,7 @@ final class HandoverGiver {
     vertx.cancelTimer(g.timer);
     ResumableState<OutboundMessage> state = g.state;
     g.take.<JsonObject>replyAndRequest(state.toJson(OutboundMessage::bytes),
-        new DeliveryOptions().setSendTimeout(ADOPTION_TIMEOUT_MS))
+        new DeliveryOptions().setSendTimeout(timeoutMs))
       .onComplete(ar -> {
         byMarker.remove(g.marker);
         boolean adopted = ar.succeeded() && ar.result().body().getBoolean("adopted", false);
