@@ -32,6 +32,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -66,9 +67,8 @@ class HandoverFailuresTest {
   private static Vertx vertx;
   private static GatewayVerticle usual;
   private static GatewayVerticle quick;
-  /** The Redis client ids of {@link #usual}'s and {@link #quick}'s delivery connections (Pub/Sub). */
-  private static long usualDeliveries;
-  private static long quickDeliveries;
+  /** The Redis client id of each instance's delivery connection (Pub/Sub), as now. */
+  private static final Map<GatewayVerticle, Long> deliveryConnections = new HashMap<>();
   private final List<Handler<DeliveryContext<Object>>> interceptors = new ArrayList<>();
   /** The clients logged in by {@link #loggedIn}, closed after each test. */
   private static final List<Client> held = new ArrayList<>();
@@ -84,14 +84,14 @@ class HandoverFailuresTest {
     usual = fixture.gateways.get(0);
     Set<Long> before = pubSubConnections();
     assertEquals(2, before.size(), "the router's control connection and the usual instance's delivery connection");
-    usualDeliveries = Collections.max(before); // the gateway started after the router
+    deliveryConnections.put(usual, Collections.max(before)); // the gateway started after the router
     List<GatewayVerticle> more = new ArrayList<>();
     fixture.deployGateways(1, more, QUICK_MS);
     quick = more.get(0);
     Set<Long> after = pubSubConnections();
     after.removeAll(before);
     assertEquals(1, after.size(), "the quick instance's delivery connection: " + after);
-    quickDeliveries = after.iterator().next();
+    deliveryConnections.put(quick, after.iterator().next());
   }
 
   @AfterAll
@@ -168,8 +168,10 @@ class HandoverFailuresTest {
     assertEquals(refused(ResumeReason.ELSEWHERE), await(take).body(), "the take is refused: no marker came");
     assertTrue(millisSince(preparedAt) >= QUICK_MS - 50, "not before the bound: " + millisSince(preparedAt));
     awaitState(held, "detached");
+    long deliveredBefore = quick.hub().delivered();
     publish(held, 3);
     publish(held, 4);
+    until("both buffered by the holder", 5_000, () -> quick.hub().delivered() >= deliveredBefore + 2);
 
     try (Client c = Client.connect(quick.tcpPort())) {
       c.send(resume(held));
@@ -297,7 +299,8 @@ class HandoverFailuresTest {
     Promise<Runnable> takeHeld = Promise.promise();
     String holder = Addresses.resumeHandover(held.incarnation());
     intercept(dc -> {
-      if (holder.equals(dc.message().address()) && dc.message().body() instanceof JsonObject body
+      if (!takeHeld.future().isComplete() && holder.equals(dc.message().address())
+        && dc.message().body() instanceof JsonObject body
         && "take".equals(body.getString("type"))) {
         Context context = Vertx.currentContext();
         takeHeld.tryComplete(() -> context.runOnContext(v -> dc.next()));
@@ -306,7 +309,6 @@ class HandoverFailuresTest {
       }
     });
     long receivedBefore = quick.hub().subscriber().received();
-    long reconnectsBefore = reconnects(quick);
 
     try (Client c = Client.connect(quick.tcpPort())) {
       c.send(resume(held));
@@ -315,9 +317,7 @@ class HandoverFailuresTest {
         () -> !await(LocalGateways.describe(vertx, held.session())).getBoolean("found"));
       until("the marker reached the taker", 5_000, () -> quick.hub().subscriber().received() > receivedBefore);
       publish(held, 2);
-      await(fixture.redis.send(Request.cmd(Command.CLIENT).arg("KILL").arg("ID").arg(quickDeliveries)));
-      publish(held, 3);
-      until("the taker's delivery connection reconnected", 5_000, () -> reconnects(quick) == reconnectsBefore + 1);
+      killDeliveryConnection(quick, () -> publish(held, 3));
       release.run();
       assertEquals(failed(ResumeReason.ELSEWHERE), c.next(), "refused rather than resumed with a gap");
       assertOffline(held, 5_000);
@@ -325,6 +325,33 @@ class HandoverFailuresTest {
   }
 
   // --- helpers ---
+
+  /**
+   * Kills the instance's delivery connection in Redis ({@code CLIENT KILL ID}), runs {@code whileDown} at once
+   * (before its reconnect, at least {@code RedisLink}'s 50 ms later), and returns once it reconnected and
+   * subscribed again.
+   */
+  private static void killDeliveryConnection(GatewayVerticle g, ThrowingRunnable whileDown) throws Exception {
+    long before = reconnects(g);
+    Set<Long> others = pubSubConnections();
+    assertTrue(others.remove(deliveryConnections.get(g)), "the instance's delivery connection is there: " + others);
+    await(fixture.redis.send(Request.cmd(Command.CLIENT).arg("KILL").arg("ID").arg(deliveryConnections.get(g))));
+    whileDown.run();
+    until("the delivery connection reconnected", 5_000, () -> reconnects(g) == before + 1);
+    Set<Long> now = new HashSet<>();
+    until("the delivery connection subscribed again", 5_000, () -> {
+      now.clear();
+      now.addAll(pubSubConnections());
+      now.removeAll(others);
+      return now.size() == 1;
+    });
+    deliveryConnections.put(g, now.iterator().next());
+  }
+
+  /** A step that may throw. */
+  private interface ThrowingRunnable {
+    void run() throws Exception;
+  }
 
   /** Prepares the hand-over of the client's session as a taker would; the holder's answer. */
   private static JsonObject prepare(Client held, String marker) {
