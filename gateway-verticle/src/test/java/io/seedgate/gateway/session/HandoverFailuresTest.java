@@ -324,6 +324,59 @@ class HandoverFailuresTest {
     }
   }
 
+  /**
+   * The holder's delivery connection is killed in Redis once the hand-over is prepared, before the taker publishes
+   * its marker (the holder's answer to {@code prepare} held on the event bus until the connection is back): a
+   * delivery published meanwhile reached neither side, so the resume is refused {@code elsewhere} instead of
+   * resuming with a gap, and the holder ends the session for good, no ghost left.
+   */
+  @Test
+  void aHoldersDeliveryConnectionReconnectDuringTheHandOverRefusesTheResumeElsewhere() throws Exception {
+    Client held = loggedIn(usual, 2);
+    Promise<Runnable> preparedHeld = Promise.promise();
+    intercept(dc -> {
+      if (!preparedHeld.future().isComplete() && dc.message().body() instanceof JsonObject body
+        && held.incarnation().equals(body.getString("incarnation")) && body.containsKey("token")
+        && !body.containsKey("reason")) {
+        Context context = Vertx.currentContext();
+        preparedHeld.tryComplete(() -> context.runOnContext(v -> dc.next()));
+      } else {
+        dc.next();
+      }
+    });
+
+    try (Client c = Client.connect(quick.tcpPort())) {
+      c.send(resume(held));
+      Runnable release = await(preparedHeld.future());
+      killDeliveryConnection(usual, () -> publish(held, 2));
+      publish(held, 3);
+      release.run();
+      assertEquals(failed(ResumeReason.ELSEWHERE), c.next(), "refused rather than resumed with a gap");
+      assertOffline(held, 5_000);
+    }
+  }
+
+  /**
+   * A taker prepares and asks for the state, but its marker never comes, and meanwhile the holder's delivery
+   * connection reconnects (a marker may be lost that way): at the bound the take is refused {@code elsewhere}, and
+   * since deliveries may be missing from the session's buffer, the session ends for good rather than staying, no
+   * ghost left.
+   */
+  @Test
+  void aHoldersReconnectWhileItWaitsForTheMarkerEndsTheSessionAtTheBound() throws Exception {
+    Client held = loggedIn(quick, 2);
+    String marker = UUID.randomUUID().toString();
+    prepare(held, marker);
+    Future<Message<JsonObject>> take = take(held, marker, QUICK_MS + 5_000);
+    killDeliveryConnection(quick, () -> publish(held, 2));
+    assertEquals(refused(ResumeReason.ELSEWHERE), await(take).body());
+    assertOffline(held, 5_000);
+    try (Client c = Client.connect(usual.tcpPort())) {
+      c.send(resume(held));
+      assertEquals(failed(ResumeReason.ELSEWHERE), c.next(), "the session ended for good");
+    }
+  }
+
   // --- helpers ---
 
   /**
