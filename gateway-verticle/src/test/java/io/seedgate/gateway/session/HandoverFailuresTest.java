@@ -50,13 +50,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The failure paths of a resume handed over between gateway incarnations (issue 17, {@link HandoverGiver} and
- * {@link HandoverTaker}): a marker that never comes, a take never confirmed, a delivery connection that reconnects
- * during the hand-over. Over real Redis, a real router and two real gateway deployments in one Vert.x (two
- * incarnations, each with its own TCP port): {@code quick}, whose hand-overs are bounded by {@value #QUICK_MS} ms
- * instead of 10 s, and {@code usual}. Clients are real TCP sockets. Where the other side of a hand-over has to
- * misbehave, the test speaks the event-bus protocol of {@link Addresses#resumeHandover} in its place (a taker that
- * never publishes its marker, never takes, never answers or answers not adopted), or lets the real one run with one
- * of its messages held or lost on the event bus; the delivery connection's reconnect is a {@code CLIENT KILL}.
+ * {@link HandoverTaker}): a marker that never comes, a take never confirmed, a delivery connection (the taker's or
+ * the holder's) that reconnects during the hand-over. Over real Redis, a real router and two real gateway
+ * deployments in one Vert.x (two incarnations, each with its own TCP port): {@code quick}, whose hand-overs are
+ * bounded by {@value #QUICK_MS} ms instead of 10 s, and {@code usual}. Clients are real TCP sockets. Where the other
+ * side of a hand-over has to misbehave, the test speaks the event-bus protocol of {@link Addresses#resumeHandover} in
+ * its place (a taker that never publishes its marker, never takes, never answers or answers not adopted), or lets
+ * the real one run with one of its messages held or lost on the event bus; the delivery connection's reconnect is a
+ * {@code CLIENT KILL}.
  */
 class HandoverFailuresTest {
 
@@ -71,7 +72,7 @@ class HandoverFailuresTest {
   private static final Map<GatewayVerticle, Long> deliveryConnections = new HashMap<>();
   private final List<Handler<DeliveryContext<Object>>> interceptors = new ArrayList<>();
   /** The clients logged in by {@link #loggedIn}, closed after each test. */
-  private static final List<Client> held = new ArrayList<>();
+  private static final List<Client> opened = new ArrayList<>();
 
   @BeforeAll
   static void start() throws Exception {
@@ -102,8 +103,8 @@ class HandoverFailuresTest {
   @AfterEach
   void removeInterceptorsAndCloseClients() {
     interceptors.forEach(i -> vertx.eventBus().removeOutboundInterceptor(i));
-    held.forEach(Client::close);
-    held.clear();
+    opened.forEach(Client::close);
+    opened.clear();
   }
 
   // --- 1. a prepared hand-over whose marker never comes ---
@@ -140,7 +141,8 @@ class HandoverFailuresTest {
         assertEquals(failed(ResumeReason.REPLACED), answer, "refused only while the prepared hand-over stands");
         return false;
       });
-      assertTrue(millisSince(preparedAt) >= QUICK_MS - 50, "not called off before its bound: " + millisSince(preparedAt));
+      long calledOffAfter = millisSince(preparedAt);
+      assertTrue(calledOffAfter >= QUICK_MS - 50, "not called off before its bound: " + calledOffAfter);
       assertEquals(2, resumed[0].getInteger("replayed"), "what was buffered while the hand-over stood");
       c.takeOver(held, resumed[0]);
       assertEquals(2, c.delivery().getInteger("n"));
@@ -449,7 +451,7 @@ class HandoverFailuresTest {
     String map = "hof-" + UUID.randomUUID().toString().substring(0, 8);
     String token = fixture.signIn(map);
     Client c = Client.connect(on.tcpPort());
-    held.add(c);
+    opened.add(c);
     c.token = token;
     c.map = map;
     c.player = hget(token, RedisKeys.F_ID);
