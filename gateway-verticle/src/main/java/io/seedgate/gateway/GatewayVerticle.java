@@ -68,6 +68,17 @@ public class GatewayVerticle extends VerticleBase {
   private long sweepTimer = -1;
   /** This instance counted as a running gateway of the node, from the end of its start until its stop ends. */
   private LocalRoles.Registration role;
+  /** {@link ResumeSettings#handoverTimeoutMs}: not a setting, shorter in tests only. */
+  private final long handoverTimeoutMs;
+
+  public GatewayVerticle() {
+    this(ResumeSettings.HANDOVER_TIMEOUT_MS);
+  }
+
+  /** An instance whose hand-overs of resumed sessions have this bound instead of the usual 10 s (for tests). */
+  GatewayVerticle(long handoverTimeoutMs) {
+    this.handoverTimeoutMs = handoverTimeoutMs;
+  }
 
   @Override
   public Future<?> start() {
@@ -109,7 +120,7 @@ public class GatewayVerticle extends VerticleBase {
             config.get(Settings.MAX_CONNECTIONS_PER_IP)), config.get(Settings.LOGINS_IN_FLIGHT),
           config.get(Settings.LOGIN_QUEUE)), config.get(Settings.BROADCAST_CHANNEL),
           new ResumeSettings(config.get(Settings.RESUME_ENABLED), config.get(Settings.RESUME_WINDOW_SECONDS),
-            config.get(Settings.RESUME_BUFFER_BYTES)),
+            config.get(Settings.RESUME_BUFFER_BYTES), handoverTimeoutMs),
           sharded ? null
             : marker -> commands.send(Request.cmd(Command.PUBLISH).arg(RedisKeys.HANDOVER_CHANNEL).arg(marker)));
         sessionCommands = vertx.eventBus().consumer(Addresses.nodeSessions(nodeId), m -> hub.command(m.body()));

@@ -3,6 +3,7 @@ package io.seedgate.gateway;
 import io.seedgate.common.config.NodeConfig;
 import io.seedgate.common.config.Settings;
 import io.seedgate.common.embedded.BackingServices;
+import io.seedgate.gateway.resume.ResumeSettings;
 import io.seedgate.router.RouterVerticle;
 import io.seedgate.testsupport.RedisDatabase;
 import io.vertx.core.DeploymentOptions;
@@ -83,8 +84,17 @@ public final class GatewayFixture {
 
   /** Deploys {@code instances} more gateway instances with the fixture's config; returns the deployment id. */
   public String deployGateways(int instances, List<GatewayVerticle> into) throws Exception {
+    return deployGateways(instances, into, ResumeSettings.HANDOVER_TIMEOUT_MS);
+  }
+
+  /**
+   * Like {@link #deployGateways(int, List)}, the instances' hand-overs of resumed sessions bounded by
+   * {@code handoverTimeoutMs} instead of the usual {@value ResumeSettings#HANDOVER_TIMEOUT_MS} ms
+   * ({@link ResumeSettings#handoverTimeoutMs}).
+   */
+  public String deployGateways(int instances, List<GatewayVerticle> into, long handoverTimeoutMs) throws Exception {
     return await(vertx.deployVerticle(() -> {
-      GatewayVerticle g = new GatewayVerticle();
+      GatewayVerticle g = new GatewayVerticle(handoverTimeoutMs);
       synchronized (into) {
         into.add(g);
       }

@@ -36,16 +36,16 @@ import java.util.Map;
  *   for good: the router ignores that end if the taker's session owns the player, and otherwise nobody is left
  *   online with no session (a ghost).</li>
  * </ol>
- * A prepared hand-over whose marker does not come within {@value #PREPARED_TTL_MS} ms is called off: the session
- * stays here, detached, nothing lost. Used on the instance's event loop.
+ * A prepared hand-over whose marker (or take) does not come within the hand-over timeout
+ * ({@link io.seedgate.gateway.resume.ResumeSettings#handoverTimeoutMs}, 10 s) is called off: the session stays here,
+ * detached, nothing lost; the taker's answer to the state is waited for as long. When this instance's delivery
+ * connection reconnects between the prepare and the marker, deliveries may be missing from the session's buffer:
+ * the take is refused and the session ends here for good, as when the taker's does
+ * ({@link DeliverySubscriber#reconnects()}). Used on the instance's event loop.
  */
 final class HandoverGiver {
 
   private static final Logger LOG = LoggerFactory.getLogger(HandoverGiver.class);
-  /** How long a prepared hand-over waits for its marker and its {@code take}. */
-  static final long PREPARED_TTL_MS = 10_000;
-  /** How long the taker has to confirm it adopted the state. */
-  static final long ADOPTION_TIMEOUT_MS = 10_000;
 
   private final Vertx vertx;
   private final Incarnation incarnation;
@@ -53,6 +53,8 @@ final class HandoverGiver {
   private final SessionRegistry registry;
   private final DeliverySubscriber subscriber;
   private final SessionResumption resumption;
+  /** How long a prepared hand-over waits for its marker and its {@code take}; then the taker's answer to the state. */
+  private final long timeoutMs;
   private final Map<String, Giving> byMarker = new HashMap<>();
   private MessageConsumer<JsonObject> consumer;
 
@@ -60,13 +62,16 @@ final class HandoverGiver {
   private static final class Giving {
     final String marker;
     final Session session;
+    /** {@link DeliverySubscriber#reconnects()} at the prepare. */
+    final long reconnects;
     long timer;
     ResumableState<OutboundMessage> state;
     Message<JsonObject> take;
 
-    Giving(String marker, Session session) {
+    Giving(String marker, Session session, long reconnects) {
       this.marker = marker;
       this.session = session;
+      this.reconnects = reconnects;
     }
   }
 
@@ -78,6 +83,7 @@ final class HandoverGiver {
     this.registry = registry;
     this.subscriber = subscriber;
     this.resumption = resumption;
+    this.timeoutMs = resumption.settings().handoverTimeoutMs();
   }
 
   /** Answers the hand-over requests of {@link Addresses#resumeHandover} for this incarnation. */
@@ -102,9 +108,13 @@ final class HandoverGiver {
     if (g == null || g.state != null) {
       return;
     }
-    if (!g.session.resumable() || index.byId(g.session.id()) != g.session) {
+    if (!stillHeld(g)) {
       // it ended meanwhile (its window passed, it overflowed): the take is refused
       callOff(g, ResumeReason.EXPIRED);
+      return;
+    }
+    if (subscriber.reconnects() != g.reconnects) {
+      endWithGap(g);
       return;
     }
     g.state = g.session.export();
@@ -140,8 +150,8 @@ final class HandoverGiver {
       return;
     }
     held.letConnectionGo();
-    Giving g = new Giving(marker, held);
-    g.timer = vertx.setTimer(PREPARED_TTL_MS, t -> expired(g));
+    Giving g = new Giving(marker, held, subscriber.reconnects());
+    g.timer = vertx.setTimer(timeoutMs, t -> expired(g));
     byMarker.put(marker, g);
     m.reply(new JsonObject().put("node", incarnation.nodeId()).put("incarnation", incarnation.id())
       .put("session", held.id()).put("player", held.playerId()).put("token", held.token()).put("map", held.mapId()));
@@ -163,7 +173,7 @@ final class HandoverGiver {
     vertx.cancelTimer(g.timer);
     ResumableState<OutboundMessage> state = g.state;
     g.take.<JsonObject>replyAndRequest(state.toJson(OutboundMessage::bytes),
-        new DeliveryOptions().setSendTimeout(ADOPTION_TIMEOUT_MS))
+        new DeliveryOptions().setSendTimeout(timeoutMs))
       .onComplete(ar -> {
         byMarker.remove(g.marker);
         boolean adopted = ar.succeeded() && ar.result().body().getBoolean("adopted", false);
@@ -191,7 +201,11 @@ final class HandoverGiver {
       return;
     }
     if (g.state == null) {
-      callOff(g, ResumeReason.ELSEWHERE);
+      if (stillHeld(g) && subscriber.reconnects() != g.reconnects) {
+        endWithGap(g);
+      } else {
+        callOff(g, ResumeReason.ELSEWHERE);
+      }
       return;
     }
     // exported at its marker, but nobody took it: what came after the marker is gone with the taker
@@ -206,6 +220,32 @@ final class HandoverGiver {
     if (g.take != null) {
       g.take.reply(refused(why));
     }
+  }
+
+  /** Whether the session is still here, to be given: not ended meanwhile, nor taken by a resume on this instance. */
+  private boolean stillHeld(Giving g) {
+    return g.session.resumable() && index.byId(g.session.id()) == g.session;
+  }
+
+  /**
+   * The delivery connection reconnected while the hand-over stood, before the marker: what Redis published
+   * meanwhile is missing from the session's buffer (and the taker keeps only what comes after the marker), so
+   * neither side may carry the session on. The take is refused ({@code elsewhere}) and the session ends here for
+   * good.
+   */
+  private void endWithGap(Giving g) {
+    byMarker.remove(g.marker);
+    vertx.cancelTimer(g.timer);
+    g.state = g.session.export();
+    registry.retire(g.session);
+    if (g.take != null) {
+      g.take.reply(refused(ResumeReason.ELSEWHERE));
+    }
+    try (LogContext ignored = LogContext.player(g.session.playerId(), g.session.id())) {
+      LOG.info("[session: {}, player: {}] the delivery connection reconnected during the hand-over, ending the "
+        + "session here", g.session.id(), g.session.playerId());
+    }
+    endForGood(g);
   }
 
   private void endForGood(Giving g) {

@@ -40,14 +40,16 @@ final class HandoverTaker {
 
   private static final Logger LOG = LoggerFactory.getLogger(HandoverTaker.class);
   static final long PREPARE_TIMEOUT_MS = 5_000;
-  /** Longer than the holder waits for the marker, so that its refusal arrives before this gives up. */
-  static final long TAKE_TIMEOUT_MS = HandoverGiver.PREPARED_TTL_MS + 5_000;
+  /** How much longer than the holder waits for the marker the take waits, so that its refusal arrives first. */
+  static final long TAKE_MARGIN_MS = 5_000;
 
   private final Vertx vertx;
   private final Incarnation incarnation;
   private final DeliverySubscriber subscriber;
   private final Function<String, Future<?>> publishMarker;
   private final SessionRouter router;
+  /** How long the take waits for the state and then for the marker. */
+  private final long takeTimeoutMs;
   private final Map<String, Taking> byMarker = new HashMap<>();
   private final Map<String, List<Taking>> byChannel = new HashMap<>();
   private final Map<Session, Taking> adopting = new IdentityHashMap<>();
@@ -70,18 +72,21 @@ final class HandoverTaker {
   }
 
   /**
-   * @param publishMarker publishes a marker on {@link RedisKeys#HANDOVER_CHANNEL} ({@code null}: no hand-over is
-   *                      possible, a resume of another incarnation's session is refused with reason
-   *                      {@code elsewhere}; on a connection that is not the
-   *                      delivery connection)
+   * @param publishMarker     publishes a marker on {@link RedisKeys#HANDOVER_CHANNEL} (on a connection that is not
+   *                          the delivery connection); {@code null}: no hand-over is possible, a resume of another
+   *                          incarnation's session is refused with reason {@code elsewhere}
+   * @param handoverTimeoutMs how long a holder waits for the marker
+   *                          ({@link io.seedgate.gateway.resume.ResumeSettings#handoverTimeoutMs}); the take waits
+   *                          {@value #TAKE_MARGIN_MS} ms longer
    */
   HandoverTaker(Vertx vertx, Incarnation incarnation, DeliverySubscriber subscriber,
-                Function<String, Future<?>> publishMarker, SessionRouter router) {
+                Function<String, Future<?>> publishMarker, SessionRouter router, long handoverTimeoutMs) {
     this.vertx = vertx;
     this.incarnation = incarnation;
     this.subscriber = subscriber;
     this.publishMarker = publishMarker;
     this.router = router;
+    this.takeTimeoutMs = handoverTimeoutMs + TAKE_MARGIN_MS;
   }
 
   /**
@@ -116,13 +121,13 @@ final class HandoverTaker {
       .compose(v -> vertx.eventBus().<JsonObject>request(address, new JsonObject().put("type", "take")
           .put("marker", t.marker).put("to", new JsonObject().put("node", incarnation.nodeId())
             .put("incarnation", incarnation.id()).put("session", fresh.id())),
-        new DeliveryOptions().setSendTimeout(TAKE_TIMEOUT_MS)))
+        new DeliveryOptions().setSendTimeout(takeTimeoutMs)))
       .compose(reply -> {
         if (reply.body().containsKey("refused")) {
           return Future.failedFuture(new ResumeFailure(ResumeReason.fromWire(reply.body().getString("refused"))));
         }
         t.state = reply;
-        return t.markerSeen.future().timeout(TAKE_TIMEOUT_MS, java.util.concurrent.TimeUnit.MILLISECONDS);
+        return t.markerSeen.future().timeout(takeTimeoutMs, java.util.concurrent.TimeUnit.MILLISECONDS);
       })
       .compose(v -> {
         if (subscriber.reconnects() != t.reconnectsAtSubscribe) {

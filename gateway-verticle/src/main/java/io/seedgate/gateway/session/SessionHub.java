@@ -125,7 +125,7 @@ public final class SessionHub {
       actions, registry, latencies, counters, errors, new SessionLimits(limits.maxMessageBytes(), messageRate), clock,
       resumption);
     this.handovers = new Handovers(new HandoverGiver(vertx, incarnation, index, registry, subscriber, resumption),
-      new HandoverTaker(vertx, incarnation, subscriber, markers, router));
+      new HandoverTaker(vertx, incarnation, subscriber, markers, router, resume.handoverTimeoutMs()));
     this.resumption.taker(handovers.taker());
     this.dispatch = new DeliveryDispatch(index, broadcastChannel, handovers);
     this.subscriber = subscriber.onMessage(dispatch::dispatch);
