@@ -63,6 +63,8 @@ public class ExampleGameService extends VerticleBase {
   private long lastFailureWarnMs;
   private GameServiceOptions options;
   private Redis redis;
+  /** Where classic replies are published on a cluster ({@code null} otherwise: through {@link #redis}). */
+  private OneNodePublisher publisher;
   private GameActions actions;
   private ActionSubscriber subscriber;
 
@@ -76,8 +78,15 @@ public class ExampleGameService extends VerticleBase {
     redis = Redis.createClient(vertx, options.commandOptions()
       .setMaxPoolSize(POOL_SIZE)
       .setMaxPoolWaiting(POOL_WAITING));
-    actions = new GameActions(redis, options.getStep(), !options.getRedisCluster().isEmpty(),
-      options.isShardedPubSub());
+    boolean cluster = !options.getRedisCluster().isEmpty();
+    // a cluster client sends a PUBLISH (it has no key) to any node, and two messages that went through different
+    // nodes may reach a subscriber in either order: classic replies go over one node's connections instead
+    // (an SPUBLISH has its channel as key, so a cluster client always sends it to the channel's shard)
+    publisher = cluster && !options.isShardedPubSub()
+      ? new OneNodePublisher(vertx, options.subscriberOptions().stream()
+        .map(o -> o.setMaxPoolSize(POOL_SIZE).setMaxPoolWaiting(POOL_WAITING)).toList())
+      : null;
+    actions = new GameActions(redis, publisher, options.getStep(), cluster, options.isShardedPubSub());
     List<String> channels = GameActions.MODELS.stream()
       .map(model -> GameChannels.actionChannel(options.getActionChannelPrefix(), model))
       .toList();
@@ -85,14 +94,19 @@ public class ExampleGameService extends VerticleBase {
     return subscriber.start()
       .onSuccess(v -> LOG.info("[redis: {}, channels: {}, step: {}] example game service started",
         options.getRedisUrl(), channels, options.getStep()))
-      .recover(e -> Future.all(subscriber.close(), redis.close()).transform(v -> Future.failedFuture(e)));
+      .recover(e -> Future.all(subscriber.close(), redis.close(), closePublisher())
+        .transform(v -> Future.failedFuture(e)));
   }
 
   @Override
   public Future<?> stop() {
-    return Future.all(subscriber.close(), redis.close())
+    return Future.all(subscriber.close(), redis.close(), closePublisher())
       .onComplete(ar -> LOG.info("[processed: {}, failed: {}] example game service stopped",
         processed.get(), failed.get()));
+  }
+
+  private Future<Void> closePublisher() {
+    return publisher == null ? Future.succeededFuture() : publisher.close();
   }
 
   /** A snapshot of the counters; safe to call from any thread. */

@@ -28,8 +28,12 @@ final class GameActions {
   /** PUBLISH, or SPUBLISH for gateways that subscribe their delivery channels sharded ({@code routing.pubsub}). */
   private final Command publish;
 
-  GameActions(Redis redis, double step, boolean cluster, boolean sharded) {
+  /** Classic publishes on a cluster, over one node; {@code null}: through {@link #redis}. */
+  private final OneNodePublisher publisher;
+
+  GameActions(Redis redis, OneNodePublisher publisher, double step, boolean cluster, boolean sharded) {
     this.redis = redis;
+    this.publisher = publisher;
     this.step = step;
     this.cluster = cluster;
     this.publish = sharded ? Command.SPUBLISH : Command.PUBLISH;
@@ -128,6 +132,9 @@ final class GameActions {
   }
 
   private Future<Void> publish(String channel, JsonObject payload) {
+    if (publisher != null) {
+      return publisher.publish(channel, payload.toBuffer());
+    }
     return redis.send(Request.cmd(publish).arg(channel).arg(payload.toBuffer())).mapEmpty();
   }
 
