@@ -224,13 +224,21 @@ class RedisClusterTest {
     long seq = 0;
     int sent = 0;
     try {
-      for (int round = 0; round < 4; round++) {
-        incarnations.add(incarnationOfSession(p));
+      String holder = incarnationOfSession(p);
+      boolean shift = false;
+      for (int round = 0; round < 10 && (round < 4 || incarnations.size() < 2); round++) {
+        incarnations.add(holder);
         c.closeNow();
         for (int i = 0; i < 3; i++) {
           deliver(RedisKeys.playerChannel(p.id), "{\"missed\":" + sent++ + "}");
         }
+        // the instances take connections in turn, but other connections shift whose turn it is: when the last
+        // resume stayed on its instance, a spare connection first makes this one land on the other
+        TestClient spare = shift ? node.client() : null;
         c = node.client();
+        if (spare != null) {
+          spare.close();
+        }
         c.sendBinary(new JsonObject().put("resume", resume).put("seq", seq));
         JsonObject resumed = c.nextContaining("resumed").getJsonObject("resumed");
         resume = resumed.getString("resume");
@@ -244,6 +252,9 @@ class RedisClusterTest {
             assertEquals(expected++, m.getInteger("missed"), "in order, none lost, none twice: " + d);
           }
         }
+        String now = incarnationOfSession(p);
+        shift = now.equals(holder);
+        holder = now;
       }
       incarnations.add(incarnationOfSession(p));
       assertTrue(incarnations.size() >= 2, "handed over between the instances at least once: " + incarnations);
