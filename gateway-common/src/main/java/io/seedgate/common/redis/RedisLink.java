@@ -6,6 +6,7 @@ import io.seedgate.common.GatewayException;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
+import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisConnection;
 import io.vertx.redis.client.RedisOptions;
@@ -42,6 +43,11 @@ public final class RedisLink {
   /** The clients to connect with, tried in turn from {@link #current} when a connect fails. */
   private final List<Redis> clients;
   private final boolean sharded;
+  /**
+   * Whether a fresh connection must be to a master (Sentinel): the Sentinels may still name the old master for a
+   * moment after a failover, and one that came back is a replica that refuses writes.
+   */
+  private final boolean masterOnly;
   private final String name;
   private int current;
   private final LongAdder errors;
@@ -52,10 +58,11 @@ public final class RedisLink {
   private long backoffMs;
   private boolean closed;
 
-  private RedisLink(Vertx vertx, List<RedisOptions> options, boolean sharded, String name) {
+  private RedisLink(Vertx vertx, List<RedisOptions> options, boolean sharded, boolean masterOnly, String name) {
     this.vertx = vertx;
     this.name = name;
     this.sharded = sharded;
+    this.masterOnly = masterOnly;
     this.errors = RedisErrors.of(vertx);
     this.clients = options.stream().map(o -> Redis.createClient(vertx, new RedisOptions(o)
       .setMaxWaitingHandlers(1 << 16))).toList();
@@ -85,7 +92,8 @@ public final class RedisLink {
    * Later losses are repaired by itself.
    */
   public static Future<RedisLink> connect(Vertx vertx, RedisTopology topology, String name) {
-    return open(new RedisLink(vertx, List.of(topology.commandOptions()), topology.sharded(), name));
+    return open(new RedisLink(vertx, List.of(topology.commandOptions()), topology.sharded(),
+      topology.mode() == RedisTopology.Mode.SENTINEL, name));
   }
 
   /**
@@ -94,7 +102,8 @@ public final class RedisLink {
    * node when one cannot be reached.
    */
   public static Future<RedisLink> subscriber(Vertx vertx, RedisTopology topology, String name) {
-    return open(new RedisLink(vertx, topology.subscriberOptions(), false, name));
+    return open(new RedisLink(vertx, topology.subscriberOptions(), false,
+      topology.mode() == RedisTopology.Mode.SENTINEL, name));
   }
 
   private static Future<RedisLink> open(RedisLink link) {
@@ -107,7 +116,7 @@ public final class RedisLink {
   /** Connects with the current client, then each next one, up to {@code attempts} in all. */
   private Future<RedisConnection> connectAny(int attempts) {
     Redis client = clients.get(current);
-    return client.connect().recover(e -> {
+    return client.connect().compose(this::checkRole).recover(e -> {
       if (attempts <= 1) {
         return Future.failedFuture(e);
       }
@@ -115,6 +124,21 @@ public final class RedisLink {
       LOG.debug("[redis: {}] no connection ({}), trying the next endpoint", name, e.getMessage());
       return connectAny(attempts - 1);
     });
+  }
+
+  /** The connection when it may be used: when {@link #masterOnly}, only if it is to a master; else closed. */
+  private Future<RedisConnection> checkRole(RedisConnection c) {
+    if (!masterOnly) {
+      return Future.succeededFuture(c);
+    }
+    return c.send(Request.cmd(Command.ROLE)).compose(role -> {
+      String kind = role == null || role.size() == 0 ? "" : role.get(0).toString();
+      if ("master".equals(kind)) {
+        return Future.succeededFuture(c);
+      }
+      return c.close().transform(v -> Future.failedFuture(new GatewayException(ErrorCode.UNAVAILABLE,
+        "redis link '" + name + "' reached a " + kind + ", not the master (a failover under way)")));
+    }, e -> c.close().transform(v -> Future.failedFuture(e)));
   }
 
   /** Handles values Redis pushes without a request: Pub/Sub messages on a subscribed connection. */
