@@ -35,6 +35,9 @@ package io.seedgate.common;
  *   <li>{@code seed:lock:<PLAYER_ID>} (string, expiring after 20 s): held by the router that logs the player in or
  *   ends one of its sessions, so that the two never interleave (a drained client logging in on another node
  *   while its old session ends); released by compare-and-delete.</li>
+ *   <li>channel {@code seed:handover} and, with sharded subscriptions, channels {@code seed:handover:{<CHANNEL>}}: the
+ *   markers of resumed sessions handed over between gateway instances ({@link #HANDOVER_CHANNEL},
+ *   {@link #handoverMarker}).</li>
  *   <li>{@code seed:unsaved} (set): tokens of players who left while their state could not be saved; their
  *   hashes are kept until it is.</li>
  * </ul>
@@ -66,6 +69,7 @@ public final class RedisKeys {
    * its holder keeps (before it) and those its taker keeps (after it); see {@code HandoverGiver}.
    */
   public static final String HANDOVER_CHANNEL = "seed:handover";
+  private static final String HANDOVER_MARKER_PREFIX = "seed:handover:{";
   private static final int ONLINE_SHARD_BITS = 10;
   /** How many hashes the online sessions are spread over; every node must agree on it. */
   public static final int ONLINE_SHARDS = 1 << ONLINE_SHARD_BITS;
@@ -100,6 +104,25 @@ public final class RedisKeys {
   /** The 2021 GEO set of a map's online players (same name as its channel; keys and channels do not clash). */
   public static String mapGeoSet(String mapId) {
     return MAP_PREFIX + mapId;
+  }
+
+  /**
+   * The sharded channel of a hand-over's markers for one delivery channel ({@code routing.pubsub} sharded):
+   * {@code seed:handover:{<channel>}}, whose hash tag puts it in the channel's slot, so that a marker
+   * {@code SPUBLISH}ed on it comes on the same shard's connection as the channel's deliveries, in order.
+   */
+  public static String handoverMarker(String channel) {
+    return HANDOVER_MARKER_PREFIX + channel + "}";
+  }
+
+  /** Whether a channel is a {@link #handoverMarker} channel. */
+  public static boolean isHandoverMarker(String channel) {
+    return channel.startsWith(HANDOVER_MARKER_PREFIX) && channel.endsWith("}");
+  }
+
+  /** The delivery channel of a {@link #handoverMarker} channel. */
+  public static String channelOfHandoverMarker(String markerChannel) {
+    return markerChannel.substring(HANDOVER_MARKER_PREFIX.length(), markerChannel.length() - 1);
   }
 
   /** The online-sessions hash that holds a token. */

@@ -16,6 +16,7 @@ import io.seedgate.common.redis.RedisLink;
 import io.seedgate.common.redis.ShardedPubSubLink;
 import io.seedgate.common.redis.RedisTopology;
 import io.seedgate.gateway.delivery.DeliverySubscriber;
+import io.seedgate.gateway.session.HandoverMarkers;
 import io.seedgate.gateway.lease.IncarnationLease;
 import io.seedgate.gateway.resume.ResumeSettings;
 import io.seedgate.gateway.routing.ActionPublisher;
@@ -121,8 +122,11 @@ public class GatewayVerticle extends VerticleBase {
           config.get(Settings.LOGIN_QUEUE)), config.get(Settings.BROADCAST_CHANNEL),
           new ResumeSettings(config.get(Settings.RESUME_ENABLED), config.get(Settings.RESUME_WINDOW_SECONDS),
             config.get(Settings.RESUME_BUFFER_BYTES), handoverTimeoutMs),
-          sharded ? null
-            : marker -> commands.send(Request.cmd(Command.PUBLISH).arg(RedisKeys.HANDOVER_CHANNEL).arg(marker)));
+          sharded
+            ? HandoverMarkers.sharded((channel, marker) -> commands.send(Request.cmd(Command.SPUBLISH).arg(channel)
+              .arg(marker)))
+            : HandoverMarkers.classic(marker -> commands.send(Request.cmd(Command.PUBLISH)
+              .arg(RedisKeys.HANDOVER_CHANNEL).arg(marker))));
         sessionCommands = vertx.eventBus().consumer(Addresses.nodeSessions(nodeId), m -> hub.command(m.body()));
         long sweepEvery = Math.max(50, Math.min(1000, Math.min(idleMs, authMs) / 4));
         sweepTimer = vertx.setPeriodic(sweepEvery, t -> hub.sweep());

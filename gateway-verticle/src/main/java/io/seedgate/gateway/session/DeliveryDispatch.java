@@ -15,16 +15,24 @@ final class DeliveryDispatch {
   interface HandoverTap {
     HandoverTap NONE = new HandoverTap() {
       @Override
-      public void marker(String marker) {
+      public void marker(String marker, String markerChannel) {
       }
 
       @Override
       public void delivered(String channel, boolean broadcast, OutboundMessage message) {
       }
+
+      @Override
+      public boolean splitOff(Session s, String channel) {
+        return false;
+      }
     };
 
-    /** A marker on {@link RedisKeys#HANDOVER_CHANNEL}. */
-    void marker(String marker);
+    /** A marker on a marker channel ({@link HandoverMarkers}). */
+    void marker(String marker, String markerChannel);
+
+    /** Whether the session's hand-over already split the channel off: its deliveries are the taker's now. */
+    boolean splitOff(Session s, String channel);
 
     /** A delivery on the channel (the broadcast channel when {@code broadcast}). */
     void delivered(String channel, boolean broadcast, OutboundMessage message);
@@ -33,37 +41,39 @@ final class DeliveryDispatch {
   private final SessionIndex index;
   private final String broadcastChannel;
   private final HandoverTap handovers;
+  private final HandoverMarkers markers;
   private volatile long delivered;
 
   DeliveryDispatch(SessionIndex index, String broadcastChannel) {
-    this(index, broadcastChannel, HandoverTap.NONE);
+    this(index, broadcastChannel, HandoverTap.NONE, HandoverMarkers.classic(m -> null));
   }
 
-  DeliveryDispatch(SessionIndex index, String broadcastChannel, HandoverTap handovers) {
+  DeliveryDispatch(SessionIndex index, String broadcastChannel, HandoverTap handovers, HandoverMarkers markers) {
     this.index = index;
     this.broadcastChannel = broadcastChannel;
     this.handovers = handovers;
+    this.markers = markers;
   }
 
   /** A message from Redis for the channel: to the one player, the map's players, or everyone. */
   void dispatch(String channel, Buffer payload) {
-    if (channel.equals(RedisKeys.HANDOVER_CHANNEL)) {
-      handovers.marker(payload.toString());
+    if (markers.isMarkerChannel(channel)) {
+      handovers.marker(payload.toString(), channel);
       return;
     }
     OutboundMessage message = OutboundMessage.of(payload);
     handovers.delivered(channel, channel.equals(broadcastChannel), message);
     if (channel.startsWith(RedisKeys.MAP_PREFIX)) {
       for (Session s : index.onMap(channel.substring(RedisKeys.MAP_PREFIX.length()))) {
-        deliver(s, message);
+        deliver(s, channel, message);
       }
     } else if (channel.startsWith(RedisKeys.TOKEN_CHANNEL_PREFIX)) {
-      deliver(index.byToken(channel.substring(RedisKeys.TOKEN_CHANNEL_PREFIX.length())), message);
+      deliver(index.byToken(channel.substring(RedisKeys.TOKEN_CHANNEL_PREFIX.length())), channel, message);
     } else if (channel.startsWith(RedisKeys.PLAYER_CHANNEL_PREFIX)) {
-      deliver(index.byPlayer(channel.substring(RedisKeys.PLAYER_CHANNEL_PREFIX.length())), message);
+      deliver(index.byPlayer(channel.substring(RedisKeys.PLAYER_CHANNEL_PREFIX.length())), channel, message);
     } else if (channel.equals(broadcastChannel)) {
       for (Session s : index.all()) {
-        deliver(s, message);
+        deliver(s, channel, message);
       }
     }
   }
@@ -73,8 +83,8 @@ final class DeliveryDispatch {
     return delivered;
   }
 
-  private void deliver(Session s, OutboundMessage message) {
-    if (s != null) {
+  private void deliver(Session s, String channel, OutboundMessage message) {
+    if (s != null && !handovers.splitOff(s, channel)) {
       delivered++;
       s.deliver(message);
     }

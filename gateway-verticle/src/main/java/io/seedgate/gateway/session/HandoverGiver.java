@@ -3,6 +3,7 @@ package io.seedgate.gateway.session;
 import io.seedgate.common.Addresses;
 import io.seedgate.common.ErrorCode;
 import io.seedgate.common.LogContext;
+import io.seedgate.common.RedisKeys;
 import io.seedgate.common.lifecycle.Incarnation;
 import io.seedgate.gateway.delivery.DeliverySubscriber;
 import io.seedgate.gateway.resume.ResumableState;
@@ -18,7 +19,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The holding side of a resume on another incarnation (another gateway instance of this node, or another node): this
@@ -55,7 +60,11 @@ final class HandoverGiver {
   private final SessionResumption resumption;
   /** How long a prepared hand-over waits for its marker and its {@code take}; then the taker's answer to the state. */
   private final long timeoutMs;
+  private final HandoverMarkers markers;
+  private final String broadcastChannel;
   private final Map<String, Giving> byMarker = new HashMap<>();
+  /** Sessions being given whose deliveries are split per channel, by session: the channels already split. */
+  private final Map<Session, Set<String>> split = new IdentityHashMap<>();
   private MessageConsumer<JsonObject> consumer;
 
   /** One session being given: prepared, then exported at its marker, then taken. */
@@ -64,6 +73,10 @@ final class HandoverGiver {
     final Session session;
     /** {@link DeliverySubscriber#reconnects()} at the prepare. */
     final long reconnects;
+    /** The channels whose marker has not come yet ({@link HandoverMarkers#perChannel()}), else empty. */
+    final Set<String> unsplit = new HashSet<>();
+    /** The marker channels subscribed for this hand-over. */
+    List<String> markerChannels = List.of();
     long timer;
     ResumableState<OutboundMessage> state;
     Message<JsonObject> take;
@@ -76,8 +89,11 @@ final class HandoverGiver {
   }
 
   HandoverGiver(Vertx vertx, Incarnation incarnation, SessionIndex index, SessionRegistry registry,
-                DeliverySubscriber subscriber, SessionResumption resumption) {
+                DeliverySubscriber subscriber, SessionResumption resumption, HandoverMarkers markers,
+                String broadcastChannel) {
     this.vertx = vertx;
+    this.markers = markers;
+    this.broadcastChannel = broadcastChannel;
     this.incarnation = incarnation;
     this.index = index;
     this.registry = registry;
@@ -102,12 +118,38 @@ final class HandoverGiver {
     return byMarker.size();
   }
 
-  /** A marker reached this instance on its delivery connection: the session it names stops receiving here. */
-  void marker(String marker) {
+  /**
+   * Whether a delivery on the channel is no longer the session's here: its hand-over's marker for that channel came
+   * (per-channel markers; with one marker the session leaves the index at once instead).
+   */
+  boolean splitOff(Session s, String channel) {
+    if (split.isEmpty()) {
+      return false;
+    }
+    Set<String> done = split.get(s);
+    return done != null && done.contains(channel);
+  }
+
+  /**
+   * A marker reached this instance on its delivery connection, on the marker channel given: the session it names
+   * receives nothing more here on the channel it splits; once every channel is split, it stops receiving here.
+   */
+  void marker(String marker, String markerChannel) {
     Giving g = byMarker.get(marker);
     if (g == null || g.state != null) {
       return;
     }
+    String channel = markers.splits(markerChannel);
+    if (channel != null) {
+      if (!g.unsplit.remove(channel)) {
+        return;
+      }
+      split.computeIfAbsent(g.session, k -> new HashSet<>()).add(channel);
+      if (!g.unsplit.isEmpty()) {
+        return;
+      }
+    }
+    split.remove(g.session);
     if (!stillHeld(g)) {
       // it ended meanwhile (its window passed, it overflowed): the take is refused
       callOff(g, ResumeReason.EXPIRED);
@@ -153,8 +195,42 @@ final class HandoverGiver {
     Giving g = new Giving(marker, held, subscriber.reconnects());
     g.timer = vertx.setTimer(timeoutMs, t -> expired(g));
     byMarker.put(marker, g);
-    m.reply(new JsonObject().put("node", incarnation.nodeId()).put("incarnation", incarnation.id())
-      .put("session", held.id()).put("player", held.playerId()).put("token", held.token()).put("map", held.mapId()));
+    JsonObject prepared = new JsonObject().put("node", incarnation.nodeId()).put("incarnation", incarnation.id())
+      .put("session", held.id()).put("player", held.playerId()).put("token", held.token()).put("map", held.mapId());
+    if (!markers.perChannel()) {
+      m.reply(prepared);
+      return;
+    }
+    // a marker per channel: this side hears them only once its marker channels are subscribed
+    List<String> channels = handoverChannels(held);
+    g.unsplit.addAll(channels);
+    g.markerChannels = markers.channelsFor(channels);
+    subscriber.subscribe(g.markerChannels).onComplete(ar -> {
+      if (ar.succeeded() && byMarker.get(marker) == g) {
+        m.reply(prepared);
+      } else {
+        if (byMarker.get(marker) == g) {
+          callOff(g, ResumeReason.ELSEWHERE);
+        }
+        m.reply(refused(ResumeReason.ELSEWHERE));
+      }
+    });
+  }
+
+  /** The channels a session's deliveries come on, as a hand-over splits them: its own, its map's, the broadcast. */
+  private List<String> handoverChannels(Session s) {
+    return List.of(RedisKeys.tokenChannel(s.token()), RedisKeys.playerChannel(s.playerId()),
+      RedisKeys.mapChannel(s.mapId()), broadcastChannel);
+  }
+
+  /** The hand-over is over (given, called off or ended): its marker channels are no longer needed. */
+  private void forget(Giving g) {
+    byMarker.remove(g.marker);
+    split.remove(g.session);
+    if (!g.markerChannels.isEmpty()) {
+      subscriber.unsubscribe(g.markerChannels);
+      g.markerChannels = List.of();
+    }
   }
 
   private void take(Message<JsonObject> m, JsonObject body) {
@@ -175,7 +251,7 @@ final class HandoverGiver {
     g.take.<JsonObject>replyAndRequest(state.toJson(OutboundMessage::bytes),
         new DeliveryOptions().setSendTimeout(timeoutMs))
       .onComplete(ar -> {
-        byMarker.remove(g.marker);
+        forget(g);
         boolean adopted = ar.succeeded() && ar.result().body().getBoolean("adopted", false);
         if (adopted) {
           subscriber.unsubscribe(state.channels());
@@ -209,13 +285,13 @@ final class HandoverGiver {
       return;
     }
     // exported at its marker, but nobody took it: what came after the marker is gone with the taker
-    byMarker.remove(g.marker);
+    forget(g);
     endForGood(g);
   }
 
   /** The hand-over is off before the marker: the session stays here as it is. */
   private void callOff(Giving g, ResumeReason why) {
-    byMarker.remove(g.marker);
+    forget(g);
     vertx.cancelTimer(g.timer);
     if (g.take != null) {
       g.take.reply(refused(why));
@@ -234,7 +310,7 @@ final class HandoverGiver {
    * good.
    */
   private void endWithGap(Giving g) {
-    byMarker.remove(g.marker);
+    forget(g);
     vertx.cancelTimer(g.timer);
     g.state = g.session.export();
     registry.retire(g.session);

@@ -46,7 +46,8 @@ final class HandoverTaker {
   private final Vertx vertx;
   private final Incarnation incarnation;
   private final DeliverySubscriber subscriber;
-  private final Function<String, Future<?>> publishMarker;
+  private final HandoverMarkers markers;
+  private final String broadcastChannel;
   private final SessionRouter router;
   /** How long the take waits for the state and then for the marker. */
   private final long takeTimeoutMs;
@@ -60,9 +61,12 @@ final class HandoverTaker {
     final Session fresh;
     final Promise<Void> markerSeen = Promise.promise();
     final List<OutboundMessage> collected = new ArrayList<>();
+    /** Per-channel markers: the channels whose marker has not come here yet. */
+    final java.util.Set<String> unsplit = new java.util.HashSet<>();
     JsonObject holder;
     List<String> channels = List.of();
-    boolean subscribed;
+    /** The channels the hand-over subscribes here: the session's own and its map's, and per-channel markers'. */
+    List<String> subscribed = List.of();
     long reconnectsAtSubscribe;
     Message<JsonObject> state;
 
@@ -79,15 +83,17 @@ final class HandoverTaker {
    *                          ({@link io.seedgate.gateway.resume.ResumeSettings#handoverTimeoutMs}); the take waits
    *                          {@value #TAKE_MARGIN_MS} ms longer
    */
-  HandoverTaker(Vertx vertx, Incarnation incarnation, DeliverySubscriber subscriber,
-                Function<String, Future<?>> publishMarker, SessionRouter router, long handoverTimeoutMs) {
+  HandoverTaker(Vertx vertx, Incarnation incarnation, DeliverySubscriber subscriber, HandoverMarkers markers,
+                String broadcastChannel, SessionRouter router, long handoverTimeoutMs) {
     this.vertx = vertx;
     this.incarnation = incarnation;
     this.subscriber = subscriber;
-    this.publishMarker = publishMarker;
+    this.markers = markers;
+    this.broadcastChannel = broadcastChannel;
     this.router = router;
     this.takeTimeoutMs = handoverTimeoutMs + TAKE_MARGIN_MS;
   }
+
 
   /**
    * Takes the session the token names from the incarnation holding it, for the fresh session to import: its state
@@ -95,10 +101,6 @@ final class HandoverTaker {
    * Fails with a {@link ResumeFailure} to answer.
    */
   Future<ResumableState<OutboundMessage>> take(Session fresh, ResumeToken token, long seq) {
-    if (publishMarker == null) {
-      // sharded subscriptions: no one marker is ordered among deliveries of several shards
-      return Future.failedFuture(new ResumeFailure(ResumeReason.ELSEWHERE));
-    }
     Taking t = new Taking(fresh);
     String address = Addresses.resumeHandover(token.incarnationId());
     DeliveryOptions prepareIn = new DeliveryOptions().setSendTimeout(PREPARE_TIMEOUT_MS);
@@ -112,12 +114,18 @@ final class HandoverTaker {
         t.holder = holder;
         t.channels = List.of(RedisKeys.tokenChannel(holder.getString("token")),
           RedisKeys.playerChannel(holder.getString("player")), RedisKeys.mapChannel(holder.getString("map")));
+        List<String> split = splitChannels(t);
+        if (markers.perChannel()) {
+          t.unsplit.addAll(split);
+        }
+        List<String> subscribe = new ArrayList<>(t.channels);
+        subscribe.addAll(markers.channelsFor(split));
         register(t);
         t.reconnectsAtSubscribe = subscriber.reconnects();
-        t.subscribed = true;
-        return subscriber.subscribe(t.channels);
+        t.subscribed = subscribe;
+        return subscriber.subscribe(subscribe);
       })
-      .compose(v -> publishMarker.apply(t.marker))
+      .compose(v -> markers.publish(t.marker, splitChannels(t)))
       .compose(v -> vertx.eventBus().<JsonObject>request(address, new JsonObject().put("type", "take")
           .put("marker", t.marker).put("to", new JsonObject().put("node", incarnation.nodeId())
             .put("incarnation", incarnation.id()).put("session", fresh.id())),
@@ -139,6 +147,12 @@ final class HandoverTaker {
           held.replay().append(m, m.length());
         }
         unregister(t);
+        // the session's own channels stay subscribed (the fresh session's now); the markers' are done with
+        List<String> markerChannels = t.subscribed.subList(t.channels.size(), t.subscribed.size());
+        if (!markerChannels.isEmpty()) {
+          subscriber.unsubscribe(List.copyOf(markerChannels));
+        }
+        t.subscribed = List.of();
         adopting.put(fresh, t);
         return Future.succeededFuture(new ResumableState<>(fresh.id(), held.resume(), held.token(), held.player(),
           held.map(), held.ip(), held.replay()));
@@ -156,24 +170,38 @@ final class HandoverTaker {
     }
     if (broadcast) {
       for (Taking t : byMarker.values()) {
-        keep(t, message);
+        keep(t, channel, message);
       }
       return;
     }
     List<Taking> on = byChannel.get(channel);
     if (on != null) {
       for (Taking t : on) {
-        keep(t, message);
+        keep(t, channel, message);
       }
     }
   }
 
-  /** A marker reached this instance on its delivery connection. */
-  void marker(String marker) {
+  /**
+   * A marker reached this instance on its delivery connection, on the marker channel given: deliveries after it on
+   * the channel it splits (every channel, with one marker) are kept; once every channel is split, the take may end.
+   */
+  void marker(String marker, String markerChannel) {
     Taking t = byMarker.get(marker);
-    if (t != null) {
+    if (t == null) {
+      return;
+    }
+    String channel = markers.splits(markerChannel);
+    if (channel == null || t.unsplit.remove(channel) && t.unsplit.isEmpty()) {
       t.markerSeen.tryComplete();
     }
+  }
+
+  /** The channels a hand-over splits for the session: its own, its map's, the broadcast channel. */
+  private List<String> splitChannels(Taking t) {
+    List<String> all = new ArrayList<>(t.channels);
+    all.add(broadcastChannel);
+    return all;
   }
 
   /**
@@ -212,8 +240,10 @@ final class HandoverTaker {
     }
   }
 
-  private void keep(Taking t, OutboundMessage message) {
-    if (t.markerSeen.future().isComplete()) {
+  /** Keeps a delivery for the session being taken when it came after the marker (of its channel). */
+  private void keep(Taking t, String channel, OutboundMessage message) {
+    boolean after = markers.perChannel() ? !t.unsplit.contains(channel) : t.markerSeen.future().isComplete();
+    if (after) {
       t.collected.add(message);
     }
   }
@@ -239,8 +269,9 @@ final class HandoverTaker {
 
   private void abandon(Taking t) {
     unregister(t);
-    if (t.subscribed) {
-      subscriber.unsubscribe(t.channels);
+    if (!t.subscribed.isEmpty()) {
+      subscriber.unsubscribe(t.subscribed);
+      t.subscribed = List.of();
     }
     if (t.state != null) {
       t.state.reply(new JsonObject().put("adopted", false));

@@ -32,9 +32,14 @@ final class Handovers implements DeliveryDispatch.HandoverTap {
   }
 
   @Override
-  public void marker(String marker) {
-    giver.marker(marker);
-    taker.marker(marker);
+  public void marker(String marker, String markerChannel) {
+    giver.marker(marker, markerChannel);
+    taker.marker(marker, markerChannel);
+  }
+
+  @Override
+  public boolean splitOff(Session s, String channel) {
+    return giver.splitOff(s, channel);
   }
 
   @Override

@@ -42,7 +42,7 @@ public final class SessionHub {
   private final Incarnation incarnation;
   private final String broadcastChannel;
   /** Publishes a hand-over marker; {@code null} when no hand-over is possible. */
-  private final Function<String, Future<?>> markers;
+  private final HandoverMarkers markers;
   private final DeliverySubscriber subscriber;
   private final HubCounters counters = new HubCounters();
   private final SessionLatencies latencies = new SessionLatencies();
@@ -91,7 +91,7 @@ public final class SessionHub {
   public SessionHub(Vertx vertx, Incarnation incarnation, ActionSink actions,
                     DeliverySubscriber subscriber, Limits limits, String broadcastChannel) {
     this(vertx, incarnation, actions, subscriber, limits, broadcastChannel, ResumeSettings.OFF,
-      marker -> Future.failedFuture("no hand-overs"));
+      HandoverMarkers.classic(marker -> Future.failedFuture("no hand-overs")));
   }
 
   /**
@@ -100,14 +100,13 @@ public final class SessionHub {
    * @param subscriber       the instance's delivery subscriptions
    * @param broadcastChannel the Redis channel whose messages go to every session
    * @param resume           the {@code gateway.resume.*} settings
-   * @param markers          publishes a hand-over marker on {@link RedisKeys#HANDOVER_CHANNEL} (on a connection
-   *                         that is not the delivery connection): see {@link HandoverGiver}; {@code null} when no
-   *                         hand-over is possible (sharded subscriptions): a resume of another instance's session is
-   *                         then refused
+   * @param markers          where hand-over markers are published (on a connection that is not the delivery
+   *                         connection): one on {@link RedisKeys#HANDOVER_CHANNEL}, or one per channel with sharded
+   *                         subscriptions; see {@link HandoverMarkers}
    */
   public SessionHub(Vertx vertx, Incarnation incarnation, ActionSink actions,
                     DeliverySubscriber subscriber, Limits limits, String broadcastChannel, ResumeSettings resume,
-                    Function<String, Future<?>> markers) {
+                    HandoverMarkers markers) {
     LongSupplier clock = System::currentTimeMillis;
     SessionRouter router = new EventBusRouter(vertx);
     ErrorMessages errors = new ErrorMessages();
@@ -124,10 +123,11 @@ public final class SessionHub {
     this.collaborators = new SessionCollaborators(new RouterAuthenticator(logins, router, incarnation, clock),
       actions, registry, latencies, counters, errors, new SessionLimits(limits.maxMessageBytes(), messageRate), clock,
       resumption);
-    this.handovers = new Handovers(new HandoverGiver(vertx, incarnation, index, registry, subscriber, resumption),
-      new HandoverTaker(vertx, incarnation, subscriber, markers, router, resume.handoverTimeoutMs()));
+    this.handovers = new Handovers(new HandoverGiver(vertx, incarnation, index, registry, subscriber, resumption,
+      markers, broadcastChannel),
+      new HandoverTaker(vertx, incarnation, subscriber, markers, broadcastChannel, router, resume.handoverTimeoutMs()));
     this.resumption.taker(handovers.taker());
-    this.dispatch = new DeliveryDispatch(index, broadcastChannel, handovers);
+    this.dispatch = new DeliveryDispatch(index, broadcastChannel, handovers, markers);
     this.subscriber = subscriber.onMessage(dispatch::dispatch);
     this.commands = new SessionCommands(index, subscriber);
     this.sweeper = new SessionSweeper(index, logins, limits.idleTimeoutMs(), limits.authTimeoutMs(), clock);
@@ -139,8 +139,9 @@ public final class SessionHub {
    * channel) and answers hand-overs of its sessions.
    */
   public Future<Void> start() {
-    return Future.all(subscriber.subscribe(markers == null ? List.of(broadcastChannel)
-        : List.of(broadcastChannel, RedisKeys.HANDOVER_CHANNEL)),
+    List<String> standing = new java.util.ArrayList<>(List.of(broadcastChannel));
+    standing.addAll(markers.standing());
+    return Future.all(subscriber.subscribe(standing),
       handovers.start()).mapEmpty();
   }
 
