@@ -29,7 +29,8 @@ import java.util.Set;
  * The holding side of a resume on another incarnation (another gateway instance of this node, or another node): this
  * instance gives one of its resumable sessions to the incarnation a client resumed it on, without a delivery lost or
  * sent twice. The hand-over splits the session's deliveries at a marker both incarnations see in the same place of
- * the Redis stream ({@link io.seedgate.common.RedisKeys#HANDOVER_CHANNEL}):
+ * the Redis stream ({@link io.seedgate.common.RedisKeys#HANDOVER_CHANNEL}; with sharded subscriptions a marker per
+ * channel, each splitting its own channel, see {@link HandoverMarkers}):
  * <ol>
  *   <li>{@code prepare}: the taker presents the token; if a resume may take the session
  *   ({@link SessionResumption#refusal}), a connection it still has is closed and it keeps buffering here;</li>
