@@ -197,7 +197,11 @@ final class LocalRedis implements AutoCloseable {
   /** The master serving {@code slot} (slots were split evenly in the masters' order). */
   Server masterOfSlot(int slot) {
     List<Server> ms = masters();
-    return ms.get((int) ((long) slot * ms.size() / SLOTS));
+    int i = ms.size() - 1;
+    while (i > 0 && slot < i * SLOTS / ms.size()) {
+      i--;
+    }
+    return ms.get(i);
   }
 
   /** redis-server's own CPU seconds so far (INFO cpu used_cpu_user + used_cpu_sys), all its threads. */

@@ -63,6 +63,7 @@ final class RedisCostsCommand implements Callable<Integer> {
 
   private final JsonObject out = new JsonObject();
   private final Map<String, double[]> results = new LinkedHashMap<>();
+  private final Map<String, Double> readsPerOpOf = new LinkedHashMap<>();
 
   @Override
   public Integer call() throws Exception {
@@ -93,6 +94,8 @@ final class RedisCostsCommand implements Callable<Integer> {
       System.out.println("standalone redis-server " + out.getString("redis") + " on " + port);
       int[] ports = {port};
       double[] idle = idle(ports);
+      measure("PING, one per read (the cost of a read event)", ports, idle, List.of(Resp.encode("PING")), ops / 3,
+        port, null, null, 0, 0, 1, 4);
       byte[] action = payload(actionBytes);
       byte[] delivery = payload(deliveryBytes);
       measure("PUBLISH action, 0 subscribers", ports, idle, List.of(publish("PUBLISH", "action:move", action)), ops,
@@ -118,7 +121,25 @@ final class RedisCostsCommand implements Callable<Integer> {
           "token", t, "datetime", "2026-12-03 14:00:00", "action", "move/up", "ping", "0.05", "x", "12.5",
           "y", "40.25"));
       }
+      long memBefore = Long.parseLong(LocalRedis.info(port, "INFO", "memory").get("used_memory"));
       RedisLoad.send(port, fill, players, 256, 1);
+      // and what else an online player keeps in Redis: its session entry, its online entry, its node's session
+      // index entry, its place on its map
+      List<byte[]> rest = new ArrayList<>(4 * players);
+      for (int i = 0; i < players; i++) {
+        String t = tokens.get(i);
+        String id = Integer.toString(800_000 + i);
+        rest.add(Resp.encode("SET", "seed:session:" + id, "gw-1.1f3a9c|gw-1.1f3a9c-" + i + "|" + t));
+        rest.add(Resp.encode("HSET", "seed:online:" + (i % 1024), t, id));
+        rest.add(Resp.encode("HSET", "seed:node:gw-1.1f3a9c:sessions", id, "gw-1.1f3a9c-" + i + "|" + t + "|"
+          + (i % 1000)));
+        rest.add(Resp.encode("GEOADD", "map:" + (i % 1000), "12.5", "40.25", t));
+      }
+      RedisLoad.send(port, rest, rest.size(), 256, 1);
+      long memAfter = Long.parseLong(LocalRedis.info(port, "INFO", "memory").get("used_memory"));
+      out.put("redis_bytes_per_player", (memAfter - memBefore) / (double) players);
+      System.out.printf(Locale.ROOT, "  Redis memory per online player (hash of 10 fields, session, online and node "
+        + "entries, map member): %.0f bytes%n", (memAfter - memBefore) / (double) players);
       List<byte[]> hsets = new ArrayList<>(players);
       List<byte[]> reads = new ArrayList<>(players);
       for (int i = 0; i < players; i++) {
@@ -131,8 +152,6 @@ final class RedisCostsCommand implements Callable<Integer> {
       java.util.Collections.shuffle(reads, new java.util.Random(2));
       measure("HSET of an action (5 fields, existing hash of 10)", ports, idle, hsets, ops, port, null, null, 0, 0);
       measure("HGETALL of a player hash (10 fields)", ports, idle, reads, ops, port, null, null, 0, 0);
-      Map<String, String> mem = LocalRedis.info(port, "INFO", "memory");
-      out.put("used_memory_bytes_with_player_hashes", Long.parseLong(mem.get("used_memory")));
     }
   }
 
@@ -212,6 +231,12 @@ final class RedisCostsCommand implements Callable<Integer> {
    */
   private void measure(String name, int[] ports, double[] idle, List<byte[]> pool, long n, int subPort,
                        String subscribe, String channel, int subscribers, int payloadBytes) throws IOException {
+    measure(name, ports, idle, pool, n, subPort, subscribe, channel, subscribers, payloadBytes, depth, connections);
+  }
+
+  private void measure(String name, int[] ports, double[] idle, List<byte[]> pool, long n, int subPort,
+                       String subscribe, String channel, int subscribers, int payloadBytes, int caseDepth,
+                       int caseConnections) throws IOException {
     int target = ports[0];
     List<RedisLoad.Subscriber> subs = new ArrayList<>();
     try {
@@ -220,16 +245,19 @@ final class RedisCostsCommand implements Callable<Integer> {
       }
       long frame = subscribers > 0 ? Resp.messageFrameBytes(subscribe.equals("SSUBSCRIBE") ? "smessage" : "message",
         channel, payloadBytes) : 0;
-      run(target, pool, Math.max(1, n / 10), subs, frame);
+      run(target, pool, Math.max(1, n / 10), subs, frame, caseDepth, caseConnections);
+      double[] readsPerOp = new double[repeats];
       double[][] perRun = new double[repeats][];
       String[] loads = new String[repeats];
       for (int r = 0; r < repeats; r++) {
         loads[r] = RunInfo.loadAverage();
+        long readsBefore = reads(target);
         double[] before = cpu(ports);
         long t0 = System.nanoTime();
-        run(target, pool, n, subs, frame);
+        run(target, pool, n, subs, frame, caseDepth, caseConnections);
         double s = (System.nanoTime() - t0) / 1e9;
         double[] after = cpu(ports);
+        readsPerOp[r] = (double) (reads(target) - readsBefore - 2) / n;
         perRun[r] = new double[ports.length];
         for (int i = 0; i < ports.length; i++) {
           perRun[r][i] = Math.max(0, after[i] - before[i] - idle[i] * s) * 1e6 / n;
@@ -249,8 +277,13 @@ final class RedisCostsCommand implements Callable<Integer> {
       for (int r = 0; r < repeats; r++) {
         runs.add(new JsonObject().put("us_per_op", toJson(perRun[r])).put("load_average", loads[r]));
       }
+      double[] sortedReads = readsPerOp.clone();
+      Arrays.sort(sortedReads);
+      double reads = sortedReads[repeats / 2];
       results.put(name, median);
-      out.put(name, new JsonObject().put("us_per_op_median", toJson(median)).put("runs", runs));
+      readsPerOpOf.put(name, reads);
+      out.put(name, new JsonObject().put("us_per_op_median", toJson(median)).put("reads_per_op", r(reads))
+        .put("depth", caseDepth).put("connections", caseConnections).put("runs", runs));
       StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "  %-58s", name));
       for (double m : median) {
         line.append(String.format(Locale.ROOT, " %7.2f", m));
@@ -259,7 +292,8 @@ final class RedisCostsCommand implements Callable<Integer> {
       for (double[] run : perRun) {
         line.append(String.format(Locale.ROOT, " %.2f", Arrays.stream(run).sum()));
       }
-      line.append("; load ").append(loads[0]).append(")");
+      line.append("; ").append(String.format(Locale.ROOT, "%.3f", reads)).append(" reads/op; load ")
+        .append(loads[0]).append(")");
       System.out.println(line);
     } finally {
       for (RedisLoad.Subscriber s : subs) {
@@ -268,9 +302,19 @@ final class RedisCostsCommand implements Callable<Integer> {
     }
   }
 
-  private void run(int port, List<byte[]> pool, long n, List<RedisLoad.Subscriber> subs, long frame) {
+  /** Read events of a server so far (INFO stats total_reads_processed): one per read of a client's socket. */
+  private static long reads(int port) {
+    try {
+      return Long.parseLong(LocalRedis.info(port, "INFO", "stats").get("total_reads_processed"));
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  private void run(int port, List<byte[]> pool, long n, List<RedisLoad.Subscriber> subs, long frame, int caseDepth,
+                   int caseConnections) {
     long[] start = subs.stream().mapToLong(RedisLoad.Subscriber::bytes).toArray();
-    RedisLoad.send(port, pool, n, depth, connections);
+    RedisLoad.send(port, pool, n, caseDepth, caseConnections);
     for (int i = 0; i < subs.size(); i++) {
       subs.get(i).await(start[i] + frame * n, 120_000);
     }
@@ -324,6 +368,15 @@ final class RedisCostsCommand implements Callable<Integer> {
           r((at("3 masters: SPUBLISH, 0 subscribers", 1) + at("3 masters: SPUBLISH, 0 subscribers", 2)) / 2))
         .put("cluster_publish_us_3_masters_total", r(sum("3 masters: PUBLISH, 0 subscribers")))
         .put("cluster_spublish_us_3_masters_total", r(sum("3 masters: SPUBLISH, 0 subscribers")));
+    }
+    double read = at("PING, one per read (the cost of a read event)", 0)
+      / readsPerOpOf.getOrDefault("PING, one per read (the cost of a read event)", 1.0);
+    d.put("read_event_us", r(read));
+    for (String name : List.of("PUBLISH delivery, 0 subscribers", "PUBLISH action, 0 subscribers",
+      "HSET of an action (5 fields, existing hash of 10)", "HGETALL of a player hash (10 fields)")) {
+      if (results.containsKey(name)) {
+        d.put(name + ", without its share of the read", r(at(name, 0) - read * readsPerOpOf.get(name)));
+      }
     }
     out.put("derived", d);
     System.out.println("derived (µs of Redis CPU):");

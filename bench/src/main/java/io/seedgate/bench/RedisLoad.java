@@ -74,8 +74,33 @@ final class RedisLoad {
     private volatile boolean closed;
 
     Subscriber(int port, String subscribeCommand, String channel) throws IOException {
+      this(port, subscribeCommand, List.of(channel));
+    }
+
+    /** Subscribes every channel (in chunks of 1,000, each confirmation read) before its reader starts. */
+    Subscriber(int port, String subscribeCommand, List<String> channels) throws IOException {
       resp = new Resp(port);
-      resp.call(subscribeCommand, channel);
+      if (subscribeCommand.equalsIgnoreCase("SSUBSCRIBE")) {
+        // the channels of one SSUBSCRIBE must share a slot: one command each, pipelined
+        for (int from = 0; from < channels.size(); from += 1000) {
+          List<String> chunk = channels.subList(from, Math.min(channels.size(), from + 1000));
+          java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
+          for (String c : chunk) {
+            b.writeBytes(Resp.encode(subscribeCommand, c));
+          }
+          resp.write(b.toByteArray());
+          resp.skip(chunk.size());
+        }
+      } else {
+        for (int from = 0; from < channels.size(); from += 1000) {
+          List<String> chunk = channels.subList(from, Math.min(channels.size(), from + 1000));
+          List<String> args = new ArrayList<>(chunk.size() + 1);
+          args.add(subscribeCommand);
+          args.addAll(chunk);
+          resp.write(Resp.encode(args.toArray(String[]::new)));
+          resp.skip(chunk.size());
+        }
+      }
       reader = new Thread(this::drain, "redis-subscriber");
       reader.setDaemon(true);
       reader.start();
