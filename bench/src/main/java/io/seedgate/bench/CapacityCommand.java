@@ -117,6 +117,22 @@ final class CapacityCommand implements Callable<Integer> {
     + "${DEFAULT-VALUE}).")
   double keyedOp = Defaults.KEYED_OP;
 
+  @Option(names = "--cost-read", description = "Redis CPU per read event (one read of a client's socket and the "
+    + "write of its replies), µs (default: ${DEFAULT-VALUE}).")
+  double read = Defaults.READ;
+
+  @Option(names = "--cost-write", description = "Redis CPU per write event to a subscriber, µs (default: "
+    + "${DEFAULT-VALUE}).")
+  double write = Defaults.WRITE;
+
+  @Option(names = "--commands-per-read", description = "Commands a master finds per read of a client's socket "
+    + "(default: ${DEFAULT-VALUE}: none batched, as when each master hears from hundreds of connections).")
+  double commandsPerRead = 1;
+
+  @Option(names = "--deliveries-per-write", description = "Messages per write to a subscriber connection (default: "
+    + "${DEFAULT-VALUE}).")
+  double deliveriesPerWrite = 1;
+
   @Option(names = "--cost-bus-send", description = "Redis CPU, per other node, to send a classic PUBLISH over the "
     + "cluster bus, µs (default: ${DEFAULT-VALUE}).")
   double busSend = Defaults.BUS_SEND;
@@ -151,15 +167,17 @@ final class CapacityCommand implements Callable<Integer> {
     /** connections: 3.5 KiB per idle authenticated WebSocket. */
     static final double NODE_HEAP_PER_CONNECTION = 3.5 * 1024;
     /** redis-costs, batches of 32. */
-    static final double PUBLISH = 1.2;
-    static final double DELIVERY = 0.6;
-    static final double HSET = 4.1;
-    static final double HGETALL = 4.8;
+    static final double PUBLISH = 0.75;
+    static final double DELIVERY = 0.4;
+    static final double HSET = 4.2;
+    static final double HGETALL = 4.0;
     /** Not measured: an HSET's. */
-    static final double KEYED_OP = 4.1;
+    static final double KEYED_OP = 4.2;
+    static final double READ = 14.4;
+    static final double WRITE = 3.5;
     static final double BUS_SEND = 2.0;
     static final double BUS_RECEIVE = 3.4;
-    static final double REDIS_MEMORY_PER_PLAYER = 600;
+    static final double REDIS_MEMORY_PER_PLAYER = 657;
     /** FlushBenchmark: busiest event loop 0.26–0.33 s and PostgreSQL 0.51–0.54 s per 100,000 moved players. */
     static final double FLUSH_LOOP = 3.0;
     static final double FLUSH_POSTGRES = 5.2;
@@ -169,8 +187,8 @@ final class CapacityCommand implements Callable<Integer> {
   }
 
   Costs costs() {
-    return new Costs(nodeAction, nodeDelivery, nodeMessage, nodeHeap, publish, delivery, hset, hgetall, keyedOp,
-      busSend, busReceive, redisMemory, flushLoop, flushPostgres);
+    return new Costs(nodeAction, nodeDelivery, nodeMessage, nodeHeap, publish, delivery, hset, hgetall, keyedOp, read,
+      write, commandsPerRead, deliveriesPerWrite, busSend, busReceive, redisMemory, flushLoop, flushPostgres);
   }
 
   Budget budget() {

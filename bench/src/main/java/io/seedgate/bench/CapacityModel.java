@@ -76,11 +76,17 @@ final class CapacityModel {
    * @param nodeDelivery    a gateway node per socket write of a broadcast
    * @param nodeMessage     a gateway node per broadcast received from Redis (before writing it to each socket)
    * @param nodeHeapPerConnection heap bytes per connection on a node
-   * @param publish         Redis per PUBLISH/SPUBLISH, no subscriber
-   * @param delivery        Redis per subscribed delivery (one message to one subscriber connection)
-   * @param hset            Redis per HSET of an action
-   * @param hgetall         Redis per HGETALL of a player hash (a flush's read)
-   * @param keyedOp         Redis per keyed command of a service
+   * @param publish         Redis per PUBLISH/SPUBLISH, no subscriber, its share of a read event apart
+   * @param delivery        Redis per subscribed delivery (one message to one subscriber connection), its share of
+   *                        a write event apart
+   * @param hset            Redis per HSET of an action, its share of a read event apart
+   * @param hgetall         Redis per HGETALL of a player hash (a flush's read), its share of a read event apart
+   * @param keyedOp         Redis per keyed command of a service, its share of a read event apart
+   * @param read            Redis per read event: one read of a client's socket, however many commands it brings,
+   *                        and the write of their replies (PING, one per read)
+   * @param write           Redis per write event to a subscriber, however many messages it carries
+   * @param commandsPerRead commands a master finds per read of a client's socket (the clients' pipelining)
+   * @param deliveriesPerWrite messages per write to a subscriber connection
    * @param busSend         Redis, the master a classic PUBLISH came to, per other node it sends it to
    * @param busReceive      Redis, every other master, per classic PUBLISH received over the cluster bus
    * @param redisMemoryPerPlayer Redis bytes per online player (hash, session, online entry, map member)
@@ -88,7 +94,8 @@ final class CapacityModel {
    * @param flushPostgres   PostgreSQL per player per flush
    */
   record Costs(double nodeAction, double nodeDelivery, double nodeMessage, double nodeHeapPerConnection,
-               double publish, double delivery, double hset, double hgetall, double keyedOp, double busSend,
+               double publish, double delivery, double hset, double hgetall, double keyedOp, double read,
+               double write, double commandsPerRead, double deliveriesPerWrite, double busSend,
                double busReceive, double redisMemoryPerPlayer, double flushLoop, double flushPostgres) {
   }
 
@@ -162,11 +169,23 @@ final class CapacityModel {
       + l.players() / b.flushIntervalSeconds() * c.hgetall());
   }
 
+  /** Commands per second Redis reads: the keyed ones and the PUBLISHes. */
+  static double commands(Load l, Budget b) {
+    return l.actions() * (1 + l.serviceKeyedOps()) + l.players() / b.flushIntervalSeconds() + publishes(l);
+  }
+
+  /** CPU seconds per second of Redis's read and write events, all masters together. */
+  static double ioCpu(Load l, Costs c, Budget b, int nodes) {
+    return 1e-6 * (commands(l, b) / c.commandsPerRead() * c.read()
+      + subscribedDeliveries(l, nodes) / c.deliveriesPerWrite() * c.write());
+  }
+
   /** CPU seconds per second of each of {@code shards} masters (load spread evenly). */
   static double shardCpu(Load l, Costs c, Budget b, PubSub mode, int shards, int nodes) {
     double q = publishes(l);
     double d = subscribedDeliveries(l, nodes);
-    double even = (keyedCpu(l, c, b) + 1e-6 * (q * c.publish() + d * c.delivery())) / shards;
+    double even = (keyedCpu(l, c, b) + 1e-6 * (q * c.publish() + d * c.delivery()) + ioCpu(l, c, b, nodes))
+      / shards;
     if (mode == PubSub.SHARDED) {
       return even + 1e-6 * q * b.replicas() * c.busSend() / shards;
     }
@@ -257,11 +276,14 @@ final class CapacityModel {
    * @param spublishes  SPUBLISHes this master ran
    * @param deliveries  messages this master wrote to its subscribers
    * @param masters     masters in the cluster
+   * @param reads       read events of its clients' sockets
+   * @param subscriberWrites write events to its subscribers
    */
   static double masterSeconds(Costs c, long hsets, long publishes, long allPublishes, long spublishes,
-                              long deliveries, int masters) {
+                              long deliveries, int masters, long reads, long subscriberWrites) {
     return 1e-6 * (hsets * c.hset() + publishes * (c.publish() + (masters - 1) * c.busSend())
-      + (allPublishes - publishes) * c.busReceive() + spublishes * c.publish() + deliveries * c.delivery());
+      + (allPublishes - publishes) * c.busReceive() + spublishes * c.publish() + deliveries * c.delivery()
+      + reads * c.read() + subscriberWrites * c.write());
   }
 
   /** The rows of a table of results, for {@code capacity}. */

@@ -64,6 +64,7 @@ final class RedisCostsCommand implements Callable<Integer> {
   private final JsonObject out = new JsonObject();
   private final Map<String, double[]> results = new LinkedHashMap<>();
   private final Map<String, Double> readsPerOpOf = new LinkedHashMap<>();
+  private final Map<String, Double> writesPerOpOf = new LinkedHashMap<>();
 
   @Override
   public Integer call() throws Exception {
@@ -110,6 +111,10 @@ final class RedisCostsCommand implements Callable<Integer> {
         port, "SUBSCRIBE", "map:1", 10, deliveryBytes);
       measure("PUBLISH delivery, 100 subscribers", ports, idle, List.of(publish("PUBLISH", "map:1", delivery)),
         ops / 10, port, "SUBSCRIBE", "map:1", 100, deliveryBytes);
+      measure("PUBLISH delivery, 0 subscribers, one per read", ports, idle,
+        List.of(publish("PUBLISH", "map:1", delivery)), ops / 3, port, "SUBSCRIBE", "map:1", 0, deliveryBytes, 1, 4);
+      measure("PUBLISH delivery, 1 subscriber, one per read", ports, idle,
+        List.of(publish("PUBLISH", "map:1", delivery)), ops / 3, port, "SUBSCRIBE", "map:1", 1, deliveryBytes, 1, 4);
       List<String> tokens = new ArrayList<>(players);
       for (int i = 0; i < players; i++) {
         tokens.add(UUID.nameUUIDFromBytes(("player-" + i).getBytes(StandardCharsets.UTF_8)).toString().toUpperCase());
@@ -247,17 +252,20 @@ final class RedisCostsCommand implements Callable<Integer> {
         channel, payloadBytes) : 0;
       run(target, pool, Math.max(1, n / 10), subs, frame, caseDepth, caseConnections);
       double[] readsPerOp = new double[repeats];
+      double[] writesPerOp = new double[repeats];
       double[][] perRun = new double[repeats][];
       String[] loads = new String[repeats];
       for (int r = 0; r < repeats; r++) {
         loads[r] = RunInfo.loadAverage();
         long readsBefore = reads(target);
+        long writesBefore = writes(subPort);
         double[] before = cpu(ports);
         long t0 = System.nanoTime();
         run(target, pool, n, subs, frame, caseDepth, caseConnections);
         double s = (System.nanoTime() - t0) / 1e9;
         double[] after = cpu(ports);
         readsPerOp[r] = (double) (reads(target) - readsBefore - 2) / n;
+        writesPerOp[r] = (double) (writes(subPort) - writesBefore - 2) / n;
         perRun[r] = new double[ports.length];
         for (int i = 0; i < ports.length; i++) {
           perRun[r][i] = Math.max(0, after[i] - before[i] - idle[i] * s) * 1e6 / n;
@@ -280,9 +288,13 @@ final class RedisCostsCommand implements Callable<Integer> {
       double[] sortedReads = readsPerOp.clone();
       Arrays.sort(sortedReads);
       double reads = sortedReads[repeats / 2];
+      double[] sortedWrites = writesPerOp.clone();
+      Arrays.sort(sortedWrites);
+      double writes = sortedWrites[repeats / 2];
       results.put(name, median);
       readsPerOpOf.put(name, reads);
-      out.put(name, new JsonObject().put("us_per_op_median", toJson(median)).put("reads_per_op", r(reads))
+      writesPerOpOf.put(name, writes);
+      out.put(name, new JsonObject().put("us_per_op_median", toJson(median)).put("reads_per_op", r(reads)).put("writes_per_op", r(writes))
         .put("depth", caseDepth).put("connections", caseConnections).put("runs", runs));
       StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "  %-58s", name));
       for (double m : median) {
@@ -292,7 +304,8 @@ final class RedisCostsCommand implements Callable<Integer> {
       for (double[] run : perRun) {
         line.append(String.format(Locale.ROOT, " %.2f", Arrays.stream(run).sum()));
       }
-      line.append("; ").append(String.format(Locale.ROOT, "%.3f", reads)).append(" reads/op; load ")
+      line.append("; ").append(String.format(Locale.ROOT, "%.3f reads, %.3f writes", reads, writes))
+        .append(" per op; load ")
         .append(loads[0]).append(")");
       System.out.println(line);
     } finally {
@@ -306,6 +319,15 @@ final class RedisCostsCommand implements Callable<Integer> {
   private static long reads(int port) {
     try {
       return Long.parseLong(LocalRedis.info(port, "INFO", "stats").get("total_reads_processed"));
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  /** Write events of a server so far (INFO stats total_writes_processed). */
+  private static long writes(int port) {
+    try {
+      return Long.parseLong(LocalRedis.info(port, "INFO", "stats").get("total_writes_processed"));
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
@@ -372,6 +394,21 @@ final class RedisCostsCommand implements Callable<Integer> {
     double read = at("PING, one per read (the cost of a read event)", 0)
       / readsPerOpOf.getOrDefault("PING, one per read (the cost of a read event)", 1.0);
     d.put("read_event_us", r(read));
+    // a delivery = its own work + its share of a write event to the subscriber: from one per write (publishes one
+    // per read) and from many per write (100 subscribers of batched publishes)
+    String one0 = "PUBLISH delivery, 0 subscribers, one per read";
+    String one1 = "PUBLISH delivery, 1 subscriber, one per read";
+    String many = "PUBLISH delivery, 100 subscribers";
+    String none = "PUBLISH delivery, 0 subscribers";
+    if (results.containsKey(one1) && results.containsKey(many)) {
+      double x1 = at(one1, 0) - at(one0, 0);
+      double w1 = writesPerOpOf.get(one1) - writesPerOpOf.get(one0);
+      double x2 = (at(many, 0) - at(none, 0)) / 100;
+      double w2 = (writesPerOpOf.get(many) - writesPerOpOf.get(none)) / 100;
+      double write = (x1 - x2) / (w1 - w2);
+      d.put("write_event_us", r(write)).put("delivery_us_without_its_share_of_the_write", r(x2 - write * w2))
+        .put("writes_per_delivery_one_per_read", r(w1)).put("writes_per_delivery_100_subscribers", r(w2));
+    }
     for (String name : List.of("PUBLISH delivery, 0 subscribers", "PUBLISH action, 0 subscribers",
       "HSET of an action (5 fields, existing hash of 10)", "HGETALL of a player hash (10 fields)")) {
       if (results.containsKey(name)) {

@@ -98,6 +98,11 @@ final class ShardSplitCommand implements Callable<Integer> {
     double delivery = CapacityCommand.Defaults.DELIVERY;
     @Option(names = "--cost-hset", description = "Redis µs per HSET (default: ${DEFAULT-VALUE}).")
     double hset = CapacityCommand.Defaults.HSET;
+    @Option(names = "--cost-read", description = "Redis µs per read event (default: ${DEFAULT-VALUE}).")
+    double read = CapacityCommand.Defaults.READ;
+    @Option(names = "--cost-write", description = "Redis µs per write event to a subscriber (default: "
+      + "${DEFAULT-VALUE}).")
+    double write = CapacityCommand.Defaults.WRITE;
     @Option(names = "--cost-bus-send", description = "Redis µs per other master a PUBLISH is sent to (default: "
       + "${DEFAULT-VALUE}).")
     double busSend = CapacityCommand.Defaults.BUS_SEND;
@@ -106,7 +111,7 @@ final class ShardSplitCommand implements Callable<Integer> {
     double busReceive = CapacityCommand.Defaults.BUS_RECEIVE;
 
     Costs costs() {
-      return new Costs(0, 0, 0, 0, publish, delivery, hset, 0, 0, busSend, busReceive, 0, 0, 0);
+      return new Costs(0, 0, 0, 0, publish, delivery, hset, 0, 0, read, write, 1, 1, busSend, busReceive, 0, 0, 0);
     }
   }
 
@@ -124,7 +129,8 @@ final class ShardSplitCommand implements Callable<Integer> {
       Instant.now(), Runtime.getRuntime().availableProcessors(), RunInfo.loadAverage(), actions, batch, links, actions,
       actions / broadcastEvery, gateways, players, maps);
     System.out.println("costs (µs): publish " + costs.publish() + ", delivery " + costs.delivery() + ", hset "
-      + costs.hset() + ", bus send " + costs.busSend() + ", bus receive " + costs.busReceive());
+      + costs.hset() + ", read event " + costs.read() + ", write event " + costs.write() + ", bus send "
+      + costs.busSend() + ", bus receive " + costs.busReceive());
     JsonArray runs = new JsonArray();
     Vertx vertx = Vertx.vertx();
     try {
@@ -220,14 +226,16 @@ final class ShardSplitCommand implements Callable<Integer> {
           "SPUBLISH", "delivered", "bus in/out", "measured s", "predicted s", "meas/pred", "cmds/read");
         for (int i = 0; i < masterCount; i++) {
           double measured = Math.max(0, after[i] - before[i] - idle[i] * seconds);
+          long reads = ioAfter[2 * i] - ioBefore[2 * i];
+          long writes = ioAfter[2 * i + 1] - ioBefore[2 * i + 1];
+          // a read event's replies are written in the same event; the other writes are to subscribers
+          long subscriberWrites = Math.max(0, writes - reads);
           double predicted = CapacityModel.masterSeconds(costs, hsets[i], publishes[i], allPublishes, spublishes[i],
-            deliveriesPerMaster[i], masterCount);
+            deliveriesPerMaster[i], masterCount, reads, subscriberWrites);
           measuredTotal += measured;
           predictedTotal += predicted;
           long busIn = busAfter[2 * i] - busBefore[2 * i];
           long busOut = busAfter[2 * i + 1] - busBefore[2 * i + 1];
-          long reads = ioAfter[2 * i] - ioBefore[2 * i];
-          long writes = ioAfter[2 * i + 1] - ioBefore[2 * i + 1];
           double perRead = reads == 0 ? 0 : (double) (hsets[i] + publishes[i] + spublishes[i]) / reads;
           System.out.printf(Locale.ROOT, "  %-7d %,9d %,9d %,9d %,10d %5d/%-5d %13.3f %13.3f %9.2f %9.1f%n", i,
             hsets[i], publishes[i], spublishes[i], deliveriesPerMaster[i], busIn / 1000, busOut / 1000, measured,

@@ -20,7 +20,7 @@ class CapacityModelTest {
   private static final double EPS = 1e-6;
 
   /** 10 µs per action, 5 per broadcast socket write, 20 per broadcast received; Redis: hset 100, bus 2 / 3. */
-  private static final Costs COSTS = new Costs(10, 5, 20, 1000, 1, 0.5, 100, 6, 0, 2, 3, 1000, 3, 5);
+  private static final Costs COSTS = new Costs(10, 5, 20, 1000, 1, 0.5, 100, 6, 0, 0, 0, 1, 1, 2, 3, 1000, 3, 5);
   /** Nodes of 0.4 cores at 50% (0.2 each), 1 GB heap; masters at 50% (0.5 core); flush every 100 s. */
   private static final Budget BUDGET = new Budget(0.4, 0.5, 1e9, 1e6, 1e9, 0, 100, 50);
   private static final Load LOAD = new Load(10_000, 1, 10, 2, 1, 0);
@@ -83,7 +83,7 @@ class CapacityModelTest {
 
   @Test
   void classicCannotBeCarriedWhenTheBusAloneIsOverTheBudget() {
-    Costs slowBus = new Costs(10, 5, 20, 1000, 1, 0.5, 100, 6, 0, 2, 30, 1000, 3, 5);
+    Costs slowBus = new Costs(10, 5, 20, 1000, 1, 0.5, 100, 6, 0, 0, 0, 1, 1, 2, 30, 1000, 3, 5);
     // floor 22,000 * (30 + 2) µs = 0.704 > 0.5, whatever the number of masters
     assertEquals(0.704, CapacityModel.classicFloor(LOAD, slowBus, BUDGET), EPS);
     Result r = CapacityModel.size(LOAD, slowBus, BUDGET, PubSub.CLASSIC);
@@ -126,8 +126,22 @@ class CapacityModelTest {
   void aMasterOfARealClusterFromWhereTheCommandsLanded() {
     // 3 masters; this one ran 1,000 HSETs, took 1,000 of 3,000 PUBLISHes and delivered 500 messages:
     // 1,000 * 100 + 1,000 * (1 + 2 * 2) + 2,000 * 3 + 500 * 0.5 µs = 0.11125 s
-    assertEquals(0.11125, CapacityModel.masterSeconds(COSTS, 1_000, 1_000, 3_000, 0, 500, 3), EPS);
+    assertEquals(0.11125, CapacityModel.masterSeconds(COSTS, 1_000, 1_000, 3_000, 0, 500, 3, 0, 0), EPS);
     // sharded: 1,000 SPUBLISHes and nothing from the others
-    assertEquals(0.10125, CapacityModel.masterSeconds(COSTS, 1_000, 0, 0, 1_000, 500, 3), EPS);
+    assertEquals(0.10125, CapacityModel.masterSeconds(COSTS, 1_000, 0, 0, 1_000, 500, 3, 0, 0), EPS);
+    // with 10 µs per read event and 4 per write event: 100 reads and 50 writes more, 1,200 µs
+    Costs io = new Costs(10, 5, 20, 1000, 1, 0.5, 100, 6, 0, 10, 4, 2, 4, 2, 3, 1000, 3, 5);
+    assertEquals(0.11245, CapacityModel.masterSeconds(io, 1_000, 1_000, 3_000, 0, 500, 3, 100, 50), EPS);
+  }
+
+  @Test
+  void readAndWriteEventsCostByHowManyCommandsAndMessagesEachCarries() {
+    // 10 µs per read event with 2 commands per read, 4 µs per write event with 4 messages per write
+    Costs io = new Costs(10, 5, 20, 1000, 1, 0.5, 100, 6, 0, 10, 4, 2, 4, 2, 3, 1000, 3, 5);
+    // commands = A (HSET) + P / 100 (HGETALL) + Q = 10,000 + 100 + 22,000
+    assertEquals(32_100, CapacityModel.commands(LOAD, BUDGET), EPS);
+    // 32,100 / 2 * 10 µs + 23,996.09375 / 4 * 4 µs
+    assertEquals(0.1605 + 0.02399609375, CapacityModel.ioCpu(LOAD, io, BUDGET, 2), EPS);
+    assertEquals(1.034598046875 + 0.18449609375, CapacityModel.shardCpu(LOAD, io, BUDGET, PubSub.SHARDED, 1, 2), EPS);
   }
 }
