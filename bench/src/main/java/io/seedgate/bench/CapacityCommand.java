@@ -223,6 +223,12 @@ final class CapacityCommand implements Callable<Integer> {
           .put("flush_loop_use", r.flushLoopUse()).put("postgres_cores", r.postgresCores()).put("first", r.first()));
       }
     }
+    if (modes.contains(PubSub.CLASSIC)) {
+      Load perPlayer = new Load(1, actionRate, mapSize, broadcastRate, serviceSubscribers, serviceKeyedOps);
+      double max = CapacityModel.maxPlayers(perPlayer, c, b, PubSub.CLASSIC);
+      System.out.printf(Locale.ROOT, "%nclassic Pub/Sub carries at most %,.0f players at this load (on up to %d "
+        + "masters)%n", max, maxShards);
+    }
     if (json != null) {
       Files.writeString(json, new JsonObject().put("results", rows).encodePrettily(), StandardCharsets.UTF_8);
     }

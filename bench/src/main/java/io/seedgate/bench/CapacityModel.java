@@ -261,6 +261,37 @@ final class CapacityModel {
       flushLoop, postgres, first);
   }
 
+  /**
+   * The most players the Redis side can carry at this load per player, on up to {@code maxShards} masters (within
+   * 0.1%): for classic Pub/Sub, where the cluster bus stops more masters from helping. 0 when not even 1 player.
+   */
+  static double maxPlayers(Load perPlayer, Costs c, Budget b, PubSub mode) {
+    double lo = 0;
+    double hi = 1;
+    while (hi < 1e10 && feasible(perPlayer, hi, c, b, mode)) {
+      lo = hi;
+      hi *= 2;
+    }
+    if (hi >= 1e10) {
+      return Double.POSITIVE_INFINITY;
+    }
+    while (hi - lo > Math.max(1, lo * 1e-3)) {
+      double mid = (lo + hi) / 2;
+      if (feasible(perPlayer, mid, c, b, mode)) {
+        lo = mid;
+      } else {
+        hi = mid;
+      }
+    }
+    return lo;
+  }
+
+  private static boolean feasible(Load l, double players, Costs c, Budget b, PubSub mode) {
+    Load at = new Load(players, l.actionsPerPlayer(), l.mapSize(), l.broadcastsPerMap(), l.serviceSubscribers(),
+      l.serviceKeyedOps());
+    return size(at, c, b, mode).shards() >= 0;
+  }
+
   private static int units(double x) {
     return Math.max(1, (int) Math.ceil(x - 1e-9));
   }

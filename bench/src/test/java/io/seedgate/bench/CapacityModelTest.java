@@ -95,6 +95,19 @@ class CapacityModelTest {
   }
 
   @Test
+  void theMostPlayersClassicCarriesIsWhereTheBusFillsAMaster() {
+    Costs slowBus = new Costs(10, 5, 20, 1000, 1, 0.5, 100, 6, 0, 0, 0, 1, 1, 2, 30, 1000, 3, 5);
+    Load perPlayer = new Load(1, 1, 10, 2, 1, 0);
+    double max = CapacityModel.maxPlayers(perPlayer, slowBus, BUDGET, PubSub.CLASSIC);
+    // the bus alone: 2.2 PUBLISHes per player per second * 32 µs = 70.4 µs per player; 0.5 / 70.4 µs = 7,102
+    // players, and the rest of the load on 50 masters lowers it
+    assertTrue(max < 7_102 && max > 5_000, "max " + max);
+    assertTrue(CapacityModel.size(new Load(max, 1, 10, 2, 1, 0), slowBus, BUDGET, PubSub.CLASSIC).shards() > 0);
+    assertEquals(-1, CapacityModel.size(new Load(max * 1.01, 1, 10, 2, 1, 0), slowBus, BUDGET, PubSub.CLASSIC)
+      .shards());
+  }
+
+  @Test
   void replicasAreMoreNodesForTheBusToReach() {
     Budget oneReplica = new Budget(0.4, 0.5, 1e9, 1e6, 1e9, 1, 100, 50);
     double all = 1.034598046875;
