@@ -80,6 +80,10 @@ final class ShardSplitCommand implements Callable<Integer> {
     + "${DEFAULT-VALUE}).")
   int links = 2;
 
+  @Option(names = "--rounds", description = "Times to run the whole list of cluster sizes, one after the other "
+    + "(default: ${DEFAULT-VALUE}).")
+  int rounds = 1;
+
   @Mixin
   CostOptions costOptions = new CostOptions();
 
@@ -134,9 +138,11 @@ final class ShardSplitCommand implements Callable<Integer> {
     JsonArray runs = new JsonArray();
     Vertx vertx = Vertx.vertx();
     try {
-      for (boolean sharded : modes) {
-        for (int m : masters) {
-          runs.add(run(vertx, m, sharded, costs));
+      for (int round = 1; round <= rounds; round++) {
+        for (boolean sharded : modes) {
+          for (int m : masters) {
+            runs.add(run(vertx, m, sharded, costs).put("round", round));
+          }
         }
       }
     } finally {
