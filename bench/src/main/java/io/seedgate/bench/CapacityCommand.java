@@ -166,16 +166,19 @@ final class CapacityCommand implements Callable<Integer> {
     static final double NODE_MESSAGE = 10;
     /** connections: 3.5 KiB per idle authenticated WebSocket. */
     static final double NODE_HEAP_PER_CONNECTION = 3.5 * 1024;
-    /** redis-costs, batches of 32. */
+    /**
+     * redis-costs (docs/capacity.md): each command's own work, its share of a read event apart; a read event (PING,
+     * one per read); a write event to a subscriber; the cluster bus per PUBLISH sent on and received.
+     */
     static final double PUBLISH = 0.75;
-    static final double DELIVERY = 0.4;
+    static final double DELIVERY = 0.3;
     static final double HSET = 4.2;
-    static final double HGETALL = 4.0;
+    static final double HGETALL = 4.3;
     /** Not measured: an HSET's. */
     static final double KEYED_OP = 4.2;
-    static final double READ = 14.4;
-    static final double WRITE = 3.5;
-    static final double BUS_SEND = 2.0;
+    static final double READ = 15;
+    static final double WRITE = 9;
+    static final double BUS_SEND = 2.1;
     static final double BUS_RECEIVE = 3.4;
     static final double REDIS_MEMORY_PER_PLAYER = 657;
     /** FlushBenchmark: busiest event loop 0.26–0.33 s and PostgreSQL 0.51–0.54 s per 100,000 moved players. */

@@ -417,19 +417,15 @@ final class ShardSplitCommand implements Callable<Integer> {
           }
         }
         RedisLink link = actionLinks.get((from / batch) % actionLinks.size());
-        inFlight[0] += 2;
-        Future<?> a = link.batch(acts);
-        Future<?> r = service.batch(replies);
-        for (Future<?> f : List.of(a, r)) {
-          f.onComplete(ar -> {
-            inFlight[0]--;
-            if (ar.failed()) {
-              done.completeExceptionally(ar.cause());
-              return;
-            }
-            step[0].run();
-          });
-        }
+        inFlight[0]++;
+        Future.all(link.batch(acts), service.batch(replies)).onComplete(ar -> {
+          inFlight[0]--;
+          if (ar.failed()) {
+            done.completeExceptionally(ar.cause());
+            return;
+          }
+          step[0].run();
+        });
       };
       for (int w = 0; w < 2 * actionLinks.size(); w++) {
         step[0].run();
