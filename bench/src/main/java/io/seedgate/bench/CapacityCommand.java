@@ -78,7 +78,8 @@ final class CapacityCommand implements Callable<Integer> {
   @Option(names = "--flush-interval", description = "persistence.flushIntervalSeconds (default: ${DEFAULT-VALUE}).")
   double flushInterval = 60;
 
-  @Option(names = "--max-shards", description = "The most Redis masters to consider (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--max-shards", description = "The most Redis masters to consider (default: ${DEFAULT-VALUE}, the "
+    + "size Redis Cluster is designed to scale to).")
   int maxShards = 1000;
 
   // ---- costs (µs of CPU per operation unless stated); defaults: docs/capacity.md, "Measured costs"
@@ -162,8 +163,11 @@ final class CapacityCommand implements Callable<Integer> {
     static final double NODE_ACTION = 15;
     /** fanout, 1,000 players on a map: node CPU per delivery (BENCHMARKS.md point 5). */
     static final double NODE_DELIVERY = 6.9;
-    /** fanout with 10 players against 1,000 in one window (docs/capacity.md). */
-    static final double NODE_MESSAGE = 10;
+    /**
+     * Not measured on its own: a round trip (15 µs) less a socket write (6.9 µs) bounds what receiving one message
+     * from Redis costs a loaded node (docs/capacity.md).
+     */
+    static final double NODE_MESSAGE = 8;
     /** connections: 3.5 KiB per idle authenticated WebSocket. */
     static final double NODE_HEAP_PER_CONNECTION = 3.5 * 1024;
     /**

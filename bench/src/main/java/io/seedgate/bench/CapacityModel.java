@@ -244,10 +244,13 @@ final class CapacityModel {
 
     String first;
     Need nodeFirst = nodeNeeds.stream().max((x, y) -> Integer.compare(x.units(), y.units())).orElseThrow();
-    if (shards < 0) {
+    if (shards < 0 && mode == PubSub.CLASSIC && floor > shardBudget) {
       first = String.format(Locale.ROOT, "Redis: classic Pub/Sub on a cluster cannot carry it: every master carries "
         + "every PUBLISH over the cluster bus, at least %.2f cores each however many masters (budget %.2f)", floor,
         shardBudget);
+    } else if (shards < 0) {
+      first = String.format(Locale.ROOT, "Redis: more than %d masters (at %d: %.2f cores each, budget %.2f)",
+        b.maxShards(), b.maxShards(), perShard, shardBudget);
     } else {
       Need shardFirst = shardsByMemory > shardsByCpu ? shardNeeds.get(1) : shardNeeds.get(0);
       first = String.format(Locale.ROOT, "nodes: %s (%d nodes); Redis: %s (%d masters)", nodeFirst.resource(),
