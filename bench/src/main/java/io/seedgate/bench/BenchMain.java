@@ -15,6 +15,7 @@ import java.util.concurrent.TimeoutException;
 @Command(name = "seed-bench", mixinStandardHelpOptions = true, version = "seed-bench 0.1.0",
   description = "Load generator for the seed gateway: round trips against a floor, idle connections, fan-out, soak.",
   subcommands = {RoundTripCommand.class, ConnectionsCommand.class, FanoutCommand.class, SoakCommand.class,
+    RedisCostsCommand.class, CapacityCommand.class, ShardSplitCommand.class,
     CommandLine.HelpCommand.class})
 public final class BenchMain {
 
