@@ -52,6 +52,8 @@ public final class RedisLink {
   private int current;
   private final LongAdder errors;
   private RedisConnection connection;
+  /** Which master serves each slot (a cluster), read at each connect; {@code null} until then: batches by slot. */
+  private SlotMap slots;
   private Handler<Response> messageHandler = r -> { };
   private Supplier<Future<?>> restore = Future::succeededFuture;
   private Handler<Void> lostHandler = v -> { };
@@ -192,8 +194,9 @@ public final class RedisLink {
 
   /**
    * Sends commands pipelined, without MULTI; fails with {@link ErrorCode#UNAVAILABLE} when not connected. On one
-   * server they go in one write. On a cluster they are split by hash slot ({@link SlotBatches}): those of one slot
-   * go together, in their order, a command without a key (a {@code PUBLISH}) with the keyed one before it, so that an
+   * server they go in one write. On a cluster they are split by master, by the slot map read at the connect (by hash
+   * slot until it is read, or for a part the client's own map says is out of date: {@link SlotBatches}): those of
+   * one master go together, in their order, a command without a key (a {@code PUBLISH}) with the keyed one before it, so that an
    * action's {@code PUBLISH} still follows its {@code HSET}; the replies come back in the order of the requests.
    */
   public Future<List<Response>> batch(List<Request> requests) {
@@ -202,7 +205,7 @@ public final class RedisLink {
       errors.increment();
       return Future.failedFuture(new GatewayException(ErrorCode.UNAVAILABLE, "redis link '" + name + "' is down"));
     }
-    return sharded ? SlotBatches.send(c, requests) : c.batch(requests);
+    return sharded ? SlotBatches.send(c, requests, slots) : c.batch(requests);
   }
 
   public Future<Void> close() {
@@ -215,6 +218,16 @@ public final class RedisLink {
 
   private void attach(RedisConnection c) {
     connection = c;
+    if (sharded) {
+      slots = null;
+      SlotMap.read(c).onComplete(ar -> {
+        if (ar.succeeded() && connection == c) {
+          slots = ar.result();
+        } else if (ar.failed()) {
+          LOG.debug("[redis: {}] no slot map ({}): batches go by slot", name, ar.cause().getMessage());
+        }
+      });
+    }
     c.handler(r -> messageHandler.handle(r));
     c.exceptionHandler(e -> {
       errors.increment();

@@ -43,16 +43,25 @@ public final class SlotBatches {
 
   /** Sends the requests split by slot on a cluster connection; the replies in the requests' order. */
   public static Future<List<Response>> send(RedisConnection cluster, List<Request> requests) {
-    Map<Integer, List<Integer>> groups = groups(requests);
+    return send(cluster, requests, null);
+  }
+
+  /**
+   * Sends the requests split by master when the slot map is known ({@code null}: by slot), so that each master gets
+   * its part in one write; a part the client refuses because its own map puts its slots on several masters (the
+   * slot map is out of date) is sent again split by slot. The replies in the requests' order.
+   */
+  static Future<List<Response>> send(RedisConnection cluster, List<Request> requests, SlotMap masters) {
+    Map<Integer, List<Integer>> groups = groups(requests, masters);
     if (groups.size() <= 1) {
-      return cluster.batch(requests);
+      return masters == null ? cluster.batch(requests) : orBySlot(cluster, requests);
     }
     List<List<Integer>> parts = new ArrayList<>(groups.values());
     List<Future<List<Response>>> sent = new ArrayList<>(parts.size());
     for (List<Integer> part : parts) {
       List<Request> batch = new ArrayList<>(part.size());
       part.forEach(i -> batch.add(requests.get(i)));
-      sent.add(cluster.batch(batch));
+      sent.add(masters == null ? cluster.batch(batch) : orBySlot(cluster, batch));
     }
     return Future.join(sent).transform(ar -> {
       Response[] replies = new Response[requests.size()];
@@ -79,16 +88,32 @@ public final class SlotBatches {
     });
   }
 
-  /**
-   * The indexes of the requests by slot, in the order the slots first appear; a keyless request joins the group of
-   * the keyed one before it.
-   */
+  /** A batch sent whole, or split by slot when the client says its slots are on several masters. */
+  private static Future<List<Response>> orBySlot(RedisConnection cluster, List<Request> batch) {
+    return cluster.batch(batch).recover(e -> e.getMessage() != null
+      && e.getMessage().contains("client side resharding is not supported")
+      ? send(cluster, batch, null) : Future.failedFuture(e));
+  }
+
+  /** {@link #groups(List, SlotMap)} by slot. */
   static Map<Integer, List<Integer>> groups(List<Request> requests) {
+    return groups(requests, null);
+  }
+
+  /**
+   * The indexes of the requests by slot, or by master when the map is given, in the order they first appear; a
+   * keyless request joins the group of the keyed one before it.
+   */
+  static Map<Integer, List<Integer>> groups(List<Request> requests, SlotMap masters) {
     Map<Integer, List<Integer>> groups = new LinkedHashMap<>();
     List<Integer> leading = new ArrayList<>();
     int slot = KEYLESS;
     for (int i = 0; i < requests.size(); i++) {
       int s = slotOf(requests.get(i));
+      if (s != KEYLESS && masters != null && masters.masterOf(s) >= 0) {
+        // group numbers of masters, kept apart from slot numbers (0..16383)
+        s = HashSlots.COUNT + masters.masterOf(s);
+      }
       if (s == KEYLESS) {
         if (slot == KEYLESS) {
           leading.add(i);

@@ -81,4 +81,26 @@ class RedisTopologyTest {
     assertEquals(List.of(List.of(0, 1, 2, 5), List.of(3, 4, 6)), List.copyOf(groups.values()));
     assertEquals(SlotBatches.slotOf(Request.cmd(Command.GET).arg("a")), SlotBatches.slotOf(batch.get(1)));
   }
+
+  @Test
+  void withASlotMapTheBatchSplitsByMasterKeepingEachMastersCommandsInOrder() {
+    int slotA = HashSlots.of("{a}");
+    int slotB = HashSlots.of("{b}");
+    int slotC = HashSlots.of("{c}");
+    // {a} and {c} on one master, {b} on another
+    int[] masters = new int[HashSlots.COUNT];
+    java.util.Arrays.fill(masters, -1);
+    masters[slotA] = 0;
+    masters[slotC] = 0;
+    masters[slotB] = 1;
+    SlotMap map = SlotMap.of(masters);
+    List<Request> batch = List.of(
+      Request.cmd(Command.HSET).arg("{a}:h").arg("f").arg("v"),        // 0
+      Request.cmd(Command.PUBLISH).arg("actions").arg("1"),          // 1: follows 0
+      Request.cmd(Command.HSET).arg("{b}:h").arg("f").arg("v"),        // 2
+      Request.cmd(Command.HSET).arg("{c}:h").arg("f").arg("v"),        // 3: {a}'s master
+      Request.cmd(Command.PUBLISH).arg("actions").arg("2"));         // 4: follows 3
+    assertEquals(List.of(List.of(0, 1, 3, 4), List.of(2)), List.copyOf(SlotBatches.groups(batch, map).values()));
+    assertEquals(3, SlotBatches.groups(batch).size(), "by slot without the map");
+  }
 }
