@@ -2,11 +2,15 @@
 // client but no Sentinel client, and its cluster client sends a keyless PUBLISH to any node. Here: the connection
 // that follows its endpoint (the subscriber's; Sentinel's master for commands), where it goes (one server, a
 // cluster's nodes in turn, the master the Sentinels name), and classic PUBLISHes over one cluster node's connection.
-import { createClient, ErrorReply } from 'redis';
+import { createClient, createCluster, ErrorReply } from 'redis';
 import { log } from './log.js';
 
 export const MIN_BACKOFF_MS = 100;
 export const MAX_BACKOFF_MS = 5_000;
+/** How long a cluster client is kept after being replaced, for its commands in flight. */
+export const RETIRE_AFTER_MS = 2_000;
+/** Least time between two renewals of the cluster client. */
+export const RENEW_EVERY_MS = 1_000;
 /** How long one Sentinel may take to connect and answer. */
 export const SENTINEL_TIMEOUT_MS = 2_000;
 
@@ -251,5 +255,86 @@ export class OneNodePublisher {
   async close() {
     await Promise.allSettled(this.clients.filter((c) => c.isOpen)
       .map((c) => c.quit().catch(() => c.disconnect())));
+  }
+}
+
+/**
+ * Commands on a Redis Cluster through node-redis's cluster client, each to its key's master (MOVED and ASK
+ * followed). node-redis 4 learns a slot's new master only from a MOVED reply, which a failed master never sends:
+ * so when a command fails on a connection (not refused by Redis), the client is made anew, at most once a second,
+ * which reads the slots from the nodes again; the old one is closed a little later, its commands in flight done.
+ */
+export class ClusterCommands {
+  /** running(): whether the service runs (before it does, a node that cannot be reached is not retried). */
+  constructor(urls, running) {
+    this.urls = urls;
+    this.running = running;
+    this.client = null;
+    this.renewing = null;
+    this.renewedAt = 0;
+    this.retiring = new Set();
+    this.closed = false;
+  }
+
+  /** Connects through the first node that answers; rejects when none does. */
+  async start() {
+    this.client = await this.connect();
+  }
+
+  async connect() {
+    let connected = false; // a node that cannot be reached while connecting fails the attempt; later, it is retried
+    const client = createCluster({
+      rootNodes: this.urls.map((url) => ({ url })),
+      defaults: {
+        disableOfflineQueue: true,
+        socket: {
+          reconnectStrategy: (retries, cause) => connected && this.running() && !this.closed
+            ? backoff(retries) : new Error(`cannot reach a cluster node: ${cause?.message ?? cause}`),
+        },
+      },
+    });
+    client.on('error', (e) => connected && this.running() && client === this.client
+      && log.debug(`[redis: commands] ${e.message}`));
+    try {
+      await client.connect();
+    } catch (e) {
+      client.disconnect().catch(() => {});
+      throw e;
+    }
+    connected = true;
+    return client;
+  }
+
+  /** Told of a command's failure: one on a connection has the slots read again, with a new client. */
+  failed(e) {
+    if (e instanceof ErrorReply || this.renewing || this.closed || Date.now() - this.renewedAt < RENEW_EVERY_MS) {
+      return;
+    }
+    this.renewedAt = Date.now();
+    this.renewing = this.connect().then((fresh) => {
+      if (this.closed) {
+        fresh.disconnect().catch(() => {});
+        return;
+      }
+      const old = this.client;
+      this.client = fresh;
+      log.warn(`[redis: commands] cluster client made anew after a failed command (${e.message})`);
+      this.retiring.add(old);
+      setTimeout(() => {
+        this.retiring.delete(old);
+        old.disconnect().catch(() => {});
+      }, RETIRE_AFTER_MS).unref();
+    }, (err) => log.debug(`[redis: commands] cluster client not renewed: ${err.message}`))
+      .finally(() => {
+        this.renewing = null;
+      });
+  }
+
+  async close() {
+    this.closed = true;
+    await this.renewing;
+    const clients = [this.client, ...this.retiring].filter((c) => c != null);
+    this.retiring.clear();
+    await Promise.allSettled(clients.map((c) => c.quit().catch(() => c.disconnect())));
   }
 }

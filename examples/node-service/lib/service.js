@@ -1,11 +1,11 @@
 // The service: subscribes to the action channels and plays each action with Redis reads, writes and
 // publications. It never talks to the gateway directly. One Redis server, a Redis Cluster or Sentinel's master
 // (lib/redis.js); replies with PUBLISH or, for a gateway with sharded Pub/Sub, SPUBLISH.
-import { createClient, createCluster } from 'redis';
+import { createClient } from 'redis';
 import * as game from './game.js';
 import { log } from './log.js';
 import {
-  backoff, clusterEndpoints, FollowingConnection, fixedEndpoint, OneNodePublisher, sentinelEndpoint,
+  backoff, ClusterCommands, clusterEndpoints, FollowingConnection, fixedEndpoint, OneNodePublisher, sentinelEndpoint,
 } from './redis.js';
 
 export { MIN_BACKOFF_MS, MAX_BACKOFF_MS } from './redis.js';
@@ -47,14 +47,12 @@ export class GameService {
     let endpoint;
     try {
       if (o.redisCluster.length > 0) {
-        // each command to the master of its key's slot (MOVED and ASK followed); no command spans two keys
-        const cluster = watch('commands', createCluster({
-          rootNodes: o.redisCluster.map((url) => ({ url })),
-          defaults: { disableOfflineQueue: true, socket: { reconnectStrategy } },
-        }));
-        this.closers.push(() => cluster.quit());
-        await cluster.connect();
-        this.commands = () => cluster;
+        // each command to the master of its key's slot; no command spans two keys
+        const cluster = new ClusterCommands(o.redisCluster, running);
+        this.closers.push(() => cluster.close());
+        await cluster.start();
+        this.commands = () => cluster.client;
+        this.commandFailed = (e) => cluster.failed(e);
         endpoint = clusterEndpoints(o.redisCluster);
         if (!o.shardedPubSub) {
           const publisher = new OneNodePublisher(o.redisCluster, running);
@@ -127,6 +125,7 @@ export class GameService {
       () => { this.counters.processed++; },
       (e) => {
         this.counters.failed++;
+        this.commandFailed?.(e);
         log.warn(`[token: ${envelope.token}, action: ${envelope.action}] failed: ${e.message}`);
       });
   }
