@@ -200,6 +200,65 @@ class NodeServiceClusterIT {
     }
   }
 
+  /**
+   * A cluster of three masters with a replica each: the master of the first seed holds the map, the service's
+   * subscription and its publishing connection; killed, the replica takes over and the service follows by itself
+   * (the subscription and the publisher on the next node, the commands through a cluster client made anew).
+   */
+  @Test
+  void onAClusterTheServiceFollowsAFailoverOfTheMasterHoldingTheMapItsSubscriptionAndItsPublisher() throws Exception {
+    Assumptions.assumeTrue(RedisClusterServers.available(), RedisClusterServers::whyUnavailable);
+    RedisClusterServers failing = RedisClusterServers.start(3, 1);
+    closeAfterEach.add(failing);
+    Map<String, Object> settings = new HashMap<>();
+    settings.put(Settings.REDIS_MODE.path(), Settings.REDIS_CLUSTER);
+    settings.put(Settings.REDIS_ENDPOINTS.path(), new JsonArray(failing.seeds()));
+    TestNode node = TestNode.startWithoutService(settings);
+    closeAfterEach.add(node);
+    String firstSeed = failing.seeds().get(0);
+    int firstPort = Integer.parseInt(firstSeed.substring(firstSeed.lastIndexOf(':') + 1));
+    assertTrue(failing.masters().contains(firstPort), "the first seed is a master: " + failing);
+    String map = "m" + UUID.randomUUID().toString().substring(0, 8);
+    while (failing.masterOf(RedisKeys.mapGeoSet(map)) != firstPort) {
+      map = "m" + UUID.randomUUID().toString().substring(0, 8);
+    }
+    String player = Long.toString(3_000_000 + (long) (Math.random() * 1_000_000_000L));
+    String token = node.signIn(player, map);
+    Path log = startNodeService(Map.of(
+      "REDIS_CLUSTER", String.join(",", failing.seeds()),
+      "ACTION_CHANNEL_PREFIX", node.config.get(Settings.ACTION_CHANNEL_PREFIX)));
+    assertTrue(Files.readString(log).contains("on " + firstSeed), "subscribed on the first seed: "
+      + Files.readString(log));
+    try (TestClient a = node.client()) {
+      a.sendBinary(new JsonObject().put("token", token).put("action", "api/load"));
+      a.nextContaining("\"load\"");
+      a.sendBinary(new JsonObject().put("action", "move/up"));
+      assertPlayer(a.nextContaining("move_up"), player, "move_up", 0, 0.5);
+
+      failing.kill(firstPort);
+      long killed = System.nanoTime();
+      int newMaster = failing.awaitFailover(firstPort, Duration.ofSeconds(30));
+      long promoted = System.nanoTime();
+      assertNotEquals(firstPort, newMaster);
+
+      long answeredAt = -1;
+      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      while (answeredAt < 0 && System.nanoTime() < deadline) {
+        a.sendBinary(new JsonObject().put("action", "move/right"));
+        if (arrives(a, "move_right")) {
+          answeredAt = System.nanoTime();
+        }
+      }
+      assertTrue(answeredAt > 0, "a move answered after the failover: " + Files.readString(log));
+      System.out.printf("[node service, cluster failover] promoted %.1f s after the kill; a move answered %.1f s "
+        + "after the promotion%n", (promoted - killed) / 1e9, Math.max(0, answeredAt - promoted) / 1e9);
+      assertTrue(answeredAt - promoted < Duration.ofSeconds(15).toNanos(), "within seconds of the promotion");
+      String out = Files.readString(log);
+      assertTrue(out.contains("[redis: subscriber " + firstSeed + "] connection lost"), out);
+      assertTrue(out.contains("[redis: publisher] " + firstSeed + " failed"), "the publisher moved on: " + out);
+    }
+  }
+
   @Test
   void behindSentinelTheServiceFollowsAFailoverAndAnswersAgainWithinSeconds() throws Exception {
     Assumptions.assumeTrue(RedisSentinelServers.available(), RedisSentinelServers::whyUnavailable);
