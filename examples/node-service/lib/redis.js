@@ -11,6 +11,8 @@ export const MAX_BACKOFF_MS = 5_000;
 export const RETIRE_AFTER_MS = 2_000;
 /** Least time between two renewals of the cluster client. */
 export const RENEW_EVERY_MS = 1_000;
+/** How long a QUIT may take on closing before the connection is just dropped. */
+export const QUIT_TIMEOUT_MS = 1_000;
 /** How long one Sentinel may take to connect and answer. */
 export const SENTINEL_TIMEOUT_MS = 2_000;
 
@@ -77,6 +79,21 @@ export function masterUrl(sentinelUrl, host, port) {
   url.hostname = host.includes(':') ? `[${host}]` : host;
   url.port = port;
   return url.toString();
+}
+
+/**
+ * Closes a client (or a cluster client): QUIT, so that the replies in flight come first, but dropped after a second
+ * (a QUIT on a connection that is down would wait for it to come back; the process would end before it does).
+ */
+export async function quit(client) {
+  if (client == null || !client.isOpen) {
+    return;
+  }
+  try {
+    await withTimeout(client.quit(), QUIT_TIMEOUT_MS);
+  } catch {
+    await client.disconnect().catch(() => {});
+  }
 }
 
 function withTimeout(promise, ms) {
@@ -190,9 +207,7 @@ export class FollowingConnection {
     clearTimeout(this.timer);
     const client = this.current;
     this.current = null;
-    if (client?.isOpen) {
-      await client.quit().catch(() => client.disconnect().catch(() => {}));
-    }
+    await quit(client);
   }
 }
 
@@ -246,15 +261,15 @@ export class OneNodePublisher {
       }
       if (this.current === node) {
         this.current = (node + 1) % this.clients.length;
-        log.warn(`[redis: publisher] ${this.urls[node]} failed (${e.message}), publishing on ${this.urls[this.current]}`);
+        log.warn(`[redis: publisher] ${this.urls[node]} failed (${e.message}), `
+          + `publishing on ${this.urls[this.current]}`);
       }
       return this.publish(channel, message, tries - 1);
     }
   }
 
   async close() {
-    await Promise.allSettled(this.clients.filter((c) => c.isOpen)
-      .map((c) => c.quit().catch(() => c.disconnect())));
+    await Promise.allSettled(this.clients.map(quit));
   }
 }
 
@@ -335,6 +350,6 @@ export class ClusterCommands {
     await this.renewing;
     const clients = [this.client, ...this.retiring].filter((c) => c != null);
     this.retiring.clear();
-    await Promise.allSettled(clients.map((c) => c.quit().catch(() => c.disconnect())));
+    await Promise.allSettled(clients.map(quit));
   }
 }

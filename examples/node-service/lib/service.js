@@ -5,7 +5,8 @@ import { createClient } from 'redis';
 import * as game from './game.js';
 import { log } from './log.js';
 import {
-  backoff, ClusterCommands, clusterEndpoints, FollowingConnection, fixedEndpoint, OneNodePublisher, sentinelEndpoint,
+  backoff, ClusterCommands, clusterEndpoints, FollowingConnection, fixedEndpoint, OneNodePublisher, quit,
+  sentinelEndpoint,
 } from './redis.js';
 
 export { MIN_BACKOFF_MS, MAX_BACKOFF_MS } from './redis.js';
@@ -68,7 +69,7 @@ export class GameService {
         this.commands = () => master.require();
       } else {
         const client = watch('commands', createClient({ url: o.redisUrl, socket: { reconnectStrategy } }));
-        this.closers.push(() => client.isOpen && client.quit().catch(() => client.disconnect()));
+        this.closers.push(() => quit(client));
         await client.connect();
         this.commands = () => client;
         endpoint = fixedEndpoint(o.redisUrl);
@@ -85,11 +86,11 @@ export class GameService {
       throw e;
     }
     this.started = true;
-    log.info(`subscribed to ${JSON.stringify(this.channels)} on ${this.subscriber.url} [redis: ${game.describeRedis(o)}, `
-      + `step: ${this.step}]`);
+    log.info(`subscribed to ${JSON.stringify(this.channels)} on ${this.subscriber.url} `
+      + `[redis: ${game.describeRedis(o)}, step: ${this.step}]`);
   }
 
-  /** Waits (at most timeoutMs) for the actions in progress, then closes both connections. */
+  /** Waits (at most timeoutMs) for the actions in progress, then closes its connections. */
   async stop(timeoutMs = 5_000) {
     this.started = false;
     await Promise.race([
