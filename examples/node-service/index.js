@@ -1,7 +1,9 @@
 // The 2021 game's api/load, api/save and move/* as a Node.js service for the seed gateway.
 //   REDIS_URL=redis://127.0.0.1:6379 ACTION_CHANNEL_PREFIX=action: STEP=0.5 node index.js [redis-url]
+//   REDIS_CLUSTER=redis://10.0.0.1:7000,redis://10.0.0.2:7000 [SHARDED_PUBSUB=true] node index.js
+//   REDIS_SENTINELS=redis://10.0.0.1:26379,redis://10.0.0.2:26379 REDIS_MASTER_NAME=mymaster node index.js
 // Interchangeable with the Java example service (examples/java-service): run one of them per Redis.
-import { settings } from './lib/game.js';
+import { describeRedis, settings } from './lib/game.js';
 import { GameService } from './lib/service.js';
 import { log } from './lib/log.js';
 
@@ -17,7 +19,7 @@ const service = new GameService(options);
 try {
   await service.start();
 } catch (e) {
-  log.error(`could not start [redis: ${options.redisUrl}]: ${e.message}`);
+  log.error(`could not start [redis: ${describeRedis(options)}]: ${e.message}`);
   process.exit(1);
 }
 log.info('running; stop with Ctrl-C');

@@ -174,12 +174,18 @@ export const replies = {
   error: (textValue) => ({ error: textValue }),
 };
 
+export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
+export const DEFAULT_REDIS_MASTER_NAME = 'mymaster';
+
 /**
  * Reads the settings from the environment: REDIS_URL, ACTION_CHANNEL_PREFIX, STEP (and the Redis URL as the
- * first argument, which beats REDIS_URL). Throws an Error naming the setting when a value is bad.
+ * first argument, which beats REDIS_URL); past one Redis, REDIS_CLUSTER (some nodes of a Redis Cluster,
+ * comma-separated redis:// URLs; REDIS_URL is then not used) or REDIS_SENTINELS (the Sentinels, likewise) and
+ * REDIS_MASTER_NAME (default mymaster), and SHARDED_PUBSUB (true: replies with SPUBLISH). Throws an Error naming
+ * the setting when a value is bad.
  */
 export function settings(env, argv = []) {
-  const redisUrl = argv[0] ?? env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+  const redisUrl = argv[0] ?? env.REDIS_URL ?? DEFAULT_REDIS_URL;
   if (redisUrl.trim() === '') {
     throw new Error("setting 'REDIS_URL' must not be blank");
   }
@@ -192,5 +198,51 @@ export function settings(env, argv = []) {
   if (!(stepSize > 0 && stepSize <= 360)) {
     throw new Error(`setting 'STEP' must be > 0 and <= 360, got: ${rawStep}`);
   }
-  return { redisUrl, actionChannelPrefix, step: stepSize };
+  const redisCluster = urls(env, 'REDIS_CLUSTER');
+  const redisSentinels = urls(env, 'REDIS_SENTINELS');
+  if (redisCluster.length > 0 && redisSentinels.length > 0) {
+    throw new Error("settings 'REDIS_CLUSTER' and 'REDIS_SENTINELS' exclude each other: set one");
+  }
+  const redisMasterName = env.REDIS_MASTER_NAME ?? DEFAULT_REDIS_MASTER_NAME;
+  if (redisMasterName.trim() === '') {
+    throw new Error("setting 'REDIS_MASTER_NAME' must not be blank");
+  }
+  const rawSharded = (env.SHARDED_PUBSUB ?? 'false').trim().toLowerCase();
+  if (rawSharded !== 'true' && rawSharded !== 'false') {
+    throw new Error(`setting 'SHARDED_PUBSUB' must be true or false, got: ${env.SHARDED_PUBSUB}`);
+  }
+  return {
+    redisUrl, actionChannelPrefix, step: stepSize, redisCluster, redisSentinels, redisMasterName,
+    shardedPubSub: rawSharded === 'true',
+  };
+}
+
+/** A comma-separated list of redis:// (or rediss://) URLs; absent or blank: none. */
+function urls(env, name) {
+  const raw = env[name] ?? '';
+  const list = raw.split(',').map((u) => u.trim()).filter((u) => u !== '');
+  for (const url of list) {
+    let parsed;
+    try {
+      parsed = new URL(url);
+    } catch {
+      parsed = null;
+    }
+    if (parsed == null || !['redis:', 'rediss:'].includes(parsed.protocol) || parsed.hostname === '') {
+      throw new Error(`setting '${name}' must be comma-separated redis:// URLs, got: ${raw}`);
+    }
+  }
+  return list;
+}
+
+/** Which Redis the settings name, for log lines. */
+export function describeRedis(o) {
+  const mode = o.shardedPubSub ? ', sharded Pub/Sub' : '';
+  if (o.redisCluster.length > 0) {
+    return `cluster ${o.redisCluster.join(',')}${mode}`;
+  }
+  if (o.redisSentinels.length > 0) {
+    return `sentinel master '${o.redisMasterName}' via ${o.redisSentinels.join(',')}${mode}`;
+  }
+  return o.redisUrl + mode;
 }

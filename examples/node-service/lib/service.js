@@ -1,63 +1,96 @@
 // The service: subscribes to the action channels and plays each action with Redis reads, writes and
-// publications. It never talks to the gateway directly.
+// publications. It never talks to the gateway directly. One Redis server, a Redis Cluster or Sentinel's master
+// (lib/redis.js); replies with PUBLISH or, for a gateway with sharded Pub/Sub, SPUBLISH.
 import { createClient } from 'redis';
 import * as game from './game.js';
 import { log } from './log.js';
+import {
+  backoff, ClusterCommands, clusterEndpoints, FollowingConnection, fixedEndpoint, OneNodePublisher, quit,
+  sentinelEndpoint,
+} from './redis.js';
 
-export const MIN_BACKOFF_MS = 100;
-export const MAX_BACKOFF_MS = 5_000;
+export { MIN_BACKOFF_MS, MAX_BACKOFF_MS } from './redis.js';
 
 /**
  * One game service. start() resolves once Redis confirmed the subscription and rejects when Redis cannot be
  * reached now; after that, a lost connection is reconnected (100 ms, 200 ms, ... up to 5 s apart) and the
  * channels are subscribed again. Actions of one player (token) are played in arrival order; different
  * players' concurrently.
+ *
+ * Where: `redisUrl` (one server); or `redisCluster` (some nodes of a cluster: commands go to their key's master,
+ * classic publications over one node's connection, the subscription on one node, the next one when it fails); or
+ * `redisSentinels` and `redisMasterName` (commands and the subscription on the master the Sentinels name, asked
+ * again whenever a connection to it is lost). `shardedPubSub`: replies with SPUBLISH.
  */
 export class GameService {
-  constructor({ redisUrl, actionChannelPrefix, step }) {
-    this.redisUrl = redisUrl;
-    this.step = step;
-    this.channels = game.MODELS.map((model) => game.actionChannel(actionChannelPrefix, model));
+  constructor(options) {
+    this.options = options;
+    this.step = options.step;
+    this.channels = game.MODELS.map((model) => game.actionChannel(options.actionChannelPrefix, model));
     this.counters = { processed: 0, failed: 0, malformed: 0 };
     this.tails = new Map();
     this.started = false;
+    this.closers = [];
   }
 
   async start() {
-    const options = {
-      url: this.redisUrl,
-      socket: {
-        // fail fast at start (like the Java service); back off and retry forever once running
-        reconnectStrategy: (retries, cause) => this.started
-          ? Math.min(MAX_BACKOFF_MS, MIN_BACKOFF_MS * 2 ** Math.min(retries, 6))
-          : new Error(`cannot reach Redis at ${this.redisUrl}: ${cause?.message ?? cause}`),
-      },
-    };
-    // commands and publications on one connection, the subscription on a dedicated one
-    this.redis = createClient(options);
-    this.subscriber = this.redis.duplicate();
-    for (const [name, client] of [['commands', this.redis], ['subscriber', this.subscriber]]) {
-      client.on('error', (e) => {
-        if (this.started) {
-          log.warn(`[redis: ${name}] ${e.message}`);
-        }
-      });
+    const o = this.options;
+    const running = () => this.started;
+    // fail fast at start (like the Java service); back off and retry forever once running
+    const reconnectStrategy = (retries, cause) => this.started ? backoff(retries)
+      : new Error(`cannot reach Redis (${game.describeRedis(o)}): ${cause?.message ?? cause}`);
+    const watch = (name, client) => {
+      client.on('error', (e) => this.started && log.warn(`[redis: ${name}] ${e.message}`));
       client.on('reconnecting', () => this.started && log.warn(`[redis: ${name}] connection lost, reconnecting`));
       client.on('ready', () => this.started && log.info(`[redis: ${name}] connected again`));
-    }
+      return client;
+    };
+    let endpoint;
     try {
-      await this.redis.connect();
-      await this.subscriber.connect();
-      await this.subscriber.subscribe(this.channels, (message, channel) => this.onAction(channel, message));
+      if (o.redisCluster.length > 0) {
+        // each command to the master of its key's slot; no command spans two keys
+        const cluster = new ClusterCommands(o.redisCluster, running);
+        this.closers.push(() => cluster.close());
+        await cluster.start();
+        this.commands = () => cluster.client;
+        this.commandFailed = (e) => cluster.failed(e);
+        endpoint = clusterEndpoints(o.redisCluster);
+        if (!o.shardedPubSub) {
+          const publisher = new OneNodePublisher(o.redisCluster, running);
+          this.closers.push(() => publisher.close());
+          await publisher.start();
+          this.classicPublish = (channel, message) => publisher.publish(channel, message);
+        }
+      } else if (o.redisSentinels.length > 0) {
+        endpoint = sentinelEndpoint(o.redisSentinels, o.redisMasterName);
+        const master = new FollowingConnection('commands', endpoint);
+        this.closers.push(() => master.close());
+        await master.start();
+        this.commands = () => master.require();
+      } else {
+        const client = watch('commands', createClient({ url: o.redisUrl, socket: { reconnectStrategy } }));
+        this.closers.push(() => quit(client));
+        await client.connect();
+        this.commands = () => client;
+        endpoint = fixedEndpoint(o.redisUrl);
+      }
+      this.classicPublish ??= (channel, message) => this.commands().publish(channel, message);
+      // the subscription on a dedicated connection; actions come on classic channels in every mode
+      const subscriber = new FollowingConnection('subscriber', endpoint,
+        (client) => client.subscribe(this.channels, (message, channel) => this.onAction(channel, message)));
+      this.closers.push(() => subscriber.close());
+      await subscriber.start();
+      this.subscriber = subscriber;
     } catch (e) {
       await this.close();
       throw e;
     }
     this.started = true;
-    log.info(`subscribed to ${JSON.stringify(this.channels)} [redis: ${this.redisUrl}, step: ${this.step}]`);
+    log.info(`subscribed to ${JSON.stringify(this.channels)} on ${this.subscriber.url} `
+      + `[redis: ${game.describeRedis(o)}, step: ${this.step}]`);
   }
 
-  /** Waits (at most timeoutMs) for the actions in progress, then closes both connections. */
+  /** Waits (at most timeoutMs) for the actions in progress, then closes its connections. */
   async stop(timeoutMs = 5_000) {
     this.started = false;
     await Promise.race([
@@ -70,9 +103,9 @@ export class GameService {
   }
 
   async close() {
-    await Promise.allSettled([this.subscriber, this.redis]
-      .filter((c) => c?.isOpen)
-      .map((c) => c.quit().catch(() => c.disconnect())));
+    const closers = this.closers.reverse();
+    this.closers = [];
+    await Promise.allSettled(closers.map(async (close) => close()));
   }
 
   onAction(channel, payload) {
@@ -93,6 +126,7 @@ export class GameService {
       () => { this.counters.processed++; },
       (e) => {
         this.counters.failed++;
+        this.commandFailed?.(e);
         log.warn(`[token: ${envelope.token}, action: ${envelope.action}] failed: ${e.message}`);
       });
   }
@@ -131,14 +165,16 @@ export class GameService {
   /** Replies with every player on the map, then tells the map the player joined. */
   async load(e) {
     const geoSet = game.mapGeoSet(e.map);
-    const tokens = await this.redis.zRange(geoSet, 0, -1);
+    const redis = this.commands();
+    const tokens = await redis.zRange(geoSet, 0, -1);
     const players = [];
     let own = game.ORIGIN;
     if (tokens.length > 0) {
-      // sent together, in one write (node-redis pipelines commands issued in the same tick)
+      // one command per key, sent together: one server's client pipelines them in one write, a cluster client
+      // sends each to its key's master (the players' hashes live on any of them; no command spans two slots)
       const [positions, ...fields] = await Promise.all([
-        this.redis.geoPos(geoSet, tokens),
-        ...tokens.map((token) => this.redis.hmGet(token, [game.F_ID, game.F_ACTION])),
+        redis.geoPos(geoSet, tokens),
+        ...tokens.map((token) => redis.hmGet(token, [game.F_ID, game.F_ACTION])),
       ]);
       tokens.forEach((token, i) => {
         const position = game.geoPosition(positions[i]);
@@ -160,14 +196,21 @@ export class GameService {
   /** One step from the stored position (the origin when there is none), stored, then shown to the map. */
   async move(e, dir) {
     const geoSet = game.mapGeoSet(e.map);
-    const [from] = await this.redis.geoPos(geoSet, e.token);
+    const redis = this.commands();
+    const [from] = await redis.geoPos(geoSet, e.token);
     const to = game.step(game.geoPosition(from), dir, this.step);
-    await this.redis.geoAdd(geoSet, { longitude: to.x, latitude: to.y, member: e.token });
+    await redis.geoAdd(geoSet, { longitude: to.x, latitude: to.y, member: e.token });
     await this.publish(game.mapChannel(e.map),
       game.replies.playersUpdate([game.playerState(e.player, game.moveActionName(e.method), to)]));
   }
 
+  /**
+   * SPUBLISH with sharded Pub/Sub (a cluster client sends it to the channel's shard); else PUBLISH, on a cluster over
+   * one node's connection so that a channel's messages arrive in the order sent.
+   */
   publish(channel, payload) {
-    return this.redis.publish(channel, JSON.stringify(payload));
+    const message = JSON.stringify(payload);
+    return this.options.shardedPubSub ? this.commands().sPublish(channel, message)
+      : this.classicPublish(channel, message);
   }
 }

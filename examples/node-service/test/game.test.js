@@ -47,12 +47,45 @@ test('replies have the 2021 shapes', () => {
   assert.equal(JSON.stringify(game.replies.saved()), '{"action":"save","ok":true}');
 });
 
+const ONE_SERVER = { redisCluster: [], redisSentinels: [], redisMasterName: 'mymaster', shardedPubSub: false };
+
 test('settings come from the environment and bad ones name the setting', () => {
-  assert.deepEqual(game.settings({}), { redisUrl: 'redis://127.0.0.1:6379', actionChannelPrefix: 'action:', step: 0.5 });
+  assert.deepEqual(game.settings({}),
+    { redisUrl: 'redis://127.0.0.1:6379', actionChannelPrefix: 'action:', step: 0.5, ...ONE_SERVER });
   assert.deepEqual(game.settings({ REDIS_URL: 'redis://r:1', ACTION_CHANNEL_PREFIX: 'a:', STEP: '2' }, []),
-    { redisUrl: 'redis://r:1', actionChannelPrefix: 'a:', step: 2 });
+    { redisUrl: 'redis://r:1', actionChannelPrefix: 'a:', step: 2, ...ONE_SERVER });
   assert.equal(game.settings({ REDIS_URL: 'redis://r:1' }, ['redis://arg:2']).redisUrl, 'redis://arg:2');
   assert.throws(() => game.settings({ STEP: '0' }), /STEP/);
   assert.throws(() => game.settings({ STEP: 'x' }), /STEP/);
   assert.throws(() => game.settings({ ACTION_CHANNEL_PREFIX: '' }), /ACTION_CHANNEL_PREFIX/);
+});
+
+test('a cluster is some of its nodes, comma-separated; sharded Pub/Sub is true or false', () => {
+  const s = game.settings({ REDIS_CLUSTER: 'redis://10.0.0.1:7000, redis://10.0.0.2:7000,', SHARDED_PUBSUB: 'true' });
+  assert.deepEqual(s.redisCluster, ['redis://10.0.0.1:7000', 'redis://10.0.0.2:7000']);
+  assert.equal(s.shardedPubSub, true);
+  assert.deepEqual(s.redisSentinels, []);
+  assert.equal(game.settings({ REDIS_CLUSTER: 'rediss://u:p@h:7000' }).redisCluster[0], 'rediss://u:p@h:7000');
+  assert.equal(game.settings({ REDIS_CLUSTER: '' }).redisCluster.length, 0, 'blank: one server');
+  assert.equal(game.settings({ SHARDED_PUBSUB: 'FALSE' }).shardedPubSub, false);
+  assert.equal(game.describeRedis(s), 'cluster redis://10.0.0.1:7000,redis://10.0.0.2:7000, sharded Pub/Sub');
+  for (const bad of ['10.0.0.1:7000', 'http://h:1', 'redis://h:1,nonsense', 'redis://']) {
+    assert.throws(() => game.settings({ REDIS_CLUSTER: bad }), /'REDIS_CLUSTER'/, bad);
+  }
+  assert.throws(() => game.settings({ SHARDED_PUBSUB: 'yes' }), /'SHARDED_PUBSUB'/);
+  assert.throws(() => game.settings({ SHARDED_PUBSUB: '1' }), /'SHARDED_PUBSUB'/);
+});
+
+test('Sentinel is the Sentinels, comma-separated, and the master name; not with a cluster', () => {
+  const s = game.settings({ REDIS_SENTINELS: 'redis://s1:26379,redis://s2:26379', REDIS_MASTER_NAME: 'game' });
+  assert.deepEqual(s.redisSentinels, ['redis://s1:26379', 'redis://s2:26379']);
+  assert.equal(s.redisMasterName, 'game');
+  assert.deepEqual(s.redisCluster, []);
+  assert.equal(game.settings({ REDIS_SENTINELS: 'redis://s1:26379' }).redisMasterName, 'mymaster');
+  assert.equal(game.describeRedis(s), "sentinel master 'game' via redis://s1:26379,redis://s2:26379");
+  assert.throws(() => game.settings({ REDIS_SENTINELS: 's1:26379' }), /'REDIS_SENTINELS'/);
+  assert.throws(() => game.settings({ REDIS_SENTINELS: 'redis://s1:26379', REDIS_MASTER_NAME: ' ' }),
+    /'REDIS_MASTER_NAME'/);
+  assert.throws(() => game.settings({ REDIS_SENTINELS: 'redis://s1:1', REDIS_CLUSTER: 'redis://c1:1' }),
+    /'REDIS_CLUSTER' and 'REDIS_SENTINELS'/);
 });
