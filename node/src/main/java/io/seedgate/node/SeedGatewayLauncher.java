@@ -29,7 +29,9 @@ import java.util.concurrent.TimeUnit;
  *   <li>Vert.x prefers the native (epoll) transport, unless {@code -options} sets {@code preferNativeTransport};
  *   {@code node.transport} may choose io_uring instead (or NIO).</li>
  *   <li>Vert.x is created with Micrometer metrics in a Prometheus registry (plus JVM metrics), unless
- *   {@code -options} names {@code metricsOptions} itself; the node's {@code /metrics} serves them with its own.</li>
+ *   {@code -options} names {@code metricsOptions} itself; the node's {@code /metrics} serves them with its own.
+ *   Vert.x's Redis client meters are left out (they time every command on the per-message path) unless
+ *   {@code -Dseed.metrics.redisClient=true}.</li>
  *   <li>{@code logging.json} takes effect as soon as the config is read.</li>
  *   <li>Shutdown is bounded: when the JVM begins to exit (SIGTERM, or a drain ending), a watchdog gives Vert.x
  *   {@code ops.shutdownTimeoutSeconds} to stop the node (clients told, sessions saved, cluster left); if it has
@@ -40,6 +42,8 @@ import java.util.concurrent.TimeUnit;
 public class SeedGatewayLauncher extends VertxApplication implements VertxApplicationHooks {
 
   private static final Logger LOG = LoggerFactory.getLogger(SeedGatewayLauncher.class);
+  /** A system property: true keeps Vert.x's Redis client meters ({@code vertx_redis_*}), off by default. */
+  static final String REDIS_CLIENT_METRICS = "seed.metrics.redisClient";
   private static volatile boolean running;
   private static volatile Path confFile;
 
@@ -136,9 +140,16 @@ public class SeedGatewayLauncher extends VertxApplication implements VertxApplic
       options.put("preferNativeTransport", true);
     }
     if (!options.containsKey("metricsOptions")) {
-      options.put("metricsOptions", new MicrometerMetricsOptions()
+      MicrometerMetricsOptions metrics = new MicrometerMetricsOptions()
         .setEnabled(true)
-        .setJvmMetricsEnabled(true)
+        .setJvmMetricsEnabled(true);
+      if (!Boolean.getBoolean(REDIS_CLIENT_METRICS)) {
+        // Vert.x's Redis client would time every command (HSET and PUBLISH of every action) in Micrometer: CPU on the
+        // per-message path for meters no dashboard or alert reads (the node's own seed_* meters count actions and
+        // Redis errors)
+        metrics.addDisabledMetricsCategory("redis");
+      }
+      options.put("metricsOptions", metrics
         .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true))
         .toJson());
     }

@@ -6,7 +6,7 @@ import org.junit.jupiter.api.Test;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
-/** {@code node.transport}: what the launcher gives Vert.x. */
+/** {@code node.transport}: what the launcher gives Vert.x; and the Vert.x meters it leaves out. */
 class TransportChoiceTest {
 
   @Test
@@ -25,5 +25,16 @@ class TransportChoiceTest {
     } else {
       assertNull(chosen, "falls back to Vert.x's choice");
     }
+  }
+
+  @Test
+  void vertxRedisClientMetersAreLeftOut() {
+    io.vertx.core.json.JsonObject options = new SeedGatewayLauncher(new String[0]).afterVertxOptionsParsed(null);
+    io.vertx.micrometer.MicrometerMetricsOptions metrics =
+      new io.vertx.micrometer.MicrometerMetricsOptions(options.getJsonObject("metricsOptions"));
+    org.junit.jupiter.api.Assertions.assertTrue(metrics.isEnabled());
+    org.junit.jupiter.api.Assertions.assertTrue(metrics.isMetricsCategoryDisabled("redis"),
+      "Vert.x's Redis client would time every command");
+    org.junit.jupiter.api.Assertions.assertFalse(metrics.isMetricsCategoryDisabled("net"));
   }
 }
