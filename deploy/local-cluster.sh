@@ -32,7 +32,7 @@ start() {
     SEED_OPS_PORT=$((base + 9)) SEED_OPS_ADMIN_TOKEN=${SEED_OPS_ADMIN_TOKEN:-dev-only-admin-token-change-me} \
     SEED_EXAMPLES_JAVA_SERVICE=$service SEED_AUTH_MODES=${SEED_AUTH_MODES:-redis,jwt} \
     SEED_AUTH_JWT_ALGORITHM=HS256 SEED_AUTH_JWT_SECRET=${SEED_AUTH_JWT_SECRET:-dev-only-secret-change-me-0123456789abcdef} \
-      nohup java ${JAVA_OPTS:-} -Dvertx.hazelcast.config=conf/cluster.xml -jar "$JAR" \
+      nohup java @deploy/jvm.options ${JAVA_OPTS:-} -Dvertx.hazelcast.config=conf/cluster.xml -jar "$JAR" \
         -cluster -cluster-host 127.0.0.1 -conf conf/dev.json > "$RUN/node$i.log" 2>&1 &
     echo $! > "$RUN/node$i.pid"
     echo "node$i started (pid $!, websocket $base, log $RUN/node$i.log)"

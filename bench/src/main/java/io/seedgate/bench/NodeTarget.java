@@ -164,6 +164,8 @@ final class NodeTarget implements AutoCloseable {
     Path log = Files.createTempFile("seed-bench-node", ".log");
     List<String> cmd = new ArrayList<>();
     cmd.add(ProcessHandle.current().info().command().orElse("java"));
+    List<String> shipped = o.noShippedJvmOptions ? List.of() : shippedJvmOptions();
+    cmd.addAll(shipped);
     if (!o.nodeJvmArgs.isBlank()) {
       cmd.addAll(List.of(o.nodeJvmArgs.trim().split("\\s+")));
     }
@@ -189,7 +191,9 @@ final class NodeTarget implements AutoCloseable {
       String text = Files.readString(log);
       if (text.contains("[node: " + nodeId + ", ") && text.contains("] node started")) {
         return new NodeTarget("127.0.0.1", port, prefix, nodeId, "node in child process " + p.pid() + " (roles "
-          + o.roles + ", gateway instances " + instances(o) + ", JVM args '" + o.nodeJvmArgs + "', log " + log
+          + o.roles + ", gateway instances " + instances(o) + ", JVM args "
+          + (o.noShippedJvmOptions ? "(not the shipped ones) " : "(shipped: " + String.join(" ", shipped) + ") ")
+          + "'" + o.nodeJvmArgs + "', log " + log
           + (o.serviceInBench ? ", example service in the bench's JVM" : "") + ")",
           MemoryProbe.process(p.pid()), null, p);
       }
@@ -197,6 +201,31 @@ final class NodeTarget implements AutoCloseable {
     }
     p.destroy();
     throw new IllegalStateException("node process did not start within " + START_TIMEOUT + ", see " + log);
+  }
+
+  /** Where the node's jar keeps deploy/jvm.options, the JVM options every launcher ships. */
+  static final String SHIPPED_JVM_OPTIONS = "META-INF/seed-gateway/jvm.options";
+
+  /** The shipped JVM options (deploy/jvm.options from the class path): one per line, whole-line comments left out. */
+  static List<String> shippedJvmOptions() throws IOException {
+    try (java.io.InputStream in = NodeTarget.class.getClassLoader().getResourceAsStream(SHIPPED_JVM_OPTIONS)) {
+      if (in == null) {
+        throw new IllegalStateException("no " + SHIPPED_JVM_OPTIONS + " on the class path (give --no-shipped-jvm-options "
+          + "to start the node without it)");
+      }
+      return parseJvmOptions(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+    }
+  }
+
+  static List<String> parseJvmOptions(String text) {
+    List<String> options = new ArrayList<>();
+    for (String line : text.split("\\R")) {
+      String t = line.trim();
+      if (!t.isEmpty() && !t.startsWith("#")) {
+        options.addAll(List.of(t.split("\\s+")));
+      }
+    }
+    return options;
   }
 
   /** Whether the node's port accepts TCP connections now. */

@@ -49,8 +49,13 @@ final class TargetOptions {
     + "For an external node set SEED_GATEWAY_LIMITS_MESSAGES_PER_SECOND and SEED_GATEWAY_LIMITS_MESSAGE_BURST.")
   int nodeMessageRate = 100_000;
 
-  @Option(names = "--node-jvm-args", description = "JVM arguments of a spawned node, e.g. '-Xmx2g'.")
+  @Option(names = "--node-jvm-args", description = "JVM arguments of a spawned node, after the shipped ones (a later "
+    + "-XX or -D wins), e.g. '-Xmx2g'.")
   String nodeJvmArgs = "";
+
+  @Option(names = "--no-shipped-jvm-options", description = "Start a spawned node without the JVM options every "
+    + "launcher ships (deploy/jvm.options, in the jar): the JVM's defaults and --node-jvm-args only.")
+  boolean noShippedJvmOptions;
 
   @Option(names = "--node-set", paramLabel = "SETTING=VALUE", description = "A setting of a node the bench starts, "
     + "over the bench's own, e.g. gateway.authTimeoutSeconds=10 (repeatable; numbers and true/false are read as "

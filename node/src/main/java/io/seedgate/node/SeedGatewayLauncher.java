@@ -3,7 +3,11 @@ package io.seedgate.node;
 import io.seedgate.common.Failures;
 import io.seedgate.common.config.NodeConfig;
 import io.seedgate.common.config.Settings;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxBuilder;
+import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.transport.Transport;
 import io.vertx.launcher.application.ExitCodes;
 import io.vertx.launcher.application.HookContext;
 import io.vertx.launcher.application.VertxApplication;
@@ -22,9 +26,12 @@ import java.util.concurrent.TimeUnit;
  * The shaded jar's main class: the Vert.x launcher ({@code java -jar seed-gateway.jar [-cluster ...] -conf
  * <file>.json}, main verticle {@link NodeVerticle} from the manifest) with what a node needs around it:
  * <ul>
- *   <li>Vert.x prefers the native (epoll) transport, unless {@code -options} sets {@code preferNativeTransport}.</li>
+ *   <li>Vert.x prefers the native (epoll) transport, unless {@code -options} sets {@code preferNativeTransport};
+ *   {@code node.transport} may choose io_uring instead (or NIO).</li>
  *   <li>Vert.x is created with Micrometer metrics in a Prometheus registry (plus JVM metrics), unless
- *   {@code -options} names {@code metricsOptions} itself; the node's {@code /metrics} serves them with its own.</li>
+ *   {@code -options} names {@code metricsOptions} itself; the node's {@code /metrics} serves them with its own.
+ *   Vert.x's Redis client meters are left out (they time every command on the per-message path) unless
+ *   {@code -Dseed.metrics.redisClient=true}.</li>
  *   <li>{@code logging.json} takes effect as soon as the config is read.</li>
  *   <li>Shutdown is bounded: when the JVM begins to exit (SIGTERM, or a drain ending), a watchdog gives Vert.x
  *   {@code ops.shutdownTimeoutSeconds} to stop the node (clients told, sessions saved, cluster left); if it has
@@ -35,11 +42,14 @@ import java.util.concurrent.TimeUnit;
 public class SeedGatewayLauncher extends VertxApplication implements VertxApplicationHooks {
 
   private static final Logger LOG = LoggerFactory.getLogger(SeedGatewayLauncher.class);
+  /** A system property: true keeps Vert.x's Redis client meters ({@code vertx_redis_*}), off by default. */
+  static final String REDIS_CLIENT_METRICS = "seed.metrics.redisClient";
   private static volatile boolean running;
   private static volatile Path confFile;
 
   private final CountDownLatch stopped = new CountDownLatch(1);
   private volatile long shutdownTimeoutMs = Settings.OPS_SHUTDOWN_TIMEOUT.defaultValue() * 1000L;
+  private volatile String transportSetting = Settings.NODE_TRANSPORT.defaultValue();
 
   public SeedGatewayLauncher(String[] args) {
     super(args);
@@ -130,13 +140,55 @@ public class SeedGatewayLauncher extends VertxApplication implements VertxApplic
       options.put("preferNativeTransport", true);
     }
     if (!options.containsKey("metricsOptions")) {
-      options.put("metricsOptions", new MicrometerMetricsOptions()
+      MicrometerMetricsOptions metrics = new MicrometerMetricsOptions()
         .setEnabled(true)
-        .setJvmMetricsEnabled(true)
+        .setJvmMetricsEnabled(true);
+      if (!Boolean.getBoolean(REDIS_CLIENT_METRICS)) {
+        // Vert.x's Redis client would time every command (HSET and PUBLISH of every action) in Micrometer: CPU on the
+        // per-message path for meters no dashboard or alert reads (the node's own seed_* meters count actions and
+        // Redis errors)
+        metrics.addDisabledMetricsCategory("redis");
+      }
+      options.put("metricsOptions", metrics
         .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true))
         .toJson());
     }
     return options;
+  }
+
+  /**
+   * Vert.x with the transport of {@code node.transport} (read with the config, before Vert.x starts): epoll, which
+   * Vert.x picks for {@code preferNativeTransport}, io_uring or NIO. One that cannot load here (io_uring forbidden by
+   * a seccomp profile, an old kernel) falls back to Vert.x's choice, with a warning naming why.
+   */
+  @Override
+  public VertxBuilder createVertxBuilder(VertxOptions options) {
+    VertxBuilder builder = Vertx.builder().with(options);
+    Transport chosen = transport(transportSetting, options.getPreferNativeTransport());
+    if (chosen != null) {
+      builder.withTransport(chosen);
+    }
+    LOG.info("[transport: {}] network transport", chosen != null ? chosen.name()
+      : options.getPreferNativeTransport() && Transport.nativeTransport() != null ? Transport.nativeTransport().name()
+      : Transport.NIO.name());
+    return builder;
+  }
+
+  /** The transport to give Vert.x for the setting, or null for its own choice (epoll, else NIO). */
+  static Transport transport(String setting, boolean preferNative) {
+    if (!preferNative || setting.equals("nio")) {
+      return Transport.NIO;
+    }
+    if (setting.equals("io_uring")) {
+      Transport uring = Transport.IO_URING;
+      if (uring != null && uring.available()) {
+        return uring;
+      }
+      LOG.warn("[transport: io_uring] not available here, using {} instead: {}", Transport.nativeTransport() != null
+        && Transport.nativeTransport().available() ? "epoll" : "nio", uring == null ? "not on the class path"
+        : String.valueOf(uring.unavailabilityCause()));
+    }
+    return null;
   }
 
   @Override
@@ -144,6 +196,7 @@ public class SeedGatewayLauncher extends VertxApplication implements VertxApplic
     try {
       NodeConfig node = NodeConfig.load(config, System.getenv());
       shutdownTimeoutMs = node.get(Settings.OPS_SHUTDOWN_TIMEOUT) * 1000L;
+      transportSetting = node.get(Settings.NODE_TRANSPORT);
       if (node.get(Settings.LOGGING_JSON)) {
         JsonLogging.enable();
       }

@@ -44,6 +44,11 @@ public final class Settings {
     List.of(ROLE_GATEWAY, ROLE_ROUTER, ROLE_PERSISTENCE), "a non-empty subset of gateway, router, persistence",
     v -> !v.isEmpty() && allOf(v, Set.of(ROLE_GATEWAY, ROLE_ROUTER, ROLE_PERSISTENCE)),
     "which roles this node runs");
+  public static final Setting<String> NODE_TRANSPORT = add("node.transport", Type.STRING, "epoll",
+    "epoll, io_uring or nio", oneOf("epoll", "io_uring", "nio"),
+    "Netty's transport under every socket of the node: epoll (Linux), io_uring (Linux; a container's seccomp "
+      + "profile may forbid it) or nio (Java's, anywhere); one that cannot load here falls back to epoll, then nio, "
+      + "with a warning; -options '{\"preferNativeTransport\":false}' still means nio");
 
   public static final Setting<String> REDIS_URL = add("redis.url", Type.STRING, "redis://127.0.0.1:6379",
     "a redis:// URL, or empty", v -> v.isEmpty() || RedisEndpoint.parse(v) != null,

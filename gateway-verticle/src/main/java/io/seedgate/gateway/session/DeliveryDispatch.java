@@ -61,20 +61,25 @@ final class DeliveryDispatch {
       handovers.marker(payload.toString(), channel);
       return;
     }
-    OutboundMessage message = OutboundMessage.of(payload);
-    handovers.delivered(channel, channel.equals(broadcastChannel), message);
-    if (channel.startsWith(RedisKeys.MAP_PREFIX)) {
-      for (Session s : index.onMap(channel.substring(RedisKeys.MAP_PREFIX.length()))) {
-        deliver(s, channel, message);
+    // its frame is encoded once per transport and the same buffer written to every socket (see OutboundMessage)
+    OutboundMessage message = OutboundMessage.delivery(payload);
+    try {
+      handovers.delivered(channel, channel.equals(broadcastChannel), message);
+      if (channel.startsWith(RedisKeys.MAP_PREFIX)) {
+        for (Session s : index.onMap(channel.substring(RedisKeys.MAP_PREFIX.length()))) {
+          deliver(s, channel, message);
+        }
+      } else if (channel.startsWith(RedisKeys.TOKEN_CHANNEL_PREFIX)) {
+        deliver(index.byToken(channel.substring(RedisKeys.TOKEN_CHANNEL_PREFIX.length())), channel, message);
+      } else if (channel.startsWith(RedisKeys.PLAYER_CHANNEL_PREFIX)) {
+        deliver(index.byPlayer(channel.substring(RedisKeys.PLAYER_CHANNEL_PREFIX.length())), channel, message);
+      } else if (channel.equals(broadcastChannel)) {
+        for (Session s : index.all()) {
+          deliver(s, channel, message);
+        }
       }
-    } else if (channel.startsWith(RedisKeys.TOKEN_CHANNEL_PREFIX)) {
-      deliver(index.byToken(channel.substring(RedisKeys.TOKEN_CHANNEL_PREFIX.length())), channel, message);
-    } else if (channel.startsWith(RedisKeys.PLAYER_CHANNEL_PREFIX)) {
-      deliver(index.byPlayer(channel.substring(RedisKeys.PLAYER_CHANNEL_PREFIX.length())), channel, message);
-    } else if (channel.equals(broadcastChannel)) {
-      for (Session s : index.all()) {
-        deliver(s, channel, message);
-      }
+    } finally {
+      message.endDelivery();
     }
   }
 

@@ -1,5 +1,7 @@
 package io.seedgate.gateway.session;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
 import io.seedgate.common.vertx.Buffers;
 import io.seedgate.gateway.resume.SequencedFrames;
@@ -14,6 +16,10 @@ import java.nio.charset.StandardCharsets;
  * <p>A delivery to a resumable session is a {@link #sequenced} view of the shared message:
  * {@code {"seq":<n>,"msg":<payload>}} ({@link SequencedFrames}), a composite of the session's small prefix, the
  * shared payload and {@code }}, built per session without copying the payload, in each transport's framing.
+ *
+ * <p>While a delivery from Redis is handed out ({@link #delivery}, until {@link #endDelivery()}), a transport may
+ * take its whole frame from {@link #sharedFrame}: encoded once, in direct memory, and written to every socket of that
+ * transport as a retained duplicate of the same buffer (no frame object, no allocation or copy per socket).
  */
 public final class OutboundMessage {
 
@@ -31,6 +37,20 @@ public final class OutboundMessage {
 
   private record Framed(Buffer suffix, Buffer bytes) {
   }
+
+  /** How a transport frames a message itself on the wire: encodes the whole frame of one message. */
+  public interface Framing {
+    /** The message's whole frame, in a direct buffer of {@code alloc} that the caller then owns. */
+    ByteBuf encode(OutboundMessage message, ByteBufAllocator alloc);
+  }
+
+  /** The thread handing this delivery out, while it does; null otherwise (then there are no shared frames). */
+  private Thread delivering;
+  /** Shared frames of up to two framings (WebSocket, TCP), built on the delivering thread; released at its end. */
+  private Framing framing1;
+  private ByteBuf frame1;
+  private Framing framing2;
+  private ByteBuf frame2;
 
   private OutboundMessage(Buffer bytes, String text) {
     this.bytes = bytes;
@@ -50,6 +70,62 @@ public final class OutboundMessage {
 
   public static OutboundMessage of(Buffer bytes) {
     return new OutboundMessage(bytes, null);
+  }
+
+  /**
+   * A delivery from Redis about to be handed to its sessions on this thread: until {@link #endDelivery()}, its
+   * transports' frames are built once and shared ({@link #sharedFrame}).
+   */
+  public static OutboundMessage delivery(Buffer bytes) {
+    OutboundMessage m = new OutboundMessage(bytes, null);
+    m.delivering = Thread.currentThread();
+    return m;
+  }
+
+  /**
+   * The message's whole frame in {@code framing}, to write to one socket: a retained duplicate of a frame encoded at
+   * most once per delivery however many sockets it goes to. Null when the message is not a delivery being handed out
+   * on this thread (a sequenced view, an error, a message kept for later): the transport then frames it itself.
+   */
+  public ByteBuf sharedFrame(Framing framing, ByteBufAllocator alloc) {
+    if (delivering != Thread.currentThread()) {
+      return null;
+    }
+    if (framing1 == framing) {
+      return frame1.retainedDuplicate();
+    }
+    if (framing2 == framing) {
+      return frame2.retainedDuplicate();
+    }
+    ByteBuf frame = framing.encode(this, alloc);
+    if (framing1 == null) {
+      framing1 = framing;
+      frame1 = frame;
+    } else if (framing2 == null) {
+      framing2 = framing;
+      frame2 = frame;
+    } else {
+      return frame;
+    }
+    return frame.retainedDuplicate();
+  }
+
+  /**
+   * The delivery has been handed to every session it goes to: its shared frames are released (the sockets that still
+   * have one queued hold their own reference), and from now on each send frames it afresh.
+   */
+  public void endDelivery() {
+    delivering = null;
+    if (frame1 != null) {
+      frame1.release();
+      frame1 = null;
+    }
+    if (frame2 != null) {
+      frame2.release();
+      frame2 = null;
+    }
+    framing1 = null;
+    framing2 = null;
   }
 
   public static OutboundMessage ofText(String text) {

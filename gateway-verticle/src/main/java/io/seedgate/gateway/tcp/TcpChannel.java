@@ -25,6 +25,17 @@ import org.slf4j.LoggerFactory;
  */
 final class TcpChannel extends SessionChannel {
 
+  /** A delivery's bytes and the delimiter in one direct buffer, shared by every TCP socket it goes to. */
+  private static final OutboundMessage.Framing FRAMING = (message, alloc) -> {
+    ByteBuf bytes = Buffers.byteBuf(message.bytes());
+    ByteBuf delimiter = Buffers.byteBuf(TcpTransport.DELIMITER_BYTES);
+    int n = bytes.readableBytes() + delimiter.readableBytes();
+    ByteBuf frame = alloc.directBuffer(n, n);
+    frame.writeBytes(bytes, bytes.readerIndex(), bytes.readableBytes());
+    frame.writeBytes(delimiter, delimiter.readerIndex(), delimiter.readableBytes());
+    return frame;
+  };
+
   static final String TRANSPORT = "tcp";
   private static final Logger LOG = LoggerFactory.getLogger(TcpChannel.class);
 
@@ -103,9 +114,11 @@ final class TcpChannel extends SessionChannel {
   @Override
   public void send(OutboundMessage message) {
     if (!closing && ctx.channel().isActive()) {
-      // a slice of the shared bytes with indices of its own that Netty cannot release: the same array goes to every
-      // socket; a failed write fires exceptionCaught through the void promise, which closes the connection
-      ctx.writeAndFlush(Buffers.byteBuf(message.withSuffix(TcpTransport.DELIMITER_BYTES)),
+      // a delivery being handed out: message and delimiter encoded once into direct memory, the same buffer written
+      // to every socket; anything else: a slice of the shared bytes with indices of its own that Netty cannot release.
+      // A failed write fires exceptionCaught through the void promise, which closes the connection
+      ByteBuf frame = message.sharedFrame(FRAMING, ctx.alloc());
+      ctx.writeAndFlush(frame != null ? frame : Buffers.byteBuf(message.withSuffix(TcpTransport.DELIMITER_BYTES)),
         ctx.voidPromise());
     }
   }

@@ -32,8 +32,8 @@ import java.util.concurrent.TimeUnit;
  * once when the connection is gone.
  *
  * <p>A text frame goes out from the delivery's bytes as they are (checked once per message to be UTF-8, see
- * {@link OutboundMessage#utf8()}), not decoded and encoded again for every socket; a message for a thousand sockets
- * is one array read a thousand times.
+ * {@link OutboundMessage#utf8()}), not decoded and encoded again for every socket; a delivery for a thousand sockets
+ * is one frame, encoded once into direct memory ({@link TextFrames}), written a thousand times.
  */
 final class WebSocketChannel extends SessionChannel {
 
@@ -153,10 +153,11 @@ final class WebSocketChannel extends SessionChannel {
   @Override
   public void send(OutboundMessage message) {
     if (!closing && ctx.channel().isActive()) {
-      // getByteBuf() is a slice of the shared bytes with indices of its own that Netty cannot release, so the same
-      // array goes to every socket; a failed write fires exceptionCaught through the void promise: the connection is
-      // closed
-      ctx.writeAndFlush(new TextWebSocketFrame(Buffers.byteBuf(message.utf8())),
+      // a delivery being handed out: its frame encoded once, the same direct buffer written to every socket;
+      // anything else: getByteBuf() is a slice of the shared bytes with indices of its own that Netty cannot release,
+      // framed by the encoder. A failed write fires exceptionCaught through the void promise: the connection is closed
+      ByteBuf frame = message.sharedFrame(TextFrames.INSTANCE, ctx.alloc());
+      ctx.writeAndFlush(frame != null ? frame : new TextWebSocketFrame(Buffers.byteBuf(message.utf8())),
         ctx.voidPromise());
     }
   }
