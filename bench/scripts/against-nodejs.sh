@@ -28,8 +28,9 @@ fi
 others() { pgrep -af 'seed-bench|seed-gateway' | grep -v -e "$$" -e pgrep || true; }
 wait_quiet() {
   local waited=0
-  while [ -n "$(others)" ]; do
-    [ $waited -eq 0 ] && { echo "waiting for other benchmarks to end:"; others; }
+  # /tmp/seed-quiet: someone asked the machine to stay quiet (a long build); no run starts while it exists
+  while [ -n "$(others)" ] || [ -e /tmp/seed-quiet ]; do
+    [ $waited -eq 0 ] && { echo "waiting for other benchmarks to end (or /tmp/seed-quiet to go):"; others; }
     sleep 10; waited=$((waited + 10))
     [ $waited -ge 1800 ] && { echo "still busy after 30 min, giving up" >&2; exit 3; }
   done
