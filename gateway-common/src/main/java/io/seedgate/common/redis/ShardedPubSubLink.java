@@ -282,9 +282,20 @@ public final class ShardedPubSubLink implements ChannelSubscriptions {
     }
 
     Future<Void> send(Request request, String confirmation, String channel) {
+      RedisConnection c = connection;
+      if (c == null) {
+        return Future.failedFuture(new GatewayException(ErrorCode.UNAVAILABLE, "redis link '" + name
+          + "' has no connection to " + address));
+      }
       Sent sent = new Sent(confirmation, channel);
       unconfirmed.add(sent);
-      connection.send(request);
+      // a write that fails fails its command and drops every shard (the end handler may not come for it)
+      c.send(request).onFailure(e -> {
+        if (unconfirmed.remove(sent)) {
+          sent.promise.tryFail(e);
+        }
+        lost(this, "a write failed (" + e.getMessage() + ")");
+      });
       return sent.promise.future();
     }
 
