@@ -40,7 +40,7 @@ public final class RedisSentinelServers implements AutoCloseable {
   private final Map<Integer, RedisProcess> data = new HashMap<>();
   private final List<RedisProcess> sentinels = new ArrayList<>();
   private int replicaPort;
-  private int killedMasterPort = -1;
+  private int replacedMasterPort = -1;
   private final Thread shutdownHook;
   private boolean closed;
 
@@ -209,23 +209,38 @@ public final class RedisSentinelServers implements AutoCloseable {
       if (master == null || !master.alive()) {
         throw new IllegalStateException("the sentinels say the master is on " + port + ", which is not running");
       }
-      killedMasterPort = port;
+      replacedMasterPort = port;
     }
     master.kill();
     return port;
   }
 
   /**
-   * Waits until every sentinel names another master than the one {@link #killMaster()} killed, the same, and with
+   * Asks a sentinel for a failover by hand ({@code SENTINEL FAILOVER}), as an operator does before working on the
+   * master's machine: the master stays up, a replica is promoted, and the old master is turned into its replica (the
+   * sentinels close its clients' connections then); the old master's port.
+   */
+  public int failoverByHand() throws IOException {
+    int port = masterPort();
+    synchronized (this) {
+      replacedMasterPort = port;
+    }
+    call(sentinelPorts().get(0), "SENTINEL", "FAILOVER", masterName);
+    return port;
+  }
+
+  /**
+   * Waits until every sentinel names another master than the one {@link #killMaster()} killed (or
+   * {@link #failoverByHand()} had replaced), the same, and with
    * nothing in progress (its SENTINEL MASTER flags just {@code master}), and that one answers ROLE master; its port.
    */
   public int awaitFailover(Duration within) {
     int dead;
     synchronized (this) {
-      dead = killedMasterPort;
+      dead = replacedMasterPort;
     }
     if (dead < 0) {
-      throw new IllegalStateException("no master killed by killMaster()");
+      throw new IllegalStateException("no master killed by killMaster() nor replaced by failoverByHand()");
     }
     int[] promoted = new int[1];
     RedisProcess.await("the sentinels promoted a new master in place of " + dead, within, () -> {

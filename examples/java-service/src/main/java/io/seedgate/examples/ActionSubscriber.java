@@ -37,6 +37,8 @@ final class ActionSubscriber {
 
   private final Vertx vertx;
   private final List<Redis> clients;
+  /** A client for the master the Sentinels announced last ({@link #followNewMaster}), tried first; else null. */
+  private Redis announced;
   private int current;
   private final List<String> channels;
   private final BiConsumer<String, Buffer> consumer;
@@ -75,18 +77,53 @@ final class ActionSubscriber {
     return subscribedClientId;
   }
 
+  /**
+   * The Sentinels announced a new master: the connection now (to the old master, which may stay up as a master for
+   * a while, hearing no more of what the gateway publishes) is dropped, and the next one goes straight to the new
+   * master.
+   */
+  void followNewMaster(RedisOptions master) {
+    if (closed) {
+      return;
+    }
+    Redis previous = announced;
+    announced = Redis.createClient(vertx, master);
+    RedisConnection c = connection;
+    if (c != null) {
+      LOG.warn("[redis: subscriber {}] the master moved: subscribing there", clientId);
+      c.close(); // its end handler reconnects
+    }
+    if (previous != null) {
+      previous.close();
+    }
+  }
+
   /** Stops reconnecting and closes the connection. */
   Future<Void> close() {
     closed = true;
     subscribedClientId = -1;
     RedisConnection c = connection;
     connection = null;
+    Redis toAnnounced = announced;
+    announced = null;
     Future<Void> closing = c == null ? Future.succeededFuture() : c.close();
-    return closing.eventually(() -> Future.join(clients.stream().map(Redis::close).toList()));
+    return closing.eventually(() -> Future.join(clients.stream().map(Redis::close).toList()))
+      .eventually(() -> toAnnounced == null ? Future.succeededFuture() : toAnnounced.close());
   }
 
-  /** Connects with the current endpoint; when it cannot be reached, the next one is tried at the next attempt. */
+  /**
+   * Connects with the master the Sentinels announced last, if any, else with the current endpoint; when that
+   * cannot be reached, the next one is tried at the next attempt.
+   */
   private Future<RedisConnection> connect() {
+    Redis toAnnounced = announced;
+    if (toAnnounced != null) {
+      return toAnnounced.connect().recover(e -> connectToCurrent());
+    }
+    return connectToCurrent();
+  }
+
+  private Future<RedisConnection> connectToCurrent() {
     Redis client = clients.get(current);
     return client.connect().onFailure(e -> current = (current + 1) % clients.size());
   }

@@ -67,6 +67,8 @@ public class ExampleGameService extends VerticleBase {
   private OneNodePublisher publisher;
   private GameActions actions;
   private ActionSubscriber subscriber;
+  /** Behind Sentinel, what moves the subscriber to a new master; {@code null} otherwise. */
+  private MasterSwitches masterSwitches;
 
   @Override
   public Future<?> start() {
@@ -91,18 +93,40 @@ public class ExampleGameService extends VerticleBase {
       .map(model -> GameChannels.actionChannel(options.getActionChannelPrefix(), model))
       .toList();
     subscriber = new ActionSubscriber(vertx, options.subscriberOptions(), channels, this::onAction);
+    masterSwitches = options.getRedisSentinels().isEmpty() ? null : new MasterSwitches(vertx, options,
+      this::followNewMaster);
     return subscriber.start()
+      .compose(v -> masterSwitches == null ? Future.succeededFuture() : masterSwitches.start())
       .onSuccess(v -> LOG.info("[redis: {}, channels: {}, step: {}] example game service started",
         options.getRedisUrl(), channels, options.getStep()))
-      .recover(e -> Future.all(subscriber.close(), redis.close(), closePublisher())
+      .recover(e -> Future.all(subscriber.close(), redis.close(), closePublisher(), closeMasterSwitches())
         .transform(v -> Future.failedFuture(e)));
   }
 
   @Override
   public Future<?> stop() {
-    return Future.all(subscriber.close(), redis.close(), closePublisher())
+    return Future.all(subscriber.close(), redis.close(), closePublisher(), closeMasterSwitches())
       .onComplete(ar -> LOG.info("[processed: {}, failed: {}] example game service stopped",
         processed.get(), failed.get()));
+  }
+
+  /**
+   * The Sentinels switched the master: the subscriber moves there, and so do the commands, through a client to the
+   * announced master (the pooled Sentinel client would keep its connections to the old one, which may still take
+   * writes, to be lost, until the Sentinels demote it, and asks a Sentinel that may not know of the switch yet).
+   */
+  private void followNewMaster(String host, int port) {
+    subscriber.followNewMaster(options.announcedMasterOptions(host, port));
+    Redis previous = redis;
+    redis = Redis.createClient(vertx, options.announcedMasterOptions(host, port)
+      .setMaxPoolSize(POOL_SIZE)
+      .setMaxPoolWaiting(POOL_WAITING));
+    actions = new GameActions(redis, publisher, options.getStep(), false, options.isShardedPubSub());
+    previous.close();
+  }
+
+  private Future<Void> closeMasterSwitches() {
+    return masterSwitches == null ? Future.succeededFuture() : masterSwitches.close();
   }
 
   private Future<Void> closePublisher() {

@@ -6,6 +6,8 @@ import io.vertx.redis.client.RedisClientType;
 import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.RedisRole;
 
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.util.List;
 import java.util.Objects;
 
@@ -179,6 +181,25 @@ public class GameServiceOptions {
     RedisOptions options = new RedisOptions().setType(RedisClientType.CLUSTER);
     redisCluster.forEach(options::addConnectionString);
     return options;
+  }
+
+  /** One client's options per Sentinel, to hear them announce a new master ({@link MasterSwitches}); empty without. */
+  public List<RedisOptions> sentinelOptions() {
+    return redisSentinels.stream().map(url -> new RedisOptions().setConnectionString(url)).toList();
+  }
+
+  /**
+   * Options of a client to the master the Sentinels announced at host:port: the first Sentinel's URL (its
+   * credentials, database and scheme) with that host and port.
+   */
+  public RedisOptions announcedMasterOptions(String host, int port) {
+    URI first = URI.create(redisSentinels.get(0));
+    try {
+      return new RedisOptions().setConnectionString(new URI(first.getScheme(), first.getUserInfo(), host, port,
+        first.getPath(), null, null).toString());
+    } catch (URISyntaxException e) {
+      throw new IllegalArgumentException("no URL for the master at " + host + ":" + port, e);
+    }
   }
 
   /**

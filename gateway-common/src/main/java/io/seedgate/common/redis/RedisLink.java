@@ -49,6 +49,13 @@ public final class RedisLink {
    */
   private final boolean masterOnly;
   private final String name;
+  /** Sentinel: the topology whose announcements of a new master the link follows ({@link SentinelWatch}); else null. */
+  private final RedisTopology sentinels;
+  private SentinelWatch watch;
+  /** A client for the master the Sentinels announced last, tried first by the next connect; else null. */
+  private Redis announced;
+  /** The master the Sentinels announced last ({@code host:port}), for logs. */
+  private String announcedAddress;
   private int current;
   private final LongAdder errors;
   private RedisConnection connection;
@@ -60,11 +67,12 @@ public final class RedisLink {
   private long backoffMs;
   private boolean closed;
 
-  private RedisLink(Vertx vertx, List<RedisOptions> options, boolean sharded, boolean masterOnly, String name) {
+  private RedisLink(Vertx vertx, List<RedisOptions> options, boolean sharded, RedisTopology sentinels, String name) {
     this.vertx = vertx;
     this.name = name;
     this.sharded = sharded;
-    this.masterOnly = masterOnly;
+    this.sentinels = sentinels;
+    this.masterOnly = sentinels != null;
     this.errors = RedisErrors.of(vertx);
     this.clients = options.stream().map(o -> Redis.createClient(vertx, new RedisOptions(o)
       .setMaxWaitingHandlers(1 << 16))).toList();
@@ -94,8 +102,8 @@ public final class RedisLink {
    * Later losses are repaired by itself.
    */
   public static Future<RedisLink> connect(Vertx vertx, RedisTopology topology, String name) {
-    return open(new RedisLink(vertx, List.of(topology.commandOptions()), topology.sharded(),
-      topology.mode() == RedisTopology.Mode.SENTINEL, name));
+    return open(new RedisLink(vertx, List.of(topology.commandOptions()), topology.sharded(), sentinelsOf(topology),
+      name));
   }
 
   /**
@@ -104,19 +112,84 @@ public final class RedisLink {
    * node when one cannot be reached.
    */
   public static Future<RedisLink> subscriber(Vertx vertx, RedisTopology topology, String name) {
-    return open(new RedisLink(vertx, topology.subscriberOptions(), false,
-      topology.mode() == RedisTopology.Mode.SENTINEL, name));
+    return open(new RedisLink(vertx, topology.subscriberOptions(), false, sentinelsOf(topology), name));
+  }
+
+  /** A subscriber's link to any of these servers, in turn, with no role check: for the Sentinels themselves. */
+  static Future<RedisLink> subscriber(Vertx vertx, List<RedisOptions> servers, String name) {
+    return open(new RedisLink(vertx, servers, false, null, name));
+  }
+
+  private static RedisTopology sentinelsOf(RedisTopology topology) {
+    return topology.mode() == RedisTopology.Mode.SENTINEL ? topology : null;
   }
 
   private static Future<RedisLink> open(RedisLink link) {
     return link.connectAny(link.clients.size()).map(c -> {
       link.attach(c);
+      if (link.sentinels != null) {
+        link.watchSentinels();
+      }
       return link;
     });
   }
 
-  /** Connects with the current client, then each next one, up to {@code attempts} in all. */
+  /** Follows the Sentinels' announcements of a new master for as long as the link is open. */
+  private void watchSentinels() {
+    SentinelWatch.start(vertx, sentinels, name, this::followSwitch).onComplete(ar -> {
+      if (ar.succeeded() && !closed) {
+        watch = ar.result();
+      } else if (ar.succeeded()) {
+        ar.result().close();
+      } else if (!closed) {
+        Failures.warn(LOG, "[redis: {}] cannot watch the Sentinels now, trying again in {} ms: {}", name,
+          MAX_BACKOFF_MS, ar.cause());
+        vertx.setTimer(MAX_BACKOFF_MS, t -> {
+          if (!closed) {
+            watchSentinels();
+          }
+        });
+      }
+    });
+  }
+
+  /**
+   * The Sentinels promoted another master: the next connection goes straight to it, and the current one, very likely
+   * to the old master (which may still take writes until the Sentinels demote it, writes it will then lose), is
+   * dropped now.
+   */
+  private void followSwitch(SentinelWatch.Switch announcement) {
+    if (closed) {
+      return;
+    }
+    Redis previous = announced;
+    announcedAddress = announcement.newHost() + ":" + announcement.newPort();
+    announced = Redis.createClient(vertx, new RedisOptions(sentinels.announcedMasterOptions(announcement.newHost(),
+      announcement.newPort())).setMaxWaitingHandlers(1 << 16));
+    reconnect("the Sentinels switched the master " + announcement);
+    if (previous != null) {
+      previous.close();
+    }
+  }
+
+  /**
+   * Connects with the master the Sentinels announced last when there is one, else with the current client, then
+   * each next one, up to {@code attempts} in all.
+   */
   private Future<RedisConnection> connectAny(int attempts) {
+    Redis toAnnounced = announced;
+    if (toAnnounced != null) {
+      return toAnnounced.connect().compose(this::checkRole)
+        .onSuccess(c -> LOG.info("[redis: {}] connected to the announced master {}", name, announcedAddress))
+        .recover(e -> {
+        LOG.debug("[redis: {}] the announced master cannot be used ({}), asking the Sentinels", name, e.getMessage());
+        return connectAnyOf(attempts);
+      });
+    }
+    return connectAnyOf(attempts);
+  }
+
+  private Future<RedisConnection> connectAnyOf(int attempts) {
     Redis client = clients.get(current);
     return client.connect().compose(this::checkRole).recover(e -> {
       if (attempts <= 1) {
@@ -124,7 +197,7 @@ public final class RedisLink {
       }
       current = (current + 1) % clients.size();
       LOG.debug("[redis: {}] no connection ({}), trying the next endpoint", name, e.getMessage());
-      return connectAny(attempts - 1);
+      return connectAnyOf(attempts - 1);
     });
   }
 
@@ -213,7 +286,13 @@ public final class RedisLink {
     RedisConnection c = connection;
     connection = null;
     Future<Void> closing = c == null ? Future.succeededFuture() : c.close();
-    return closing.eventually(() -> Future.join(clients.stream().map(Redis::close).toList()).mapEmpty());
+    SentinelWatch w = watch;
+    watch = null;
+    Redis toAnnounced = announced;
+    announced = null;
+    return closing.eventually(() -> Future.join(clients.stream().map(Redis::close).toList()).mapEmpty())
+      .eventually(() -> w == null ? Future.succeededFuture() : w.close())
+      .eventually(() -> toAnnounced == null ? Future.succeededFuture() : toAnnounced.close());
   }
 
   private void attach(RedisConnection c) {

@@ -110,6 +110,27 @@ public record RedisTopology(Mode mode, RedisEndpoint standalone, List<RedisEndpo
     };
   }
 
+  /** Sentinel: one client's options per Sentinel, for watching their announcements ({@link SentinelWatch}). */
+  public List<RedisOptions> sentinelOptions() {
+    if (mode != Mode.SENTINEL) {
+      throw new IllegalStateException("no Sentinels in " + mode + " mode");
+    }
+    return endpoints.stream()
+      .map(e -> new RedisEndpoint(e.host(), e.port(), e.user(), e.password(), 0, e.tls()).toRedisOptions()).toList();
+  }
+
+  /**
+   * Sentinel: options of a client to the master the Sentinels announced at {@code host}:{@code port}, with the
+   * credentials, database and TLS of the first Sentinel's URL (as the Sentinel client uses for the master).
+   */
+  public RedisOptions announcedMasterOptions(String host, int port) {
+    if (mode != Mode.SENTINEL) {
+      throw new IllegalStateException("no Sentinels in " + mode + " mode");
+    }
+    RedisEndpoint first = endpoints.get(0);
+    return new RedisEndpoint(host, port, first.user(), first.password(), first.db(), first.tls()).toRedisOptions();
+  }
+
   /** Whether commands go to several masters by hash slot (then a batch must keep to one slot). */
   public boolean sharded() {
     return mode == Mode.CLUSTER;
