@@ -210,6 +210,7 @@ test('a failover by hand is followed at once: connections move to the new master
       + `new master ${doneIn} ms after it; the old master's role then: ${oldRole}; `
       + `switches reported: ${reported.length}`);
     assert.ok(doneIn < 6_000, `moved ${doneIn} ms after the failover`);
+    assert.equal(oldRole, 'master', 'the old master not demoted yet: the case the switch is followed for');
     await new Promise((resolve) => setTimeout(resolve, 2_500)); // the other Sentinels' announcements
     assert.equal(reported.length, 1, 'the switch reported once, though every Sentinel announces it');
   });
