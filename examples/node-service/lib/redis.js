@@ -1,7 +1,8 @@
 // The service's Redis connections past one server (README, "Redis Cluster and Sentinel"): node-redis has a cluster
 // client but no Sentinel client, and its cluster client sends a keyless PUBLISH to any node. Here: the connection
 // that follows its endpoint (the subscriber's; Sentinel's master for commands), where it goes (one server, a
-// cluster's nodes in turn, the master the Sentinels name), and classic PUBLISHes over one cluster node's connection.
+// cluster's nodes in turn, the master the Sentinels name or announce), and classic PUBLISHes over one cluster node's
+// connection.
 import { createClient, createCluster, ErrorReply } from 'redis';
 import { log } from './log.js';
 
@@ -41,9 +42,44 @@ export function clusterEndpoints(urls) {
   };
 }
 
-/** Where to connect behind Sentinel: the master they name now (asked anew for every connection). */
+/**
+ * Where to connect behind Sentinel: the master they name now (asked anew for every connection); once they announced
+ * a switch (announce(url), from MasterSwitches), first the master announced, if it answers as a master. The
+ * connections made through it (FollowingConnection) leave the old master when a switch is announced.
+ */
 export function sentinelEndpoint(sentinels, masterName) {
-  return { size: 1, locate: () => askSentinels(sentinels, masterName), failed: () => {} };
+  const listeners = new Set();
+  const endpoint = {
+    size: 1,
+    /** The URL of the master the Sentinels announced last, or null. */
+    announced: null,
+    locate: () => askSentinels(sentinels, masterName),
+    failed: () => {},
+    /** The Sentinels announced the master at url: tells every connection (onMove) to go there. */
+    announce(url) {
+      endpoint.announced = url;
+      listeners.forEach((listener) => listener(url));
+    },
+    /** Calls listener(url) at each switch announced; returns what stops it. */
+    onMove: (listener) => {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
+  return endpoint;
+}
+
+/** Whether two redis:// URLs name the same host and port. */
+export function sameAddress(a, b) {
+  return a != null && b != null && new URL(a).host === new URL(b).host;
+}
+
+/** Rejects unless the client's server answers ROLE as a master. */
+export async function requireMaster(client) {
+  const role = await client.sendCommand(['ROLE']);
+  if (!Array.isArray(role) || String(role[0]) !== 'master') {
+    throw new Error(`not a master (ROLE: ${Array.isArray(role) ? role[0] : role})`);
+  }
 }
 
 /**
@@ -107,7 +143,9 @@ function withTimeout(promise, ms) {
  * One connection at a time to where `endpoint` names. When it is lost, it is made again, 100 ms, 200 ms, ... up to
  * 5 s apart, to where the endpoint names then (the next node of a cluster, the master Sentinel names after a
  * failover), and `setup` runs again on the new one (the subscriber subscribes there). Commands sent while there is
- * none fail at once rather than wait (node-redis's offline queue is off).
+ * none fail at once rather than wait (node-redis's offline queue is off). Behind Sentinel, when the Sentinels
+ * announce a new master (the endpoint's announce()), the connection is left for it at once (follow()), and each
+ * connection goes first to the master announced last (if it answers ROLE as a master, else the Sentinels are asked).
  */
 export class FollowingConnection {
   constructor(name, endpoint, setup = async () => {}) {
@@ -118,6 +156,9 @@ export class FollowingConnection {
     this.url = null;
     this.closed = false;
     this.timer = null;
+    /** How many times the master moved (follow()): a connection made meanwhile to elsewhere is made again. */
+    this.moves = 0;
+    this.unfollow = endpoint.onMove?.(() => this.follow()) ?? (() => {});
   }
 
   /** The connection when it is up, else null. */
@@ -148,8 +189,58 @@ export class FollowingConnection {
     throw error;
   }
 
+  /** For a connection start() could not make: tries again in the background, as after a loss, until closed. */
+  retry() {
+    if (!this.closed && this.current == null && this.timer == null) {
+      this.reconnect(0);
+    }
+  }
+
+  /**
+   * Connects where the endpoint names; when the master moved meanwhile (follow()), again at once, unless it is on
+   * the master announced.
+   */
   async connect() {
-    const url = await this.endpoint.locate();
+    for (;;) {
+      const moves = this.moves;
+      let made;
+      try {
+        made = await this.open();
+      } catch (e) {
+        if (this.closed || this.moves === moves) {
+          throw e;
+        }
+        continue; // it moved while connecting: to where it went, at once
+      }
+      if (this.closed) {
+        await made.client.disconnect().catch(() => {});
+        throw new Error('closed');
+      }
+      if (this.moves !== moves && !sameAddress(made.url, this.endpoint.announced)) {
+        await made.client.disconnect().catch(() => {});
+        continue;
+      }
+      this.current = made.client;
+      this.url = made.url;
+      return;
+    }
+  }
+
+  /** A connection to the master announced last, if there is one and it answers as a master; else to locate()'s. */
+  async open() {
+    const announced = this.endpoint.announced;
+    if (announced != null) {
+      try {
+        return await this.openAt(announced, requireMaster);
+      } catch (e) {
+        log.debug(`[redis: ${this.name}] the master announced, ${announced}, cannot be used (${e.message}), `
+          + 'asking the Sentinels');
+      }
+    }
+    return this.openAt(await this.endpoint.locate());
+  }
+
+  async openAt(url, check = async () => {}) {
     const client = createClient({ url, disableOfflineQueue: true, socket: { reconnectStrategy: false } });
     client.on('error', (e) => {
       if (client === this.current && client.isOpen && !this.closed) { // once: node-redis tells a loss twice
@@ -159,6 +250,7 @@ export class FollowingConnection {
     });
     try {
       await client.connect();
+      await check(client);
       await this.setup(client);
     } catch (e) {
       this.endpoint.failed(url);
@@ -167,12 +259,7 @@ export class FollowingConnection {
       }
       throw e;
     }
-    if (this.closed) {
-      await client.disconnect().catch(() => {});
-      throw new Error('closed');
-    }
-    this.current = client;
-    this.url = url;
+    return { client, url };
   }
 
   lost(client, url) {
@@ -185,7 +272,33 @@ export class FollowingConnection {
     this.reconnect(0);
   }
 
-  reconnect(retries) {
+  /**
+   * The Sentinels announced a new master (the endpoint's `announced`): a connection elsewhere (very likely to the
+   * old master, which may stay up as a master, hearing nothing the gateway publishes and taking writes it will lose,
+   * until the Sentinels demote it some 10 s later) is closed and made again there now; so is one waiting to be.
+   */
+  follow() {
+    if (this.closed) {
+      return;
+    }
+    this.moves++;
+    const target = this.endpoint.announced;
+    const old = this.current;
+    if (old != null) {
+      if (sameAddress(this.url, target)) {
+        return; // already there
+      }
+      log.warn(`[redis: ${this.name} ${this.url}] the master moved: connecting to ${target}`);
+      this.current = null;
+      quit(old).catch(() => {}); // its replies in flight first (its 'error' handler ignores it now)
+      this.reconnect(0, 0);
+    } else if (this.timer != null) {
+      clearTimeout(this.timer);
+      this.reconnect(0, 0);
+    } // else connecting now: connect() sees the move and connects again if it is not there
+  }
+
+  reconnect(retries, delayMs = backoff(retries)) {
     this.timer = setTimeout(() => {
       this.timer = null;
       if (this.closed) {
@@ -195,16 +308,18 @@ export class FollowingConnection {
         () => log.info(`[redis: ${this.name} ${this.url}] connected again`),
         (e) => {
           log.debug(`[redis: ${this.name}] reconnection failed: ${e.message}`);
-          if (!this.closed) {
+          if (!this.closed && this.current == null && this.timer == null) {
             this.reconnect(retries + 1);
           }
         });
-    }, backoff(retries));
+    }, delayMs);
   }
 
   async close() {
     this.closed = true;
+    this.unfollow();
     clearTimeout(this.timer);
+    this.timer = null;
     const client = this.current;
     this.current = null;
     await quit(client);

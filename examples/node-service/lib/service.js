@@ -5,9 +5,10 @@ import { createClient } from 'redis';
 import * as game from './game.js';
 import { log } from './log.js';
 import {
-  backoff, ClusterCommands, clusterEndpoints, FollowingConnection, fixedEndpoint, OneNodePublisher, quit,
+  backoff, ClusterCommands, clusterEndpoints, FollowingConnection, fixedEndpoint, masterUrl, OneNodePublisher, quit,
   sentinelEndpoint,
 } from './redis.js';
+import { MasterSwitches } from './sentinels.js';
 
 export { MIN_BACKOFF_MS, MAX_BACKOFF_MS } from './redis.js';
 
@@ -20,7 +21,8 @@ export { MIN_BACKOFF_MS, MAX_BACKOFF_MS } from './redis.js';
  * Where: `redisUrl` (one server); or `redisCluster` (some nodes of a cluster: commands go to their key's master,
  * classic publications over one node's connection, the subscription on one node, the next one when it fails); or
  * `redisSentinels` and `redisMasterName` (commands and the subscription on the master the Sentinels name, asked
- * again whenever a connection to it is lost). `shardedPubSub`: replies with SPUBLISH.
+ * again whenever a connection to it is lost, and moved at once to the master they announce on `+switch-master`).
+ * `shardedPubSub`: replies with SPUBLISH.
  */
 export class GameService {
   constructor(options) {
@@ -63,6 +65,12 @@ export class GameService {
         }
       } else if (o.redisSentinels.length > 0) {
         endpoint = sentinelEndpoint(o.redisSentinels, o.redisMasterName);
+        // a master failed over by hand stays up as one until demoted, ~10 s later: its connections (commands and
+        // subscriber, made through the endpoint) leave it as soon as a Sentinel announces the switch
+        const switches = new MasterSwitches(o.redisSentinels, o.redisMasterName,
+          (s, sentinelUrl) => endpoint.announce(masterUrl(sentinelUrl, s.newHost, String(s.newPort))));
+        this.closers.push(() => switches.close());
+        await switches.start();
         const master = new FollowingConnection('commands', endpoint);
         this.closers.push(() => master.close());
         await master.start();

@@ -2,7 +2,9 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import * as net from 'node:net';
-import { askSentinels, backoff, clusterEndpoints, masterUrl } from '../lib/redis.js';
+import {
+  askSentinels, backoff, clusterEndpoints, FollowingConnection, masterUrl, sentinelEndpoint,
+} from '../lib/redis.js';
 
 test('on a cluster a connection stays on its node until that one fails, then takes the next', async () => {
   const nodes = clusterEndpoints(['redis://a:1', 'redis://b:2', 'redis://c:3']);
@@ -28,29 +30,44 @@ test('reconnections back off 100 ms, 200 ms, ... up to 5 s', () => {
 });
 
 /**
- * A fake Sentinel on a free port: answers SENTINEL with `reply` (RESP) and anything else (the client's own CLIENT
- * SETINFO) with +OK; or, with no reply, closes every connection at once.
+ * A fake Redis on a free port: answers each command named in `replies` with its reply (RESP) and anything else (the
+ * client's own CLIENT SETINFO) with +OK; or, with no replies, closes every connection at once. Counts connections.
  */
-async function fakeSentinel(reply) {
+async function fakeServer(replies) {
   const server = net.createServer((socket) => {
-    if (reply == null) {
+    fake.connections++;
+    if (replies == null) {
       socket.destroy();
       return;
     }
+    socket.on('error', () => {});
     socket.on('data', (chunk) => {
       // each command is an array of bulk strings: *<n>, then $<len> and the argument, n times
       const lines = chunk.toString().split('\r\n');
       for (let i = 0; i < lines.length; i++) {
         if (lines[i].startsWith('*')) {
-          socket.write(lines[i + 2]?.toUpperCase() === 'SENTINEL' ? reply : '+OK\r\n');
+          socket.write(replies[lines[i + 2]?.toUpperCase()] ?? '+OK\r\n');
           i += 2 * Number(lines[i].substring(1));
         }
       }
     });
   });
+  const fake = { connections: 0, close: () => server.close() };
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `redis://127.0.0.1:${server.address().port}`, close: () => server.close() };
+  fake.url = `redis://127.0.0.1:${server.address().port}`;
+  return fake;
 }
+
+/** A fake Sentinel: answers SENTINEL with `reply`; with none, closes every connection at once. */
+const fakeSentinel = (reply) => fakeServer(reply == null ? null : { SENTINEL: reply });
+
+const ROLE_MASTER = '*3\r\n$6\r\nmaster\r\n:0\r\n*0\r\n';
+const ROLE_REPLICA = '*5\r\n$5\r\nslave\r\n$9\r\n127.0.0.1\r\n:6379\r\n$9\r\nconnected\r\n:0\r\n';
+/** A fake Sentinel naming the fake server at `url` as the master. */
+const namingSentinel = (url) => {
+  const { hostname, port } = new URL(url);
+  return fakeSentinel(`*2\r\n$${hostname.length}\r\n${hostname}\r\n$${port.length}\r\n${port}\r\n`);
+};
 
 test('the first Sentinel that knows the master names it; none: an error naming each', async () => {
   const broken = await fakeSentinel(null);
@@ -70,3 +87,65 @@ test('the first Sentinel that knows the master names it; none: an error naming e
     knowing.close();
   }
 });
+
+test('behind Sentinel a connection goes to the master announced if it answers as a master, else where asked',
+  async () => {
+    const named = await fakeServer({ ROLE: ROLE_MASTER });
+    const sentinel = await namingSentinel(named.url);
+    const announced = await fakeServer({ ROLE: ROLE_MASTER });
+    const demoted = await fakeServer({ ROLE: ROLE_REPLICA });
+    const endpoint = sentinelEndpoint([sentinel.url], 'game');
+    const connections = [];
+    const connect = async () => {
+      const c = new FollowingConnection('test', endpoint);
+      connections.push(c);
+      await c.start();
+      return c.url;
+    };
+    try {
+      assert.equal(await connect(), named.url, 'none announced: where the Sentinels say');
+      endpoint.announced = announced.url;
+      assert.equal(await connect(), announced.url);
+      endpoint.announced = demoted.url;
+      assert.equal(await connect(), named.url, 'the one announced is no master (any more)');
+      assert.equal(demoted.connections, 1, 'it was tried');
+      endpoint.announced = 'redis://127.0.0.1:1';
+      assert.equal(await connect(), named.url, 'the one announced cannot be reached');
+    } finally {
+      await Promise.allSettled(connections.map((c) => c.close()));
+      [named, sentinel, announced, demoted].forEach((s) => s.close());
+    }
+  });
+
+test('behind Sentinel a switch announced moves the connections there at once, but not one already there',
+  async () => {
+    const old = await fakeServer({ ROLE: ROLE_MASTER });
+    const sentinel = await namingSentinel(old.url);
+    const next = await fakeServer({ ROLE: ROLE_MASTER });
+    const endpoint = sentinelEndpoint([sentinel.url], 'game');
+    const setups = [];
+    const subscriber = new FollowingConnection('subscriber', endpoint, async () => setups.push('subscriber'));
+    const commands = new FollowingConnection('commands', endpoint);
+    try {
+      await subscriber.start();
+      await commands.start();
+      assert.deepEqual([subscriber.url, commands.url], [old.url, old.url]);
+      endpoint.announce(next.url);
+      assert.equal(subscriber.client, null, 'the old connection is left at once');
+      const deadline = Date.now() + 2_000;
+      while ((subscriber.url !== next.url || commands.url !== next.url || subscriber.client == null)
+        && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      assert.deepEqual([subscriber.url, commands.url], [next.url, next.url]);
+      assert.deepEqual(setups, ['subscriber', 'subscriber'], 'set up again on the new one');
+      const before = next.connections;
+      endpoint.announce(next.url); // another Sentinel's announcement of it, had it not been deduplicated
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      assert.equal(next.connections, before, 'already there: not made again');
+      assert.notEqual(subscriber.client, null);
+    } finally {
+      await Promise.allSettled([subscriber.close(), commands.close()]);
+      [old, sentinel, next].forEach((s) => s.close());
+    }
+  });
