@@ -44,6 +44,19 @@ package io.seedgate.common;
  */
 public final class RedisKeys {
 
+  /**
+   * The sharded action channel {@code <prefix><model>:<n>} of {@code routing.actionChannels}: the n-th of a model's
+   * channels, published with {@code SPUBLISH}.
+   */
+  public static String shardedActionChannel(String prefix, String model, int n) {
+    return prefix + model + ":" + n;
+  }
+
+  /** Which of {@code channels} sharded action channels carries the actions of the token: always the same one. */
+  public static int actionChannelOf(String token, int channels) {
+    return Math.floorMod(token.hashCode(), channels);
+  }
+
   /** Hash field names of the 2021 player hash. */
   public static final String F_ID = "id";
   public static final String F_MAP_ID = "map_id";

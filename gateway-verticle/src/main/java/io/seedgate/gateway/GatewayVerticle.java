@@ -109,7 +109,7 @@ public class GatewayVerticle extends VerticleBase {
       .compose(subscriptions -> {
         deliveries = subscriptions;
         ActionPublisher publisher = new ActionPublisher(commands, config.get(Settings.ACTION_CHANNEL_PREFIX),
-          new HashSet<>(config.get(Settings.ALLOWED_MODELS)), nodeId, context);
+          config.get(Settings.ACTION_CHANNELS), new HashSet<>(config.get(Settings.ALLOWED_MODELS)), nodeId, context);
         int maxMessage = Math.max(config.get(Settings.WS_MAX_FRAME_BYTES),
           Math.max(config.get(Settings.TCP_MAX_FRAME_BYTES), config.get(Settings.UDP_MAX_DATAGRAM_BYTES)));
         long idleMs = config.get(Settings.IDLE_TIMEOUT) * 1000L;

@@ -213,7 +213,8 @@ public class NodeVerticle extends VerticleBase {
 
   /**
    * The example game service's config for this node's Redis and action channels: the one server, the cluster's
-   * seeds or the Sentinels, as the node reaches them.
+   * seeds or the Sentinels, as the node reaches them, and the sharded action and delivery channels when the node
+   * uses them.
    */
   static JsonObject exampleServiceConfig(NodeConfig config) {
     JsonObject service = new JsonObject().put("redisUrl", config.get(Settings.REDIS_URL))
@@ -227,6 +228,9 @@ public class NodeVerticle extends VerticleBase {
     }
     if (Settings.PUBSUB_SHARDED.equals(config.get(Settings.PUBSUB))) {
       service.put("shardedPubSub", true);
+    }
+    if (config.get(Settings.ACTION_CHANNELS) > 0) {
+      service.put("actionChannels", config.get(Settings.ACTION_CHANNELS));
     }
     return service;
   }

@@ -54,6 +54,11 @@ class RedisClusterTest {
     return Settings.PUBSUB_CLASSIC;
   }
 
+  /** The {@code routing.actionChannels} this class runs with (0: classic action channels). */
+  protected int actionChannels() {
+    return 0;
+  }
+
   /**
    * How a service publishes a delivery in this class's mode: SPUBLISH for sharded subscriptions (the cluster client
    * sends it to the channel's shard), else PUBLISH on one node's connection (through the cluster client it would go
@@ -74,6 +79,7 @@ class RedisClusterTest {
     settings.put(Settings.ROLES.path(), new JsonArray(List.of("gateway", "router", "persistence")));
     settings.put(Settings.FLUSH_INTERVAL.path(), 1);
     settings.put(Settings.PUBSUB.path(), pubsub());
+    settings.put(Settings.ACTION_CHANNELS.path(), actionChannels());
     node = TestNode.start(settings);
     onOneNode = io.vertx.redis.client.RedisAPI.api(io.vertx.redis.client.Redis.createClient(node.vertx,
       cluster.seeds().get(0)));

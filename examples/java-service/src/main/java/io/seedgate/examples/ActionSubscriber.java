@@ -26,7 +26,10 @@ import java.util.function.BiConsumer;
  * to 5 s between attempts. Messages published while it is down are lost (that is Pub/Sub).
  *
  * <p>Create and use it from one context (a verticle's); the consumer runs there. Works with RESP3 (messages
- * are PUSH values {@code ["message", channel, payload]}) and RESP2 (the same as arrays).
+ * are PUSH values {@code ["message", channel, payload]}) and RESP2 (the same as arrays). {@link #sharded} ones
+ * subscribe with {@code SSUBSCRIBE} (their messages are {@code smessage}s), and a channel Redis moves away (its
+ * slot migrated: {@code sunsubscribe}) or a lost connection is told to {@link #onLost}, for a caller that must make
+ * a new plan of which server holds which channel.
  */
 final class ActionSubscriber {
 
@@ -49,6 +52,8 @@ final class ActionSubscriber {
   private volatile long subscribedClientId = -1;
   private long backoffMs;
   private boolean closed;
+  private boolean sharded;
+  private Runnable onLost = () -> { };
 
   /**
    * @param endpoints where to connect, tried in turn when one cannot be reached (the nodes of a cluster: any one
@@ -60,6 +65,18 @@ final class ActionSubscriber {
     this.clients = endpoints.stream().map(o -> Redis.createClient(vertx, o)).toList();
     this.channels = List.copyOf(channels);
     this.consumer = consumer;
+  }
+
+  /** Subscribes with SSUBSCRIBE (sharded Pub/Sub, Redis 7) instead of SUBSCRIBE; before {@link #start}. */
+  ActionSubscriber sharded() {
+    this.sharded = true;
+    return this;
+  }
+
+  /** Runs when the connection is lost or Redis drops a sharded channel (its slot moved); before {@link #start}. */
+  ActionSubscriber onLost(Runnable onLost) {
+    this.onLost = onLost;
+    return this;
   }
 
   /** Connects and subscribes; completes once Redis confirmed every channel, fails when it cannot now. */
@@ -138,9 +155,7 @@ final class ActionSubscriber {
         clientId = id.toLong();
         unconfirmed = new HashSet<>(channels);
         subscribed = Promise.promise();
-        Request subscribe = Request.cmd(Command.SUBSCRIBE);
-        channels.forEach(subscribe::arg);
-        return c.send(subscribe)
+        return subscribe(c)
           .compose(v -> subscribed.future().timeout(SUBSCRIBE_TIMEOUT_MS, TimeUnit.MILLISECONDS));
       }).onSuccess(v -> {
         backoffMs = 0;
@@ -155,6 +170,19 @@ final class ActionSubscriber {
     });
   }
 
+  /**
+   * One SUBSCRIBE of every channel; sharded, one SSUBSCRIBE per channel (Redis refuses one whose channels are in
+   * different hash slots), pipelined. The confirmations come to {@link #onPush}.
+   */
+  private Future<?> subscribe(RedisConnection c) {
+    if (!sharded) {
+      Request subscribe = Request.cmd(Command.SUBSCRIBE);
+      channels.forEach(subscribe::arg);
+      return c.send(subscribe);
+    }
+    return Future.all(channels.stream().map(ch -> c.send(Request.cmd(Command.SSUBSCRIBE).arg(ch))).toList());
+  }
+
   private void attach(RedisConnection c) {
     connection = c;
     c.handler(this::onPush);
@@ -166,13 +194,20 @@ final class ActionSubscriber {
   }
 
   private void onPush(Response r) {
+    if (r != null && r.type() == ResponseType.ERROR && subscribed != null) {
+      subscribed.tryFail("Redis refused the subscription: " + r);
+      return;
+    }
     if (r == null || (r.type() != ResponseType.PUSH && r.type() != ResponseType.MULTI) || r.size() < 3) {
       return;
     }
     String kind = r.get(0).toString();
-    if ("message".equals(kind)) {
+    if ("message".equals(kind) || "smessage".equals(kind)) {
       consumer.accept(r.get(1).toString(), r.get(2).toBuffer());
-    } else if ("subscribe".equals(kind)) {
+    } else if ("sunsubscribe".equals(kind) && !closed) {
+      LOG.warn("[redis: subscriber {}] Redis dropped channel {} (its slot moved)", clientId, r.get(1));
+      onLost.run();
+    } else if ("subscribe".equals(kind) || "ssubscribe".equals(kind)) {
       unconfirmed.remove(r.get(1).toString());
       if (unconfirmed.isEmpty() && subscribed != null) {
         subscribed.tryComplete();
@@ -192,6 +227,7 @@ final class ActionSubscriber {
     if (!closed) {
       LOG.warn("[redis: subscriber {}] connection lost, reconnecting", clientId);
       scheduleReconnect();
+      onLost.run();
     }
   }
 

@@ -9,6 +9,7 @@ import io.vertx.redis.client.Redis;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -66,7 +67,10 @@ public class ExampleGameService extends VerticleBase {
   /** Where classic replies are published on a cluster ({@code null} otherwise: through {@link #redis}). */
   private OneNodePublisher publisher;
   private GameActions actions;
+  /** The action channels' subscriber: on one connection (null on a cluster with sharded action channels). */
   private ActionSubscriber subscriber;
+  /** On a cluster with sharded action channels, their subscribers, one per master; null otherwise. */
+  private ShardedActionSubscribers shardedSubscribers;
   /** Behind Sentinel, what moves the subscriber to a new master; {@code null} otherwise. */
   private MasterSwitches masterSwitches;
 
@@ -89,23 +93,55 @@ public class ExampleGameService extends VerticleBase {
         .map(o -> o.setMaxPoolSize(POOL_SIZE).setMaxPoolWaiting(POOL_WAITING)).toList())
       : null;
     actions = new GameActions(redis, publisher, options.getStep(), cluster, options.isShardedPubSub());
-    List<String> channels = GameActions.MODELS.stream()
-      .map(model -> GameChannels.actionChannel(options.getActionChannelPrefix(), model))
-      .toList();
-    subscriber = new ActionSubscriber(vertx, options.subscriberOptions(), channels, this::onAction);
+    List<String> channels = actionChannels(options);
+    if (options.getActionChannels() > 0 && cluster) {
+      // each sharded channel lives on the master of its slot: one SSUBSCRIBE connection per master
+      shardedSubscribers = new ShardedActionSubscribers(vertx, redis, options.getRedisCluster().get(0), channels,
+        this::onAction);
+    } else {
+      subscriber = new ActionSubscriber(vertx, options.subscriberOptions(), channels, this::onAction);
+      if (options.getActionChannels() > 0) {
+        subscriber.sharded();
+      }
+    }
     masterSwitches = options.getRedisSentinels().isEmpty() ? null : new MasterSwitches(vertx, options,
       this::followNewMaster);
-    return subscriber.start()
+    return startSubscribers()
       .compose(v -> masterSwitches == null ? Future.succeededFuture() : masterSwitches.start())
       .onSuccess(v -> LOG.info("[redis: {}, channels: {}, step: {}] example game service started",
         options.getRedisUrl(), channels, options.getStep()))
-      .recover(e -> Future.all(subscriber.close(), redis.close(), closePublisher(), closeMasterSwitches())
+      .recover(e -> Future.all(closeSubscribers(), redis.close(), closePublisher(), closeMasterSwitches())
         .transform(v -> Future.failedFuture(e)));
+  }
+
+  /**
+   * The channels actions arrive on: {@code <prefix><model>} (classic, SUBSCRIBE), or with the gateway's
+   * {@code routing.actionChannels} N, {@code <prefix><model>:<0..N-1>} (sharded, SSUBSCRIBE).
+   */
+  static List<String> actionChannels(GameServiceOptions options) {
+    List<String> channels = new ArrayList<>();
+    for (String model : GameActions.MODELS) {
+      if (options.getActionChannels() == 0) {
+        channels.add(GameChannels.actionChannel(options.getActionChannelPrefix(), model));
+      }
+      for (int n = 0; n < options.getActionChannels(); n++) {
+        channels.add(GameChannels.shardedActionChannel(options.getActionChannelPrefix(), model, n));
+      }
+    }
+    return channels;
+  }
+
+  private Future<Void> startSubscribers() {
+    return subscriber != null ? subscriber.start() : shardedSubscribers.start();
+  }
+
+  private Future<Void> closeSubscribers() {
+    return subscriber != null ? subscriber.close() : shardedSubscribers.close();
   }
 
   @Override
   public Future<?> stop() {
-    return Future.all(subscriber.close(), redis.close(), closePublisher(), closeMasterSwitches())
+    return Future.all(closeSubscribers(), redis.close(), closePublisher(), closeMasterSwitches())
       .onComplete(ar -> LOG.info("[processed: {}, failed: {}] example game service stopped",
         processed.get(), failed.get()));
   }
@@ -140,7 +176,7 @@ public class ExampleGameService extends VerticleBase {
 
   /** The Redis client id of the subscribed connection, or -1 while it is down; safe from any thread (for tests). */
   long subscriberClientId() {
-    return subscriber.clientId();
+    return subscriber == null ? -1 : subscriber.clientId();
   }
 
   private void onAction(String channel, Buffer payload) {

@@ -41,6 +41,11 @@ public final class GameChannels {
     return prefix + model;
   }
 
+  /** The n-th sharded action channel of a model, {@code <prefix><model>:<n>} (the gateway's routing.actionChannels). */
+  public static String shardedActionChannel(String prefix, String model, int n) {
+    return prefix + model + ":" + n;
+  }
+
   public static String tokenChannel(String token) {
     return TOKEN_CHANNEL_PREFIX + token;
   }

@@ -26,6 +26,7 @@ public class GameServiceOptions {
   public static final String STEP = "step";
   public static final String REDIS_CLUSTER = "redisCluster";
   public static final String SHARDED_PUBSUB = "shardedPubSub";
+  public static final String ACTION_CHANNELS = "actionChannels";
   public static final String REDIS_SENTINELS = "redisSentinels";
   public static final String REDIS_MASTER_NAME = "redisMasterName";
   public static final String DEFAULT_REDIS_MASTER_NAME = "mymaster";
@@ -39,6 +40,7 @@ public class GameServiceOptions {
   private double step = DEFAULT_STEP;
   private List<String> redisCluster = List.of();
   private boolean shardedPubSub;
+  private int actionChannels;
   private List<String> redisSentinels = List.of();
   private String redisMasterName = DEFAULT_REDIS_MASTER_NAME;
 
@@ -51,6 +53,7 @@ public class GameServiceOptions {
     this.step = other.step;
     this.redisCluster = other.redisCluster;
     this.shardedPubSub = other.shardedPubSub;
+    this.actionChannels = other.actionChannels;
     this.redisSentinels = other.redisSentinels;
     this.redisMasterName = other.redisMasterName;
   }
@@ -83,6 +86,13 @@ public class GameServiceOptions {
         throw new IllegalArgumentException("setting '" + SHARDED_PUBSUB + "' must be true or false, got: " + sharded);
       }
       setShardedPubSub(b);
+    }
+    Object channels = json.getValue(ACTION_CHANNELS);
+    if (channels != null) {
+      if (!(channels instanceof Integer n)) {
+        throw new IllegalArgumentException("setting '" + ACTION_CHANNELS + "' must be a whole number, got: " + channels);
+      }
+      setActionChannels(n);
     }
     Object sentinels = json.getValue(REDIS_SENTINELS);
     if (sentinels != null) {
@@ -193,14 +203,9 @@ public class GameServiceOptions {
    * credentials, database and scheme) with that host and port.
    */
   public RedisOptions announcedMasterOptions(String host, int port) {
-    URI first = URI.create(redisSentinels.get(0));
-    try {
-      return new RedisOptions().setConnectionString(new URI(first.getScheme(), first.getUserInfo(), host, port,
-        first.getPath(), null, null).toString());
-    } catch (URISyntaxException e) {
-      throw new IllegalArgumentException("no URL for the master at " + host + ":" + port, e);
-    }
+    return optionsLike(redisSentinels.get(0), host, port);
   }
+
 
   /**
    * Where a subscriber may connect, in the order to try: a {@code PUBLISH} on any node of a cluster reaches the
@@ -212,6 +217,34 @@ public class GameServiceOptions {
     }
     return (redisCluster.isEmpty() ? List.of(redisUrl) : redisCluster).stream()
       .map(url -> new RedisOptions().setConnectionString(url)).toList();
+  }
+
+  /** The gateway's {@code routing.actionChannels}: 0, classic action channels; N, N sharded ones per model. */
+  public int getActionChannels() {
+    return actionChannels;
+  }
+
+  /** 0 to 16384, as the gateway's {@code routing.actionChannels}. */
+  public GameServiceOptions setActionChannels(int channels) {
+    if (channels < 0 || channels > 16_384) {
+      throw new IllegalArgumentException("setting '" + ACTION_CHANNELS + "' must be 0 to 16384, got: " + channels);
+    }
+    this.actionChannels = channels;
+    return this;
+  }
+
+  /**
+   * Options of a client to a server at host:port, with the credentials, database and scheme of a URL of the
+   * same set-up (a cluster's seed, a Sentinel).
+   */
+  static RedisOptions optionsLike(String url, String host, int port) {
+    URI like = URI.create(url);
+    try {
+      return new RedisOptions().setConnectionString(new URI(like.getScheme(), like.getUserInfo(), host, port,
+        like.getPath(), null, null).toString());
+    } catch (URISyntaxException e) {
+      throw new IllegalArgumentException("no URL for the server at " + host + ":" + port, e);
+    }
   }
 
   public String getActionChannelPrefix() {
@@ -249,6 +282,9 @@ public class GameServiceOptions {
     if (shardedPubSub) {
       json.put(SHARDED_PUBSUB, true);
     }
+    if (actionChannels > 0) {
+      json.put(ACTION_CHANNELS, actionChannels);
+    }
     if (!redisSentinels.isEmpty()) {
       json.put(REDIS_SENTINELS, new JsonArray(redisSentinels)).put(REDIS_MASTER_NAME, redisMasterName);
     }
@@ -258,14 +294,15 @@ public class GameServiceOptions {
   @Override
   public boolean equals(Object o) {
     return o instanceof GameServiceOptions other && redisUrl.equals(other.redisUrl)
-      && redisCluster.equals(other.redisCluster) && shardedPubSub == other.shardedPubSub && redisSentinels.equals(other.redisSentinels)
+      && redisCluster.equals(other.redisCluster) && shardedPubSub == other.shardedPubSub
+      && actionChannels == other.actionChannels && redisSentinels.equals(other.redisSentinels)
       && redisMasterName.equals(other.redisMasterName)
       && actionChannelPrefix.equals(other.actionChannelPrefix) && Double.compare(step, other.step) == 0;
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(redisUrl, redisCluster, shardedPubSub, redisSentinels, redisMasterName, actionChannelPrefix, step);
+    return Objects.hash(redisUrl, redisCluster, shardedPubSub, actionChannels, redisSentinels, redisMasterName, actionChannelPrefix, step);
   }
 
   @Override

@@ -163,6 +163,12 @@ public final class Settings {
   public static final Setting<String> ACTION_CHANNEL_PREFIX = add("routing.actionChannelPrefix", Type.STRING, "action:",
     "a non-empty string", v -> !v.isEmpty(),
     "actions of model <m> are published on channel <prefix><m>");
+  public static final Setting<Integer> ACTION_CHANNELS = add("routing.actionChannels", Type.INT, 0, "0 to 16384",
+    range(0, 16_384), "0: an action of model <m> is PUBLISHed on <prefix><m> (2021, what every service subscribes); "
+      + "N: it is SPUBLISHed (Redis 7 sharded Pub/Sub) on one of N channels <prefix><m>:<n>, n from the player's "
+      + "token, so that one player's actions keep their order, and services SSUBSCRIBE all N of each model. On a "
+      + "Redis Cluster the N channels spread over the shards and the actions with them, where a PUBLISH goes to "
+      + "every shard; the action's HSET is then acknowledged before its SPUBLISH is sent");
   public static final Setting<List<String>> ALLOWED_MODELS = add("routing.allowedModels", Type.STRING_LIST, List.of(),
     "model names; empty allows all", v -> true,
     "when non-empty, actions of other models get an error and the connection stays open");

@@ -251,6 +251,11 @@ public final class RedisLink {
     }
   }
 
+  /** Whether the link reaches a Redis Cluster, where a batch's commands may go to several masters. */
+  public boolean cluster() {
+    return sharded;
+  }
+
   public boolean connected() {
     return connection != null;
   }
