@@ -63,6 +63,8 @@ final class FailoverUnderLoad {
 
   private final TestNode node;
   private final String map;
+  /** Whether the gateway subscribes its deliveries sharded: broadcasts then go out as SPUBLISH. */
+  private final boolean shardedDeliveries;
   private final List<Mover> movers = new ArrayList<>();
   private final AtomicLong broadcastsPublished = new AtomicLong();
   /** The broadcast numbers published once deliveries were seen back after the promotion. */
@@ -73,8 +75,13 @@ final class FailoverUnderLoad {
   private volatile long deliveriesBackAt = -1;
 
   FailoverUnderLoad(TestNode node, String map, int players) {
+    this(node, map, players, false);
+  }
+
+  FailoverUnderLoad(TestNode node, String map, int players, boolean shardedDeliveries) {
     this.node = node;
     this.map = map;
+    this.shardedDeliveries = shardedDeliveries;
     for (int i = 0; i < players; i++) {
       String player = Long.toString(8_000_000_000L + (long) (Math.random() * 1_000_000_000L));
       String token = node.signIn(player, map);
@@ -141,7 +148,9 @@ final class FailoverUnderLoad {
       boolean afterRecovery = deliveriesBackAt > 0;
       boolean published;
       try {
-        await(node.redis.publish(RedisKeys.mapChannel(map), "{\"tick\":" + number + "}"), Duration.ofSeconds(2));
+        String tick = "{\"tick\":" + number + "}";
+        await(shardedDeliveries ? node.redis.spublish(RedisKeys.mapChannel(map), tick)
+          : node.redis.publish(RedisKeys.mapChannel(map), tick), Duration.ofSeconds(2));
         published = true;
       } catch (AssertionError failedOrUnanswered) {
         published = false; // the master is down: not published, not counted

@@ -8,6 +8,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 
 import java.time.Duration;
 import java.util.HashMap;
@@ -26,26 +27,33 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * what Redis's asynchronous replication may lose, no player is closed, every player is still online and on its map.
  * Skipped, with the reason, where {@code redis-server} or {@code redis-cli} is missing.
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RedisClusterFailoverTest {
 
   private static final int PLAYERS = 20;
 
-  private static RedisClusterServers cluster;
-  private static TestNode node;
+  private RedisClusterServers cluster;
+  private TestNode node;
+
+  /** Settings on top of the cluster's, for a subclass's mode. */
+  protected Map<String, Object> moreSettings() {
+    return Map.of();
+  }
 
   @BeforeAll
-  static void start() {
+  void start() {
     Assumptions.assumeTrue(RedisClusterServers.available(), RedisClusterServers::whyUnavailable);
     cluster = RedisClusterServers.start(3, 1);
     Map<String, Object> settings = new HashMap<>();
     settings.put(Settings.REDIS_MODE.path(), Settings.REDIS_CLUSTER);
     settings.put(Settings.REDIS_ENDPOINTS.path(), new JsonArray(cluster.seeds()));
     settings.put(Settings.ROLES.path(), new JsonArray(List.of("gateway", "router", "persistence")));
+    settings.putAll(moreSettings());
     node = TestNode.start(settings);
   }
 
   @AfterAll
-  static void stop() {
+  void stop() {
     if (node != null) {
       node.close();
     }
@@ -63,7 +71,8 @@ class RedisClusterFailoverTest {
     while (cluster.masterOf(RedisKeys.mapGeoSet(map)) != firstSeed) {
       map = FailoverUnderLoad.freshMap();
     }
-    FailoverUnderLoad load = new FailoverUnderLoad(node, map, PLAYERS);
+    FailoverUnderLoad load = new FailoverUnderLoad(node, map, PLAYERS,
+      Settings.PUBSUB_SHARDED.equals(node.config.get(Settings.PUBSUB)));
     try {
       int oldMaster = cluster.masterOf(RedisKeys.mapGeoSet(map));
       int[] newMaster = new int[1];
