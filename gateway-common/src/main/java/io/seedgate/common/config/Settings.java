@@ -180,7 +180,8 @@ public final class Settings {
     oneOf(PUBSUB_CLASSIC, PUBSUB_SHARDED), "how the gateway subscribes to the delivery channels (token:, player:, map:, "
       + "the broadcast channel): classic SUBSCRIBE, which a service's PUBLISH reaches (on a Redis Cluster every shard "
       + "carries every message); or sharded SSUBSCRIBE on the master owning each channel, which only SPUBLISH "
-      + "reaches (Redis 7; the delivery load splits across shards); actions and the control channel stay classic");
+      + "reaches (Redis 7; the delivery load splits across shards); the control channel stays classic, actions follow "
+      + "routing.actionChannels");
   public static final Setting<String> CONTROL_CHANNEL = add("routing.controlChannel", Type.STRING, "gateway:control",
     "a non-empty string", v -> !v.isEmpty(),
     "services publish session commands here (move a player to another map, kick a player)");
