@@ -42,14 +42,12 @@ public final class RedisClusterServers implements AutoCloseable {
   private final int replicasPerMaster;
   /** The slot ranges a master served when {@link #kill(int)} killed it, by its port. */
   private final Map<Integer, List<int[]>> killedMastersSlots = new HashMap<>();
-  private final Thread shutdownHook;
-  private boolean closed;
+  private final RedisProcessGroup group;
 
   private RedisClusterServers(Path dir, int replicasPerMaster) {
     this.dir = dir;
     this.replicasPerMaster = replicasPerMaster;
-    this.shutdownHook = new Thread(this::stopAll, "redis-cluster-servers-stop");
-    Runtime.getRuntime().addShutdownHook(shutdownHook);
+    this.group = new RedisProcessGroup(dir, "Redis Cluster");
   }
 
   /** Whether redis-server and redis-cli (6.2 or later) are on the PATH. */
@@ -86,7 +84,7 @@ public final class RedisClusterServers implements AutoCloseable {
     try {
       for (int i = 0; i < masters * (1 + replicasPerMaster); i++) {
         RedisProcess node = RedisProcess.launch(dir, "node", false, true, port -> config(dir, port));
-        cluster.nodes.put(node.port, node);
+        cluster.nodes.put(node.port, cluster.group.add(node));
       }
       cluster.create(replicasPerMaster);
       cluster.awaitWhole("the cluster of " + masters + " masters with " + replicasPerMaster + " replicas each is whole",
@@ -474,37 +472,13 @@ public final class RedisClusterServers implements AutoCloseable {
 
   /** The tail of every node's log, for an error. */
   private String logs() {
-    List<RedisProcess> all;
-    synchronized (this) {
-      all = List.copyOf(nodes.values());
-    }
-    StringBuilder sb = new StringBuilder();
-    for (RedisProcess n : all) {
-      sb.append(n.tail(15));
-    }
-    return sb.toString();
+    return group.logs();
   }
 
   /** Kills every node and deletes the directory. */
   @Override
   public void close() {
-    try {
-      Runtime.getRuntime().removeShutdownHook(shutdownHook);
-    } catch (IllegalStateException shuttingDown) {
-      // the hook runs anyway
-    }
-    Exception failure = stopAll();
-    if (failure != null) {
-      throw new IllegalStateException("stopping the Redis Cluster in " + dir + ": " + failure, failure);
-    }
-  }
-
-  private synchronized Exception stopAll() {
-    if (closed) {
-      return null;
-    }
-    closed = true;
-    return RedisProcess.stopAll(List.copyOf(nodes.values()), dir);
+    group.close();
   }
 
   @Override

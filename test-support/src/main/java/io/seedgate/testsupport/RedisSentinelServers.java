@@ -36,19 +36,16 @@ public final class RedisSentinelServers implements AutoCloseable {
 
   private final Path dir;
   private final String masterName;
-  private final List<RedisProcess> processes = new ArrayList<>();
+  private final RedisProcessGroup group;
   private final Map<Integer, RedisProcess> data = new HashMap<>();
   private final List<RedisProcess> sentinels = new ArrayList<>();
   private int replicaPort;
   private int replacedMasterPort = -1;
-  private final Thread shutdownHook;
-  private boolean closed;
 
   private RedisSentinelServers(Path dir, String masterName) {
     this.dir = dir;
     this.masterName = masterName;
-    this.shutdownHook = new Thread(this::stopAll, "redis-sentinel-servers-stop");
-    Runtime.getRuntime().addShutdownHook(shutdownHook);
+    this.group = new RedisProcessGroup(dir, "Redis Sentinel set-up");
   }
 
   /** Whether redis-server (6.2 or later) is on the PATH. */
@@ -143,9 +140,8 @@ public final class RedisSentinelServers implements AutoCloseable {
       "");
   }
 
-  private synchronized RedisProcess add(RedisProcess p) {
-    processes.add(p);
-    return p;
+  private RedisProcess add(RedisProcess p) {
+    return group.add(p);
   }
 
   /** {@code redis://127.0.0.1:<port>} of every sentinel, a sentinel client's endpoints. */
@@ -314,37 +310,13 @@ public final class RedisSentinelServers implements AutoCloseable {
 
   /** The tail of every log, for an error. */
   private String logs() {
-    List<RedisProcess> all;
-    synchronized (this) {
-      all = List.copyOf(processes);
-    }
-    StringBuilder sb = new StringBuilder();
-    for (RedisProcess p : all) {
-      sb.append(p.tail(15));
-    }
-    return sb.toString();
+    return group.logs();
   }
 
   /** Kills every process and deletes the directory. */
   @Override
   public void close() {
-    try {
-      Runtime.getRuntime().removeShutdownHook(shutdownHook);
-    } catch (IllegalStateException shuttingDown) {
-      // the hook runs anyway
-    }
-    Exception failure = stopAll();
-    if (failure != null) {
-      throw new IllegalStateException("stopping the Redis Sentinel set-up in " + dir + ": " + failure, failure);
-    }
-  }
-
-  private synchronized Exception stopAll() {
-    if (closed) {
-      return null;
-    }
-    closed = true;
-    return RedisProcess.stopAll(List.copyOf(processes), dir);
+    group.close();
   }
 
   @Override
