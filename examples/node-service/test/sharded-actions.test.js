@@ -274,11 +274,23 @@ test('on a Redis Cluster each sharded action channel is SSUBSCRIBEd on its own m
   const replica = await p.redis((port) => ['--cluster-enabled', 'yes',
     '--cluster-config-file', path.join(p.dir, `nodes-${port}.conf`)]);
   assert.equal(await call(replica, 'CLUSTER', 'MEET', '127.0.0.1', String(master)), 'OK');
-  await until('the new node known to the cluster', 10_000, async () => (String(await call(replica, 'CLUSTER', 'NODES'))
-    .split('\n').filter((line) => line.includes('master')).length === 3 ? null : 'not all masters known yet'));
+  await until('the new node and the others know each other', 10_000, async () => {
+    for (const port of ports.concat(replica)) {
+      const nodes = String(await call(port, 'CLUSTER', 'NODES')).trim().split('\n');
+      if (nodes.length !== 4 || nodes.some((line) => /handshake|noaddr/.test(line))) {
+        return `${port} knows ${nodes.length} nodes: ${nodes.map((line) => line.split(' ')[2]).join(' ')}`;
+      }
+    }
+    return null;
+  });
   assert.equal(await call(replica, 'CLUSTER', 'REPLICATE', ids.get(master)), 'OK');
-  await until('the replica in sync', 20_000, async () => (/master_link_status:up/.test(String(await call(replica,
-    'INFO', 'replication'))) ? null : 'link not up'));
+  await until('the replica in sync and known to its master as one', 20_000, async () => {
+    if (!/master_link_status:up/.test(String(await call(replica, 'INFO', 'replication')))) {
+      return 'link not up';
+    }
+    const replicas = String(await call(master, 'CLUSTER', 'REPLICAS', ids.get(master)));
+    return replicas.includes(`:${replica}@`) ? null : `the master's replicas: ${replicas}`;
+  });
   const beforeFailover = service.output.split('planning the subscriptions again').length;
   assert.equal(await call(replica, 'CLUSTER', 'FAILOVER'), 'OK');
   ports.push(replica);
