@@ -2,6 +2,7 @@
 //   REDIS_URL=redis://127.0.0.1:6379 ACTION_CHANNEL_PREFIX=action: STEP=0.5 node index.js [redis-url]
 //   REDIS_CLUSTER=redis://10.0.0.1:7000,redis://10.0.0.2:7000 [SHARDED_PUBSUB=true] node index.js
 //   REDIS_SENTINELS=redis://10.0.0.1:26379,redis://10.0.0.2:26379 REDIS_MASTER_NAME=mymaster node index.js
+//   ACTION_CHANNELS=8 ... node index.js   (the gateway's routing.actionChannels: SSUBSCRIBE <prefix><model>:0..7)
 // Interchangeable with the Java example service (examples/java-service): run one of them per Redis.
 import { describeRedis, settings } from './lib/game.js';
 import { GameService } from './lib/service.js';

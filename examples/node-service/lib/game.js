@@ -21,6 +21,22 @@ export const IDLE = 'idle';
 export const ORIGIN = Object.freeze({ x: 0, y: 0 });
 
 export const actionChannel = (prefix, model) => prefix + model;
+/** One of a model's N sharded action channels (the gateway's routing.actionChannels N > 0), n in 0..N-1. */
+export const shardedActionChannel = (prefix, model, n) => `${prefix}${model}:${n}`;
+
+/** The gateway's routing.actionChannels: 0 (the default) classic action channels, else 1 to 16384 per model. */
+export const DEFAULT_ACTION_CHANNELS = 0;
+export const MAX_ACTION_CHANNELS = 16_384;
+
+/**
+ * The action channels to subscribe to, model by model (MODELS): with n 0, <prefix><model> (SUBSCRIBE); with n > 0,
+ * <prefix><model>:0 .. <prefix><model>:<n-1> (SSUBSCRIBE), where the gateway SPUBLISHes each action on the one its
+ * player's token picks.
+ */
+export function actionChannels(prefix, n) {
+  return MODELS.flatMap((model) => (n === 0 ? [actionChannel(prefix, model)]
+    : Array.from({ length: n }, (_, i) => shardedActionChannel(prefix, model, i))));
+}
 export const tokenChannel = (token) => TOKEN_CHANNEL_PREFIX + token;
 /** The map's channel; the map's GEO set of online tokens has the same name (keys and channels do not clash). */
 export const mapChannel = (mapId) => MAP_PREFIX + mapId;
@@ -181,8 +197,9 @@ export const DEFAULT_REDIS_MASTER_NAME = 'mymaster';
  * Reads the settings from the environment: REDIS_URL, ACTION_CHANNEL_PREFIX, STEP (and the Redis URL as the
  * first argument, which beats REDIS_URL); past one Redis, REDIS_CLUSTER (some nodes of a Redis Cluster,
  * comma-separated redis:// URLs; REDIS_URL is then not used) or REDIS_SENTINELS (the Sentinels, likewise) and
- * REDIS_MASTER_NAME (default mymaster), and SHARDED_PUBSUB (true: replies with SPUBLISH). Throws an Error naming
- * the setting when a value is bad.
+ * REDIS_MASTER_NAME (default mymaster), SHARDED_PUBSUB (true: replies with SPUBLISH) and ACTION_CHANNELS (the
+ * gateway's routing.actionChannels: 0, the default, or N up to 16384 sharded action channels per model). Throws an
+ * Error naming the setting when a value is bad.
  */
 export function settings(env, argv = []) {
   const redisUrl = argv[0] ?? env.REDIS_URL ?? DEFAULT_REDIS_URL;
@@ -211,9 +228,14 @@ export function settings(env, argv = []) {
   if (rawSharded !== 'true' && rawSharded !== 'false') {
     throw new Error(`setting 'SHARDED_PUBSUB' must be true or false, got: ${env.SHARDED_PUBSUB}`);
   }
+  const rawChannels = env.ACTION_CHANNELS ?? String(DEFAULT_ACTION_CHANNELS);
+  if (!/^\s*\d+\s*$/.test(rawChannels) || Number(rawChannels) > MAX_ACTION_CHANNELS) {
+    throw new Error(`setting 'ACTION_CHANNELS' must be a whole number from 0 to ${MAX_ACTION_CHANNELS}, `
+      + `got: ${rawChannels}`);
+  }
   return {
     redisUrl, actionChannelPrefix, step: stepSize, redisCluster, redisSentinels, redisMasterName,
-    shardedPubSub: rawSharded === 'true',
+    shardedPubSub: rawSharded === 'true', actionChannels: Number(rawChannels),
   };
 }
 
@@ -237,7 +259,8 @@ function urls(env, name) {
 
 /** Which Redis the settings name, for log lines. */
 export function describeRedis(o) {
-  const mode = o.shardedPubSub ? ', sharded Pub/Sub' : '';
+  const mode = (o.shardedPubSub ? ', sharded Pub/Sub' : '')
+    + (o.actionChannels > 0 ? `, ${o.actionChannels} sharded action channels per model` : '');
   if (o.redisCluster.length > 0) {
     return `cluster ${o.redisCluster.join(',')}${mode}`;
   }

@@ -468,3 +468,223 @@ export class ClusterCommands {
     await Promise.allSettled(clients.map(quit));
   }
 }
+
+/** How many hash slots a Redis Cluster has. */
+export const SLOTS = 16_384;
+
+/**
+ * The Redis Cluster hash slot of a key or channel: CRC16 (XMODEM) of its UTF-8 bytes, or of its {hash tag} (the bytes
+ * between the first '{' and the first '}' after it, when there are some), mod 16384; what CLUSTER KEYSLOT answers.
+ */
+export function hashSlot(key) {
+  let bytes = Buffer.from(key, 'utf8');
+  const open = bytes.indexOf(0x7b); // {
+  if (open >= 0) {
+    const close = bytes.indexOf(0x7d, open + 1); // }
+    if (close > open + 1) {
+      bytes = bytes.subarray(open + 1, close);
+    }
+  }
+  let crc = 0;
+  for (const byte of bytes) {
+    crc ^= byte << 8;
+    for (let bit = 0; bit < 8; bit++) {
+      crc = crc & 0x8000 ? ((crc << 1) ^ 0x1021) & 0xffff : (crc << 1) & 0xffff;
+    }
+  }
+  return crc % SLOTS;
+}
+
+/**
+ * Which master serves which channels, from a CLUSTER SLOTS reply ([[from, to, [host, port, id, ...], replicas...],
+ * ...]) asked of the node at askedUrl: a Map from each master's URL (seedUrl's, with its credentials, and the master's
+ * host and port; an endpoint the node does not know, null, '' or '?', is the host asked) to its channels, in their
+ * order. Throws when no master serves the slot of one.
+ */
+export function planByMaster(slotsReply, channels, askedUrl, seedUrl = askedUrl) {
+  const owners = new Array(SLOTS);
+  for (const [from, to, master] of slotsReply) {
+    const host = master[0] == null || String(master[0]) === '' || String(master[0]) === '?'
+      ? new URL(askedUrl).hostname.replace(/^\[(.*)\]$/, '$1') : String(master[0]);
+    const url = masterUrl(seedUrl, host, String(master[1]));
+    for (let slot = Number(from); slot <= Number(to); slot++) {
+      owners[slot] = url;
+    }
+  }
+  const plan = new Map();
+  for (const channel of channels) {
+    const slot = hashSlot(channel);
+    const url = owners[slot];
+    if (url == null) {
+      throw new Error(`no master serves slot ${slot} (of channel ${channel})`);
+    }
+    if (!plan.has(url)) {
+      plan.set(url, []);
+    }
+    plan.get(url).push(channel);
+  }
+  return plan;
+}
+
+/** CLUSTER SLOTS from the first of the nodes (tried in turn from `first`) that answers: { reply, url, index }. */
+export async function clusterSlots(urls, first = 0) {
+  const problems = [];
+  for (let i = 0; i < urls.length; i++) {
+    const index = (first + i) % urls.length;
+    const url = urls[index];
+    const client = createClient({ url, socket: { connectTimeout: SENTINEL_TIMEOUT_MS, reconnectStrategy: false } });
+    client.on('error', () => {}); // the failure is the rejection below
+    try {
+      const reply = await withTimeout(client.connect().then(() => client.sendCommand(['CLUSTER', 'SLOTS'])),
+        SENTINEL_TIMEOUT_MS);
+      return { reply, url, index };
+    } catch (e) {
+      problems.push(`${url}: ${e.message}`);
+    } finally {
+      if (client.isOpen) {
+        await client.disconnect().catch(() => {});
+      }
+    }
+  }
+  throw new Error(`no cluster node answered CLUSTER SLOTS (${problems.join('; ')})`);
+}
+
+/**
+ * Sharded action channels (SSUBSCRIBE) on a Redis Cluster, like the Java example service's ShardedActionSubscribers:
+ * a sharded channel lives on the master of its hash slot, so the cluster is asked which master serves which slots
+ * (CLUSTER SLOTS, of its nodes in turn), the channels are grouped by master, and each group is subscribed on a
+ * connection of its own to its master, one SSUBSCRIBE per channel (Redis refuses one naming channels of different
+ * slots). When one of those connections is lost, or Redis drops one of its channels (its slot moved to another
+ * master, or the master was demoted: an `sunsubscribe` Redis sends by itself), every connection is closed and the
+ * plan made again from a fresh CLUSTER SLOTS, after 100 ms, 200 ms, ... up to 5 s while that fails. Messages
+ * published meanwhile are lost, as with any Pub/Sub.
+ *
+ * (node-redis 4's cluster client has an sSubscribe, but does not follow a failover with it: a lost connection is
+ * reconnected to the same address, a rediscovery drops the connections of a demoted master with their channels, and
+ * it listens for a 'server-sunsubscribe' event its clients do not emit, so a slot moved is not followed either.)
+ */
+export class ShardedSubscribers {
+  /** listener(message, channel) for each message; running(): whether the service runs (for logging). */
+  constructor(urls, channels, listener, running = () => true) {
+    this.urls = urls;
+    this.channels = channels;
+    this.listener = listener;
+    this.running = running;
+    /** The connections of the plan in force (one per master); empty while none is. */
+    this.clients = [];
+    /** Master URL -> its channels, of the plan in force. */
+    this.plan = new Map();
+    /** The node that answered CLUSTER SLOTS last, asked first next time. */
+    this.seed = 0;
+    this.planning = false;
+    this.stale = false;
+    this.timer = null;
+    this.closed = false;
+  }
+
+  /** Subscribes every channel on its master; rejects (and closes what it opened) when that cannot be done now. */
+  async start() {
+    this.planning = true;
+    try {
+      await this.makePlan();
+    } finally {
+      this.planning = false;
+    }
+  }
+
+  /** Where the channels are subscribed now: `<n> on <url>` for each master. */
+  describe() {
+    return [...this.plan].map(([url, channels]) => `${channels.length} on ${new URL(url).host}`).join(', ');
+  }
+
+  async makePlan() {
+    this.stale = false;
+    const slots = await clusterSlots(this.urls, this.seed);
+    this.seed = slots.index;
+    const plan = planByMaster(slots.reply, this.channels, slots.url, this.urls[0]);
+    const clients = [];
+    this.clients = clients;
+    try {
+      await Promise.all([...plan].map(([url, channels]) => this.subscribeOn(url, channels, clients)));
+      if (this.closed) {
+        throw new Error('closed');
+      }
+      if (this.stale) {
+        throw new Error('a connection was lost while subscribing');
+      }
+    } catch (e) {
+      if (this.clients === clients) {
+        this.clients = [];
+      }
+      await Promise.allSettled(clients.map((c) => c.disconnect()));
+      throw e;
+    }
+    this.plan = plan;
+  }
+
+  /** A connection to the master at url, its channels subscribed there one SSUBSCRIBE each (pipelined). */
+  async subscribeOn(url, channels, clients) {
+    const client = createClient({ url, disableOfflineQueue: true, socket: { reconnectStrategy: false } });
+    clients.push(client);
+    client.on('error', (e) => {
+      if (this.clients.includes(client) && client.isOpen && !this.closed && this.running()) { // once, not twice
+        log.warn(`[redis: sharded actions ${new URL(url).host}] ${e.message}`);
+      }
+      setImmediate(() => this.lost(client, `connection to ${new URL(url).host} lost`));
+    });
+    // not at once: node-redis tells it from within its reply decoder, which a disconnect there breaks (a TypeError)
+    client.on('sharded-channel-moved', (channel) => setImmediate(() => this.lost(client, `Redis dropped ${channel} `
+      + `on ${new URL(url).host} (its slot moved or its master changed)`)));
+    await client.connect();
+    await Promise.all(channels.map((channel) => client.sSubscribe(channel, this.listener)));
+  }
+
+  /** One of the plan's connections failed: while a plan is made, it is made again; else a new plan is made. */
+  lost(client, why) {
+    if (this.closed || !this.clients.includes(client)) {
+      return;
+    }
+    if (this.planning) {
+      this.stale = true;
+      return;
+    }
+    log.warn(`[redis: sharded actions] ${why}: planning the subscriptions again`);
+    this.replan();
+  }
+
+  replan() {
+    this.planning = true;
+    const old = this.clients;
+    this.clients = [];
+    this.plan = new Map();
+    Promise.allSettled(old.map((c) => c.disconnect())).then(() => this.retry(0));
+  }
+
+  retry(retries) {
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      if (this.closed) {
+        return;
+      }
+      this.makePlan().then(() => {
+        this.planning = false;
+        log.info(`[redis: sharded actions] ${this.channels.length} channels subscribed again: ${this.describe()}`);
+      }, (e) => {
+        if (this.closed) {
+          return;
+        }
+        log.debug(`[redis: sharded actions] no plan yet (${e.message}), retrying`);
+        this.retry(retries + 1);
+      });
+    }, backoff(retries));
+  }
+
+  async close() {
+    this.closed = true;
+    clearTimeout(this.timer);
+    this.timer = null;
+    const clients = this.clients;
+    this.clients = [];
+    await Promise.allSettled(clients.map(quit));
+  }
+}

@@ -1,12 +1,14 @@
 // The service: subscribes to the action channels and plays each action with Redis reads, writes and
 // publications. It never talks to the gateway directly. One Redis server, a Redis Cluster or Sentinel's master
-// (lib/redis.js); replies with PUBLISH or, for a gateway with sharded Pub/Sub, SPUBLISH.
+// (lib/redis.js); replies with PUBLISH or, for a gateway with sharded Pub/Sub, SPUBLISH. Actions come on the classic
+// channels <prefix><model> (SUBSCRIBE) or, for a gateway with routing.actionChannels N > 0, on the sharded channels
+// <prefix><model>:<n> (SSUBSCRIBE), handled alike.
 import { createClient } from 'redis';
 import * as game from './game.js';
 import { log } from './log.js';
 import {
   backoff, ClusterCommands, clusterEndpoints, FollowingConnection, fixedEndpoint, masterUrl, OneNodePublisher, quit,
-  sentinelEndpoint,
+  sentinelEndpoint, ShardedSubscribers,
 } from './redis.js';
 import { MasterSwitches } from './sentinels.js';
 
@@ -22,13 +24,17 @@ export { MIN_BACKOFF_MS, MAX_BACKOFF_MS } from './redis.js';
  * classic publications over one node's connection, the subscription on one node, the next one when it fails); or
  * `redisSentinels` and `redisMasterName` (commands and the subscription on the master the Sentinels name, asked
  * again whenever a connection to it is lost, and moved at once to the master they announce on `+switch-master`).
- * `shardedPubSub`: replies with SPUBLISH.
+ * `shardedPubSub`: replies with SPUBLISH. `actionChannels` N > 0: the actions are SSUBSCRIBEd on <prefix><model>:0 ..
+ * <prefix><model>:<N-1>, on the one server or Sentinel's master (the subscriber's connection, one SSUBSCRIBE per
+ * channel), or on a cluster on each channel's master (ShardedSubscribers: one connection per master, planned anew
+ * when one is lost or a slot moves).
  */
 export class GameService {
   constructor(options) {
     this.options = options;
     this.step = options.step;
-    this.channels = game.MODELS.map((model) => game.actionChannel(options.actionChannelPrefix, model));
+    this.sharded = (options.actionChannels ?? 0) > 0;
+    this.channels = game.actionChannels(options.actionChannelPrefix, options.actionChannels ?? 0);
     this.counters = { processed: 0, failed: 0, malformed: 0 };
     this.tails = new Map();
     this.started = false;
@@ -83,19 +89,44 @@ export class GameService {
         endpoint = fixedEndpoint(o.redisUrl);
       }
       this.classicPublish ??= (channel, message) => this.commands().publish(channel, message);
-      // the subscription on a dedicated connection; actions come on classic channels in every mode
-      const subscriber = new FollowingConnection('subscriber', endpoint,
-        (client) => client.subscribe(this.channels, (message, channel) => this.onAction(channel, message)));
-      this.closers.push(() => subscriber.close());
-      await subscriber.start();
-      this.subscriber = subscriber;
+      const onMessage = (message, channel) => this.onAction(channel, message);
+      if (this.sharded && o.redisCluster.length > 0) {
+        // each sharded channel lives on the master of its slot: one connection per master
+        const sharded = new ShardedSubscribers(o.redisCluster, this.channels, onMessage, running);
+        this.closers.push(() => sharded.close());
+        await sharded.start();
+        this.where = `their masters (${sharded.describe()})`;
+      } else {
+        // the subscription on a dedicated connection (classic channels also on a cluster, on one of its nodes)
+        const subscriber = new FollowingConnection('subscriber', endpoint,
+          (client) => (this.sharded ? this.sSubscribe(client, onMessage) : client.subscribe(this.channels, onMessage)));
+        this.closers.push(() => subscriber.close());
+        await subscriber.start();
+        this.subscriber = subscriber;
+        this.where = subscriber.url;
+      }
     } catch (e) {
       await this.close();
       throw e;
     }
     this.started = true;
-    log.info(`subscribed to ${JSON.stringify(this.channels)} on ${this.subscriber.url} `
-      + `[redis: ${game.describeRedis(o)}, step: ${this.step}]`);
+    const channels = this.sharded ? `${this.channels.length} sharded action channels `
+      + `(${game.MODELS.map((m) => game.shardedActionChannel(o.actionChannelPrefix, m, `0..${o.actionChannels - 1}`))
+        .join(', ')})` : JSON.stringify(this.channels);
+    log.info(`subscribed to ${channels} on ${this.where} [redis: ${game.describeRedis(o)}, step: ${this.step}]`);
+  }
+
+  /**
+   * One SSUBSCRIBE per channel (pipelined) on the one server or Sentinel's master. Should Redis drop one by itself
+   * (sunsubscribe: on a cluster, its slot moved; not expected here), it is subscribed again on the same connection.
+   */
+  async sSubscribe(client, onMessage) {
+    client.on('sharded-channel-moved', (channel) => setImmediate(() => { // not from within node-redis's decoder
+      log.warn(`[redis: subscriber] Redis dropped ${channel}: subscribing to it again`);
+      client.sSubscribe(channel, onMessage).catch((e) => log.warn(`[redis: subscriber] ${channel} not subscribed `
+        + `again (${e.message})`));
+    }));
+    await Promise.all(this.channels.map((channel) => client.sSubscribe(channel, onMessage)));
   }
 
   /** Waits (at most timeoutMs) for the actions in progress, then closes its connections. */

@@ -47,7 +47,9 @@ test('replies have the 2021 shapes', () => {
   assert.equal(JSON.stringify(game.replies.saved()), '{"action":"save","ok":true}');
 });
 
-const ONE_SERVER = { redisCluster: [], redisSentinels: [], redisMasterName: 'mymaster', shardedPubSub: false };
+const ONE_SERVER = {
+  redisCluster: [], redisSentinels: [], redisMasterName: 'mymaster', shardedPubSub: false, actionChannels: 0,
+};
 
 test('settings come from the environment and bad ones name the setting', () => {
   assert.deepEqual(game.settings({}),
@@ -88,4 +90,34 @@ test('Sentinel is the Sentinels, comma-separated, and the master name; not with 
     /'REDIS_MASTER_NAME'/);
   assert.throws(() => game.settings({ REDIS_SENTINELS: 'redis://s1:1', REDIS_CLUSTER: 'redis://c1:1' }),
     /'REDIS_CLUSTER' and 'REDIS_SENTINELS'/);
+});
+
+test('ACTION_CHANNELS is a whole number from 0 to 16384, 0 by default', () => {
+  assert.equal(game.settings({}).actionChannels, 0);
+  assert.equal(game.settings({ ACTION_CHANNELS: '0' }).actionChannels, 0);
+  assert.equal(game.settings({ ACTION_CHANNELS: '8' }).actionChannels, 8);
+  assert.equal(game.settings({ ACTION_CHANNELS: ' 16 ' }).actionChannels, 16);
+  assert.equal(game.settings({ ACTION_CHANNELS: '16384' }).actionChannels, 16_384);
+  for (const bad of ['', ' ', '-1', '16385', '1.5', '1e3', '0x10', '+8', 'eight', '8 8', '99999999999999999999']) {
+    assert.throws(() => game.settings({ ACTION_CHANNELS: bad }), (e) => {
+      assert.match(e.message, /setting 'ACTION_CHANNELS' must be a whole number from 0 to 16384/);
+      assert.ok(e.message.endsWith(`got: ${bad}`), e.message);
+      return true;
+    }, JSON.stringify(bad));
+  }
+  assert.equal(game.describeRedis(game.settings({ ACTION_CHANNELS: '8' })),
+    'redis://127.0.0.1:6379, 8 sharded action channels per model');
+  assert.equal(game.describeRedis(game.settings({})), 'redis://127.0.0.1:6379');
+});
+
+test('the action channels: one classic channel per model, or N sharded ones per model', () => {
+  assert.deepEqual(game.actionChannels('action:', 0), ['action:api', 'action:move']);
+  assert.deepEqual(game.actionChannels('a:', 1), ['a:api:0', 'a:move:0']);
+  assert.deepEqual(game.actionChannels('action:', 3),
+    ['action:api:0', 'action:api:1', 'action:api:2', 'action:move:0', 'action:move:1', 'action:move:2']);
+  const all = game.actionChannels('action:', 16_384);
+  assert.equal(all.length, 2 * 16_384);
+  assert.equal(new Set(all).size, all.length, 'no channel twice');
+  assert.equal(all.at(-1), 'action:move:16383');
+  assert.equal(game.shardedActionChannel('action:', 'move', 5), 'action:move:5');
 });

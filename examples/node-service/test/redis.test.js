@@ -3,8 +3,10 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import * as net from 'node:net';
 import {
-  askSentinels, backoff, clusterEndpoints, FollowingConnection, masterUrl, sentinelEndpoint,
+  askSentinels, backoff, clusterEndpoints, clusterSlots, FollowingConnection, hashSlot, masterUrl, planByMaster,
+  sentinelEndpoint,
 } from '../lib/redis.js';
+import { actionChannels } from '../lib/game.js';
 
 test('on a cluster a connection stays on its node until that one fails, then takes the next', async () => {
   const nodes = clusterEndpoints(['redis://a:1', 'redis://b:2', 'redis://c:3']);
@@ -149,3 +151,53 @@ test('behind Sentinel a switch announced moves the connections there at once, bu
       [old, sentinel, next].forEach((s) => s.close());
     }
   });
+
+test('hash slots are those of CLUSTER KEYSLOT (CRC16 mod 16384, of the {hash tag} when there is one)', () => {
+  // what redis-server 7.0's CLUSTER KEYSLOT answered for each
+  const expected = {
+    'foo': 12182, 'bar': 5061, 'hello': 866, '123456789': 12739, '{user1000}.following': 3443, 'a{}b': 13694,
+    '{}x{y}': 2166, 'x{y}{z}': 12222, 'ü': 9552, '{': 4092, 'a{b': 13340, 'action:api:0': 15076,
+    'action:move:7': 3472,
+  };
+  for (const [key, slot] of Object.entries(expected)) {
+    assert.equal(hashSlot(key), slot, key);
+  }
+});
+
+/** A CLUSTER SLOTS reply as node-redis returns it: three masters (the third's endpoint unknown), one replica. */
+const SLOTS_REPLY = [
+  [0, 5460, ['10.0.0.1', 7000, 'id1'], ['10.0.0.4', 7003, 'id4']],
+  [5461, 10922, ['10.0.0.2', 7001, 'id2']],
+  [10923, 16383, ['?', 7002, 'id3']],
+];
+
+test("each channel is planned on the master of its slot, with the seed's credentials", () => {
+  const channels = actionChannels('action:', 8);
+  const plan = planByMaster(SLOTS_REPLY, channels, 'redis://10.0.0.9:7009', 'redis://u:secret@10.0.0.1:7000');
+  assert.deepEqual([...plan.keys()].sort(),
+    ['redis://u:secret@10.0.0.1:7000', 'redis://u:secret@10.0.0.2:7001', 'redis://u:secret@10.0.0.9:7002'],
+    'the third at the host asked');
+  assert.deepEqual([...plan.values()].flat().sort(), [...channels].sort(), 'each channel once');
+  for (const [url, list] of plan) {
+    const { port } = new URL(url);
+    const [from, to] = SLOTS_REPLY.find((range) => String(range[2][1]) === port);
+    for (const channel of list) {
+      assert.ok(hashSlot(channel) >= from && hashSlot(channel) <= to, `${channel} on ${url}`);
+    }
+  }
+  for (const list of plan.values()) {
+    assert.deepEqual(list, channels.filter((c) => list.includes(c)), 'in their order');
+  }
+  assert.throws(() => planByMaster(SLOTS_REPLY.slice(1), ['foo', 'hello'], 'redis://h:1'),
+    /no master serves slot 866 \(of channel hello\)/);
+  assert.deepEqual([...planByMaster([[0, 16383, ['::1', 7000]]], ['x'], 'redis://h:1').keys()],
+    ['redis://[::1]:7000']);
+});
+
+test('with no cluster node answering, CLUSTER SLOTS rejects naming each', async () => {
+  await assert.rejects(clusterSlots(['redis://127.0.0.1:1', 'redis://127.0.0.1:2']), (e) => {
+    assert.match(e.message, /no cluster node answered CLUSTER SLOTS/);
+    assert.ok(e.message.includes('redis://127.0.0.1:1:') && e.message.includes('redis://127.0.0.1:2:'), e.message);
+    return true;
+  });
+});

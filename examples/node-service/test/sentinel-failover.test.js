@@ -1,6 +1,7 @@
 // A failover by hand (SENTINEL FAILOVER) against real redis-server processes on loopback: a master, its replica and
 // three Sentinels this test starts (and kills at the end); skipped where redis-server is not on the PATH. The old
-// master stays up as a master for ~10 s after the switch: the service must have left it long before.
+// master stays up as a master for ~10 s after the switch: the service must have left it long before (so must one
+// with sharded action channels, ACTION_CHANNELS, whose SSUBSCRIBE connection follows the switch alike).
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
@@ -161,6 +162,15 @@ test('a failover by hand is followed at once: connections move to the new master
     await service.start();
     assert.equal(await portOf(service.commands()), masterPort);
     assert.equal(new URL(service.subscriber.url).port, String(masterPort));
+    // and one with sharded action channels (the gateway's routing.actionChannels 2): SSUBSCRIBEd on the master too
+    const sharded = new GameService(settings({
+      REDIS_SENTINELS: sentinels.join(','), REDIS_MASTER_NAME: MASTER_NAME, STEP: '1', ACTION_CHANNELS: '2',
+    }));
+    closers.push(() => sharded.stop(1_000));
+    await sharded.start();
+    assert.equal(new URL(sharded.subscriber.url).port, String(masterPort));
+    assert.deepEqual((await call(masterPort, 'PUBSUB', 'SHARDCHANNELS')).map(String).sort(),
+      ['action:api:0', 'action:api:1', 'action:move:0', 'action:move:1']);
 
     const failoverAt = Date.now();
     await until('SENTINEL FAILOVER accepted', 10_000, async () => {
@@ -181,7 +191,7 @@ test('a failover by hand is followed at once: connections move to the new master
     // every connection is on the new master at once
     await until('the connections on the new master', 2_000, async () => {
       const on = [await portOf(following.require()), await portOf(service.commands()),
-        Number(new URL(service.subscriber.url).port)];
+        Number(new URL(service.subscriber.url).port), Number(new URL(sharded.subscriber.url).port)];
       return on.every((port) => port === replicaPort) ? null : `on ${on}`;
     });
     // a connection made now through the endpoint goes to the new master, which answers as one
@@ -211,6 +221,12 @@ test('a failover by hand is followed at once: connections move to the new master
       + `switches reported: ${reported.length}`);
     assert.ok(doneIn < 6_000, `moved ${doneIn} ms after the failover`);
     assert.equal(oldRole, 'master', 'the old master not demoted yet: the case the switch is followed for');
+    // the sharded one hears an action SPUBLISHed on the new master
+    assert.equal(Number(await call(replicaPort, 'SPUBLISH', 'action:move:1', JSON.stringify({
+      player: '6', map: '7', token: 'SH4RD', model: 'move', method: 'down', action: 'move/down', data: {},
+    }))), 1, 'the sharded subscription on the new master');
+    await until('the sharded move answered on the new master', 2_000, () => (answers.length > 1 ? null : 'no answer'));
+    assert.deepEqual(answers[1], { players: [{ id: 6, action: 'move_down', position: [0, -1] }] });
     await new Promise((resolve) => setTimeout(resolve, 2_500)); // the other Sentinels' announcements
     assert.equal(reported.length, 1, 'the switch reported once, though every Sentinel announces it');
   });
