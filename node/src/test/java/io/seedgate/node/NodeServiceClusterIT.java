@@ -96,15 +96,20 @@ class NodeServiceClusterIT {
 
   @Test
   void onAClusterWithClassicPubSubTheServicePublishesEveryReplyThroughOneNode() throws Exception {
-    playOnTheCluster(false);
+    playOnTheCluster(false, 0);
   }
 
   @Test
   void onAClusterWithShardedPubSubTheServiceAnswersWithSpublishOnEachChannelsMaster() throws Exception {
-    playOnTheCluster(true);
+    playOnTheCluster(true, 0);
   }
 
-  private void playOnTheCluster(boolean sharded) throws Exception {
+  @Test
+  void onAClusterWithShardedActionChannelsTooTheServiceHearsEachOnItsMaster() throws Exception {
+    playOnTheCluster(true, 8);
+  }
+
+  private void playOnTheCluster(boolean sharded, int actionChannels) throws Exception {
     RedisClusterServers cluster = cluster();
     List<Integer> masters = cluster.masters();
     assertEquals(3, masters.size(), "three masters");
@@ -112,6 +117,7 @@ class NodeServiceClusterIT {
     settings.put(Settings.REDIS_MODE.path(), Settings.REDIS_CLUSTER);
     settings.put(Settings.REDIS_ENDPOINTS.path(), new JsonArray(cluster.seeds().subList(0, 2)));
     settings.put(Settings.PUBSUB.path(), sharded ? Settings.PUBSUB_SHARDED : Settings.PUBSUB_CLASSIC);
+    settings.put(Settings.ACTION_CHANNELS.path(), actionChannels);
     TestNode node = TestNode.startWithoutService(settings);
     closeAfterEach.add(node);
 
@@ -132,11 +138,23 @@ class NodeServiceClusterIT {
     Map<String, String> env = new HashMap<>(Map.of(
       "REDIS_CLUSTER", String.join(",", cluster.seeds()),
       "ACTION_CHANNEL_PREFIX", node.config.get(Settings.ACTION_CHANNEL_PREFIX),
-      "SHARDED_PUBSUB", Boolean.toString(sharded)));
+      "SHARDED_PUBSUB", Boolean.toString(sharded),
+      "ACTION_CHANNELS", Integer.toString(actionChannels)));
     startNodeService(env);
     String prefix = node.config.get(Settings.ACTION_CHANNEL_PREFIX);
-    assertEquals(1, subscribers(masters, prefix + "move"), "the action channels subscribed on one node only");
-    assertEquals(1, subscribers(masters, prefix + "api"), "the action channels subscribed on one node only");
+    if (actionChannels == 0) {
+      assertEquals(1, subscribers(masters, prefix + "move"), "the action channels subscribed on one node only");
+      assertEquals(1, subscribers(masters, prefix + "api"), "the action channels subscribed on one node only");
+    } else {
+      for (String model : List.of("move", "api")) {
+        assertEquals(0, subscribers(masters, prefix + model), "no classic subscriber of " + prefix + model);
+        for (int n = 0; n < actionChannels; n++) {
+          String channel = RedisKeys.shardedActionChannel(prefix, model, n);
+          List<?> reply = (List<?>) cluster.call(masterOf(channel), "PUBSUB", "SHARDNUMSUB", channel);
+          assertEquals(1, Integer.parseInt(String.valueOf(reply.get(1))), channel + " subscribed on its master");
+        }
+      }
+    }
 
     List<Monitor> monitors = new ArrayList<>();
     for (int master : masters) {
