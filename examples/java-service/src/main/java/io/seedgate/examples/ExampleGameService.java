@@ -81,10 +81,14 @@ public class ExampleGameService extends VerticleBase {
     } catch (IllegalArgumentException e) {
       return Future.failedFuture(e);
     }
+    boolean cluster = !options.getRedisCluster().isEmpty();
     redis = Redis.createClient(vertx, options.commandOptions()
       .setMaxPoolSize(POOL_SIZE)
       .setMaxPoolWaiting(POOL_WAITING));
-    boolean cluster = !options.getRedisCluster().isEmpty();
+    if (cluster) {
+      // a cluster client's send takes a connection of every master's pool: no more sends in flight than a pool holds
+      redis = new BoundedRedis(redis, POOL_SIZE);
+    }
     // a cluster client sends a PUBLISH (it has no key) to any node, and two messages that went through different
     // nodes may reach a subscriber in either order: classic replies go over one node's connections instead
     // (an SPUBLISH has its channel as key, so a cluster client always sends it to the channel's shard)
