@@ -4,67 +4,23 @@
 // with sharded action channels, ACTION_CHANNELS, whose SSUBSCRIBE connection follows the switch alike).
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createClient } from 'redis';
+import { call, freePort, skipWithout, until } from './support/redis-processes.js';
 import { FollowingConnection, sentinelEndpoint } from '../lib/redis.js';
 import { MasterSwitches } from '../lib/sentinels.js';
 import { GameService } from '../lib/service.js';
 import { settings } from '../lib/game.js';
 
 const MASTER_NAME = 'seed-node-test';
-const found = spawnSync('redis-server', ['--version'], { encoding: 'utf8' });
-const skip = found.error != null || found.status !== 0 ? 'redis-server is not on the PATH' : false;
-
-/** A free port on loopback (free when asked; the server started on it a moment later takes it). */
-async function freePort() {
-  const server = net.createServer();
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-/** One command to the server on port, on a connection of its own; the reply. */
-async function call(port, ...command) {
-  const client = createClient({ url: `redis://127.0.0.1:${port}`, socket: { reconnectStrategy: false } });
-  client.on('error', () => {});
-  try {
-    await client.connect();
-    return await client.sendCommand(command);
-  } finally {
-    if (client.isOpen) {
-      await client.disconnect().catch(() => {});
-    }
-  }
-}
+const skip = skipWithout('redis-server');
 
 /** A flat [key, value, key, value, ...] reply (SENTINEL MASTER, REPLICAS' entries) as an object. */
 const fields = (flat) => Object.fromEntries(Array.from({ length: flat.length / 2 }, (_, i) => [flat[2 * i],
   flat[2 * i + 1]]));
-
-/** Polls check() (a string saying what is missing, or null when done) every 100 ms until done or timeoutMs. */
-async function until(what, timeoutMs, check) {
-  const deadline = Date.now() + timeoutMs;
-  let missing = 'not checked';
-  for (;;) {
-    try {
-      missing = await check();
-    } catch (e) {
-      missing = e.message;
-    }
-    if (missing == null) {
-      return;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`${what}: not within ${timeoutMs} ms (${missing})`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 /** The port the server on the other end of a client listens on (INFO server's tcp_port). */
 async function portOf(client) {

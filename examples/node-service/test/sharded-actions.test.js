@@ -3,63 +3,16 @@
 // (`node index.js`), all killed at the end; skipped where redis-server or redis-cli is not on the PATH.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createClient } from 'redis';
+import { call, freePort, skipWithout, until } from './support/redis-processes.js';
 
 const SERVICE_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
-const missing = ['redis-server', 'redis-cli'].filter((command) => {
-  const found = spawnSync(command, ['--version'], { encoding: 'utf8' });
-  return found.error != null || found.status !== 0;
-});
-const skip = missing.length > 0 ? `${missing.join(' and ')} not on the PATH` : false;
-
-/** A free port on loopback (free when asked; the server started on it a moment later takes it). */
-async function freePort() {
-  const server = net.createServer();
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-/** One command to the server on port, on a connection of its own; the reply. */
-async function call(port, ...command) {
-  const client = createClient({ url: `redis://127.0.0.1:${port}`, socket: { reconnectStrategy: false } });
-  client.on('error', () => {});
-  try {
-    await client.connect();
-    return await client.sendCommand(command);
-  } finally {
-    if (client.isOpen) {
-      await client.disconnect().catch(() => {});
-    }
-  }
-}
-
-/** Polls check() (a string saying what is missing, or null when done) every 100 ms until done or timeoutMs. */
-async function until(what, timeoutMs, check) {
-  const deadline = Date.now() + timeoutMs;
-  let missingNow = 'not checked';
-  for (;;) {
-    try {
-      missingNow = await check();
-    } catch (e) {
-      missingNow = e.message;
-    }
-    if (missingNow == null) {
-      return;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`${what}: not within ${timeoutMs} ms (${missingNow})`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+const skip = skipWithout('redis-server', 'redis-cli');
 
 /**
  * The processes a test starts (redis-server, redis-cli, the service), all killed (SIGKILL, those still running) and

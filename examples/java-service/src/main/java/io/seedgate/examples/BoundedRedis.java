@@ -17,7 +17,8 @@ import java.util.function.Supplier;
  * at once, one after the other, and with more sends in flight than a pool has connections they can each hold some
  * masters' connections while waiting for the others' and never finish (seen: a service's load that never
  * completed, its 18 key reads in flight over pools of 8). With at most the pool's size in flight, every one gets
- * all it needs. Use it from one context (a verticle's), as the futures complete there.
+ * all it needs. Use it from one context (a verticle's), as the futures complete there. (The gateway's own
+ * {@code Limiter} does the same; this example service depends on nothing of the gateway's.)
  */
 final class BoundedRedis implements Redis {
 
@@ -25,6 +26,8 @@ final class BoundedRedis implements Redis {
   private final int limit;
   private final ArrayDeque<Runnable> waiting = new ArrayDeque<>();
   private int inFlight;
+  /** Whether {@link #next} is starting commands: one completing at once must not start the next by recursion. */
+  private boolean starting;
 
   BoundedRedis(Redis redis, int limit) {
     if (limit < 1) {
@@ -79,9 +82,17 @@ final class BoundedRedis implements Redis {
   }
 
   private void next() {
-    while (inFlight < limit && !waiting.isEmpty()) {
-      inFlight++;
-      waiting.poll().run();
+    if (starting) {
+      return; // a command completed at once (its client closed, say), inside the loop below: the loop goes on
+    }
+    starting = true;
+    try {
+      while (inFlight < limit && !waiting.isEmpty()) {
+        inFlight++;
+        waiting.poll().run();
+      }
+    } finally {
+      starting = false;
     }
   }
 }

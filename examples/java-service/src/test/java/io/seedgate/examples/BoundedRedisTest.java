@@ -42,6 +42,51 @@ class BoundedRedisTest {
     }
   }
 
+  @Test
+  void aQueueOfCommandsFailingAtOnceDrainsWithoutRecursion() {
+    Vertx vertx = Vertx.vertx();
+    try {
+      Redis closed = Redis.createClient(vertx, new RedisOptions().setConnectionString(TestRedis.url()));
+      await(closed.close());
+      io.vertx.core.Promise<Integer> failedCount = io.vertx.core.Promise.promise();
+      io.vertx.core.Promise<Response> first = io.vertx.core.Promise.promise();
+      vertx.runOnContext(x -> {
+        BoundedRedis redis = new BoundedRedis(new Redis() {
+          @Override
+          public Future<io.vertx.redis.client.RedisConnection> connect() {
+            return closed.connect();
+          }
+
+          @Override
+          public Future<Void> close() {
+            return Future.succeededFuture();
+          }
+
+          @Override
+          public Future<Response> send(Request command) {
+            // the first one under way, every later one refused at once, as a closed client's send is
+            return first.future().isComplete() ? Future.failedFuture("refused at once") : first.future();
+          }
+
+          @Override
+          public Future<List<Response>> batch(List<Request> commands) {
+            return Future.failedFuture("refused at once");
+          }
+        }, 1);
+        List<Future<Response>> sent = new ArrayList<>();
+        for (int i = 0; i < 100_000; i++) {
+          sent.add(redis.send(Request.cmd(Command.PING)));
+        }
+        assertEquals(99_999, redis.waiting(), "one under way, the rest waiting");
+        first.fail("the first refused too"); // the rest now each complete as soon as started
+        failedCount.complete((int) sent.stream().filter(Future::failed).count());
+      });
+      assertEquals(100_000, await(failedCount.future()), "every command failed, none lost, no stack overflow");
+    } finally {
+      await(vertx.close());
+    }
+  }
+
   /** Sends ten INCRs through a limit of two from the context it runs on. */
   private static final class Promise {
     final io.vertx.core.Promise<Void> promise = io.vertx.core.Promise.promise();
